@@ -1,0 +1,71 @@
+//! The one library error type.
+//!
+//! Every fallible function in `embspace` returns [`Result<T>`]. Variants carry
+//! what a caller needs to act on the failure: the expected and actual shapes,
+//! the parameter and why it was refused.
+
+use thiserror::Error;
+
+/// Everything the library can refuse to do.
+#[derive(Debug, Error, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Error {
+    /// Two arrays whose shapes must agree do not.
+    #[error("shape mismatch in {what}: expected {expected}, found {found}")]
+    Shape {
+        /// Which operation or argument was checked.
+        what: &'static str,
+        /// The shape that was required, e.g. `"d = 4"` or `"(3, 2)"`.
+        expected: String,
+        /// The shape that was given.
+        found: String,
+    },
+    /// An index (token id, row, class) lies outside its table.
+    #[error("{what} {index} is out of range for {len} rows")]
+    OutOfRange {
+        /// What kind of index it was, e.g. `"token id"`.
+        what: &'static str,
+        /// The offending index.
+        index: usize,
+        /// The number of valid entries (valid indices are `0..len`).
+        len: usize,
+    },
+    /// A parameter outside its valid domain.
+    #[error("invalid parameter `{name}`: {reason}")]
+    Parameter {
+        /// The parameter's name as it appears in the API.
+        name: &'static str,
+        /// Why the value was refused.
+        reason: String,
+    },
+    /// A numerical routine failed to converge or met a degenerate input.
+    #[error("numerical failure in {what}: {reason}")]
+    Numerical {
+        /// The routine that failed.
+        what: &'static str,
+        /// What went wrong.
+        reason: String,
+    },
+}
+
+/// `Result` with the library's [`Error`].
+pub type Result<T> = std::result::Result<T, Error>;
+
+impl Error {
+    /// Shorthand for [`Error::Shape`].
+    pub fn shape(what: &'static str, expected: impl ToString, found: impl ToString) -> Self {
+        Error::Shape {
+            what,
+            expected: expected.to_string(),
+            found: found.to_string(),
+        }
+    }
+
+    /// Shorthand for [`Error::Parameter`].
+    pub fn parameter(name: &'static str, reason: impl ToString) -> Self {
+        Error::Parameter {
+            name,
+            reason: reason.to_string(),
+        }
+    }
+}

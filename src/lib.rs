@@ -1,0 +1,9 @@
+//! # embspace
+//!
+//! The executable companion to the mathematics of embedding spaces.
+#![warn(missing_docs)]
+
+mod error;
+pub mod math;
+
+pub use error::{Error, Result};

@@ -1,0 +1,20 @@
+//! Embedding-space mathematics on `ndarray`: pure numerics, no I/O, no printing.
+//!
+//! Everything takes array views and returns owned arrays or small result
+//! structs; everything a caller can get wrong returns [`crate::Error`].
+
+mod centering;
+mod gradients;
+mod lookup;
+mod neighbours;
+mod pca;
+mod positions;
+mod similarity;
+
+pub use centering::{center, mean_vector};
+pub use gradients::{OutputGradients, log_softmax, outer, output_gradients, softmax};
+pub use lookup::{lookup, lookup_rows, one_hot};
+pub use neighbours::{Neighbour, analogy, analogy_offset, top_k_cosine};
+pub use pca::{Pca, pca};
+pub use positions::{DEFAULT_BASE, alibi_bias, alibi_slopes, rope_rotate, rope_sequence, sinusoidal};
+pub use similarity::{ZERO_NORM, cosine, cosine_matrix, dot, dot_matrix, euclidean, euclidean_matrix, normalize_rows, row_norms};
