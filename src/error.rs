@@ -46,6 +46,14 @@ pub enum Error {
         /// What went wrong.
         reason: String,
     },
+    /// Rendering a figure or a template failed.
+    #[error("could not render {what}: {reason}")]
+    Render {
+        /// What was being rendered, e.g. ``figure `curves` ``.
+        what: String,
+        /// Why it failed.
+        reason: String,
+    },
 }
 
 /// `Result` with the library's [`Error`].

@@ -7,3 +7,8 @@ mod error;
 pub mod math;
 
 pub use error::{Error, Result};
+pub mod chart;
+pub mod demos;
+pub mod format;
+pub mod record;
+pub mod report;

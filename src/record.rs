@@ -1,0 +1,128 @@
+//! What running one demo produced: the serialisable record that the report,
+//! the JSON file, the notebooks and the golden tests all read.
+
+use serde::{Serialize, Serializer};
+
+use crate::chart::Figure;
+use crate::format::stable;
+
+/// A value a check compared: a number or a piece of text (a word, a shape).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// A number; golden files keep 10 significant digits (see [`crate::format::stable`]).
+    Number(f64),
+    /// Anything compared as text.
+    Text(String),
+}
+
+impl Serialize for Value {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Value::Number(x) if x.is_finite() => s.serialize_f64(stable(*x)),
+            Value::Number(x) => s.serialize_str(&x.to_string()),
+            Value::Text(t) => s.serialize_str(t),
+        }
+    }
+}
+
+impl std::fmt::Display for Value {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Value::Number(x) => write!(f, "{}", crate::format::fixed(*x, 6)),
+            Value::Text(t) => f.write_str(t),
+        }
+    }
+}
+
+/// How `got` must relate to `expected` for a check to pass.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Relation {
+    /// `|got − expected| ≤ tolerance`.
+    Close,
+    /// Exactly equal.
+    Equal,
+    /// `got < expected`.
+    Below,
+    /// `got > expected`.
+    Above,
+}
+
+impl Relation {
+    /// The symbol shown in check tables.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Relation::Close => "≈",
+            Relation::Equal => "=",
+            Relation::Below => "<",
+            Relation::Above => ">",
+        }
+    }
+}
+
+/// One named, asserted claim of a demo.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Check {
+    /// What the check claims, as a sentence fragment.
+    pub name: String,
+    /// The computed value.
+    pub got: Value,
+    /// The value it is compared with.
+    pub expected: Value,
+    /// The comparison.
+    pub relation: Relation,
+    /// Absolute tolerance for [`Relation::Close`].
+    #[serde(serialize_with = "serialize_tolerance")]
+    pub tolerance: Option<f64>,
+    /// Whether the claim holds.
+    pub passed: bool,
+}
+
+fn serialize_tolerance<S: Serializer>(t: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => s.serialize_f64(stable(*t)),
+        None => s.serialize_none(),
+    }
+}
+
+/// A figure as recorded: its description and the path of its PNG relative to the report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FigureRecord {
+    /// The figure description.
+    #[serde(flatten)]
+    pub figure: Figure,
+    /// `figures/<demo-id>-<name>.png`.
+    pub path: String,
+}
+
+/// Everything one demo run produced.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DemoRecord {
+    /// Position in the report, from 1.
+    pub number: usize,
+    /// The demo id: its file name in `src/demos/`.
+    pub id: String,
+    /// The title (the first heading of the demo's prose).
+    pub title: String,
+    /// The numbers of the seed notebook's demos whose checks live here.
+    pub seed_demos: Vec<u32>,
+    /// The prose, Markdown.
+    pub prose: String,
+    /// The code the reader is shown (between the demo's anchors).
+    pub code: String,
+    /// Lines the demo wrote.
+    pub transcript: Vec<String>,
+    /// Named checks, in the order they ran.
+    pub checks: Vec<Check>,
+    /// Figures requested, in order.
+    pub figures: Vec<FigureRecord>,
+    /// Set when the demo returned an error or panicked.
+    pub error: Option<String>,
+}
+
+impl DemoRecord {
+    /// True when the demo finished and every check passed.
+    pub fn passed(&self) -> bool {
+        self.error.is_none() && self.checks.iter().all(|c| c.passed)
+    }
+}

@@ -1,0 +1,14 @@
+//! The report: runs demos into a [`Report`], renders figures and documents,
+//! and writes them atomically.
+
+mod markdown;
+mod model;
+mod plot;
+mod render;
+mod write;
+
+pub use markdown::prose_to_html;
+pub use model::{Report, Summary};
+pub use plot::{PALETTE, SIZE, render_png};
+pub use render::{Format, Rendered, render};
+pub use write::write_atomically;

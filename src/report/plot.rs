@@ -1,0 +1,446 @@
+//! Renders a [`Figure`] to PNG bytes with plotters.
+//!
+//! One embedded font (DejaVu Sans, registered once), one colour-blind-safe
+//! palette (Paul Tol's "bright"), one size. Rendering happens in memory and
+//! is byte-for-byte deterministic, so figures can be compared in golden tests.
+
+use std::sync::Once;
+
+use image::ImageEncoder;
+use image::codecs::png::{CompressionType, FilterType, PngEncoder};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::colors::colormaps::ViridisRGB;
+
+use crate::chart::{Chart, Figure, PointGroup, Series};
+use crate::error::{Error, Result};
+
+/// Pixel size of every figure.
+pub const SIZE: (u32, u32) = (960, 600);
+
+const FONT: &str = "sans-serif";
+const FONT_BYTES: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+
+/// Paul Tol's colour-blind-safe qualitative palette, as used by the seed notebook.
+pub const PALETTE: [RGBColor; 6] = [
+    RGBColor(0x00, 0x77, 0xBB),
+    RGBColor(0xEE, 0x77, 0x33),
+    RGBColor(0x00, 0x99, 0x88),
+    RGBColor(0xCC, 0x33, 0x11),
+    RGBColor(0x55, 0x55, 0x55),
+    RGBColor(0xEE, 0x33, 0x77),
+];
+
+fn colour(i: usize) -> RGBColor {
+    PALETTE[i % PALETTE.len()]
+}
+
+fn register_font() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        // The bytes are a valid TTF compiled into the binary; a unit test renders text with it.
+        if plotters::style::register_font(FONT, FontStyle::Normal, FONT_BYTES).is_err() {
+            panic!("the bundled DejaVu Sans font could not be parsed");
+        }
+    });
+}
+
+fn render_error(figure: &Figure, e: impl std::fmt::Display) -> Error {
+    Error::Render { what: format!("figure `{}`", figure.name), reason: e.to_string() }
+}
+
+/// Render a figure as PNG bytes.
+///
+/// # Errors
+/// [`Error::Render`] if the chart has no data to draw or plotters fails.
+///
+/// # Examples
+/// ```
+/// use embspace::chart::{Chart, Figure, Series};
+/// let fig = Figure::new("line", "A line", "x", "y")
+///     .chart(Chart::Lines { series: vec![Series::indexed("y", [1.0, 2.0, 4.0])], markers: true });
+/// let png = embspace::report::render_png(&fig)?;
+/// assert_eq!(&png[1..4], b"PNG");
+/// # Ok::<(), embspace::Error>(())
+/// ```
+pub fn render_png(figure: &Figure) -> Result<Vec<u8>> {
+    register_font();
+    let (w, h) = SIZE;
+    let mut pixels = vec![0u8; (w * h * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut pixels, SIZE).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| render_error(figure, e))?;
+        draw(&root, figure).map_err(|e| render_error(figure, e))?;
+        root.present().map_err(|e| render_error(figure, e))?;
+    }
+    let mut png = Vec::new();
+    PngEncoder::new_with_quality(&mut png, CompressionType::Best, FilterType::Adaptive)
+        .write_image(&pixels, w, h, image::ColorType::Rgb8)
+        .map_err(|e| render_error(figure, e))?;
+    Ok(png)
+}
+
+type Area<'a> = DrawingArea<BitMapBackend<'a>, Shift>;
+type DrawResult = std::result::Result<(), Box<dyn std::error::Error>>;
+
+fn draw(root: &Area, figure: &Figure) -> DrawResult {
+    match &figure.chart {
+        Chart::Lines { series, markers } => lines(root, figure, series, *markers),
+        Chart::Scatter { groups, arrows } => scatter(root, figure, groups, arrows),
+        Chart::Heatmap { values, column_labels, row_labels, value_label } => {
+            heatmap(root, figure, values, column_labels, row_labels, value_label)
+        }
+        Chart::Histogram { samples, bins } => histogram(root, figure, samples, *bins),
+        Chart::Bars { categories, series } => bars(root, figure, categories, series),
+    }
+}
+
+/// A tick label: compact, and never "-0".
+fn tick(v: f64) -> String {
+    let v = if v.abs() < 1e-12 { 0.0 } else { v };
+    let s = if v.abs() >= 1e4 || (v != 0.0 && v.abs() < 1e-3) { format!("{v:.1e}") } else { format!("{v:.3}") };
+    if s.contains('.') && !s.contains('e') { s.trim_end_matches('0').trim_end_matches('.').to_owned() } else { s }
+}
+
+/// `(min, max)` of the values, widened by `pad` of the span (or by 1 if the span is zero).
+fn span(values: impl Iterator<Item = f64>, pad: f64) -> Option<(f64, f64)> {
+    let (lo, hi) = values.filter(|v| v.is_finite()).fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    if lo > hi {
+        return None;
+    }
+    let width = if hi > lo { hi - lo } else { 1.0 };
+    Some((lo - pad * width, hi + pad * width))
+}
+
+fn no_data(figure: &Figure) -> Box<dyn std::error::Error> {
+    format!("figure `{}` has no finite data to draw", figure.name).into()
+}
+
+macro_rules! cartesian {
+    ($root:expr, $figure:expr, $x:expr, $y:expr) => {{
+        let mut chart = ChartBuilder::on($root)
+            .caption(&$figure.title, (FONT, 28))
+            .margin(24)
+            .x_label_area_size(56)
+            .y_label_area_size(84)
+            .build_cartesian_2d($x.0..$x.1, $y.0..$y.1)?;
+        chart
+            .configure_mesh()
+            .x_desc(&$figure.x_label)
+            .y_desc(&$figure.y_label)
+            .axis_desc_style((FONT, 20))
+            .label_style((FONT, 16))
+            .light_line_style(RGBColor(235, 235, 235))
+            .bold_line_style(RGBColor(210, 210, 210))
+            .x_label_formatter(&|v| tick(*v))
+            .y_label_formatter(&|v| tick(*v))
+            .draw()?;
+        chart
+    }};
+}
+
+/// The corner of the plot whose neighbourhood holds the fewest data points,
+/// so the legend hides as little as possible (ties prefer upper right).
+fn emptiest_corner(points: impl Iterator<Item = (f64, f64)>, x: (f64, f64), y: (f64, f64)) -> SeriesLabelPosition {
+    let mut counts = [0usize; 4]; // upper right, upper left, lower right, lower left
+    for (px, py) in points {
+        let fx = (px - x.0) / (x.1 - x.0);
+        let fy = (py - y.0) / (y.1 - y.0);
+        let (right, left, upper, lower) = (fx > 0.6, fx < 0.4, fy > 0.7, fy < 0.3);
+        for (i, inside) in [right && upper, left && upper, right && lower, left && lower].into_iter().enumerate() {
+            counts[i] += usize::from(inside);
+        }
+    }
+    let best = (0..4).min_by_key(|&i| (counts[i], i)).unwrap_or(0);
+    [
+        SeriesLabelPosition::UpperRight,
+        SeriesLabelPosition::UpperLeft,
+        SeriesLabelPosition::LowerRight,
+        SeriesLabelPosition::LowerLeft,
+    ][best]
+    .clone()
+}
+
+fn legend<'a, DB: DrawingBackend + 'a, CT: plotters::coord::CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    position: SeriesLabelPosition,
+) -> std::result::Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    chart
+        .configure_series_labels()
+        .position(position)
+        .margin(12)
+        .background_style(WHITE.mix(0.9))
+        .border_style(RGBColor(160, 160, 160))
+        .label_font((FONT, 16))
+        .draw()
+}
+
+fn lines(root: &Area, figure: &Figure, series: &[Series], markers: bool) -> DrawResult {
+    let points = || series.iter().flat_map(|s| s.points.iter());
+    let x = span(points().map(|p| p.0), 0.02).ok_or_else(|| no_data(figure))?;
+    let y = span(points().map(|p| p.1), 0.08).ok_or_else(|| no_data(figure))?;
+    let mut chart = cartesian!(root, figure, x, y);
+    for (i, s) in series.iter().enumerate() {
+        let style = colour(i).stroke_width(3);
+        chart
+            .draw_series(LineSeries::new(s.points.iter().copied(), style))?
+            .label(&s.label)
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], style));
+        if markers {
+            // Earlier series get larger markers, so coinciding points show as concentric rings.
+            let radius = 4 + 3 * (series.len() - 1 - i).min(3) as i32;
+            chart.draw_series(s.points.iter().map(|&p| Circle::new(p, radius, colour(i).filled())))?;
+        }
+    }
+    legend(&mut chart, emptiest_corner(points().copied(), x, y))?;
+    Ok(())
+}
+
+fn scatter(root: &Area, figure: &Figure, groups: &[PointGroup], arrows: &[crate::chart::Arrow]) -> DrawResult {
+    let xs = groups.iter().flat_map(|g| g.points.iter().map(|p| p.xy.0)).chain(arrows.iter().flat_map(|a| [a.from.0, a.to.0]));
+    let ys = groups.iter().flat_map(|g| g.points.iter().map(|p| p.xy.1)).chain(arrows.iter().flat_map(|a| [a.from.1, a.to.1]));
+    let x = span(xs, 0.12).ok_or_else(|| no_data(figure))?;
+    // Extra room above the points keeps the upper corners free for the legend.
+    let y = span(ys, 0.12).map(|(lo, hi)| (lo, hi + 0.38 * (hi - lo) / 1.24)).ok_or_else(|| no_data(figure))?;
+    let mut chart = cartesian!(root, figure, x, y);
+
+    // Arrows first, so points and labels stay on top. Arrow colours follow the groups'.
+    let mut arrow_labels: Vec<&str> = Vec::new();
+    for arrow in arrows {
+        let (index, first_of_label) = match arrow_labels.iter().position(|l| *l == arrow.label) {
+            Some(i) => (i, false),
+            None => {
+                arrow_labels.push(&arrow.label);
+                (arrow_labels.len() - 1, true)
+            }
+        };
+        let style = colour(groups.len() + index).stroke_width(3);
+        let drawn = chart.draw_series(std::iter::once(PathElement::new(vec![arrow.from, arrow.to], style)))?;
+        if first_of_label {
+            drawn.label(&arrow.label).legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], style));
+        }
+        let (tail, head) = (chart.backend_coord(&arrow.from), chart.backend_coord(&arrow.to));
+        arrow_head(root, tail, head, style)?;
+    }
+    for (i, group) in groups.iter().enumerate() {
+        let fill = colour(i).filled();
+        chart
+            .draw_series(group.points.iter().map(|p| {
+                EmptyElement::at(p.xy) + Circle::new((0, 0), 6, fill) + Text::new(p.label.clone(), (9, -20), (FONT, 18))
+            }))?
+            .label(&group.label)
+            .legend(move |(x, y)| Circle::new((x + 12, y), 6, fill));
+    }
+    let all = groups.iter().flat_map(|g| g.points.iter().map(|p| p.xy)).chain(arrows.iter().flat_map(|a| [a.from, a.to]));
+    legend(&mut chart, emptiest_corner(all, x, y))?;
+    Ok(())
+}
+
+/// Two short strokes at `head`, at ±25° from the shaft, drawn in pixel space so
+/// the head keeps its shape whatever the axis scales.
+fn arrow_head(root: &Area, tail: (i32, i32), head: (i32, i32), style: ShapeStyle) -> DrawResult {
+    let (dx, dy) = ((head.0 - tail.0) as f64, (head.1 - tail.1) as f64);
+    let length = dx.hypot(dy);
+    if length < 1.0 {
+        return Ok(());
+    }
+    let (ux, uy) = (dx / length, dy / length);
+    let size = 16.0f64.min(length / 2.0);
+    for angle in [25f64.to_radians(), -25f64.to_radians()] {
+        let (s, c) = angle.sin_cos();
+        let (bx, by) = (-(ux * c - uy * s), -(ux * s + uy * c));
+        let end = (head.0 + (bx * size).round() as i32, head.1 + (by * size).round() as i32);
+        root.draw(&PathElement::new(vec![head, end], style))?;
+    }
+    Ok(())
+}
+
+fn heatmap(
+    root: &Area,
+    figure: &Figure,
+    values: &[Vec<f64>],
+    column_labels: &[String],
+    row_labels: &[String],
+    value_label: &str,
+) -> DrawResult {
+    let rows = values.len();
+    let cols = values.first().map_or(0, Vec::len);
+    let (lo, hi) = span(values.iter().flatten().copied(), 0.0).ok_or_else(|| no_data(figure))?;
+    let (lo, hi) = if hi > lo { (lo, hi) } else { (lo - 0.5, lo + 0.5) };
+    let (main, bar) = root.split_horizontally(SIZE.0 - 150);
+
+    // Cell (r, c) is centred on (c, rows - 1 - r), so row 0 is drawn at the top.
+    let label = |labels: &[String], v: f64, n: usize, flip: bool| {
+        let r = v.round();
+        if (v - r).abs() > 1e-6 || r < 0.0 || r as usize >= n {
+            return String::new();
+        }
+        let i = if flip { n - 1 - r as usize } else { r as usize };
+        labels.get(i).cloned().unwrap_or_else(|| i.to_string())
+    };
+    let mut chart = ChartBuilder::on(&main)
+        .caption(&figure.title, (FONT, 28))
+        .margin(24)
+        .x_label_area_size(56)
+        .y_label_area_size(84)
+        .build_cartesian_2d(-0.5..cols as f64 - 0.5, -0.5..rows as f64 - 0.5)?;
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .x_desc(&figure.x_label)
+        .y_desc(&figure.y_label)
+        .axis_desc_style((FONT, 20))
+        .label_style((FONT, 16))
+        .x_labels(cols.min(16))
+        .y_labels(rows.min(16))
+        .x_label_formatter(&|v| label(column_labels, *v, cols, false))
+        .y_label_formatter(&|v| label(row_labels, *v, rows, true))
+        .draw()?;
+    chart.draw_series(values.iter().enumerate().flat_map(|(r, row)| {
+        let y = (rows - 1 - r) as f64;
+        row.iter().enumerate().map(move |(c, &v)| {
+            let fill = ViridisRGB::get_color_normalized(v, lo, hi).filled();
+            Rectangle::new([(c as f64 - 0.5, y - 0.5), (c as f64 + 0.5, y + 0.5)], fill)
+        })
+    }))?;
+
+    // Colour bar: 100 bands from lo to hi with a value axis.
+    let mut scale = ChartBuilder::on(&bar)
+        .margin_top(76)
+        .margin_bottom(80)
+        .margin_right(16)
+        .y_label_area_size(70)
+        .build_cartesian_2d(0.0..1.0, lo..hi)?;
+    scale
+        .configure_mesh()
+        .disable_mesh()
+        .disable_x_axis()
+        .y_desc(value_label)
+        .axis_desc_style((FONT, 18))
+        .label_style((FONT, 15))
+        .y_label_formatter(&|v| tick(*v))
+        .draw()?;
+    let step = (hi - lo) / 100.0;
+    scale.draw_series((0..100).map(|k| {
+        let v0 = lo + k as f64 * step;
+        Rectangle::new([(0.0, v0), (1.0, v0 + step)], ViridisRGB::get_color_normalized(v0 + step / 2.0, lo, hi).filled())
+    }))?;
+    Ok(())
+}
+
+fn histogram(root: &Area, figure: &Figure, samples: &[(String, Vec<f64>)], bins: usize) -> DrawResult {
+    let bins = bins.max(1);
+    let (lo, hi) = span(samples.iter().flat_map(|s| s.1.iter().copied()), 0.0).ok_or_else(|| no_data(figure))?;
+    let width = if hi > lo { (hi - lo) / bins as f64 } else { 1.0 };
+    let counts: Vec<Vec<usize>> = samples
+        .iter()
+        .map(|(_, values)| {
+            let mut c = vec![0; bins];
+            for v in values.iter().filter(|v| v.is_finite()) {
+                c[(((v - lo) / width) as usize).min(bins - 1)] += 1;
+            }
+            c
+        })
+        .collect();
+    let top = counts.iter().flatten().copied().max().unwrap_or(1).max(1) as f64;
+    let x = (lo - width, lo + (bins as f64 + 1.0) * width);
+    let mut chart = cartesian!(root, figure, x, (0.0, top * 1.1));
+    for (i, ((label, _), c)) in samples.iter().zip(&counts).enumerate() {
+        let fill = colour(i).mix(0.55).filled();
+        chart
+            .draw_series(c.iter().enumerate().filter(|(_, n)| **n > 0).map(|(b, &n)| {
+                let x0 = lo + b as f64 * width;
+                Rectangle::new([(x0, 0.0), (x0 + width, n as f64)], fill)
+            }))?
+            .label(label)
+            .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 20, y + 6)], fill));
+    }
+    let tops = counts.iter().flat_map(|c| c.iter().enumerate().map(|(b, &n)| (lo + (b as f64 + 0.5) * width, n as f64)));
+    legend(&mut chart, emptiest_corner(tops.collect::<Vec<_>>().into_iter(), x, (0.0, top * 1.1)))?;
+    Ok(())
+}
+
+fn bars(root: &Area, figure: &Figure, categories: &[String], series: &[(String, Vec<f64>)]) -> DrawResult {
+    let n = categories.len();
+    let (lo, hi) = span(series.iter().flat_map(|s| s.1.iter().copied()).chain([0.0]), 0.08).ok_or_else(|| no_data(figure))?;
+    let lo = if lo > 0.0 { 0.0 } else { lo };
+    let names = |v: f64| {
+        let r = v.round();
+        if (v - r).abs() < 1e-6 && r >= 0.0 && (r as usize) < n { categories[r as usize].clone() } else { String::new() }
+    };
+    let mut chart = ChartBuilder::on(root)
+        .caption(&figure.title, (FONT, 28))
+        .margin(24)
+        .x_label_area_size(56)
+        .y_label_area_size(84)
+        .build_cartesian_2d(-0.5..n as f64 - 0.5, lo..hi)?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_desc(&figure.x_label)
+        .y_desc(&figure.y_label)
+        .axis_desc_style((FONT, 20))
+        .label_style((FONT, 16))
+        .x_labels(n.min(20))
+        .x_label_formatter(&|v| names(*v))
+        .y_label_formatter(&|v| tick(*v))
+        .light_line_style(RGBColor(235, 235, 235))
+        .draw()?;
+    let group = 0.8 / series.len().max(1) as f64;
+    for (i, (label, values)) in series.iter().enumerate() {
+        let fill = colour(i).filled();
+        chart
+            .draw_series(values.iter().enumerate().map(|(c, &v)| {
+                let x0 = c as f64 - 0.4 + i as f64 * group;
+                Rectangle::new([(x0, 0.0), (x0 + group * 0.92, v)], fill)
+            }))?
+            .label(label)
+            .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 20, y + 6)], fill));
+    }
+    let tops = series.iter().flat_map(|(_, v)| v.iter().enumerate().map(|(c, &h)| (c as f64, h)));
+    legend(&mut chart, emptiest_corner(tops, (-0.5, n as f64 - 0.5), (lo, hi)))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chart::{Arrow, Point};
+
+    fn all_kinds() -> Vec<Figure> {
+        let base = |name: &str| Figure::new(name, "Title", "x axis", "y axis");
+        vec![
+            base("lines").chart(Chart::Lines { series: vec![Series::indexed("a", [1.0, -0.5, 2.0])], markers: true }),
+            base("scatter").chart(Chart::Scatter {
+                groups: vec![PointGroup::new("g", vec![Point::new(0.0, 0.0, "origin"), Point::new(1.0, 2.0, "p")])],
+                arrows: vec![Arrow::new("offset", (0.0, 0.0), (1.0, 2.0))],
+            }),
+            base("heatmap").chart(Chart::heatmap(ndarray::Array2::eye(3).view(), "v")),
+            base("histogram").chart(Chart::Histogram { samples: vec![("s".into(), vec![0.1, 0.2, 0.2, 0.9])], bins: 5 }),
+            base("bars").chart(Chart::Bars { categories: vec!["a".into(), "b".into()], series: vec![("v".into(), vec![1.0, 3.0])] }),
+        ]
+    }
+
+    #[test]
+    fn every_chart_kind_renders_deterministically() {
+        for figure in all_kinds() {
+            let first = render_png(&figure).unwrap();
+            assert_eq!(first, render_png(&figure).unwrap(), "{} changed between renders", figure.name);
+            assert_eq!(&first[1..4], b"PNG");
+        }
+    }
+
+    #[test]
+    fn a_chart_without_data_is_an_error_not_a_panic() {
+        let empty = Figure::new("empty", "t", "x", "y").chart(Chart::Lines { series: vec![], markers: false });
+        assert!(matches!(render_png(&empty), Err(Error::Render { .. })));
+    }
+
+    #[test]
+    fn ticks_never_show_negative_zero() {
+        assert_eq!(tick(-0.0), "0");
+        assert_eq!(tick(-1e-15), "0");
+        assert_eq!(tick(0.25), "0.25");
+        assert_eq!(tick(2.0), "2");
+    }
+}
