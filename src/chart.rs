@@ -126,7 +126,10 @@ impl Figure {
             x_label: x_label.into(),
             y_label: y_label.into(),
             caption: title.into(),
-            chart: Chart::Lines { series: Vec::new(), markers: false },
+            chart: Chart::Lines {
+                series: Vec::new(),
+                markers: false,
+            },
         }
     }
 
@@ -146,7 +149,10 @@ impl Figure {
 impl Series {
     /// A series from a label and points.
     pub fn new(label: &str, points: impl IntoIterator<Item = (f64, f64)>) -> Self {
-        Series { label: label.into(), points: points.into_iter().collect() }
+        Series {
+            label: label.into(),
+            points: points.into_iter().collect(),
+        }
     }
 
     /// A series whose x values are `0, 1, 2, …`.
@@ -182,20 +188,30 @@ impl Chart {
 impl PointGroup {
     /// A group from a legend label and points.
     pub fn new(label: &str, points: Vec<Point>) -> Self {
-        PointGroup { label: label.into(), points }
+        PointGroup {
+            label: label.into(),
+            points,
+        }
     }
 }
 
 impl Arrow {
     /// An arrow from `from` to `to` with a legend label.
     pub fn new(label: &str, from: (f64, f64), to: (f64, f64)) -> Self {
-        Arrow { label: label.into(), from, to }
+        Arrow {
+            label: label.into(),
+            from,
+            to,
+        }
     }
 }
 
 impl Point {
     /// A point with a text label.
     pub fn new(x: f64, y: f64, label: &str) -> Self {
-        Point { xy: (x, y), label: label.into() }
+        Point {
+            xy: (x, y),
+            label: label.into(),
+        }
     }
 }

@@ -42,7 +42,11 @@ pub fn fixed(x: f64, decimals: u32) -> String {
 pub fn short(x: f64, decimals: u32) -> String {
     let r = round(x, decimals);
     let s = format!("{r}");
-    if s.contains(['.', 'e', 'N', 'i']) { s } else { format!("{s}.0") }
+    if s.contains(['.', 'e', 'N', 'i']) {
+        s
+    } else {
+        format!("{s}.0")
+    }
 }
 
 /// A list of numbers in [`short`] form: `[0.3, 0.4, 0.5]`.
@@ -76,14 +80,26 @@ pub fn shape(dims: &[usize]) -> String {
 /// assert_eq!(text, "[[ 1.00 -0.50]\n [ 0.25  0.00]]");
 /// ```
 pub fn matrix(m: ArrayView2<f64>, decimals: u32) -> String {
-    let cells: Vec<Vec<String>> =
-        m.rows().into_iter().map(|row| row.iter().map(|&v| fixed(v, decimals)).collect()).collect();
+    let cells: Vec<Vec<String>> = m
+        .rows()
+        .into_iter()
+        .map(|row| row.iter().map(|&v| fixed(v, decimals)).collect())
+        .collect();
     let width = cells.iter().flatten().map(String::len).max().unwrap_or(0);
     let lines: Vec<String> = cells
         .iter()
-        .map(|row| row.iter().map(|c| format!("{c:>width$}")).collect::<Vec<_>>().join(" "))
+        .map(|row| {
+            row.iter()
+                .map(|c| format!("{c:>width$}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
         .collect();
-    let body = lines.iter().map(|l| format!("[{l}]")).collect::<Vec<_>>().join("\n ");
+    let body = lines
+        .iter()
+        .map(|l| format!("[{l}]"))
+        .collect::<Vec<_>>()
+        .join("\n ");
     format!("[{body}]")
 }
 

@@ -77,7 +77,13 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         Command::List => {
             for (i, demo) in demos::ALL.iter().enumerate() {
                 let seeds: Vec<String> = demo.seed_demos.iter().map(u32::to_string).collect();
-                println!("{:>2}  {:<24} {}  [seed {}]", i + 1, demo.id, demo.title(), seeds.join(", "));
+                println!(
+                    "{:>2}  {:<24} {}  [seed {}]",
+                    i + 1,
+                    demo.id,
+                    demo.title(),
+                    seeds.join(", ")
+                );
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -89,12 +95,20 @@ fn selected(only: &[String]) -> anyhow::Result<Vec<Demo>> {
     if only.is_empty() {
         return Ok(demos::ALL.to_vec());
     }
-    let unknown: Vec<&str> = only.iter().filter(|id| demos::find(id).is_none()).map(String::as_str).collect();
+    let unknown: Vec<&str> = only
+        .iter()
+        .filter(|id| demos::find(id).is_none())
+        .map(String::as_str)
+        .collect();
     if !unknown.is_empty() {
         bail!("unknown demo id(s): {} (see `embspace list`)", unknown.join(", "));
     }
     // Keep report order, whatever order the ids were given in.
-    Ok(demos::ALL.iter().filter(|d| only.iter().any(|id| id == d.id)).copied().collect())
+    Ok(demos::ALL
+        .iter()
+        .filter(|d| only.iter().any(|id| id == d.id))
+        .copied()
+        .collect())
 }
 
 fn report(args: &ReportArgs, quiet: bool) -> anyhow::Result<ExitCode> {
@@ -108,7 +122,11 @@ fn report(args: &ReportArgs, quiet: bool) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("writing the report into {}", args.out.display()))?;
     if !quiet {
         for demo in report.demos.iter().filter(|d| !d.passed()) {
-            eprintln!("FAIL {}: {}", demo.id, demo.error.as_deref().unwrap_or("a check failed"));
+            eprintln!(
+                "FAIL {}: {}",
+                demo.id,
+                demo.error.as_deref().unwrap_or("a check failed")
+            );
         }
         let s = &report.summary;
         eprintln!(
@@ -122,7 +140,11 @@ fn report(args: &ReportArgs, quiet: bool) -> anyhow::Result<ExitCode> {
             args.out.display()
         );
     }
-    Ok(if report.summary.all_passed { ExitCode::SUCCESS } else { ExitCode::from(CHECK_FAILED) })
+    Ok(if report.summary.all_passed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(CHECK_FAILED)
+    })
 }
 
 #[cfg(test)]

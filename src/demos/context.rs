@@ -47,32 +47,75 @@ impl Ctx {
         self.transcript.extend(text.as_ref().lines().map(str::to_owned));
     }
 
-    fn record(&mut self, name: &str, got: Value, expected: Value, relation: Relation, tolerance: Option<f64>, passed: bool) -> bool {
-        self.checks.push(Check { name: name.into(), got, expected, relation, tolerance, passed });
+    fn record(
+        &mut self,
+        name: &str,
+        got: Value,
+        expected: Value,
+        relation: Relation,
+        tolerance: Option<f64>,
+        passed: bool,
+    ) -> bool {
+        self.checks.push(Check {
+            name: name.into(),
+            got,
+            expected,
+            relation,
+            tolerance,
+            passed,
+        });
         passed
     }
 
     /// Check `|got − expected| ≤ tolerance`. Returns whether it passed.
     pub fn check_close(&mut self, name: &str, got: f64, expected: f64, tolerance: f64) -> bool {
         let passed = (got - expected).abs() <= tolerance;
-        self.record(name, Value::Number(got), Value::Number(expected), Relation::Close, Some(tolerance), passed)
+        self.record(
+            name,
+            Value::Number(got),
+            Value::Number(expected),
+            Relation::Close,
+            Some(tolerance),
+            passed,
+        )
     }
 
     /// Check that two values are exactly equal, comparing their text (words, shapes, counts).
     pub fn check_eq(&mut self, name: &str, got: impl ToString, expected: impl ToString) -> bool {
         let (got, expected) = (got.to_string(), expected.to_string());
         let passed = got == expected;
-        self.record(name, Value::Text(got), Value::Text(expected), Relation::Equal, None, passed)
+        self.record(
+            name,
+            Value::Text(got),
+            Value::Text(expected),
+            Relation::Equal,
+            None,
+            passed,
+        )
     }
 
     /// Check `got < bound`.
     pub fn check_below(&mut self, name: &str, got: f64, bound: f64) -> bool {
-        self.record(name, Value::Number(got), Value::Number(bound), Relation::Below, None, got < bound)
+        self.record(
+            name,
+            Value::Number(got),
+            Value::Number(bound),
+            Relation::Below,
+            None,
+            got < bound,
+        )
     }
 
     /// Check `got > bound`.
     pub fn check_above(&mut self, name: &str, got: f64, bound: f64) -> bool {
-        self.record(name, Value::Number(got), Value::Number(bound), Relation::Above, None, got > bound)
+        self.record(
+            name,
+            Value::Number(got),
+            Value::Number(bound),
+            Relation::Above,
+            None,
+            got > bound,
+        )
     }
 
     /// Request a figure; its PNG is written as `<demo-id>-<name>.png`.

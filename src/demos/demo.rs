@@ -41,7 +41,10 @@ impl Demo {
         let figures = ctx
             .figures
             .into_iter()
-            .map(|figure| FigureRecord { path: format!("figures/{}-{}.png", self.id, figure.name), figure })
+            .map(|figure| FigureRecord {
+                path: format!("figures/{}-{}.png", self.id, figure.name),
+                figure,
+            })
             .collect();
         DemoRecord {
             number,
@@ -83,7 +86,12 @@ mod tests {
 
     #[test]
     fn a_panicking_demo_is_recorded_as_an_error() {
-        let demo = Demo { id: "broken", seed_demos: &[], source: SOURCE, run: panics };
+        let demo = Demo {
+            id: "broken",
+            seed_demos: &[],
+            source: SOURCE,
+            run: panics,
+        };
         let record = demo.record(1);
         assert_eq!(record.error.as_deref(), Some("panic: deliberately broken"));
         assert!(!record.passed());
@@ -91,10 +99,18 @@ mod tests {
 
     #[test]
     fn a_failing_demo_keeps_its_checks_and_error() {
-        let demo = Demo { id: "broken", seed_demos: &[], source: SOURCE, run: fails };
+        let demo = Demo {
+            id: "broken",
+            seed_demos: &[],
+            source: SOURCE,
+            run: fails,
+        };
         let record = demo.record(1);
         assert_eq!(record.checks.len(), 1);
         assert!(!record.checks[0].passed);
-        assert_eq!(record.error.as_deref(), Some("error: invalid parameter `k`: too large"));
+        assert_eq!(
+            record.error.as_deref(),
+            Some("error: invalid parameter `k`: too large")
+        );
     }
 }

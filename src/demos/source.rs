@@ -33,7 +33,11 @@ pub fn parse_source(source: &str) -> Source {
     let doc: Vec<&str> = source
         .lines()
         .take_while(|l| l.starts_with("//!"))
-        .map(|l| l.trim_start_matches("//!").strip_prefix(' ').unwrap_or(l.trim_start_matches("//!")))
+        .map(|l| {
+            l.trim_start_matches("//!")
+                .strip_prefix(' ')
+                .unwrap_or(l.trim_start_matches("//!"))
+        })
         .collect();
     let heading = doc.iter().position(|l| l.starts_with("# "));
     let title = heading.map(|i| doc[i][2..].trim().to_owned()).unwrap_or_default();
@@ -46,7 +50,11 @@ pub fn parse_source(source: &str) -> Source {
         .skip(1)
         .take_while(|l| l.trim() != ANCHOR_END)
         .collect();
-    Source { title, prose, code: dedent(&code_lines) }
+    Source {
+        title,
+        prose,
+        code: dedent(&code_lines),
+    }
 }
 
 fn dedent(lines: &[&str]) -> String {
@@ -56,7 +64,10 @@ fn dedent(lines: &[&str]) -> String {
         .map(|l| l.len() - l.trim_start().len())
         .min()
         .unwrap_or(0);
-    let body: Vec<&str> = lines.iter().map(|l| l.get(indent..).unwrap_or("").trim_end()).collect();
+    let body: Vec<&str> = lines
+        .iter()
+        .map(|l| l.get(indent..).unwrap_or("").trim_end())
+        .collect();
     body.join("\n").trim_matches('\n').to_owned()
 }
 

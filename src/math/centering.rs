@@ -46,6 +46,9 @@ mod tests {
 
     #[test]
     fn an_empty_matrix_has_a_zero_mean() {
-        assert_eq!(mean_vector(Array2::<f64>::zeros((0, 2)).view()), Array1::zeros(2));
+        assert_eq!(
+            mean_vector(Array2::<f64>::zeros((0, 2)).view()),
+            Array1::<f64>::zeros(2)
+        );
     }
 }

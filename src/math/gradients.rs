@@ -80,12 +80,24 @@ pub struct OutputGradients {
 /// assert!(g.d_output_embedding[[2, 0]] < 0.0); // the target row moves toward h
 /// # Ok::<(), embspace::Error>(())
 /// ```
-pub fn output_gradients(output: ArrayView2<f64>, hidden: ArrayView1<f64>, target: usize) -> Result<OutputGradients> {
+pub fn output_gradients(
+    output: ArrayView2<f64>,
+    hidden: ArrayView1<f64>,
+    target: usize,
+) -> Result<OutputGradients> {
     if hidden.len() != output.ncols() {
-        return Err(Error::shape("output_gradients hidden state", format!("d = {}", output.ncols()), format!("d = {}", hidden.len())));
+        return Err(Error::shape(
+            "output_gradients hidden state",
+            format!("d = {}", output.ncols()),
+            format!("d = {}", hidden.len()),
+        ));
     }
     if target >= output.nrows() {
-        return Err(Error::OutOfRange { what: "target token", index: target, len: output.nrows() });
+        return Err(Error::OutOfRange {
+            what: "target token",
+            index: target,
+            len: output.nrows(),
+        });
     }
     let logits = output.dot(&hidden);
     let probabilities = softmax(logits.view());
@@ -94,7 +106,14 @@ pub fn output_gradients(output: ArrayView2<f64>, hidden: ArrayView1<f64>, target
     d_logits[target] -= 1.0;
     let d_hidden = output.t().dot(&d_logits);
     let d_output_embedding = outer(d_logits.view(), hidden);
-    Ok(OutputGradients { logits, probabilities, loss, d_logits, d_hidden, d_output_embedding })
+    Ok(OutputGradients {
+        logits,
+        probabilities,
+        loss,
+        d_logits,
+        d_hidden,
+        d_output_embedding,
+    })
 }
 
 /// Outer product `u vᵀ`.
@@ -142,7 +161,12 @@ mod tests {
 
     #[test]
     fn gradients_match_central_finite_differences() {
-        let w = array![[0.2, 0.0, 0.5], [-0.1, 0.3, 0.1], [0.4, -0.2, -0.3], [0.0, 0.7, 0.2]];
+        let w = array![
+            [0.2, 0.0, 0.5],
+            [-0.1, 0.3, 0.1],
+            [0.4, -0.2, -0.3],
+            [0.0, 0.7, 0.2]
+        ];
         let h = array![1.0, -1.0, 0.5];
         let y = 2;
         let g = output_gradients(w.view(), h.view(), y).unwrap();
@@ -173,7 +197,13 @@ mod tests {
     #[test]
     fn bad_shapes_and_targets_are_errors() {
         let w = Array2::<f64>::zeros((3, 2));
-        assert!(matches!(output_gradients(w.view(), array![1.0].view(), 0), Err(Error::Shape { .. })));
-        assert!(matches!(output_gradients(w.view(), array![1.0, 0.0].view(), 3), Err(Error::OutOfRange { .. })));
+        assert!(matches!(
+            output_gradients(w.view(), array![1.0].view(), 0),
+            Err(Error::Shape { .. })
+        ));
+        assert!(matches!(
+            output_gradients(w.view(), array![1.0, 0.0].view(), 3),
+            Err(Error::OutOfRange { .. })
+        ));
     }
 }

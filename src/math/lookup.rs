@@ -8,7 +8,11 @@ fn check_id(id: usize, vocab: usize) -> Result<()> {
     if id < vocab {
         Ok(())
     } else {
-        Err(Error::OutOfRange { what: "token id", index: id, len: vocab })
+        Err(Error::OutOfRange {
+            what: "token id",
+            index: id,
+            len: vocab,
+        })
     }
 }
 
@@ -100,7 +104,14 @@ mod tests {
     fn an_id_past_the_vocabulary_is_an_error_naming_it() {
         let table = Array2::<f64>::zeros((3, 2));
         let err = lookup(table.view(), array![[0, 3]].view()).unwrap_err();
-        assert_eq!(err, Error::OutOfRange { what: "token id", index: 3, len: 3 });
+        assert_eq!(
+            err,
+            Error::OutOfRange {
+                what: "token id",
+                index: 3,
+                len: 3
+            }
+        );
         assert!(lookup_rows(table.view(), &[7]).is_err());
         assert!(one_hot(3, 3).is_err());
     }

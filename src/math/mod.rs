@@ -17,4 +17,6 @@ pub use lookup::{lookup, lookup_rows, one_hot};
 pub use neighbours::{Neighbour, analogy, analogy_offset, top_k_cosine};
 pub use pca::{Pca, pca};
 pub use positions::{DEFAULT_BASE, alibi_bias, alibi_slopes, rope_rotate, rope_sequence, sinusoidal};
-pub use similarity::{ZERO_NORM, cosine, cosine_matrix, dot, dot_matrix, euclidean, euclidean_matrix, normalize_rows, row_norms};
+pub use similarity::{
+    ZERO_NORM, cosine, cosine_matrix, dot, dot_matrix, euclidean, euclidean_matrix, normalize_rows, row_norms,
+};

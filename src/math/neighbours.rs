@@ -48,16 +48,27 @@ pub fn top_k_cosine(
     exclude: &[usize],
 ) -> Result<Vec<Neighbour>> {
     if query.len() != matrix.ncols() {
-        return Err(Error::shape("top_k_cosine query", format!("d = {}", matrix.ncols()), format!("d = {}", query.len())));
+        return Err(Error::shape(
+            "top_k_cosine query",
+            format!("d = {}", matrix.ncols()),
+            format!("d = {}", query.len()),
+        ));
     }
     let qnorm = query.dot(&query).sqrt();
-    let unit_query = if qnorm >= ZERO_NORM { query.to_owned() / qnorm } else { Array1::zeros(query.len()) };
+    let unit_query = if qnorm >= ZERO_NORM {
+        query.to_owned() / qnorm
+    } else {
+        Array1::zeros(query.len())
+    };
     let sims = normalize_rows(matrix).dot(&unit_query);
     let mut hits: Vec<Neighbour> = sims
         .iter()
         .enumerate()
         .filter(|(i, _)| !exclude.contains(i))
-        .map(|(index, &s)| Neighbour { index, similarity: s.clamp(-1.0, 1.0) })
+        .map(|(index, &s)| Neighbour {
+            index,
+            similarity: s.clamp(-1.0, 1.0),
+        })
         .collect();
     hits.sort_by(by_similarity);
     hits.truncate(k);
@@ -82,9 +93,13 @@ pub fn top_k_cosine(
 /// ```
 pub fn analogy_offset(a: ArrayView1<f64>, b: ArrayView1<f64>, c: ArrayView1<f64>) -> Result<Array1<f64>> {
     if a.len() != b.len() || a.len() != c.len() {
-        return Err(Error::shape("analogy_offset", format!("three vectors of d = {}", a.len()), format!("d = {}, {}, {}", a.len(), b.len(), c.len())));
+        return Err(Error::shape(
+            "analogy_offset",
+            format!("three vectors of d = {}", a.len()),
+            format!("d = {}, {}, {}", a.len(), b.len(), c.len()),
+        ));
     }
-    Ok(&b - &a + &c)
+    Ok(&b - &a + c)
 }
 
 /// Solve "row `a` is to row `b` as row `c` is to ?" by 3CosAdd: the `k` rows
@@ -106,7 +121,11 @@ pub fn analogy_offset(a: ArrayView1<f64>, b: ArrayView1<f64>, c: ArrayView1<f64>
 pub fn analogy(matrix: ArrayView2<f64>, a: usize, b: usize, c: usize, k: usize) -> Result<Vec<Neighbour>> {
     for index in [a, b, c] {
         if index >= matrix.nrows() {
-            return Err(Error::OutOfRange { what: "analogy row", index, len: matrix.nrows() });
+            return Err(Error::OutOfRange {
+                what: "analogy row",
+                index,
+                len: matrix.nrows(),
+            });
         }
     }
     let unit = normalize_rows(matrix);
@@ -122,7 +141,13 @@ mod tests {
 
     #[test]
     fn top_k_agrees_with_sorting_every_pairwise_cosine() {
-        let x = array![[1.0, 0.2, 0.0], [0.1, 1.0, 0.3], [0.9, 0.1, 0.1], [-1.0, 0.0, 0.5], [0.5, 0.5, 0.5]];
+        let x = array![
+            [1.0, 0.2, 0.0],
+            [0.1, 1.0, 0.3],
+            [0.9, 0.1, 0.1],
+            [-1.0, 0.0, 0.5],
+            [0.5, 0.5, 0.5]
+        ];
         let q = x.row(0);
         let mut brute: Vec<(usize, f64)> = (1..5).map(|i| (i, cosine(q, x.row(i)).unwrap())).collect();
         brute.sort_by(|a, b| b.1.partial_cmp(&a.1).unwrap());
@@ -149,7 +174,13 @@ mod tests {
     #[test]
     fn analogy_recovers_a_planted_offset_and_skips_query_rows() {
         // queen = king - man + woman exactly; the query rows would otherwise rank high.
-        let x = array![[1.0, 0.0, 0.1], [-1.0, 0.0, 0.1], [1.0, 1.0, 0.2], [-1.0, 1.0, 0.2], [0.0, -1.0, 0.0]];
+        let x = array![
+            [1.0, 0.0, 0.1],
+            [-1.0, 0.0, 0.1],
+            [1.0, 1.0, 0.2],
+            [-1.0, 1.0, 0.2],
+            [0.0, -1.0, 0.0]
+        ];
         let best = analogy(x.view(), 0, 2, 1, 2).unwrap();
         assert_eq!(best[0].index, 3);
         assert!(best.iter().all(|n| ![0, 1, 2].contains(&n.index)));

@@ -50,29 +50,48 @@ pub(crate) fn to_nalgebra(x: ArrayView2<f64>) -> DMatrix<f64> {
 pub fn pca(x: ArrayView2<f64>, k: usize) -> Result<Pca> {
     let rank_bound = x.nrows().min(x.ncols());
     if k == 0 || k > rank_bound {
-        return Err(Error::parameter("k", format!("must be between 1 and min(n, d) = {rank_bound}, got {k}")));
+        return Err(Error::parameter(
+            "k",
+            format!("must be between 1 and min(n, d) = {rank_bound}, got {k}"),
+        ));
     }
     let (centred, mean) = center(x);
     let svd = to_nalgebra(centred.view())
         .try_svd(false, true, f64::EPSILON, 10_000)
-        .ok_or_else(|| Error::Numerical { what: "pca", reason: "the SVD did not converge".into() })?;
+        .ok_or_else(|| Error::Numerical {
+            what: "pca",
+            reason: "the SVD did not converge".into(),
+        })?;
     let v_t = svd.v_t.expect("v_t was requested");
     // nalgebra does not promise an order: sort the singular triplets descending.
     let mut order: Vec<usize> = (0..svd.singular_values.len()).collect();
-    order.sort_by(|&a, &b| svd.singular_values[b].total_cmp(&svd.singular_values[a]).then(a.cmp(&b)));
+    order.sort_by(|&a, &b| {
+        svd.singular_values[b]
+            .total_cmp(&svd.singular_values[a])
+            .then(a.cmp(&b))
+    });
     let singular_values = Array1::from_iter(order.iter().map(|&i| svd.singular_values[i]));
     let mut components = Array2::from_shape_fn((k, x.ncols()), |(c, j)| v_t[(order[c], j)]);
     for mut row in components.rows_mut() {
-        let pivot = row.iter().fold(0.0f64, |best, &v| if v.abs() > best.abs() { v } else { best });
+        let pivot = row
+            .iter()
+            .fold(0.0f64, |best, &v| if v.abs() > best.abs() { v } else { best });
         if pivot < 0.0 {
             row.mapv_inplace(|v| -v);
         }
     }
     let coords = centred.dot(&components.t());
     let total: f64 = singular_values.iter().map(|s| s * s).sum();
-    let explained_variance_ratio =
-        singular_values.slice(ndarray::s![..k]).mapv(|s| if total > 0.0 { s * s / total } else { 0.0 });
-    Ok(Pca { mean, components, coords, singular_values, explained_variance_ratio })
+    let explained_variance_ratio = singular_values
+        .slice(ndarray::s![..k])
+        .mapv(|s| if total > 0.0 { s * s / total } else { 0.0 });
+    Ok(Pca {
+        mean,
+        components,
+        coords,
+        singular_values,
+        explained_variance_ratio,
+    })
 }
 
 impl Pca {
@@ -90,7 +109,11 @@ impl Pca {
     /// ```
     pub fn transform(&self, x: ArrayView2<f64>) -> Result<Array2<f64>> {
         if x.ncols() != self.mean.len() {
-            return Err(Error::shape("Pca::transform", format!("{} columns", self.mean.len()), format!("{} columns", x.ncols())));
+            return Err(Error::shape(
+                "Pca::transform",
+                format!("{} columns", self.mean.len()),
+                format!("{} columns", x.ncols()),
+            ));
         }
         Ok((&x - &self.mean.view().insert_axis(Axis(0))).dot(&self.components.t()))
     }
@@ -103,13 +126,19 @@ mod tests {
     use ndarray::array;
 
     fn sample() -> Array2<f64> {
-        Array2::from_shape_fn((12, 4), |(i, j)| ((i * 7 + j * 3) % 11) as f64 * 0.3 + (i as f64) * (j as f64) * 0.05)
+        Array2::from_shape_fn((12, 4), |(i, j)| {
+            ((i * 7 + j * 3) % 11) as f64 * 0.3 + (i as f64) * (j as f64) * 0.05
+        })
     }
 
     #[test]
     fn components_are_orthonormal() {
         let p = pca(sample().view(), 3).unwrap();
-        assert_abs_diff_eq!(p.components.dot(&p.components.t()), Array2::eye(3), epsilon = 1e-10);
+        assert_abs_diff_eq!(
+            p.components.dot(&p.components.t()),
+            Array2::eye(3),
+            epsilon = 1e-10
+        );
     }
 
     #[test]
@@ -136,7 +165,7 @@ mod tests {
     fn full_rank_projection_reconstructs_the_data() {
         let x = sample();
         let p = pca(x.view(), 4).unwrap();
-        let back = p.coords.dot(&p.components) + &p.mean.view().insert_axis(Axis(0));
+        let back = p.coords.dot(&p.components) + p.mean.view().insert_axis(Axis(0));
         assert_abs_diff_eq!(back, x, epsilon = 1e-10);
         assert_abs_diff_eq!(p.explained_variance_ratio.sum(), 1.0, epsilon = 1e-12);
     }
@@ -150,7 +179,10 @@ mod tests {
 
     #[test]
     fn too_many_components_is_a_parameter_error() {
-        assert!(matches!(pca(array![[1.0, 2.0]].view(), 2), Err(Error::Parameter { .. })));
+        assert!(matches!(
+            pca(array![[1.0, 2.0]].view(), 2),
+            Err(Error::Parameter { .. })
+        ));
         assert!(matches!(pca(sample().view(), 0), Err(Error::Parameter { .. })));
     }
 }

@@ -35,7 +35,10 @@ fn check_rope(d: usize, base: f64) -> Result<()> {
         return Err(Error::shape("rope", "an even dimension", format!("d = {d}")));
     }
     if !(base.is_finite() && base > 0.0) {
-        return Err(Error::parameter("base", format!("must be a positive finite number, got {base}")));
+        return Err(Error::parameter(
+            "base",
+            format!("must be a positive finite number, got {base}"),
+        ));
     }
     Ok(())
 }
@@ -105,7 +108,10 @@ pub fn rope_sequence(x: ArrayView2<f64>, base: f64) -> Result<Array2<f64>> {
 /// assert_eq!(b[[0, 4]], 0.0);
 /// ```
 pub fn alibi_bias(n: usize, slope: f64) -> Array2<f64> {
-    Array2::from_shape_fn((n, n), |(i, j)| if j <= i { -slope * (i - j) as f64 } else { 0.0 })
+    Array2::from_shape_fn(
+        (n, n),
+        |(i, j)| if j <= i { -slope * (i - j) as f64 } else { 0.0 },
+    )
 }
 
 /// The per-head ALiBi slopes of Press et al. (2022).
@@ -138,7 +144,12 @@ pub fn alibi_slopes(n_heads: usize) -> Result<Vec<f64>> {
     }
     let closest = 1usize << n_heads.ilog2();
     let mut slopes = power_of_two(closest);
-    slopes.extend(power_of_two(2 * closest).into_iter().step_by(2).take(n_heads - closest));
+    slopes.extend(
+        power_of_two(2 * closest)
+            .into_iter()
+            .step_by(2)
+            .take(n_heads - closest),
+    );
     Ok(slopes)
 }
 
@@ -173,7 +184,9 @@ mod tests {
         let q = array![0.3, -1.0, 0.8, 0.2];
         let k = array![1.0, 0.5, -0.4, 0.9];
         let score = |m: f64, n: f64| {
-            rope_rotate(q.view(), m, DEFAULT_BASE).unwrap().dot(&rope_rotate(k.view(), n, DEFAULT_BASE).unwrap())
+            rope_rotate(q.view(), m, DEFAULT_BASE)
+                .unwrap()
+                .dot(&rope_rotate(k.view(), n, DEFAULT_BASE).unwrap())
         };
         for shift in [0.0, 3.0, 40.0] {
             assert_abs_diff_eq!(score(5.0 + shift, 2.0 + shift), score(5.0, 2.0), epsilon = 1e-10);
@@ -191,8 +204,14 @@ mod tests {
 
     #[test]
     fn odd_dimensions_and_bad_bases_are_refused() {
-        assert!(matches!(rope_rotate(array![1.0, 2.0, 3.0].view(), 1.0, DEFAULT_BASE), Err(Error::Shape { .. })));
-        assert!(matches!(rope_rotate(array![1.0, 2.0].view(), 1.0, -1.0), Err(Error::Parameter { .. })));
+        assert!(matches!(
+            rope_rotate(array![1.0, 2.0, 3.0].view(), 1.0, DEFAULT_BASE),
+            Err(Error::Shape { .. })
+        ));
+        assert!(matches!(
+            rope_rotate(array![1.0, 2.0].view(), 1.0, -1.0),
+            Err(Error::Parameter { .. })
+        ));
     }
 
     #[test]
@@ -214,7 +233,14 @@ mod tests {
         }
         // Six heads: the four-head slopes, then the 1st and 3rd of the eight-head ones.
         let six = alibi_slopes(6).unwrap();
-        let expected = [0.25, 0.0625, 0.015625, 0.00390625, 0.5f64.powf(1.0), 0.5f64.powf(3.0)];
+        let expected = [
+            0.25,
+            0.0625,
+            0.015625,
+            0.00390625,
+            0.5f64.powf(1.0),
+            0.5f64.powf(3.0),
+        ];
         assert_abs_diff_eq!(six.as_slice(), expected.as_slice(), epsilon = 1e-15);
         assert!(alibi_slopes(0).is_err());
     }

@@ -48,7 +48,11 @@ fn same_length(what: &'static str, u: ArrayView1<f64>, v: ArrayView1<f64>) -> Re
     if u.len() == v.len() {
         Ok(())
     } else {
-        Err(Error::shape(what, format!("d = {}", u.len()), format!("d = {}", v.len())))
+        Err(Error::shape(
+            what,
+            format!("d = {}", u.len()),
+            format!("d = {}", v.len()),
+        ))
     }
 }
 
@@ -56,7 +60,11 @@ fn same_width(what: &'static str, a: ArrayView2<f64>, b: ArrayView2<f64>) -> Res
     if a.ncols() == b.ncols() {
         Ok(())
     } else {
-        Err(Error::shape(what, format!("{} columns", a.ncols()), format!("{} columns", b.ncols())))
+        Err(Error::shape(
+            what,
+            format!("{} columns", a.ncols()),
+            format!("{} columns", b.ncols()),
+        ))
     }
 }
 
@@ -113,7 +121,10 @@ pub fn cosine(u: ArrayView1<f64>, v: ArrayView1<f64>) -> Result<f64> {
 /// ```
 pub fn euclidean(u: ArrayView1<f64>, v: ArrayView1<f64>) -> Result<f64> {
     same_length("euclidean", u, v)?;
-    Ok(Zip::from(&u).and(&v).fold(0.0, |acc, a, b| acc + (a - b) * (a - b)).sqrt())
+    Ok(Zip::from(&u)
+        .and(&v)
+        .fold(0.0, |acc, a, b| acc + (a - b) * (a - b))
+        .sqrt())
 }
 
 /// All dot products between the rows of `a` (`n×d`) and the rows of `b` (`m×d`): `a·bᵀ`, `n×m`.
@@ -172,7 +183,10 @@ pub fn cosine_matrix(a: ArrayView2<f64>, b: ArrayView2<f64>) -> Result<Array2<f6
 pub fn euclidean_matrix(a: ArrayView2<f64>, b: ArrayView2<f64>) -> Result<Array2<f64>> {
     same_width("euclidean_matrix", a, b)?;
     Ok(Array2::from_shape_fn((a.nrows(), b.nrows()), |(i, j)| {
-        Zip::from(a.row(i)).and(b.row(j)).fold(0.0, |acc, x, y| acc + (x - y) * (x - y)).sqrt()
+        Zip::from(a.row(i))
+            .and(b.row(j))
+            .fold(0.0, |acc, x, y| acc + (x - y) * (x - y))
+            .sqrt()
     }))
 }
 
@@ -207,7 +221,11 @@ mod tests {
         let u = array![1.0, 2.0, 3.0];
         let v = array![-2.0, 0.5, 1.0];
         let c = cosine(u.view(), v.view()).unwrap();
-        assert_abs_diff_eq!(cosine((&u * 7.5).view(), (&v * 0.01).view()).unwrap(), c, epsilon = 1e-12);
+        assert_abs_diff_eq!(
+            cosine((&u * 7.5).view(), (&v * 0.01).view()).unwrap(),
+            c,
+            epsilon = 1e-12
+        );
         assert_eq!(cosine(u.view(), array![0.0, 0.0, 0.0].view()).unwrap(), 0.0);
     }
 
@@ -230,7 +248,11 @@ mod tests {
             for j in 0..3 {
                 assert_abs_diff_eq!(dots[[i, j]], dot(a.row(i), b.row(j)).unwrap(), epsilon = 1e-12);
                 assert_abs_diff_eq!(cos[[i, j]], cosine(a.row(i), b.row(j)).unwrap(), epsilon = 1e-12);
-                assert_abs_diff_eq!(dist[[i, j]], euclidean(a.row(i), b.row(j)).unwrap(), epsilon = 1e-12);
+                assert_abs_diff_eq!(
+                    dist[[i, j]],
+                    euclidean(a.row(i), b.row(j)).unwrap(),
+                    epsilon = 1e-12
+                );
             }
         }
     }

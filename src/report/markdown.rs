@@ -13,7 +13,11 @@ fn mathml(latex: &str, display: bool) -> String {
     let storage = Storage::new();
     let parser = pulldown_latex::Parser::new(latex, &storage);
     let config = RenderConfig {
-        display_mode: if display { DisplayMode::Block } else { DisplayMode::Inline },
+        display_mode: if display {
+            DisplayMode::Block
+        } else {
+            DisplayMode::Inline
+        },
         annotation: Some(latex),
         xml: false,
         ..RenderConfig::default()
@@ -26,7 +30,10 @@ fn mathml(latex: &str, display: bool) -> String {
 }
 
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// Render Markdown prose to HTML, formulas in `$…$` / `$$…$$` as MathML.

@@ -57,8 +57,15 @@ impl Report {
     pub fn from_records(demos: Vec<DemoRecord>) -> Report {
         let checks = demos.iter().map(|d| d.checks.len()).sum();
         let checks_passed = demos.iter().flat_map(|d| &d.checks).filter(|c| c.passed).count();
-        let failed: Vec<String> = demos.iter().filter(|d| !d.passed()).map(|d| d.id.clone()).collect();
-        let seed_map = demos.iter().flat_map(|d| d.seed_demos.iter().map(|&n| (n, d.id.clone()))).collect();
+        let failed: Vec<String> = demos
+            .iter()
+            .filter(|d| !d.passed())
+            .map(|d| d.id.clone())
+            .collect();
+        let seed_map = demos
+            .iter()
+            .flat_map(|d| d.seed_demos.iter().map(|&n| (n, d.id.clone())))
+            .collect();
         Report {
             title: "Embedding Space Math".into(),
             summary: Summary {

@@ -46,7 +46,10 @@ fn register_font() {
 }
 
 fn render_error(figure: &Figure, e: impl std::fmt::Display) -> Error {
-    Error::Render { what: format!("figure `{}`", figure.name), reason: e.to_string() }
+    Error::Render {
+        what: format!("figure `{}`", figure.name),
+        reason: e.to_string(),
+    }
 }
 
 /// Render a figure as PNG bytes.
@@ -87,9 +90,12 @@ fn draw(root: &Area, figure: &Figure) -> DrawResult {
     match &figure.chart {
         Chart::Lines { series, markers } => lines(root, figure, series, *markers),
         Chart::Scatter { groups, arrows } => scatter(root, figure, groups, arrows),
-        Chart::Heatmap { values, column_labels, row_labels, value_label } => {
-            heatmap(root, figure, values, column_labels, row_labels, value_label)
-        }
+        Chart::Heatmap {
+            values,
+            column_labels,
+            row_labels,
+            value_label,
+        } => heatmap(root, figure, values, column_labels, row_labels, value_label),
         Chart::Histogram { samples, bins } => histogram(root, figure, samples, *bins),
         Chart::Bars { categories, series } => bars(root, figure, categories, series),
     }
@@ -98,13 +104,25 @@ fn draw(root: &Area, figure: &Figure) -> DrawResult {
 /// A tick label: compact, and never "-0".
 fn tick(v: f64) -> String {
     let v = if v.abs() < 1e-12 { 0.0 } else { v };
-    let s = if v.abs() >= 1e4 || (v != 0.0 && v.abs() < 1e-3) { format!("{v:.1e}") } else { format!("{v:.3}") };
-    if s.contains('.') && !s.contains('e') { s.trim_end_matches('0').trim_end_matches('.').to_owned() } else { s }
+    let s = if v.abs() >= 1e4 || (v != 0.0 && v.abs() < 1e-3) {
+        format!("{v:.1e}")
+    } else {
+        format!("{v:.3}")
+    };
+    if s.contains('.') && !s.contains('e') {
+        s.trim_end_matches('0').trim_end_matches('.').to_owned()
+    } else {
+        s
+    }
 }
 
 /// `(min, max)` of the values, widened by `pad` of the span (or by 1 if the span is zero).
 fn span(values: impl Iterator<Item = f64>, pad: f64) -> Option<(f64, f64)> {
-    let (lo, hi) = values.filter(|v| v.is_finite()).fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    let (lo, hi) = values
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        });
     if lo > hi {
         return None;
     }
@@ -141,13 +159,20 @@ macro_rules! cartesian {
 
 /// The corner of the plot whose neighbourhood holds the fewest data points,
 /// so the legend hides as little as possible (ties prefer upper right).
-fn emptiest_corner(points: impl Iterator<Item = (f64, f64)>, x: (f64, f64), y: (f64, f64)) -> SeriesLabelPosition {
+fn emptiest_corner(
+    points: impl Iterator<Item = (f64, f64)>,
+    x: (f64, f64),
+    y: (f64, f64),
+) -> SeriesLabelPosition {
     let mut counts = [0usize; 4]; // upper right, upper left, lower right, lower left
     for (px, py) in points {
         let fx = (px - x.0) / (x.1 - x.0);
         let fy = (py - y.0) / (y.1 - y.0);
         let (right, left, upper, lower) = (fx > 0.6, fx < 0.4, fy > 0.7, fy < 0.3);
-        for (i, inside) in [right && upper, left && upper, right && lower, left && lower].into_iter().enumerate() {
+        for (i, inside) in [right && upper, left && upper, right && lower, left && lower]
+            .into_iter()
+            .enumerate()
+        {
             counts[i] += usize::from(inside);
         }
     }
@@ -158,7 +183,7 @@ fn emptiest_corner(points: impl Iterator<Item = (f64, f64)>, x: (f64, f64), y: (
         SeriesLabelPosition::LowerRight,
         SeriesLabelPosition::LowerLeft,
     ][best]
-    .clone()
+        .clone()
 }
 
 fn legend<'a, DB: DrawingBackend + 'a, CT: plotters::coord::CoordTranslate>(
@@ -189,19 +214,36 @@ fn lines(root: &Area, figure: &Figure, series: &[Series], markers: bool) -> Draw
         if markers {
             // Earlier series get larger markers, so coinciding points show as concentric rings.
             let radius = 4 + 3 * (series.len() - 1 - i).min(3) as i32;
-            chart.draw_series(s.points.iter().map(|&p| Circle::new(p, radius, colour(i).filled())))?;
+            chart.draw_series(
+                s.points
+                    .iter()
+                    .map(|&p| Circle::new(p, radius, colour(i).filled())),
+            )?;
         }
     }
     legend(&mut chart, emptiest_corner(points().copied(), x, y))?;
     Ok(())
 }
 
-fn scatter(root: &Area, figure: &Figure, groups: &[PointGroup], arrows: &[crate::chart::Arrow]) -> DrawResult {
-    let xs = groups.iter().flat_map(|g| g.points.iter().map(|p| p.xy.0)).chain(arrows.iter().flat_map(|a| [a.from.0, a.to.0]));
-    let ys = groups.iter().flat_map(|g| g.points.iter().map(|p| p.xy.1)).chain(arrows.iter().flat_map(|a| [a.from.1, a.to.1]));
+fn scatter(
+    root: &Area,
+    figure: &Figure,
+    groups: &[PointGroup],
+    arrows: &[crate::chart::Arrow],
+) -> DrawResult {
+    let xs = groups
+        .iter()
+        .flat_map(|g| g.points.iter().map(|p| p.xy.0))
+        .chain(arrows.iter().flat_map(|a| [a.from.0, a.to.0]));
+    let ys = groups
+        .iter()
+        .flat_map(|g| g.points.iter().map(|p| p.xy.1))
+        .chain(arrows.iter().flat_map(|a| [a.from.1, a.to.1]));
     let x = span(xs, 0.12).ok_or_else(|| no_data(figure))?;
     // Extra room above the points keeps the upper corners free for the legend.
-    let y = span(ys, 0.12).map(|(lo, hi)| (lo, hi + 0.38 * (hi - lo) / 1.24)).ok_or_else(|| no_data(figure))?;
+    let y = span(ys, 0.12)
+        .map(|(lo, hi)| (lo, hi + 0.38 * (hi - lo) / 1.24))
+        .ok_or_else(|| no_data(figure))?;
     let mut chart = cartesian!(root, figure, x, y);
 
     // Arrows first, so points and labels stay on top. Arrow colours follow the groups'.
@@ -215,9 +257,14 @@ fn scatter(root: &Area, figure: &Figure, groups: &[PointGroup], arrows: &[crate:
             }
         };
         let style = colour(groups.len() + index).stroke_width(3);
-        let drawn = chart.draw_series(std::iter::once(PathElement::new(vec![arrow.from, arrow.to], style)))?;
+        let drawn = chart.draw_series(std::iter::once(PathElement::new(
+            vec![arrow.from, arrow.to],
+            style,
+        )))?;
         if first_of_label {
-            drawn.label(&arrow.label).legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], style));
+            drawn
+                .label(&arrow.label)
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], style));
         }
         let (tail, head) = (chart.backend_coord(&arrow.from), chart.backend_coord(&arrow.to));
         arrow_head(root, tail, head, style)?;
@@ -226,12 +273,17 @@ fn scatter(root: &Area, figure: &Figure, groups: &[PointGroup], arrows: &[crate:
         let fill = colour(i).filled();
         chart
             .draw_series(group.points.iter().map(|p| {
-                EmptyElement::at(p.xy) + Circle::new((0, 0), 6, fill) + Text::new(p.label.clone(), (9, -20), (FONT, 18))
+                EmptyElement::at(p.xy)
+                    + Circle::new((0, 0), 6, fill)
+                    + Text::new(p.label.clone(), (9, -20), (FONT, 18))
             }))?
             .label(&group.label)
             .legend(move |(x, y)| Circle::new((x + 12, y), 6, fill));
     }
-    let all = groups.iter().flat_map(|g| g.points.iter().map(|p| p.xy)).chain(arrows.iter().flat_map(|a| [a.from, a.to]));
+    let all = groups
+        .iter()
+        .flat_map(|g| g.points.iter().map(|p| p.xy))
+        .chain(arrows.iter().flat_map(|a| [a.from, a.to]));
     legend(&mut chart, emptiest_corner(all, x, y))?;
     Ok(())
 }
@@ -249,7 +301,10 @@ fn arrow_head(root: &Area, tail: (i32, i32), head: (i32, i32), style: ShapeStyle
     for angle in [25f64.to_radians(), -25f64.to_radians()] {
         let (s, c) = angle.sin_cos();
         let (bx, by) = (-(ux * c - uy * s), -(ux * s + uy * c));
-        let end = (head.0 + (bx * size).round() as i32, head.1 + (by * size).round() as i32);
+        let end = (
+            head.0 + (bx * size).round() as i32,
+            head.1 + (by * size).round() as i32,
+        );
         root.draw(&PathElement::new(vec![head, end], style))?;
     }
     Ok(())
@@ -323,14 +378,18 @@ fn heatmap(
     let step = (hi - lo) / 100.0;
     scale.draw_series((0..100).map(|k| {
         let v0 = lo + k as f64 * step;
-        Rectangle::new([(0.0, v0), (1.0, v0 + step)], ViridisRGB::get_color_normalized(v0 + step / 2.0, lo, hi).filled())
+        Rectangle::new(
+            [(0.0, v0), (1.0, v0 + step)],
+            ViridisRGB::get_color_normalized(v0 + step / 2.0, lo, hi).filled(),
+        )
     }))?;
     Ok(())
 }
 
 fn histogram(root: &Area, figure: &Figure, samples: &[(String, Vec<f64>)], bins: usize) -> DrawResult {
     let bins = bins.max(1);
-    let (lo, hi) = span(samples.iter().flat_map(|s| s.1.iter().copied()), 0.0).ok_or_else(|| no_data(figure))?;
+    let (lo, hi) =
+        span(samples.iter().flat_map(|s| s.1.iter().copied()), 0.0).ok_or_else(|| no_data(figure))?;
     let width = if hi > lo { (hi - lo) / bins as f64 } else { 1.0 };
     let counts: Vec<Vec<usize>> = samples
         .iter()
@@ -355,18 +414,30 @@ fn histogram(root: &Area, figure: &Figure, samples: &[(String, Vec<f64>)], bins:
             .label(label)
             .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 20, y + 6)], fill));
     }
-    let tops = counts.iter().flat_map(|c| c.iter().enumerate().map(|(b, &n)| (lo + (b as f64 + 0.5) * width, n as f64)));
-    legend(&mut chart, emptiest_corner(tops.collect::<Vec<_>>().into_iter(), x, (0.0, top * 1.1)))?;
+    let tops = counts.iter().flat_map(|c| {
+        c.iter()
+            .enumerate()
+            .map(|(b, &n)| (lo + (b as f64 + 0.5) * width, n as f64))
+    });
+    legend(
+        &mut chart,
+        emptiest_corner(tops.collect::<Vec<_>>().into_iter(), x, (0.0, top * 1.1)),
+    )?;
     Ok(())
 }
 
 fn bars(root: &Area, figure: &Figure, categories: &[String], series: &[(String, Vec<f64>)]) -> DrawResult {
     let n = categories.len();
-    let (lo, hi) = span(series.iter().flat_map(|s| s.1.iter().copied()).chain([0.0]), 0.08).ok_or_else(|| no_data(figure))?;
+    let (lo, hi) = span(series.iter().flat_map(|s| s.1.iter().copied()).chain([0.0]), 0.08)
+        .ok_or_else(|| no_data(figure))?;
     let lo = if lo > 0.0 { 0.0 } else { lo };
     let names = |v: f64| {
         let r = v.round();
-        if (v - r).abs() < 1e-6 && r >= 0.0 && (r as usize) < n { categories[r as usize].clone() } else { String::new() }
+        if (v - r).abs() < 1e-6 && r >= 0.0 && (r as usize) < n {
+            categories[r as usize].clone()
+        } else {
+            String::new()
+        }
     };
     let mut chart = ChartBuilder::on(root)
         .caption(&figure.title, (FONT, 28))
@@ -397,8 +468,13 @@ fn bars(root: &Area, figure: &Figure, categories: &[String], series: &[(String, 
             .label(label)
             .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 20, y + 6)], fill));
     }
-    let tops = series.iter().flat_map(|(_, v)| v.iter().enumerate().map(|(c, &h)| (c as f64, h)));
-    legend(&mut chart, emptiest_corner(tops, (-0.5, n as f64 - 0.5), (lo, hi)))?;
+    let tops = series
+        .iter()
+        .flat_map(|(_, v)| v.iter().enumerate().map(|(c, &h)| (c as f64, h)));
+    legend(
+        &mut chart,
+        emptiest_corner(tops, (-0.5, n as f64 - 0.5), (lo, hi)),
+    )?;
     Ok(())
 }
 
@@ -410,14 +486,26 @@ mod tests {
     fn all_kinds() -> Vec<Figure> {
         let base = |name: &str| Figure::new(name, "Title", "x axis", "y axis");
         vec![
-            base("lines").chart(Chart::Lines { series: vec![Series::indexed("a", [1.0, -0.5, 2.0])], markers: true }),
+            base("lines").chart(Chart::Lines {
+                series: vec![Series::indexed("a", [1.0, -0.5, 2.0])],
+                markers: true,
+            }),
             base("scatter").chart(Chart::Scatter {
-                groups: vec![PointGroup::new("g", vec![Point::new(0.0, 0.0, "origin"), Point::new(1.0, 2.0, "p")])],
+                groups: vec![PointGroup::new(
+                    "g",
+                    vec![Point::new(0.0, 0.0, "origin"), Point::new(1.0, 2.0, "p")],
+                )],
                 arrows: vec![Arrow::new("offset", (0.0, 0.0), (1.0, 2.0))],
             }),
             base("heatmap").chart(Chart::heatmap(ndarray::Array2::eye(3).view(), "v")),
-            base("histogram").chart(Chart::Histogram { samples: vec![("s".into(), vec![0.1, 0.2, 0.2, 0.9])], bins: 5 }),
-            base("bars").chart(Chart::Bars { categories: vec!["a".into(), "b".into()], series: vec![("v".into(), vec![1.0, 3.0])] }),
+            base("histogram").chart(Chart::Histogram {
+                samples: vec![("s".into(), vec![0.1, 0.2, 0.2, 0.9])],
+                bins: 5,
+            }),
+            base("bars").chart(Chart::Bars {
+                categories: vec!["a".into(), "b".into()],
+                series: vec![("v".into(), vec![1.0, 3.0])],
+            }),
         ]
     }
 
@@ -425,14 +513,22 @@ mod tests {
     fn every_chart_kind_renders_deterministically() {
         for figure in all_kinds() {
             let first = render_png(&figure).unwrap();
-            assert_eq!(first, render_png(&figure).unwrap(), "{} changed between renders", figure.name);
+            assert_eq!(
+                first,
+                render_png(&figure).unwrap(),
+                "{} changed between renders",
+                figure.name
+            );
             assert_eq!(&first[1..4], b"PNG");
         }
     }
 
     #[test]
     fn a_chart_without_data_is_an_error_not_a_panic() {
-        let empty = Figure::new("empty", "t", "x", "y").chart(Chart::Lines { series: vec![], markers: false });
+        let empty = Figure::new("empty", "t", "x", "y").chart(Chart::Lines {
+            series: vec![],
+            markers: false,
+        });
         assert!(matches!(render_png(&empty), Err(Error::Render { .. })));
     }
 

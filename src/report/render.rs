@@ -40,7 +40,10 @@ pub struct Rendered {
 impl Rendered {
     /// The contents of one file, if rendered.
     pub fn get(&self, path: &str) -> Option<&[u8]> {
-        self.files.iter().find(|(p, _)| p == std::path::Path::new(path)).map(|(_, b)| b.as_slice())
+        self.files
+            .iter()
+            .find(|(p, _)| p == std::path::Path::new(path))
+            .map(|(_, b)| b.as_slice())
     }
 }
 
@@ -100,7 +103,10 @@ fn render_template(name: &str, context: &impl Serialize) -> Result<String> {
     environment()
         .get_template(name)
         .and_then(|t| t.render(minijinja::Value::from(minijinja::value::Serde(context))))
-        .map_err(|e| Error::Render { what: format!("template `{name}`"), reason: format!("{e:#}") })
+        .map_err(|e| Error::Render {
+            what: format!("template `{name}`"),
+            reason: format!("{e:#}"),
+        })
 }
 
 /// What the HTML template sees for one demo, beyond its record.
@@ -154,8 +160,14 @@ pub fn render(report: &Report, formats: &[Format]) -> Result<Rendered> {
     }
     for format in formats {
         let (name, text) = match format {
-            Format::Json => ("report.json", serde_json::to_string_pretty(report).expect("the report serialises") + "\n"),
-            Format::Markdown => ("report.md", render_template("report.md.j2", &MarkdownContext { report })?),
+            Format::Json => (
+                "report.json",
+                serde_json::to_string_pretty(report).expect("the report serialises") + "\n",
+            ),
+            Format::Markdown => (
+                "report.md",
+                render_template("report.md.j2", &MarkdownContext { report })?,
+            ),
             Format::Html => ("report.html", html(report, &pngs)?),
         };
         files.push((PathBuf::from(name), text.into_bytes()));
@@ -180,12 +192,24 @@ fn html(report: &Report, pngs: &[Vec<u8>]) -> Result<String> {
                     caption: &f.figure.caption,
                     data_uri: format!(
                         "data:image/png;base64,{}",
-                        base64::engine::general_purpose::STANDARD.encode(png.next().expect("one PNG per figure"))
+                        base64::engine::general_purpose::STANDARD
+                            .encode(png.next().expect("one PNG per figure"))
                     ),
                 })
                 .collect(),
         })
         .collect();
-    let failed_first: Vec<&HtmlDemo> = demos.iter().filter(|d| !d.passed).chain(demos.iter().filter(|d| d.passed)).collect();
-    render_template("report.html.j2", &HtmlContext { report, demos: &demos, summary_order: failed_first })
+    let failed_first: Vec<&HtmlDemo> = demos
+        .iter()
+        .filter(|d| !d.passed)
+        .chain(demos.iter().filter(|d| d.passed))
+        .collect();
+    render_template(
+        "report.html.j2",
+        &HtmlContext {
+            report,
+            demos: &demos,
+            summary_order: failed_first,
+        },
+    )
 }

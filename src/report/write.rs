@@ -19,7 +19,11 @@ use crate::report::render::Rendered;
 ///
 /// # Errors
 /// The first I/O error, with the path it concerns.
-pub fn write_atomically(dir: &Path, rendered: &Rendered, prune_figures: bool) -> std::io::Result<Vec<PathBuf>> {
+pub fn write_atomically(
+    dir: &Path,
+    rendered: &Rendered,
+    prune_figures: bool,
+) -> std::io::Result<Vec<PathBuf>> {
     let mut written = Vec::new();
     for (relative, bytes) in &rendered.files {
         let path = dir.join(relative);
@@ -43,7 +47,9 @@ pub fn write_atomically(dir: &Path, rendered: &Rendered, prune_figures: bool) ->
 }
 
 fn prune(figures: &Path, keep: &[PathBuf]) -> std::io::Result<()> {
-    let Ok(entries) = fs::read_dir(figures) else { return Ok(()) };
+    let Ok(entries) = fs::read_dir(figures) else {
+        return Ok(());
+    };
     for entry in entries {
         let path = entry?.path();
         if path.extension().is_some_and(|e| e == "png") && !keep.contains(&path) {
@@ -68,13 +74,20 @@ mod tests {
         fs::write(dir.path().join("figures/old.png"), b"stale").unwrap();
         fs::write(dir.path().join("figures/notes.txt"), b"keep me").unwrap();
         let rendered = Rendered {
-            files: vec![("figures/new.png".into(), b"png".to_vec()), ("report.md".into(), b"# r".to_vec())],
+            files: vec![
+                ("figures/new.png".into(), b"png".to_vec()),
+                ("report.md".into(), b"# r".to_vec()),
+            ],
         };
         write_atomically(dir.path(), &rendered, true).unwrap();
         assert_eq!(fs::read(dir.path().join("report.md")).unwrap(), b"# r");
         assert!(!dir.path().join("figures/old.png").exists());
         assert!(dir.path().join("figures/notes.txt").exists());
-        let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().ends_with(".tmp")).collect();
+        let leftovers: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+            .collect();
         assert!(leftovers.is_empty());
     }
 }

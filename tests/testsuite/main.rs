@@ -1,0 +1,20 @@
+//! The integration test binary: goldens, seed parity, the registry's
+//! invariants and the command line.
+
+mod cli;
+mod golden;
+mod registry;
+mod seed_parity;
+
+use std::sync::LazyLock;
+
+use embspace::demos;
+use embspace::report::{Format, Rendered, Report};
+
+/// Every demo run once per test binary, and its Markdown/JSON/PNG rendering.
+pub static REPORT: LazyLock<(Report, Rendered)> = LazyLock::new(|| {
+    let report = Report::run(demos::ALL);
+    let rendered =
+        embspace::report::render(&report, &[Format::Markdown, Format::Json]).expect("the report renders");
+    (report, rendered)
+});
