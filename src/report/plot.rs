@@ -77,7 +77,7 @@ pub fn render_png(figure: &Figure) -> Result<Vec<u8>> {
         root.present().map_err(|e| render_error(figure, e))?;
     }
     let mut png = Vec::new();
-    PngEncoder::new_with_quality(&mut png, CompressionType::Best, FilterType::Adaptive)
+    PngEncoder::new_with_quality(&mut png, CompressionType::Default, FilterType::Paeth)
         .write_image(&pixels, w, h, image::ColorType::Rgb8)
         .map_err(|e| render_error(figure, e))?;
     Ok(png)

@@ -147,16 +147,16 @@ struct HtmlImage<'a> {
 /// # Errors
 /// [`Error::Render`] when a figure or a template fails to render.
 pub fn render(report: &Report, formats: &[Format]) -> Result<Rendered> {
+    let figures: Vec<_> = report.demos.iter().flat_map(|d| &d.figures).collect();
+    let pngs = render_figures(&figures.iter().map(|f| &f.figure).collect::<Vec<_>>())?;
     let mut files = Vec::new();
-    let mut pngs = Vec::new();
-    for demo in &report.demos {
-        for figure in &demo.figures {
-            let png = render_png(&figure.figure)?;
-            pngs.push(png.clone());
-            if formats.iter().any(|f| *f != Format::Html) {
-                files.push((PathBuf::from(&figure.path), png));
-            }
-        }
+    if formats.iter().any(|f| *f != Format::Html) {
+        files.extend(
+            figures
+                .iter()
+                .zip(&pngs)
+                .map(|(f, png)| (PathBuf::from(&f.path), png.clone())),
+        );
     }
     for format in formats {
         let (name, text) = match format {
@@ -173,6 +173,24 @@ pub fn render(report: &Report, formats: &[Format]) -> Result<Rendered> {
         files.push((PathBuf::from(name), text.into_bytes()));
     }
     Ok(Rendered { files })
+}
+
+/// Render figures on every core: each figure is independent and the output
+/// order is the input order, so the bytes do not depend on the thread count.
+fn render_figures(figures: &[&crate::chart::Figure]) -> Result<Vec<Vec<u8>>> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = figures.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = figures
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(|f| render_png(f)).collect::<Result<Vec<_>>>()))
+            .collect();
+        let mut pngs = Vec::with_capacity(figures.len());
+        for worker in workers {
+            pngs.extend(worker.join().expect("rendering a figure does not panic")?);
+        }
+        Ok(pngs)
+    })
 }
 
 fn html(report: &Report, pngs: &[Vec<u8>]) -> Result<String> {

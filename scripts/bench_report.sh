@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Times the whole `embspace report` run (release binary) side by side with the
+# seed notebook it replaces, in one go on one machine, and prints the ratios.
+#
+#   scripts/bench_report.sh PATH/TO/theory.ipynb [RUNS]
+#
+# The notebook's directory must also hold theory.py (the same code as a script).
+# Installs numpy, matplotlib and nbconvert from PyPI when they are missing.
+# Each side is run RUNS times (default 5); the median wall time is reported.
+set -euo pipefail
+
+notebook=${1:?usage: scripts/bench_report.sh PATH/TO/theory.ipynb [RUNS]}
+runs=${2:-5}
+script="$(dirname "$notebook")/theory.py"
+root="$(cd "$(dirname "$0")/.." && pwd)"
+[ -f "$notebook" ] || { echo "no notebook at $notebook" >&2; exit 2; }
+[ -f "$script" ] || { echo "no theory.py beside $notebook" >&2; exit 2; }
+
+python3 -c "import numpy, matplotlib, nbconvert, ipykernel" 2>/dev/null ||
+  python3 -m pip install --quiet numpy matplotlib nbconvert nbclient ipykernel
+
+cargo build --release --quiet --manifest-path "$root/Cargo.toml"
+binary="$root/target/release/embspace"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# median_seconds COMMAND...: run RUNS times, print the median wall time in seconds.
+median_seconds() {
+  local times=()
+  for _ in $(seq "$runs"); do
+    local start end
+    start=$(date +%s.%N)
+    "$@" >/dev/null 2>&1
+    end=$(date +%s.%N)
+    times+=("$(python3 -c "print($end - $start)")")
+  done
+  printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'
+}
+
+ours=$(median_seconds "$binary" report --quiet --out "$work/report")
+nbconvert=$(median_seconds jupyter nbconvert --to html --execute "$notebook" --output-dir "$work/nb")
+python=$(MPLBACKEND=Agg median_seconds python3 "$script")
+
+printf 'median of %s runs, wall time\n' "$runs"
+printf '  embspace report (release)        %8.3f s\n' "$ours"
+printf '  jupyter nbconvert --execute      %8.3f s   ratio %6.1fx (target >= 40x)\n' "$nbconvert" "$(python3 -c "print($nbconvert / $ours)")"
+printf '  python3 theory.py                %8.3f s   ratio %6.1fx (target >= 10x)\n' "$python" "$(python3 -c "print($python / $ours)")"
