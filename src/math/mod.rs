@@ -4,25 +4,47 @@
 //! structs; everything a caller can get wrong returns [`crate::Error`].
 
 mod centering;
+mod cooccurrence;
+mod corpus;
 mod debias;
+mod drift;
+mod glove;
 mod gradients;
 mod isotropy;
 mod lookup;
 mod neighbours;
 mod pca;
 mod positions;
+mod probe;
 mod similarity;
+mod stats;
+mod vocab;
 mod whitening;
+mod word2vec;
 
 pub use centering::{center, mean_vector};
+pub use cooccurrence::{
+    DEFAULT_CONTEXT_SMOOTHING, DEFAULT_EIGENVALUE_WEIGHT, DistanceWeighting, cooccurrence_matrix, pmi, ppmi,
+    ppmi_svd_embeddings,
+};
+pub use corpus::{TRAINING_CORPUS, Vocabulary, tokenize};
 pub use debias::{bias_direction, bias_direction_from_rows, equalize, neutralize, project};
+pub use drift::{Procrustes, align, procrustes, row_cosine_drift};
+pub use glove::{Glove, GloveGradient, GloveParams, glove_weight, train_glove};
 pub use gradients::{OutputGradients, log_softmax, outer, output_gradients, softmax};
 pub use isotropy::{Anisotropy, anisotropy, isotropy_score, random_pair_cosines};
 pub use lookup::{lookup, lookup_rows, one_hot};
-pub use neighbours::{Neighbour, analogy, analogy_offset, top_k_cosine};
+pub use neighbours::{COS_MUL_EPSILON, Neighbour, analogy, analogy_cos_mul, analogy_offset, top_k_cosine};
 pub use pca::{Pca, pca};
 pub use positions::{DEFAULT_BASE, alibi_bias, alibi_slopes, rope_rotate, rope_sequence, sinusoidal};
+pub use probe::{LogisticProbe, ProbeParams, project_out};
 pub use similarity::{
     ZERO_NORM, cosine, cosine_matrix, dot, dot_matrix, euclidean, euclidean_matrix, normalize_rows, row_norms,
 };
+pub use stats::{Histogram, histogram, linear_fit, mean_std, pearson, ranks, spearman};
+pub use vocab::{ResizeInit, kl_bound, next_token_kl, resize_embeddings};
 pub use whitening::{Whitened, Whitening, all_but_the_top, covariance, eigenvalue_spectrum, whiten};
+pub use word2vec::{
+    SgnsPairGradient, Word2Vec, Word2VecParams, noise_distribution, sgns_pair_loss_and_grad,
+    subsample_keep_probability, train_word2vec,
+};

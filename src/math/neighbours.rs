@@ -12,7 +12,8 @@ use crate::math::similarity::{ZERO_NORM, normalize_rows};
 pub struct Neighbour {
     /// Row index in the searched matrix.
     pub index: usize,
-    /// Cosine similarity to the query, in `[-1, 1]`.
+    /// Cosine similarity to the query, in `[-1, 1]`; for [`analogy_cos_mul`]
+    /// the 3CosMul score instead, in `[0, 1/ε]`.
     pub similarity: f64,
 }
 
@@ -133,11 +134,70 @@ pub fn analogy(matrix: ArrayView2<f64>, a: usize, b: usize, c: usize, k: usize) 
     top_k_cosine(unit.view(), target.view(), k, &[a, b, c])
 }
 
+/// The `ε` that keeps [`analogy_cos_mul`]'s denominator positive: `1e-6`, as
+/// in gensim's `most_similar_cosmul` (Levy & Goldberg 2014 used `0.001`).
+pub const COS_MUL_EPSILON: f64 = 1e-6;
+
+/// Solve "row `a` is to row `b` as row `c` is to ?" by 3CosMul (Levy &
+/// Goldberg 2014): the `k` rows `d` with the largest
+/// `s(d, b) · s(d, c) / (s(d, a) + ε)`, where `s = (cos + 1)/2` shifts cosines
+/// to `[0, 1]` and `ε` is [`COS_MUL_EPSILON`], as gensim's `most_similar_cosmul` does.
+///
+/// Unlike 3CosAdd ([`analogy`]), whose sum lets one large similarity outweigh
+/// the others, the product rewards a row that is close to both `b` and `c`.
+/// The returned [`Neighbour::similarity`] holds the 3CosMul score, not a
+/// cosine. The three query rows are excluded; ties go to the lower index; a
+/// zero row has cosine 0 with everything.
+///
+/// # Errors
+/// [`Error::OutOfRange`] for an index outside the matrix.
+///
+/// # Examples
+/// ```
+/// use ndarray::array;
+/// // man, woman, king, queen
+/// let x = array![[1.0, 0.0, 0.2], [-1.0, 0.0, 0.2], [1.0, 1.0, 0.2], [-1.0, 1.0, 0.2]];
+/// let best = embspace::math::analogy_cos_mul(x.view(), 0, 2, 1, 1)?;
+/// assert_eq!(best[0].index, 3);
+/// assert!(best[0].similarity > 1.0); // a score, not a cosine
+/// # Ok::<(), embspace::Error>(())
+/// ```
+pub fn analogy_cos_mul(
+    matrix: ArrayView2<f64>,
+    a: usize,
+    b: usize,
+    c: usize,
+    k: usize,
+) -> Result<Vec<Neighbour>> {
+    for index in [a, b, c] {
+        if index >= matrix.nrows() {
+            return Err(Error::OutOfRange {
+                what: "analogy row",
+                index,
+                len: matrix.nrows(),
+            });
+        }
+    }
+    let unit = normalize_rows(matrix);
+    let shifted = |row: usize| (unit.dot(&unit.row(row)).mapv(|cos| cos.clamp(-1.0, 1.0)) + 1.0) / 2.0;
+    let scores = shifted(b) * shifted(c) / (shifted(a) + COS_MUL_EPSILON);
+    let mut hits: Vec<Neighbour> = scores
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| ![a, b, c].contains(i))
+        .map(|(index, &similarity)| Neighbour { index, similarity })
+        .collect();
+    hits.sort_by(by_similarity);
+    hits.truncate(k);
+    Ok(hits)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::math::cosine;
-    use ndarray::array;
+    use approx::assert_abs_diff_eq;
+    use ndarray::{Array2, array};
 
     #[test]
     fn top_k_agrees_with_sorting_every_pairwise_cosine() {
@@ -184,5 +244,47 @@ mod tests {
         let best = analogy(x.view(), 0, 2, 1, 2).unwrap();
         assert_eq!(best[0].index, 3);
         assert!(best.iter().all(|n| ![0, 1, 2].contains(&n.index)));
+    }
+
+    #[test]
+    fn cos_mul_agrees_with_a_brute_force_score_of_every_row() {
+        let x = Array2::from_shape_fn((12, 4), |(i, j)| {
+            ((i * 5 + j * 3) % 7) as f64 - 2.5 + 0.1 * (i * j) as f64
+        });
+        let (a, b, c) = (1, 4, 7);
+        let s = |i: usize, j: usize| (cosine(x.row(i), x.row(j)).unwrap() + 1.0) / 2.0;
+        let mut brute: Vec<(usize, f64)> = (0..12)
+            .filter(|i| ![a, b, c].contains(i))
+            .map(|d| (d, s(d, b) * s(d, c) / (s(d, a) + 1e-6)))
+            .collect();
+        brute.sort_by(|p, q| q.1.total_cmp(&p.1).then(p.0.cmp(&q.0)));
+        let fast = analogy_cos_mul(x.view(), a, b, c, 20).unwrap();
+        assert_eq!(fast.len(), 9);
+        for (hit, (index, score)) in fast.iter().zip(&brute) {
+            assert_eq!(hit.index, *index);
+            assert_abs_diff_eq!(hit.similarity, *score, epsilon = 1e-12);
+        }
+    }
+
+    #[test]
+    fn cos_mul_recovers_a_planted_analogy_and_skips_query_rows() {
+        // Gender along axis 0, royalty along axis 1, noise rows elsewhere; queen = king − man + woman.
+        let x = array![
+            [1.0, 0.0, 0.3, 0.0],
+            [-1.0, 0.0, 0.3, 0.0],
+            [1.0, 1.0, 0.3, 0.0],
+            [-1.0, 1.0, 0.3, 0.0],
+            [0.0, 0.2, 0.0, 1.0],
+            [0.1, -1.0, 0.1, 0.2],
+            [0.9, 0.1, 0.3, 0.1]
+        ];
+        let best = analogy_cos_mul(x.view(), 0, 2, 1, 3).unwrap();
+        assert_eq!(best[0].index, 3);
+        assert!(best.iter().all(|n| ![0, 1, 2].contains(&n.index)));
+        assert!(best.windows(2).all(|w| w[0].similarity >= w[1].similarity));
+        assert!(matches!(
+            analogy_cos_mul(x.view(), 0, 2, 7, 1),
+            Err(Error::OutOfRange { .. })
+        ));
     }
 }

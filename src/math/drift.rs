@@ -1,0 +1,248 @@
+//! Semantic drift between two embedding spaces of the same vocabulary (two
+//! training runs, two decades of text): per-row cosine drift, and the
+//! orthogonal Procrustes alignment that must come first, because two
+//! separately trained spaces agree at best up to a rotation.
+
+use ndarray::{Array1, Array2, ArrayView2};
+
+use crate::error::{Error, Result};
+use crate::math::pca::to_nalgebra;
+use crate::math::similarity::normalize_rows;
+
+/// The result of [`procrustes`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Procrustes {
+    /// The orthogonal `d×d` matrix `R` minimising `‖source·R − target‖_F`
+    /// (`RᵀR = I`, `det R = ±1`: reflections are allowed).
+    pub rotation: Array2<f64>,
+    /// The minimum itself, `‖source·R − target‖_F`.
+    pub residual: f64,
+}
+
+fn same_shape(what: &'static str, a: ArrayView2<f64>, b: ArrayView2<f64>) -> Result<()> {
+    if a.dim() != b.dim() {
+        return Err(Error::shape(
+            what,
+            format!("{:?}", a.dim()),
+            format!("{:?}", b.dim()),
+        ));
+    }
+    Ok(())
+}
+
+/// Cosine drift `1 − cos(aᵢ, bᵢ)` between corresponding rows, in `[0, 2]`.
+///
+/// 0 means row `i` points the same way in both spaces, 1 orthogonal, 2
+/// opposite. A zero row has cosine 0 with everything (see
+/// [`crate::math::normalize_rows`]), so its drift is 1. Only meaningful when
+/// both spaces share axes: align them with [`procrustes`] first.
+///
+/// # Errors
+/// [`Error::Shape`] when `a` and `b` differ in shape.
+///
+/// # Examples
+/// ```
+/// use ndarray::array;
+/// let a = array![[1.0, 0.0], [0.0, 1.0]];
+/// let b = array![[2.0, 0.0], [0.0, -1.0]];
+/// assert_eq!(embspace::math::row_cosine_drift(a.view(), b.view())?, array![0.0, 2.0]);
+/// # Ok::<(), embspace::Error>(())
+/// ```
+pub fn row_cosine_drift(a: ArrayView2<f64>, b: ArrayView2<f64>) -> Result<Array1<f64>> {
+    same_shape("row_cosine_drift", a, b)?;
+    let products = normalize_rows(a) * normalize_rows(b);
+    Ok(products
+        .sum_axis(ndarray::Axis(1))
+        .mapv(|cos| 1.0 - cos.clamp(-1.0, 1.0)))
+}
+
+/// Orthogonal Procrustes: the orthogonal `R` minimising `‖source·R − target‖_F`.
+///
+/// With the SVD `sourceᵀ·target = U Σ Vᵀ` (from `nalgebra`), the minimiser is
+/// `R = U Vᵀ` (Schönemann 1966). Both matrices are `n×d` with row `i` the same
+/// word in both spaces. When `sourceᵀ·target` is rank-deficient (fewer than `d`
+/// independent rows), `R` is one of several equally good minimisers.
+///
+/// # Errors
+/// [`Error::Shape`] when the shapes differ; [`Error::Parameter`] when there
+/// are no rows or no columns; [`Error::Numerical`] if the SVD does not converge.
+///
+/// # Examples
+/// ```
+/// use ndarray::array;
+/// let source = array![[1.0, 0.0], [0.0, 2.0], [1.0, 1.0]];
+/// let quarter_turn = array![[0.0, 1.0], [-1.0, 0.0]];
+/// let p = embspace::math::procrustes(source.view(), source.dot(&quarter_turn).view())?;
+/// assert!((&p.rotation - &quarter_turn).iter().all(|v| v.abs() < 1e-12));
+/// assert!(p.residual < 1e-12);
+/// # Ok::<(), embspace::Error>(())
+/// ```
+pub fn procrustes(source: ArrayView2<f64>, target: ArrayView2<f64>) -> Result<Procrustes> {
+    same_shape("procrustes", source, target)?;
+    if source.is_empty() {
+        return Err(Error::parameter(
+            "source",
+            "needs at least one row and one column",
+        ));
+    }
+    let d = source.ncols();
+    let cross = source.t().dot(&target);
+    let svd = to_nalgebra(cross.view())
+        .try_svd(true, true, f64::EPSILON, 10_000)
+        .ok_or_else(|| Error::Numerical {
+            what: "procrustes",
+            reason: "the SVD did not converge".into(),
+        })?;
+    let u = svd.u.expect("u was requested");
+    let v_t = svd.v_t.expect("v_t was requested");
+    let r = u * v_t;
+    let rotation = Array2::from_shape_fn((d, d), |(i, j)| r[(i, j)]);
+    let residual = (source.dot(&rotation) - target).mapv(|v| v * v).sum().sqrt();
+    Ok(Procrustes { rotation, residual })
+}
+
+/// Map `source` into the target space: `source · R`.
+///
+/// # Errors
+/// [`Error::Shape`] unless `rotation` is `d×d` for the `d` columns of `source`.
+///
+/// # Examples
+/// ```
+/// use ndarray::array;
+/// let flip = array![[0.0, 1.0], [1.0, 0.0]];
+/// assert_eq!(embspace::math::align(array![[1.0, 2.0]].view(), flip.view())?, array![[2.0, 1.0]]);
+/// # Ok::<(), embspace::Error>(())
+/// ```
+pub fn align(source: ArrayView2<f64>, rotation: ArrayView2<f64>) -> Result<Array2<f64>> {
+    let d = source.ncols();
+    if rotation.dim() != (d, d) {
+        return Err(Error::shape(
+            "align rotation",
+            format!("({d}, {d})"),
+            format!("{:?}", rotation.dim()),
+        ));
+    }
+    Ok(source.dot(&rotation))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use approx::assert_abs_diff_eq;
+    use ndarray::array;
+    use ndarray_rand::RandomExt;
+    use ndarray_rand::rand_distr::StandardNormal;
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha8Rng;
+
+    fn gaussian(rng: &mut ChaCha8Rng, n: usize, d: usize) -> Array2<f64> {
+        Array2::random_using((n, d), StandardNormal, rng)
+    }
+
+    /// A random orthogonal matrix: the Q factor of a Gaussian matrix.
+    fn random_orthogonal(rng: &mut ChaCha8Rng, d: usize) -> Array2<f64> {
+        let q = to_nalgebra(gaussian(rng, d, d).view()).qr().q();
+        Array2::from_shape_fn((d, d), |(i, j)| q[(i, j)])
+    }
+
+    fn det(m: &Array2<f64>) -> f64 {
+        to_nalgebra(m.view()).determinant()
+    }
+
+    #[test]
+    fn procrustes_recovers_a_random_rotation_or_reflection_exactly() {
+        let mut rng = ChaCha8Rng::seed_from_u64(42);
+        let source = gaussian(&mut rng, 40, 6);
+        let mut q = random_orthogonal(&mut rng, 6);
+        for flip in [false, true] {
+            if flip {
+                q.column_mut(0).mapv_inplace(|v| -v); // det changes sign
+            }
+            let p = procrustes(source.view(), source.dot(&q).view()).unwrap();
+            assert!(p.residual < 1e-9, "residual {}", p.residual);
+            assert_abs_diff_eq!(p.rotation, q, epsilon = 1e-9);
+            assert_abs_diff_eq!(p.rotation.t().dot(&p.rotation), Array2::eye(6), epsilon = 1e-12);
+            assert_abs_diff_eq!(det(&p.rotation).abs(), 1.0, epsilon = 1e-12);
+            assert_abs_diff_eq!(det(&p.rotation), det(&q), epsilon = 1e-9);
+        }
+    }
+
+    #[test]
+    fn procrustes_beats_every_other_orthogonal_map() {
+        // The same noisy target: no orthogonal matrix fits better than the SVD solution.
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let source = gaussian(&mut rng, 25, 4);
+        let target = source.dot(&random_orthogonal(&mut rng, 4)) + gaussian(&mut rng, 25, 4) * 0.3;
+        let best = procrustes(source.view(), target.view()).unwrap();
+        let fit = |r: &Array2<f64>| (source.dot(r) - &target).mapv(|v| v * v).sum().sqrt();
+        assert_abs_diff_eq!(best.residual, fit(&best.rotation), epsilon = 1e-12);
+        assert!(best.residual <= fit(&Array2::eye(4)));
+        for _ in 0..50 {
+            assert!(best.residual <= fit(&random_orthogonal(&mut rng, 4)) + 1e-12);
+        }
+    }
+
+    #[test]
+    fn a_rotated_copy_drifts_before_alignment_and_not_after() {
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        let source = gaussian(&mut rng, 50, 8);
+        let target = source.dot(&random_orthogonal(&mut rng, 8));
+        let before = row_cosine_drift(source.view(), target.view()).unwrap();
+        assert!(
+            before.mean().unwrap() > 0.5,
+            "mean drift before {}",
+            before.mean().unwrap()
+        );
+        let p = procrustes(source.view(), target.view()).unwrap();
+        let after = row_cosine_drift(
+            align(source.view(), p.rotation.view()).unwrap().view(),
+            target.view(),
+        )
+        .unwrap();
+        assert!(after.iter().all(|&v| v.abs() < 1e-12));
+    }
+
+    #[test]
+    fn after_alignment_the_rows_that_really_moved_drift_the_most() {
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        let source = gaussian(&mut rng, 60, 8);
+        let mut target = source.dot(&random_orthogonal(&mut rng, 8)) + gaussian(&mut rng, 60, 8) * 0.05;
+        let moved = [5, 17, 42];
+        for &i in &moved {
+            let fresh = gaussian(&mut rng, 1, 8);
+            target.row_mut(i).assign(&fresh.row(0));
+        }
+        let p = procrustes(source.view(), target.view()).unwrap();
+        let drift = row_cosine_drift(
+            align(source.view(), p.rotation.view()).unwrap().view(),
+            target.view(),
+        )
+        .unwrap();
+        let mut order: Vec<usize> = (0..60).collect();
+        order.sort_by(|&a, &b| drift[b].total_cmp(&drift[a]));
+        let mut top = order[..3].to_vec();
+        top.sort();
+        assert_eq!(top, moved);
+    }
+
+    #[test]
+    fn drift_of_zero_rows_is_one_and_shapes_must_agree() {
+        let drift = row_cosine_drift(array![[0.0, 0.0]].view(), array![[1.0, 0.0]].view()).unwrap();
+        assert_eq!(drift, array![1.0]);
+        let (a, b) = (Array2::<f64>::zeros((3, 2)), Array2::<f64>::zeros((2, 2)));
+        assert!(matches!(
+            row_cosine_drift(a.view(), b.view()),
+            Err(Error::Shape { .. })
+        ));
+        assert!(matches!(procrustes(a.view(), b.view()), Err(Error::Shape { .. })));
+        let empty = Array2::<f64>::zeros((0, 2));
+        assert!(matches!(
+            procrustes(empty.view(), empty.view()),
+            Err(Error::Parameter { .. })
+        ));
+        assert!(matches!(
+            align(a.view(), Array2::<f64>::eye(3).view()),
+            Err(Error::Shape { .. })
+        ));
+    }
+}
