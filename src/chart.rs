@@ -84,10 +84,13 @@ pub enum Chart {
         /// Label of the colour bar.
         value_label: String,
     },
-    /// Scatter plot of labelled point groups, with optional arrows on top.
+    /// Scatter plot of labelled point groups, with optional lines (a fitted
+    /// trend, a reference diagonal) and arrows on top.
     Scatter {
         /// The point groups.
         groups: Vec<PointGroup>,
+        /// Lines drawn under the points, e.g. a least-squares trend.
+        lines: Vec<Series>,
         /// Arrows drawn over the points.
         arrows: Vec<Arrow>,
     },

@@ -51,7 +51,7 @@ pub fn run(ctx: &mut Ctx) -> crate::Result<()> {
     ctx.figure(
         Figure::new("offsets", "The royalty offset is the same for both genders", "gender axis", "royalty axis")
             .caption("The arrows man→king and woman→queen are parallel and equally long: one shared offset.")
-            .chart(Chart::Scatter { groups: vec![PointGroup::new("word", points)], arrows }),
+            .chart(Chart::Scatter { groups: vec![PointGroup::new("word", points)], lines: vec![], arrows }),
     );
     // ANCHOR_END: demo
     Ok(())

@@ -42,7 +42,7 @@ pub fn run(ctx: &mut Ctx) -> crate::Result<()> {
     ctx.figure(
         Figure::new("tokens", "Three tokens in a 2-D embedding space", "dimension 1", "dimension 2")
             .caption("cat and dog point in almost the same direction; car points away from both.")
-            .chart(Chart::Scatter { groups: vec![PointGroup::new("token", points)], arrows }),
+            .chart(Chart::Scatter { groups: vec![PointGroup::new("token", points)], lines: vec![], arrows }),
     );
     // ANCHOR_END: demo
     Ok(())

@@ -45,7 +45,7 @@ pub fn run(ctx: &mut Ctx) -> crate::Result<()> {
     ctx.figure(
         Figure::new("projection", "20 random 5-D vectors on their top two principal components", "PC 1", "PC 2")
             .caption("Random Gaussian points projected on PC 1 and PC 2: a round cloud with no structure.")
-            .chart(Chart::Scatter { groups: vec![PointGroup::new("row", points)], arrows: vec![] }),
+            .chart(Chart::Scatter { groups: vec![PointGroup::new("row", points)], lines: vec![], arrows: vec![] }),
     );
     // ANCHOR_END: demo
     Ok(())

@@ -89,7 +89,11 @@ type DrawResult = std::result::Result<(), Box<dyn std::error::Error>>;
 fn draw(root: &Area, figure: &Figure) -> DrawResult {
     match &figure.chart {
         Chart::Lines { series, markers } => lines(root, figure, series, *markers),
-        Chart::Scatter { groups, arrows } => scatter(root, figure, groups, arrows),
+        Chart::Scatter {
+            groups,
+            lines,
+            arrows,
+        } => scatter(root, figure, groups, lines, arrows),
         Chart::Heatmap {
             values,
             column_labels,
@@ -229,16 +233,17 @@ fn scatter(
     root: &Area,
     figure: &Figure,
     groups: &[PointGroup],
+    lines: &[Series],
     arrows: &[crate::chart::Arrow],
 ) -> DrawResult {
-    let xs = groups
-        .iter()
-        .flat_map(|g| g.points.iter().map(|p| p.xy.0))
-        .chain(arrows.iter().flat_map(|a| [a.from.0, a.to.0]));
-    let ys = groups
-        .iter()
-        .flat_map(|g| g.points.iter().map(|p| p.xy.1))
-        .chain(arrows.iter().flat_map(|a| [a.from.1, a.to.1]));
+    let all_points = || {
+        groups
+            .iter()
+            .flat_map(|g| g.points.iter().map(|p| p.xy))
+            .chain(lines.iter().flat_map(|l| l.points.iter().copied()))
+            .chain(arrows.iter().flat_map(|a| [a.from, a.to]))
+    };
+    let (xs, ys) = (all_points().map(|p| p.0), all_points().map(|p| p.1));
     let x = span(xs, 0.12).ok_or_else(|| no_data(figure))?;
     // Extra room above the points keeps the upper corners free for the legend.
     let y = span(ys, 0.12)
@@ -246,7 +251,15 @@ fn scatter(
         .ok_or_else(|| no_data(figure))?;
     let mut chart = cartesian!(root, figure, x, y);
 
-    // Arrows first, so points and labels stay on top. Arrow colours follow the groups'.
+    // Lines and arrows first, so points and labels stay on top; their colours follow the groups'.
+    for (i, line) in lines.iter().enumerate() {
+        let style = colour(groups.len() + i).stroke_width(3);
+        chart
+            .draw_series(LineSeries::new(line.points.iter().copied(), style))?
+            .label(&line.label)
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], style));
+    }
+    // Arrows, so points and labels stay on top. Arrow colours follow the groups'.
     let mut arrow_labels: Vec<&str> = Vec::new();
     for arrow in arrows {
         let (index, first_of_label) = match arrow_labels.iter().position(|l| *l == arrow.label) {
@@ -256,7 +269,7 @@ fn scatter(
                 (arrow_labels.len() - 1, true)
             }
         };
-        let style = colour(groups.len() + index).stroke_width(3);
+        let style = colour(groups.len() + lines.len() + index).stroke_width(3);
         let drawn = chart.draw_series(std::iter::once(PathElement::new(
             vec![arrow.from, arrow.to],
             style,
@@ -280,11 +293,7 @@ fn scatter(
             .label(&group.label)
             .legend(move |(x, y)| Circle::new((x + 12, y), 6, fill));
     }
-    let all = groups
-        .iter()
-        .flat_map(|g| g.points.iter().map(|p| p.xy))
-        .chain(arrows.iter().flat_map(|a| [a.from, a.to]));
-    legend(&mut chart, emptiest_corner(all, x, y))?;
+    legend(&mut chart, emptiest_corner(all_points(), x, y))?;
     Ok(())
 }
 
@@ -495,6 +504,7 @@ mod tests {
                     "g",
                     vec![Point::new(0.0, 0.0, "origin"), Point::new(1.0, 2.0, "p")],
                 )],
+                lines: vec![Series::new("trend", [(0.0, 0.0), (1.0, 2.0)])],
                 arrows: vec![Arrow::new("offset", (0.0, 0.0), (1.0, 2.0))],
             }),
             base("heatmap").chart(Chart::heatmap(ndarray::Array2::eye(3).view(), "v")),

@@ -18,17 +18,29 @@ fn golden_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("reports")
 }
 
-/// The first line where two texts differ, for a readable failure message.
+/// The first line where two texts differ, cut to the neighbourhood of the
+/// first differing character so long lines stay readable.
 fn first_difference(expected: &str, actual: &str) -> String {
     let (e, a): (Vec<&str>, Vec<&str>) = (expected.lines().collect(), actual.lines().collect());
     let i = (0..e.len().max(a.len()))
         .find(|&i| e.get(i) != a.get(i))
         .unwrap_or(0);
-    format!(
-        "line {}:\n    golden: {}\n    now:    {}",
-        i + 1,
+    let (el, al) = (
         e.get(i).copied().unwrap_or("<end of file>"),
-        a.get(i).copied().unwrap_or("<end of file>")
+        a.get(i).copied().unwrap_or("<end of file>"),
+    );
+    let at = el.chars().zip(al.chars()).take_while(|(x, y)| x == y).count();
+    let window = |line: &str| -> String {
+        let start = at.saturating_sub(40);
+        let cut: String = line.chars().skip(start).take(100).collect();
+        if start > 0 { format!("…{cut}") } else { cut }
+    };
+    format!(
+        "line {}, column {}:\n    golden: {}\n    now:    {}",
+        i + 1,
+        at + 1,
+        window(el),
+        window(al)
     )
 }
 
