@@ -1,14 +1,58 @@
 //! # embspace
 //!
-//! The executable companion to the mathematics of embedding spaces.
+//! The executable companion to the mathematics of embedding spaces: embedding
+//! maths on [`ndarray`], demos that check every claim, and a report that plots
+//! them.
+//!
+//! ## The library
+//!
+//! [`math`] holds the numerics. Functions take array views and return owned
+//! arrays or small result structs; anything a caller can get wrong returns
+//! [`Error`] instead of panicking.
+//!
+//! ```
+//! use embspace::math::{analogy, cosine, normalize_rows, sinusoidal};
+//! use ndarray::array;
+//!
+//! // Cosine similarity ignores length.
+//! let c = cosine(array![1.0, 1.0].view(), array![3.0, 3.0].view())?;
+//! assert!((c - 1.0).abs() < 1e-12);
+//!
+//! // man : king :: woman : ?  (rows: man, woman, king, queen)
+//! let words = array![[1.0, 0.0], [-1.0, 0.0], [1.0, 1.0], [-1.0, 1.0]];
+//! assert_eq!(analogy(words.view(), 0, 2, 1, 1)?[0].index, 3);
+//!
+//! // Unit rows stay unit rows; zero rows stay zero.
+//! let unit = normalize_rows(array![[3.0, 4.0], [0.0, 0.0]].view());
+//! assert_eq!(unit, array![[0.6, 0.8], [0.0, 0.0]]);
+//!
+//! // Sinusoidal positions: sin 0 = 0 and cos 0 = 1 at position 0.
+//! let pe = sinusoidal(4, 8);
+//! assert_eq!((pe[[0, 0]], pe[[0, 1]]), (0.0, 1.0));
+//! # Ok::<(), embspace::Error>(())
+//! ```
+//!
+//! ## Demos and the report
+//!
+//! [`demos::ALL`] lists every demo. Running one gives a [`record::DemoRecord`]
+//! (transcript, named checks, figure descriptions); [`report`] renders records
+//! to PNG, HTML, Markdown and JSON.
+//!
+//! ```
+//! let demo = embspace::demos::find("residual_stream").unwrap();
+//! let record = demo.record(1);
+//! assert!(record.passed());
+//! assert_eq!(record.title, "Residual stream initialization");
+//! ```
 #![warn(missing_docs)]
 
-mod error;
-pub mod math;
-
-pub use error::{Error, Result};
 pub mod chart;
 pub mod demos;
+mod error;
 pub mod format;
+pub mod math;
 pub mod record;
 pub mod report;
+
+pub use error::{Error, Result};
+pub use ndarray;
