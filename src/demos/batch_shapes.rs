@@ -2,7 +2,9 @@
 //!
 //! Inside a transformer the activations are a $B \times T \times d$ tensor:
 //! batch, time, model width. Attention compares every position with every
-//! other one, producing $B \times T \times T$ scores $q_m \cdot k_n$. Rotary
+//! other one, producing $B \times T \times T$ scores $q_m \cdot k_n / \sqrt{d}$;
+//! the first checks follow a batch of ids through lookup, positions and
+//! scores and confirm each shape. Rotary
 //! position embeddings (RoPE) inject position into exactly those scores:
 //! before the dot product, each pair of coordinates of the query at position
 //! $m$ is rotated by the angle $m\,\theta_i$ with $\theta_i = 10000^{-2i/d}$,
@@ -18,16 +20,31 @@
 //! against offset for three different query positions, and the curves lie on
 //! top of each other.
 
-use ndarray::array;
+use ndarray::{Array2, Array3, array, s};
 
 use crate::chart::{Chart, Figure, Series};
 use crate::demos::Ctx;
-use crate::format::fixed;
-use crate::math::{DEFAULT_BASE, rope_rotate};
+use crate::format::{fixed, shape};
+use crate::math::{DEFAULT_BASE, dot_matrix, lookup, rope_rotate, rope_sequence};
 
 /// RoPE keeps norms, and its scores depend only on the relative offset.
 pub fn run(ctx: &mut Ctx) -> crate::Result<()> {
     // ANCHOR: demo
+    // B = 2 sequences of T = 5 ids -> B x T x d vectors -> RoPE -> B x T x T scores.
+    let (vocab, d) = (12, 8);
+    let table = Array2::from_shape_fn((vocab, d), |(i, j)| ((i + 2 * j) as f64 * 0.41).cos());
+    let ids = array![[3, 1, 4, 1, 5], [9, 2, 6, 5, 3]];
+    let x = lookup(table.view(), ids.view())?;
+    let mut scores = Array3::zeros((ids.nrows(), ids.ncols(), ids.ncols()));
+    for b in 0..ids.nrows() {
+        let rotated = rope_sequence(x.slice(s![b, .., ..]), DEFAULT_BASE)?;
+        let qk = dot_matrix(rotated.view(), rotated.view())? / (d as f64).sqrt();
+        scores.slice_mut(s![b, .., ..]).assign(&qk);
+    }
+    ctx.say(format!("ids {} -> vectors {} -> scores {}", shape(ids.shape()), shape(x.shape()), shape(scores.shape())));
+    ctx.check_eq("lookup gives B x T x d", shape(x.shape()), "(2, 5, 8)");
+    ctx.check_eq("attention scores are B x T x T", shape(scores.shape()), "(2, 5, 5)");
+
     let x = array![1.0, 0.0, 0.5, -0.5];
     let rotated = rope_rotate(x.view(), 7.0, DEFAULT_BASE)?;
     let (before, after) = (x.dot(&x).sqrt(), rotated.dot(&rotated).sqrt());

@@ -12,17 +12,18 @@
 //! coefficient $p_y - 1 < 0$, so a gradient-descent step moves it *toward*
 //! $h$; every other row moves away from $h$ in proportion to the probability
 //! it wrongly received. The checks confirm the seed notebook's claim on the
-//! target row, compare every analytic gradient entry with a central finite
-//! difference of the loss, and train $W$ for 30 small steps to show the loss
+//! target row, compare every analytic gradient — with respect to the logits,
+//! the hidden state and the output embedding — with central finite
+//! differences of the loss, and train $W$ for 30 steps to show the loss
 //! falling. This is the whole mechanism by which output embeddings of
 //! tokens that follow similar contexts become similar.
 
-use ndarray::array;
+use ndarray::{Array1, Array2, array};
 
 use crate::chart::{Chart, Figure, Series};
 use crate::demos::Ctx;
 use crate::format::list;
-use crate::math::{log_softmax, output_gradients};
+use crate::math::{log_softmax, max_finite_difference_error, output_gradients};
 
 /// The softmax cross-entropy gradient of a 3-token output layer.
 pub fn run(ctx: &mut Ctx) -> crate::Result<()> {
@@ -35,17 +36,17 @@ pub fn run(ctx: &mut Ctx) -> crate::Result<()> {
     ctx.say(format!("Target-row gradient: {}", list(g.d_output_embedding.row(target), 4)));
     ctx.check_below("target row moves toward hidden state under gradient descent", g.d_output_embedding[[target, 0]], 0.0);
 
-    // Central finite differences of L = -log p_y, entry by entry.
-    let loss = |w: &ndarray::Array2<f64>| -log_softmax(w.dot(&h).view())[target];
+    // Central finite differences of L = -log p_y for logits, hidden state and W.
     let eps = 1e-6;
-    let mut worst: f64 = 0.0;
-    for ((i, j), analytic) in g.d_output_embedding.indexed_iter() {
-        let (mut plus, mut minus) = (w.clone(), w.clone());
-        plus[[i, j]] += eps;
-        minus[[i, j]] -= eps;
-        worst = worst.max((analytic - (loss(&plus) - loss(&minus)) / (2.0 * eps)).abs());
-    }
-    ctx.check_close("dL/dW matches finite differences", worst, 0.0, 1e-8);
+    let loss_of_logits = |z: &Array1<f64>| -log_softmax(z.view())[target];
+    let loss_of_hidden = |h: &Array1<f64>| -log_softmax(w.dot(h).view())[target];
+    let loss_of_weights = |w: &Array2<f64>| -log_softmax(w.dot(&h).view())[target];
+    let worst_logits = max_finite_difference_error(&g.logits, &g.d_logits, eps, loss_of_logits);
+    let worst_hidden = max_finite_difference_error(&h, &g.d_hidden, eps, loss_of_hidden);
+    let worst_weights = max_finite_difference_error(&w, &g.d_output_embedding, eps, loss_of_weights);
+    ctx.check_close("dL/dz = p - onehot(y) matches finite differences", worst_logits, 0.0, 1e-8);
+    ctx.check_close("dL/dh matches finite differences", worst_hidden, 0.0, 1e-8);
+    ctx.check_close("dL/dW matches finite differences", worst_weights, 0.0, 1e-8);
 
     // Thirty steps of gradient descent on W alone.
     let mut losses = Vec::new();

@@ -437,9 +437,14 @@ fn histogram(root: &Area, figure: &Figure, samples: &[(String, Vec<f64>)], bins:
 
 fn bars(root: &Area, figure: &Figure, categories: &[String], series: &[(String, Vec<f64>)]) -> DrawResult {
     let n = categories.len();
-    let (lo, hi) = span(series.iter().flat_map(|s| s.1.iter().copied()).chain([0.0]), 0.08)
+    // Bars grow from zero: the axis starts at zero (or the lowest negative bar), padded only away from it.
+    let (lo, hi) = span(series.iter().flat_map(|s| s.1.iter().copied()).chain([0.0]), 0.0)
         .ok_or_else(|| no_data(figure))?;
-    let lo = if lo > 0.0 { 0.0 } else { lo };
+    let pad = 0.08 * (hi - lo).max(f64::MIN_POSITIVE);
+    let (lo, hi) = (
+        if lo < 0.0 { lo - pad } else { 0.0 },
+        if hi > 0.0 { hi + pad } else { 0.0 },
+    );
     let names = |v: f64| {
         let r = v.round();
         if (v - r).abs() < 1e-6 && r >= 0.0 && (r as usize) < n {
