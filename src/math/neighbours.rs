@@ -103,6 +103,18 @@ pub fn analogy_offset(a: ArrayView1<f64>, b: ArrayView1<f64>, c: ArrayView1<f64>
     Ok(&b - &a + c)
 }
 
+/// The three query rows of an analogy must exist.
+fn check_analogy_rows(matrix: ArrayView2<f64>, rows: [usize; 3]) -> Result<()> {
+    match rows.into_iter().find(|&index| index >= matrix.nrows()) {
+        Some(index) => Err(Error::OutOfRange {
+            what: "analogy row",
+            index,
+            len: matrix.nrows(),
+        }),
+        None => Ok(()),
+    }
+}
+
 /// Solve "row `a` is to row `b` as row `c` is to ?" by 3CosAdd: the `k` rows
 /// nearest (by cosine) to `b − a + c` in the row-normalised matrix, excluding
 /// the three query rows themselves (as word2vec and gensim do).
@@ -120,15 +132,7 @@ pub fn analogy_offset(a: ArrayView1<f64>, b: ArrayView1<f64>, c: ArrayView1<f64>
 /// # Ok::<(), embspace::Error>(())
 /// ```
 pub fn analogy(matrix: ArrayView2<f64>, a: usize, b: usize, c: usize, k: usize) -> Result<Vec<Neighbour>> {
-    for index in [a, b, c] {
-        if index >= matrix.nrows() {
-            return Err(Error::OutOfRange {
-                what: "analogy row",
-                index,
-                len: matrix.nrows(),
-            });
-        }
-    }
+    check_analogy_rows(matrix, [a, b, c])?;
     let unit = normalize_rows(matrix);
     let target = analogy_offset(unit.row(a), unit.row(b), unit.row(c))?;
     top_k_cosine(unit.view(), target.view(), k, &[a, b, c])
@@ -169,15 +173,7 @@ pub fn analogy_cos_mul(
     c: usize,
     k: usize,
 ) -> Result<Vec<Neighbour>> {
-    for index in [a, b, c] {
-        if index >= matrix.nrows() {
-            return Err(Error::OutOfRange {
-                what: "analogy row",
-                index,
-                len: matrix.nrows(),
-            });
-        }
-    }
+    check_analogy_rows(matrix, [a, b, c])?;
     let unit = normalize_rows(matrix);
     let shifted = |row: usize| (unit.dot(&unit.row(row)).mapv(|cos| cos.clamp(-1.0, 1.0)) + 1.0) / 2.0;
     let scores = shifted(b) * shifted(c) / (shifted(a) + COS_MUL_EPSILON);
