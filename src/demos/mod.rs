@@ -39,9 +39,14 @@ registry! {
     one_hot_lookup => seed [2, 12, 22];
     batch_shapes => seed [8, 18];
     residual_stream => seed [9, 19];
+    cosine_similarity => seed [];
+    euclidean_distance => seed [];
+    nearest_neighbors => seed [];
     analogy_directions => seed [4, 14, 24];
     subspaces_and_probes => seed [10, 20];
     isotropy => seed [5, 15, 25];
+    centering_and_whitening => seed [];
+    bias_directions => seed [];
     loss_gradients => seed [6, 16];
 }
 

@@ -45,7 +45,9 @@ pub use similarity::{
 };
 pub use stats::{Histogram, histogram, linear_fit, mean_std, pearson, ranks, spearman};
 pub use vocab::{ResizeInit, kl_bound, next_token_kl, resize_embeddings};
-pub use whitening::{Whitened, Whitening, all_but_the_top, covariance, eigenvalue_spectrum, whiten};
+pub use whitening::{
+    Whitened, Whitening, all_but_the_top, all_but_the_top_uncentred, covariance, eigenvalue_spectrum, whiten,
+};
 pub use word2vec::{
     SgnsPairGradient, Word2Vec, Word2VecParams, noise_distribution, sgns_pair_loss_and_grad,
     subsample_keep_probability, train_word2vec,

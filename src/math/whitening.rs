@@ -261,6 +261,51 @@ pub fn all_but_the_top(x: ArrayView2<f64>, d_remove: usize) -> Result<Array2<f64
     Ok(centred - p.coords.dot(&p.components))
 }
 
+/// The widely copied variant of [`all_but_the_top`], kept to compare against: it centres
+/// the rows but takes the `d_remove` directions from the **uncentred** data.
+///
+/// `x̃ = x − μ` as before, but `u₁…u_D` are the top eigenvectors of the second-moment
+/// matrix `XᵀX` (what an SVD of the raw rows gives, e.g. a truncated SVD that does not
+/// centre), and `x' = x̃ − Σᵢ (uᵢᵀx̃) uᵢ`. When the mean is large, `u₁` is mostly the mean
+/// direction, which centring has already removed, so that removal is wasted and one
+/// more high-variance direction survives than [`all_but_the_top`] leaves. On data whose
+/// mean is zero the two functions agree (`XᵀX` is then `(n − 1)` times the covariance).
+/// `d_remove = 0` returns the centred data. Eigenvectors come in descending order of
+/// eigenvalue; ties are split as the solver splits them.
+///
+/// # Errors
+/// [`Error::Parameter`] when `d_remove > min(n, d)`; [`Error::Numerical`] on non-finite
+/// input or if the eigensolver fails.
+///
+/// # Examples
+/// ```
+/// use ndarray::array;
+/// use embspace::math::{all_but_the_top, all_but_the_top_uncentred};
+/// // A mean of 10 on axis 2, most variance on axis 0, less on axis 1.
+/// let x = array![[3.0, 1.0, 10.0], [-3.0, -1.0, 10.0], [3.0, -1.0, 10.0], [-3.0, 1.0, 10.0]];
+/// let right = all_but_the_top(x.view(), 1)?;
+/// let wrong = all_but_the_top_uncentred(x.view(), 1)?;
+/// assert!(right.column(0).iter().all(|v| v.abs() < 1e-9)); // the top direction is gone
+/// assert!(wrong.column(0).iter().all(|v| v.abs() > 2.9)); // it spent the removal on the mean
+/// # Ok::<(), embspace::Error>(())
+/// ```
+pub fn all_but_the_top_uncentred(x: ArrayView2<f64>, d_remove: usize) -> Result<Array2<f64>> {
+    let rank_bound = x.nrows().min(x.ncols());
+    if d_remove > rank_bound {
+        return Err(Error::parameter(
+            "d_remove",
+            format!("must be at most min(n, d) = {rank_bound}, got {d_remove}"),
+        ));
+    }
+    let (centred, _) = center(x);
+    if d_remove == 0 {
+        return Ok(centred);
+    }
+    let (_, e) = symmetric_eigen("all_but_the_top_uncentred", x.t().dot(&x).view())?;
+    let top = e.slice(ndarray::s![.., ..d_remove]); // d×D, orthonormal columns
+    Ok(&centred - &centred.dot(&top).dot(&top.t()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -410,6 +455,43 @@ mod tests {
         let var0 = |m: &Array2<f64>| m.column(0).dot(&m.column(0)) / 199.0;
         assert!(var0(&right) < 0.5, "{}", var0(&right));
         assert!(var0(&wrong) > 5.0, "{}", var0(&wrong));
+    }
+
+    #[test]
+    fn uncentred_variant_agrees_with_all_but_the_top_on_zero_mean_data() {
+        // With a zero mean, XᵀX = (n − 1) C: both variants remove the same directions.
+        let (x, _) = center(correlated(60, 12).view());
+        let right = all_but_the_top(x.view(), 2).unwrap();
+        let variant = all_but_the_top_uncentred(x.view(), 2).unwrap();
+        assert_abs_diff_eq!(right, variant, epsilon = 1e-9);
+        assert_eq!(
+            all_but_the_top_uncentred(x.view(), 0).unwrap(),
+            center(x.view()).0
+        );
+        assert!(matches!(
+            all_but_the_top_uncentred(x.view(), 5),
+            Err(Error::Parameter { .. })
+        ));
+    }
+
+    #[test]
+    fn uncentred_variant_spends_a_removal_on_the_mean_and_keeps_a_dominant_direction() {
+        // Variances 16, 9, 4, 1, 1 on the axes; a mean of norm 20 along the last axis.
+        let mut rng = ChaCha8Rng::seed_from_u64(13);
+        let z = Array2::<f64>::random_using((300, 5), StandardNormal, &mut rng);
+        let x = z * array![4.0, 3.0, 2.0, 1.0, 1.0].view().insert_axis(Axis(0))
+            + array![0.0, 0.0, 0.0, 0.0, 20.0].view().insert_axis(Axis(0));
+        let variant = all_but_the_top_uncentred(x.view(), 2).unwrap();
+        let right = all_but_the_top(x.view(), 2).unwrap();
+        // The output is still centred, but only axis 0 was removed: axis 1 (variance 9) survives.
+        assert_abs_diff_eq!(
+            variant.mean_axis(Axis(0)).unwrap(),
+            Array1::zeros(5),
+            epsilon = 1e-10
+        );
+        let top_left = |m: &Array2<f64>| eigenvalue_spectrum(m.view()).unwrap()[0];
+        assert!(top_left(&variant) > 6.0, "{}", top_left(&variant));
+        assert!(top_left(&right) < 5.0, "{}", top_left(&right));
     }
 
     #[test]
