@@ -44,21 +44,42 @@ pub fn run(ctx: &mut Ctx) -> crate::Result<()> {
     let words = ["man", "woman", "king", "queen"];
     let vocab = stack![ndarray::Axis(0), man, woman, king, queen];
     let best = analogy(vocab.view(), 0, 2, 1, 1)?[0];
-    ctx.say(format!("man : king :: woman : {} (cosine {})", words[best.index], fixed(best.similarity, 3)));
+    ctx.say(format!(
+        "man : king :: woman : {} (cosine {})",
+        words[best.index],
+        fixed(best.similarity, 3)
+    ));
     ctx.check_eq("3CosAdd search answers queen", words[best.index], "queen");
     let by_product = analogy_cos_mul(vocab.view(), 0, 2, 1, 1)?[0];
-    ctx.say(format!("3CosMul answer: {} (score {})", words[by_product.index], fixed(by_product.similarity, 3)));
+    ctx.say(format!(
+        "3CosMul answer: {} (score {})",
+        words[by_product.index],
+        fixed(by_product.similarity, 3)
+    ));
     ctx.check_eq("3CosMul search answers queen", words[by_product.index], "queen");
 
-    let points = words.iter().zip(vocab.rows()).map(|(w, r)| Point::new(r[0], r[1], w)).collect();
+    let points = words
+        .iter()
+        .zip(vocab.rows())
+        .map(|(w, r)| Point::new(r[0], r[1], w))
+        .collect();
     let arrows = vec![
         Arrow::new("man → king", (man[0], man[1]), (king[0], king[1])),
         Arrow::new("woman → queen", (woman[0], woman[1]), (queen[0], queen[1])),
     ];
     ctx.figure(
-        Figure::new("offsets", "The royalty offset is the same for both genders", "gender axis", "royalty axis")
-            .caption("The arrows man→king and woman→queen are parallel and equally long: one shared offset.")
-            .chart(Chart::Scatter { groups: vec![PointGroup::new("word", points)], lines: vec![], arrows }),
+        Figure::new(
+            "offsets",
+            "The royalty offset is the same for both genders",
+            "gender axis",
+            "royalty axis",
+        )
+        .caption("The arrows man→king and woman→queen are parallel and equally long: one shared offset.")
+        .chart(Chart::Scatter {
+            groups: vec![PointGroup::new("word", points)],
+            lines: vec![],
+            arrows,
+        }),
     );
     // ANCHOR_END: demo
     Ok(())

@@ -41,9 +41,18 @@ pub fn run(ctx: &mut Ctx) -> crate::Result<()> {
         let qk = dot_matrix(rotated.view(), rotated.view())? / (d as f64).sqrt();
         scores.slice_mut(s![b, .., ..]).assign(&qk);
     }
-    ctx.say(format!("ids {} -> vectors {} -> scores {}", shape(ids.shape()), shape(x.shape()), shape(scores.shape())));
+    ctx.say(format!(
+        "ids {} -> vectors {} -> scores {}",
+        shape(ids.shape()),
+        shape(x.shape()),
+        shape(scores.shape())
+    ));
     ctx.check_eq("lookup gives B x T x d", shape(x.shape()), "(2, 5, 8)");
-    ctx.check_eq("attention scores are B x T x T", shape(scores.shape()), "(2, 5, 5)");
+    ctx.check_eq(
+        "attention scores are B x T x T",
+        shape(scores.shape()),
+        "(2, 5, 5)",
+    );
 
     let x = array![1.0, 0.0, 0.5, -0.5];
     let rotated = rope_rotate(x.view(), 7.0, DEFAULT_BASE)?;
@@ -60,20 +69,39 @@ pub fn run(ctx: &mut Ctx) -> crate::Result<()> {
     let reference = score(5.0, 2.0)?;
     for shift in [1.0, 10.0, 100.0] {
         let shifted = score(5.0 + shift, 2.0 + shift)?;
-        ctx.say(format!("score(m = {}, n = {}) = {}", 5.0 + shift, 2.0 + shift, fixed(shifted, 6)));
-        ctx.check_close(&format!("score depends only on m - n (shift {shift})"), shifted, reference, 1e-10);
+        ctx.say(format!(
+            "score(m = {}, n = {}) = {}",
+            5.0 + shift,
+            2.0 + shift,
+            fixed(shifted, 6)
+        ));
+        ctx.check_close(
+            &format!("score depends only on m - n (shift {shift})"),
+            shifted,
+            reference,
+            1e-10,
+        );
     }
 
     let mut curves = Vec::new();
     for m in [8.0, 16.0, 24.0] {
-        let points: crate::Result<Vec<(f64, f64)>> =
-            (0..=8).map(|offset| Ok((offset as f64, score(m, m - offset as f64)?))).collect();
+        let points: crate::Result<Vec<(f64, f64)>> = (0..=8)
+            .map(|offset| Ok((offset as f64, score(m, m - offset as f64)?)))
+            .collect();
         curves.push(Series::new(&format!("query at m = {m}"), points?));
     }
     ctx.figure(
-        Figure::new("score-vs-offset", "RoPE attention score against offset m - n", "offset m - n", "q·k after rotation")
-            .caption("Three query positions give the same score curve: only the offset matters.")
-            .chart(Chart::Lines { series: curves, markers: true }),
+        Figure::new(
+            "score-vs-offset",
+            "RoPE attention score against offset m - n",
+            "offset m - n",
+            "q·k after rotation",
+        )
+        .caption("Three query positions give the same score curve: only the offset matters.")
+        .chart(Chart::Lines {
+            series: curves,
+            markers: true,
+        }),
     );
     // ANCHOR_END: demo
     Ok(())

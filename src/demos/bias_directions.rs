@@ -39,16 +39,44 @@ use crate::math::{
 /// Find a planted gender direction, neutralize occupations and equalize the pairs.
 pub fn run(ctx: &mut Ctx) -> crate::Result<()> {
     // ANCHOR: demo
-    let words = ["she", "he", "woman", "man", "queen", "king", "girl", "boy", "mother", "father", "aunt",
-        "uncle", "nurse", "homemaker", "typist", "teacher", "engineer", "pilot", "doctor", "captain"];
+    let words = [
+        "she",
+        "he",
+        "woman",
+        "man",
+        "queen",
+        "king",
+        "girl",
+        "boy",
+        "mother",
+        "father",
+        "aunt",
+        "uncle",
+        "nurse",
+        "homemaker",
+        "typist",
+        "teacher",
+        "engineer",
+        "pilot",
+        "doctor",
+        "captain",
+    ];
     // Gender component along the planted direction g: ±1.5 for pairs, a spurious amount for occupations.
-    let gender = array![1.5, -1.5, 1.5, -1.5, 1.5, -1.5, 1.5, -1.5, 1.5, -1.5, 1.5, -1.5,
-        0.9, 1.1, 0.7, 0.4, -0.8, -0.6, -0.4, -0.9];
+    let gender = array![
+        1.5, -1.5, 1.5, -1.5, 1.5, -1.5, 1.5, -1.5, 1.5, -1.5, 1.5, -1.5, 0.9, 1.1, 0.7, 0.4, -0.8, -0.6,
+        -0.4, -0.9
+    ];
     let g = Array2::<f64>::random_using((1, 20), StandardNormal, ctx.rng());
     let g = normalize_rows(g.view()).row(0).to_owned();
     // A meaning orthogonal to g, shared by the two words of a pair, plus a little noise per word.
-    let own = project_out(Array2::<f64>::random_using((14, 20), StandardNormal, ctx.rng()).view(), g.view())?;
-    let meaning = own.select(Axis(0), &[0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
+    let own = project_out(
+        Array2::<f64>::random_using((14, 20), StandardNormal, ctx.rng()).view(),
+        g.view(),
+    )?;
+    let meaning = own.select(
+        Axis(0),
+        &[0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 7, 8, 9, 10, 11, 12, 13],
+    );
     let noise = Array2::<f64>::random_using((20, 20), StandardNormal, ctx.rng()) * 0.1;
     let x = normalize_rows((meaning + outer(gender.view(), g.view()) + noise).view());
 
@@ -56,11 +84,17 @@ pub fn run(ctx: &mut Ctx) -> crate::Result<()> {
     let found = bias_direction_from_rows(x.view(), &pairs)?;
     let agreement = cosine(found.view(), g.view())?;
     ctx.say(format!("cos(recovered, planted) = {}", fixed(agreement, 4)));
-    ctx.check_above("recovered direction matches the planted one", agreement.abs(), 0.95);
+    ctx.check_above(
+        "recovered direction matches the planted one",
+        agreement.abs(),
+        0.95,
+    );
 
     // Neutralize the occupations (rows 12..) and equalize every pair.
     let mut debiased = x.clone();
-    debiased.slice_mut(s![12.., ..]).assign(&neutralize(x.slice(s![12.., ..]), found.view())?);
+    debiased
+        .slice_mut(s![12.., ..])
+        .assign(&neutralize(x.slice(s![12.., ..]), found.view())?);
     for &(a, b) in &pairs {
         let (a2, b2) = equalize((x.row(a), x.row(b)), found.view())?;
         debiased.row_mut(a).assign(&a2);
@@ -70,27 +104,53 @@ pub fn run(ctx: &mut Ctx) -> crate::Result<()> {
         m.rows().into_iter().map(|r| project(r, found.view())).collect()
     };
     let (before, after) = (proj(&x)?, proj(&debiased)?);
-    ctx.say(format!("Occupations before {}, after {}", list(&before[12..], 3), list(&after[12..], 3)));
+    ctx.say(format!(
+        "Occupations before {}, after {}",
+        list(&before[12..], 3),
+        list(&after[12..], 3)
+    ));
     let largest = after[12..].iter().fold(0.0f64, |m, p| m.max(p.abs()));
     ctx.check_close("neutralized words have zero projection", largest, 0.0, 1e-12);
 
     // Largest difference between a neutral word's distances to the two words of a pair.
     let gap = |m: &Array2<f64>| -> crate::Result<f64> {
         let d = euclidean_matrix(m.slice(s![12.., ..]), m.view())?; // occupations × all words
-        Ok(pairs.iter().flat_map(|&(a, b)| &d.column(a) - &d.column(b)).fold(0.0, |w: f64, g| w.max(g.abs())))
+        Ok(pairs
+            .iter()
+            .flat_map(|&(a, b)| &d.column(a) - &d.column(b))
+            .fold(0.0, |w: f64, g| w.max(g.abs())))
     };
     let (gap_before, gap_after) = (gap(&x)?, gap(&debiased)?);
-    ctx.say(format!("Largest distance gap: before {}, after {}", fixed(gap_before, 4), fixed(gap_after, 4)));
-    ctx.check_close("equalized pairs are equidistant from every neutral word", gap_after, 0.0, 1e-12);
+    ctx.say(format!(
+        "Largest distance gap: before {}, after {}",
+        fixed(gap_before, 4),
+        fixed(gap_after, 4)
+    ));
+    ctx.check_close(
+        "equalized pairs are equidistant from every neutral word",
+        gap_after,
+        0.0,
+        1e-12,
+    );
 
     let shown = [0, 1, 4, 5, 12, 13, 14, 15, 16, 17, 18, 19];
     let pick = |v: &[f64]| shown.iter().map(|&i| v[i]).collect();
     let categories = shown.iter().map(|&i| words[i].to_string()).collect();
-    let series = vec![("before".to_string(), pick(&before)), ("after".to_string(), pick(&after))];
+    let series = vec![
+        ("before".to_string(), pick(&before)),
+        ("after".to_string(), pick(&after)),
+    ];
     ctx.figure(
-        Figure::new("projections", "Projection on the recovered gender direction", "word", "projection w·g")
-            .caption("Occupations lean female or male before debiasing and sit at 0 after; pairs end up mirrored.")
-            .chart(Chart::Bars { categories, series }),
+        Figure::new(
+            "projections",
+            "Projection on the recovered gender direction",
+            "word",
+            "projection w·g",
+        )
+        .caption(
+            "Occupations lean female or male before debiasing and sit at 0 after; pairs end up mirrored.",
+        )
+        .chart(Chart::Bars { categories, series }),
     );
     // ANCHOR_END: demo
     Ok(())

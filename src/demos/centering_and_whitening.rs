@@ -42,14 +42,23 @@ pub fn run(ctx: &mut Ctx) -> crate::Result<()> {
     let (centred, _) = center(x.view());
     let (before, after) = (mean_vector(x.view()), mean_vector(centred.view()));
     let (before, after) = (before.dot(&before).sqrt(), after.dot(&after).sqrt());
-    ctx.say(format!("Mean norm: raw {}, centred {}", fixed(before, 4), fixed(after, 4)));
+    ctx.say(format!(
+        "Mean norm: raw {}, centred {}",
+        fixed(before, 4),
+        fixed(after, 4)
+    ));
     ctx.check_close("centred rows have zero mean", after, 0.0, 1e-12);
 
     let mut whitened = Array2::zeros((0, 10));
     for (name, method) in [("PCA", Whitening::Pca), ("ZCA", Whitening::Zca)] {
         whitened = whiten(x.view(), method, 0.0)?.rows;
         let gap = (covariance(whitened.view())? - Array2::<f64>::eye(10)).fold(0.0f64, |m, v| m.max(v.abs()));
-        ctx.check_close(&format!("{name}-whitened covariance is the identity"), gap, 0.0, 1e-10);
+        ctx.check_close(
+            &format!("{name}-whitened covariance is the identity"),
+            gap,
+            0.0,
+            1e-10,
+        );
     }
 
     // All-but-the-top with D = 3: centre first, or (copied variant) take directions from raw rows.
@@ -65,19 +74,48 @@ pub fn run(ctx: &mut Ctx) -> crate::Result<()> {
     for (name, data) in versions {
         let spectrum = eigenvalue_spectrum(data.view())?;
         let iso = isotropy_score(data.view())?;
-        ctx.say(format!("{name}: eigenvalues {}, isotropy {}", list(&spectrum, 2), fixed(iso, 4)));
-        series.push(Series::new(name, spectrum.iter().enumerate().map(|(i, &v)| (i as f64 + 1.0, v))));
+        ctx.say(format!(
+            "{name}: eigenvalues {}, isotropy {}",
+            list(&spectrum, 2),
+            fixed(iso, 4)
+        ));
+        series.push(Series::new(
+            name,
+            spectrum.iter().enumerate().map(|(i, &v)| (i as f64 + 1.0, v)),
+        ));
     }
     let largest = |m: &Array2<f64>| -> crate::Result<f64> { Ok(eigenvalue_spectrum(m.view())?[0]) };
-    ctx.check_below("all-but-the-top leaves no dominant direction", largest(&right)?, 1.5);
-    ctx.check_above("the uncentred variant keeps the variance-4 axis", largest(&variant)?, 2.5);
+    ctx.check_below(
+        "all-but-the-top leaves no dominant direction",
+        largest(&right)?,
+        1.5,
+    );
+    ctx.check_above(
+        "the uncentred variant keeps the variance-4 axis",
+        largest(&variant)?,
+        2.5,
+    );
     let (iso_right, iso_variant) = (isotropy_score(right.view())?, isotropy_score(variant.view())?);
-    ctx.check_above("centring first is at least twice as isotropic", iso_right, 2.0 * iso_variant);
+    ctx.check_above(
+        "centring first is at least twice as isotropic",
+        iso_right,
+        2.0 * iso_variant,
+    );
 
     ctx.figure(
-        Figure::new("spectra", "Covariance eigenvalues before and after processing", "component", "eigenvalue")
-            .caption("Raw: 16, 9, 4, then 1s; whitened: all 1; all-but-the-top drops the top 3; the variant keeps 4.")
-            .chart(Chart::Lines { series, markers: true }),
+        Figure::new(
+            "spectra",
+            "Covariance eigenvalues before and after processing",
+            "component",
+            "eigenvalue",
+        )
+        .caption(
+            "Raw: 16, 9, 4, then 1s; whitened: all 1; all-but-the-top drops the top 3; the variant keeps 4.",
+        )
+        .chart(Chart::Lines {
+            series,
+            markers: true,
+        }),
     );
     // ANCHOR_END: demo
     Ok(())

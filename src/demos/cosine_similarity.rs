@@ -33,7 +33,11 @@ use crate::math::{cosine, cosine_matrix};
 fn topic_means(c: &Array2<f64>) -> (f64, f64) {
     let (mut within, mut between) = (Vec::new(), Vec::new());
     for ((i, j), &v) in c.indexed_iter().filter(|((i, j), _)| i != j) {
-        if i / 3 == j / 3 { within.push(v) } else { between.push(v) }
+        if i / 3 == j / 3 {
+            within.push(v)
+        } else {
+            between.push(v)
+        }
     }
     let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
     (mean(&within), mean(&between))
@@ -60,14 +64,22 @@ pub fn run(ctx: &mut Ctx) -> crate::Result<()> {
     for r in pairs.rows() {
         cosines.push(cosine(r.slice(s![..3]), r.slice(s![3..]))?);
     }
-    let (lo, hi) = cosines.iter().fold((1.0f64, -1.0f64), |(lo, hi), &c| (lo.min(c), hi.max(c)));
-    ctx.say(format!("2000 random pairs: smallest cosine {}, largest {}", fixed(lo, 4), fixed(hi, 4)));
+    let (lo, hi) = cosines
+        .iter()
+        .fold((1.0f64, -1.0f64), |(lo, hi), &c| (lo.min(c), hi.max(c)));
+    ctx.say(format!(
+        "2000 random pairs: smallest cosine {}, largest {}",
+        fixed(lo, 4),
+        fixed(hi, 4)
+    ));
     let outside = cosines.iter().filter(|c| c.abs() > 1.0).count();
     ctx.check_eq("no cosine of 2000 random pairs leaves [-1, 1]", outside, 0);
     ctx.check_above("random 3-D pairs come close to -1 and 1", hi.min(-lo), 0.99);
 
     // Nine words around three topic centres (animals, fruit, vehicles).
-    let words = ["cat", "dog", "horse", "apple", "pear", "plum", "car", "bus", "train"];
+    let words = [
+        "cat", "dog", "horse", "apple", "pear", "plum", "car", "bus", "train",
+    ];
     let centres = Array2::<f64>::random_using((3, 64), StandardNormal, ctx.rng());
     let noise = Array2::<f64>::random_using((9, 64), StandardNormal, ctx.rng()) * 0.6;
     let vocab = centres.select(Axis(0), &[0, 0, 0, 1, 1, 1, 2, 2, 2]) + noise;
@@ -78,16 +90,34 @@ pub fn run(ctx: &mut Ctx) -> crate::Result<()> {
     }
     ctx.check_close("cosine matrix equals the pairwise cosines", worst, 0.0, 1e-12);
     let (within, between) = topic_means(&c);
-    ctx.say(format!("Mean cosine within a topic {}, between topics {}", fixed(within, 4), fixed(between, 4)));
-    ctx.check_above("same-topic words are more similar than others", within - between, 0.4);
+    ctx.say(format!(
+        "Mean cosine within a topic {}, between topics {}",
+        fixed(within, 4),
+        fixed(between, 4)
+    ));
+    ctx.check_above(
+        "same-topic words are more similar than others",
+        within - between,
+        0.4,
+    );
 
     let labels: Vec<String> = words.iter().map(|w| w.to_string()).collect();
     let values = c.rows().into_iter().map(|r| r.to_vec()).collect();
     let (column_labels, value_label) = (labels.clone(), "cosine".to_string());
     ctx.figure(
-        Figure::new("vocabulary-cosines", "Cosine matrix of a three-topic vocabulary", "word", "word")
-            .caption("Three bright blocks on the diagonal: same-topic words have high cosine, others near 0.")
-            .chart(Chart::Heatmap { values, column_labels, row_labels: labels, value_label }),
+        Figure::new(
+            "vocabulary-cosines",
+            "Cosine matrix of a three-topic vocabulary",
+            "word",
+            "word",
+        )
+        .caption("Three bright blocks on the diagonal: same-topic words have high cosine, others near 0.")
+        .chart(Chart::Heatmap {
+            values,
+            column_labels,
+            row_labels: labels,
+            value_label,
+        }),
     );
     // ANCHOR_END: demo
     Ok(())

@@ -51,20 +51,40 @@ pub fn run(ctx: &mut Ctx) -> crate::Result<()> {
     let gap = (dist.mapv(|d| d * d) - cos.mapv(|c| 2.0 - 2.0 * c)).fold(0.0f64, |m, g| m.max(g.abs()));
     ctx.check_close("unit vectors: |u - v|^2 = 2 - 2 cos(u, v)", gap, 0.0, 1e-12);
     let (by_dist, by_cos) = (ranking(|i| dist[[0, i]], 20), ranking(|i| -cos[[0, i]], 20));
-    ctx.say(format!("Normalised, by distance: {by_dist:?}\nNormalised, by cosine:   {by_cos:?}"));
-    ctx.check_eq("normalised: distance and cosine rank alike", format!("{by_dist:?}"), format!("{by_cos:?}"));
+    ctx.say(format!(
+        "Normalised, by distance: {by_dist:?}\nNormalised, by cosine:   {by_cos:?}"
+    ));
+    ctx.check_eq(
+        "normalised: distance and cosine rank alike",
+        format!("{by_dist:?}"),
+        format!("{by_cos:?}"),
+    );
 
     let raw_dist = euclidean_matrix(raw.view(), raw.view())?;
     let raw_cos = cosine_matrix(raw.view(), raw.view())?;
-    let (by_dist, by_cos) = (ranking(|i| raw_dist[[0, i]], 20), ranking(|i| -raw_cos[[0, i]], 20));
-    ctx.say(format!("Raw, by distance: {by_dist:?}\nRaw, by cosine:   {by_cos:?}"));
+    let (by_dist, by_cos) = (
+        ranking(|i| raw_dist[[0, i]], 20),
+        ranking(|i| -raw_cos[[0, i]], 20),
+    );
+    ctx.say(format!(
+        "Raw, by distance: {by_dist:?}\nRaw, by cosine:   {by_cos:?}"
+    ));
     for w in [1, 2] {
         let (c, d) = (fixed(raw_cos[[0, w]], 4), fixed(raw_dist[[0, w]], 4));
         ctx.say(format!("word {w}: cosine {c}, distance {d}"));
     }
-    let place = |w: usize| by_dist.iter().position(|&i| i == w).expect("every word is ranked") as f64;
+    let place = |w: usize| {
+        by_dist
+            .iter()
+            .position(|&i| i == w)
+            .expect("every word is ranked") as f64
+    };
     ctx.check_eq("raw: cosine ranks the long parallel word 1 first", by_cos[0], 1);
-    ctx.check_below("raw: distance ranks the short word 2 above word 1", place(2), place(1));
+    ctx.check_below(
+        "raw: distance ranks the short word 2 above word 1",
+        place(2),
+        place(1),
+    );
 
     // The query's 19 pairs as points (cosine, distance), raw and normalised; the planted words get labels.
     let points = |c: &Array2<f64>, d: &Array2<f64>, tag: bool| -> Vec<Point> {
@@ -73,15 +93,31 @@ pub fn run(ctx: &mut Ctx) -> crate::Result<()> {
             (true, 2) => "word 2 (short)",
             _ => "",
         };
-        (1..20).map(|j| Point::new(c[[0, j]], d[[0, j]], label(j))).collect()
+        (1..20)
+            .map(|j| Point::new(c[[0, j]], d[[0, j]], label(j)))
+            .collect()
     };
-    let curve = (0..=100).map(|k| -1.0 + 0.02 * k as f64).map(|c| (c, (2.0 - 2.0 * c).sqrt()));
+    let curve = (0..=100)
+        .map(|k| -1.0 + 0.02 * k as f64)
+        .map(|c| (c, (2.0 - 2.0 * c).sqrt()));
     let raw_points = PointGroup::new("raw vectors", points(&raw_cos, &raw_dist, true));
-    let groups = vec![raw_points, PointGroup::new("normalised vectors", points(&cos, &dist, false))];
+    let groups = vec![
+        raw_points,
+        PointGroup::new("normalised vectors", points(&cos, &dist, false)),
+    ];
     ctx.figure(
-        Figure::new("distance-vs-cosine", "Distance from word 0 against cosine to it", "cosine", "distance")
-            .caption("Normalised words lie on d = √(2 − 2 cos); raw word 1 is the most similar yet the farthest.")
-            .chart(Chart::Scatter { groups, lines: vec![Series::new("d = √(2 − 2 cos)", curve)], arrows: vec![] }),
+        Figure::new(
+            "distance-vs-cosine",
+            "Distance from word 0 against cosine to it",
+            "cosine",
+            "distance",
+        )
+        .caption("Normalised words lie on d = √(2 − 2 cos); raw word 1 is the most similar yet the farthest.")
+        .chart(Chart::Scatter {
+            groups,
+            lines: vec![Series::new("d = √(2 − 2 cos)", curve)],
+            arrows: vec![],
+        }),
     );
     // ANCHOR_END: demo
     Ok(())

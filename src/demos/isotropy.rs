@@ -33,7 +33,10 @@ use crate::math::{center, cosine_matrix, isotropy_score, mean_vector};
 /// The cosines between every pair of distinct rows.
 fn pairwise_cosines(x: ArrayView2<f64>) -> crate::Result<Vec<f64>> {
     let c = cosine_matrix(x, x)?;
-    Ok(c.indexed_iter().filter(|((i, j), _)| i < j).map(|(_, &v)| v).collect())
+    Ok(c.indexed_iter()
+        .filter(|((i, j), _)| i < j)
+        .map(|(_, &v)| v)
+        .collect())
 }
 
 /// A shifted Gaussian cloud before and after centering.
@@ -52,14 +55,38 @@ pub fn run(ctx: &mut Ctx) -> crate::Result<()> {
     let (raw, fixed_up) = (pairwise_cosines(x.view())?, pairwise_cosines(centred.view())?);
     let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
     ctx.say(format!("Mean pairwise cosine before: {}", fixed(mean(&raw), 4)));
-    ctx.say(format!("Mean pairwise cosine after: {}", fixed(mean(&fixed_up), 4)));
-    ctx.check_above("shifted rows share a direction (mean cosine > 0.5)", mean(&raw), 0.5);
-    ctx.check_close("centred rows are near-orthogonal on average", mean(&fixed_up), -1.0 / 39.0, 0.05);
+    ctx.say(format!(
+        "Mean pairwise cosine after: {}",
+        fixed(mean(&fixed_up), 4)
+    ));
+    ctx.check_above(
+        "shifted rows share a direction (mean cosine > 0.5)",
+        mean(&raw),
+        0.5,
+    );
+    ctx.check_close(
+        "centred rows are near-orthogonal on average",
+        mean(&fixed_up),
+        -1.0 / 39.0,
+        0.05,
+    );
 
     let (score_raw, score_centred) = (isotropy_score(x.view())?, isotropy_score(centred.view())?);
-    ctx.say(format!("Isotropy score I before: {}, after: {}", fixed(score_raw, 4), fixed(score_centred, 4)));
-    ctx.check_below("the shifted cloud is far from isotropic (I < 0.01)", score_raw, 0.01);
-    ctx.check_above("centering raises the isotropy score", score_centred, 10.0 * score_raw);
+    ctx.say(format!(
+        "Isotropy score I before: {}, after: {}",
+        fixed(score_raw, 4),
+        fixed(score_centred, 4)
+    ));
+    ctx.check_below(
+        "the shifted cloud is far from isotropic (I < 0.01)",
+        score_raw,
+        0.01,
+    );
+    ctx.check_above(
+        "centering raises the isotropy score",
+        score_centred,
+        10.0 * score_raw,
+    );
 
     ctx.figure(
         Figure::new("cosines", "Pairwise cosine similarity before and after centering", "cosine", "pairs")

@@ -33,8 +33,15 @@ pub fn run(ctx: &mut Ctx) -> crate::Result<()> {
     let target = 2;
     let g = output_gradients(w.view(), h.view(), target)?;
     ctx.say(format!("Probabilities: {}", list(&g.probabilities, 4)));
-    ctx.say(format!("Target-row gradient: {}", list(g.d_output_embedding.row(target), 4)));
-    ctx.check_below("target row moves toward hidden state under gradient descent", g.d_output_embedding[[target, 0]], 0.0);
+    ctx.say(format!(
+        "Target-row gradient: {}",
+        list(g.d_output_embedding.row(target), 4)
+    ));
+    ctx.check_below(
+        "target row moves toward hidden state under gradient descent",
+        g.d_output_embedding[[target, 0]],
+        0.0,
+    );
 
     // Central finite differences of L = -log p_y for logits, hidden state and W.
     let eps = 1e-6;
@@ -44,7 +51,12 @@ pub fn run(ctx: &mut Ctx) -> crate::Result<()> {
     let worst_logits = max_finite_difference_error(&g.logits, &g.d_logits, eps, loss_of_logits);
     let worst_hidden = max_finite_difference_error(&h, &g.d_hidden, eps, loss_of_hidden);
     let worst_weights = max_finite_difference_error(&w, &g.d_output_embedding, eps, loss_of_weights);
-    ctx.check_close("dL/dz = p - onehot(y) matches finite differences", worst_logits, 0.0, 1e-8);
+    ctx.check_close(
+        "dL/dz = p - onehot(y) matches finite differences",
+        worst_logits,
+        0.0,
+        1e-8,
+    );
     ctx.check_close("dL/dh matches finite differences", worst_hidden, 0.0, 1e-8);
     ctx.check_close("dL/dW matches finite differences", worst_weights, 0.0, 1e-8);
 
@@ -55,12 +67,24 @@ pub fn run(ctx: &mut Ctx) -> crate::Result<()> {
         losses.push(step.loss);
         w.scaled_add(-0.5, &step.d_output_embedding);
     }
-    ctx.say(format!("Loss over training: {} -> {}", list(&losses[..1], 4), list(&losses[29..], 4)));
+    ctx.say(format!(
+        "Loss over training: {} -> {}",
+        list(&losses[..1], 4),
+        list(&losses[29..], 4)
+    ));
     ctx.check_below("gradient descent lowers the loss", losses[29], losses[0]);
     ctx.figure(
-        Figure::new("loss", "Cross-entropy while training the output embedding", "step", "loss -log p(target)")
-            .caption("The loss falls steadily as the target row turns toward the hidden state.")
-            .chart(Chart::Lines { series: vec![Series::indexed("loss", losses)], markers: true }),
+        Figure::new(
+            "loss",
+            "Cross-entropy while training the output embedding",
+            "step",
+            "loss -log p(target)",
+        )
+        .caption("The loss falls steadily as the target row turns toward the hidden state.")
+        .chart(Chart::Lines {
+            series: vec![Series::indexed("loss", losses)],
+            markers: true,
+        }),
     );
     // ANCHOR_END: demo
     Ok(())

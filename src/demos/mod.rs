@@ -15,11 +15,28 @@ pub use context::{Ctx, SEED};
 pub use demo::Demo;
 pub use source::{Source, parse_source};
 
-/// Declares each demo module and lists it in [`ALL`] with the seed demos it reproduces.
+// The demo modules. They are declared here rather than inside `registry!` so
+// that rustfmt sees them; a module missing from the registry is dead code (a
+// clippy error) and a registered id without a module does not compile.
+mod analogy_directions;
+mod batch_shapes;
+mod bias_directions;
+mod centering_and_whitening;
+mod cosine_similarity;
+mod euclidean_distance;
+mod isotropy;
+mod loss_gradients;
+mod model_memory;
+mod nearest_neighbors;
+mod one_hot_lookup;
+mod pipeline_positions;
+mod residual_stream;
+mod subspaces_and_probes;
+mod token_ids_to_vectors;
+
+/// Lists each demo with the seed demos it reproduces, in report order.
 macro_rules! registry {
     ($($id:ident => seed [$($seed:literal),*];)*) => {
-        $(mod $id;)*
-
         /// Every demo, in report order.
         pub const ALL: &[Demo] = &[$(
             Demo {

@@ -28,21 +28,47 @@ pub fn run(ctx: &mut Ctx) -> crate::Result<()> {
     // ANCHOR: demo
     let tokens = ["cat", "dog", "car"];
     let x = array![[1.0, 0.9], [0.9, 1.0], [-1.0, 0.2]];
-    ctx.say(format!("Parameters stored: V x d = {} x {} = {}", x.nrows(), x.ncols(), x.len()));
+    ctx.say(format!(
+        "Parameters stored: V x d = {} x {} = {}",
+        x.nrows(),
+        x.ncols(),
+        x.len()
+    ));
 
     let sims = cosine_matrix(x.view(), x.view())?;
     ctx.say(format!("Cosine matrix: {}", matrix(sims.view(), 3)));
     let nearest = top_k_cosine(x.view(), x.row(0), 1, &[0])?[0];
     ctx.say(format!("Nearest to cat: {}", tokens[nearest.index]));
-    ctx.check_eq("nearest neighbor reflects direction", tokens[nearest.index], "dog");
+    ctx.check_eq(
+        "nearest neighbor reflects direction",
+        tokens[nearest.index],
+        "dog",
+    );
     ctx.check_close("cosine(cat, dog)", nearest.similarity, sims[[0, 1]], 1e-12);
 
-    let points = tokens.iter().zip(x.rows()).map(|(t, r)| Point::new(r[0], r[1], t)).collect();
-    let arrows = x.rows().into_iter().map(|r| Arrow::new("direction", (0.0, 0.0), (r[0], r[1]))).collect();
+    let points = tokens
+        .iter()
+        .zip(x.rows())
+        .map(|(t, r)| Point::new(r[0], r[1], t))
+        .collect();
+    let arrows = x
+        .rows()
+        .into_iter()
+        .map(|r| Arrow::new("direction", (0.0, 0.0), (r[0], r[1])))
+        .collect();
     ctx.figure(
-        Figure::new("tokens", "Three tokens in a 2-D embedding space", "dimension 1", "dimension 2")
-            .caption("cat and dog point in almost the same direction; car points away from both.")
-            .chart(Chart::Scatter { groups: vec![PointGroup::new("token", points)], lines: vec![], arrows }),
+        Figure::new(
+            "tokens",
+            "Three tokens in a 2-D embedding space",
+            "dimension 1",
+            "dimension 2",
+        )
+        .caption("cat and dog point in almost the same direction; car points away from both.")
+        .chart(Chart::Scatter {
+            groups: vec![PointGroup::new("token", points)],
+            lines: vec![],
+            arrows,
+        }),
     );
     // ANCHOR_END: demo
     Ok(())

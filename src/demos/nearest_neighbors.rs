@@ -43,7 +43,10 @@ pub fn run(ctx: &mut Ctx) -> crate::Result<()> {
     let brute = |q: usize| -> crate::Result<Vec<Neighbour>> {
         let mut all = Vec::new();
         for index in (0..n).filter(|&i| i != q) {
-            all.push(Neighbour { index, similarity: cosine(vocab.row(q), vocab.row(index))? });
+            all.push(Neighbour {
+                index,
+                similarity: cosine(vocab.row(q), vocab.row(index))?,
+            });
         }
         all.sort_by(|a, b| b.similarity.total_cmp(&a.similarity));
         Ok(all[..k].to_vec())
@@ -56,25 +59,56 @@ pub fn run(ctx: &mut Ctx) -> crate::Result<()> {
             worst = worst.max((f.similarity - s.similarity).abs());
         }
     }
-    ctx.check_eq("top-k by matrix product matches brute force (30 queries)", wrong_index, 0);
+    ctx.check_eq(
+        "top-k by matrix product matches brute force (30 queries)",
+        wrong_index,
+        0,
+    );
     ctx.check_close("and so do the similarities", worst, 0.0, 1e-12);
 
     let hits = top_k_cosine(vocab.view(), vocab.row(query), k, &[query])?;
-    let listed: Vec<_> = hits.iter().map(|h| format!("{} ({})", h.index, fixed(h.similarity, 4))).collect();
+    let listed: Vec<_> = hits
+        .iter()
+        .map(|h| format!("{} ({})", h.index, fixed(h.similarity, 4)))
+        .collect();
     ctx.say(format!("Top {k} for row {query}: {}", listed.join(", ")));
     let first = top_k_cosine(vocab.view(), vocab.row(query), 1, &[])?[0];
-    ctx.say(format!("Without exclusion: row {} (cosine {})", first.index, fixed(first.similarity, 4)));
-    ctx.check_eq("without exclusion the query is its own nearest neighbour", first.index, query);
-    ctx.check_eq("with exclusion the query is absent", hits.iter().any(|h| h.index == query), false);
+    ctx.say(format!(
+        "Without exclusion: row {} (cosine {})",
+        first.index,
+        fixed(first.similarity, 4)
+    ));
+    ctx.check_eq(
+        "without exclusion the query is its own nearest neighbour",
+        first.index,
+        query,
+    );
+    ctx.check_eq(
+        "with exclusion the query is absent",
+        hits.iter().any(|h| h.index == query),
+        false,
+    );
     let tied: Vec<usize> = hits[..3].iter().map(|h| h.index).collect();
-    ctx.check_eq("tied copies come lowest index first", format!("{tied:?}"), "[60, 140, 210]");
+    ctx.check_eq(
+        "tied copies come lowest index first",
+        format!("{tied:?}"),
+        "[60, 140, 210]",
+    );
 
     let categories = hits.iter().map(|h| format!("row {}", h.index)).collect();
     let values = hits.iter().map(|h| h.similarity).collect();
     ctx.figure(
-        Figure::new("top-k", "The 8 nearest neighbours of row 5", "neighbour", "cosine similarity to row 5")
-            .caption("Three planted copies tie at the top in index order, far above the random rows.")
-            .chart(Chart::Bars { categories, series: vec![("cosine to the query".into(), values)] }),
+        Figure::new(
+            "top-k",
+            "The 8 nearest neighbours of row 5",
+            "neighbour",
+            "cosine similarity to row 5",
+        )
+        .caption("Three planted copies tie at the top in index order, far above the random rows.")
+        .chart(Chart::Bars {
+            categories,
+            series: vec![("cosine to the query".into(), values)],
+        }),
     );
     // ANCHOR_END: demo
     Ok(())

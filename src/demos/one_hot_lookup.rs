@@ -35,9 +35,15 @@ pub fn run(ctx: &mut Ctx) -> crate::Result<()> {
     // Operation counts: the product does V·d multiply-adds, the lookup copies d numbers.
     let (v, d) = table.dim();
     let (product_ops, lookup_ops) = (v * d, d);
-    ctx.say(format!("Multiply-adds for the product: V*d = {product_ops}; copies for the lookup: d = {lookup_ops}"));
+    ctx.say(format!(
+        "Multiply-adds for the product: V*d = {product_ops}; copies for the lookup: d = {lookup_ops}"
+    ));
     ctx.say(format!("For V = 50000, d = 768: {} vs {}", 50_000 * 768, 768));
-    ctx.check_eq("the product costs V times the lookup", product_ops / lookup_ops, v);
+    ctx.check_eq(
+        "the product costs V times the lookup",
+        product_ops / lookup_ops,
+        v,
+    );
     // ANCHOR_END: demo
     Ok(())
 }

@@ -32,7 +32,12 @@ pub fn run(ctx: &mut Ctx) -> crate::Result<()> {
     let text = "the cat sat on the mat";
     let ids: Vec<usize> = text
         .split_whitespace()
-        .map(|t| vocabulary.iter().position(|v| *v == t).unwrap_or(vocabulary.len() - 1))
+        .map(|t| {
+            vocabulary
+                .iter()
+                .position(|v| *v == t)
+                .unwrap_or(vocabulary.len() - 1)
+        })
         .collect();
     ctx.say(format!("Token ids: {ids:?} (T = {})", ids.len()));
 
@@ -42,13 +47,35 @@ pub fn run(ctx: &mut Ctx) -> crate::Result<()> {
     let tokens = lookup_rows(table.view(), &ids)?;
     let positions = sinusoidal(ids.len(), d);
     let layer_input = (&tokens + &positions).insert_axis(Axis(0));
-    ctx.say(format!("Token vectors: {}, positions: {}", shape(tokens.shape()), shape(positions.shape())));
-    ctx.say(format!("First-layer input (B x T x d): {}", shape(layer_input.shape())));
-    ctx.check_eq("the first layer receives B x T x d", shape(layer_input.shape()), "(1, 6, 8)");
+    ctx.say(format!(
+        "Token vectors: {}, positions: {}",
+        shape(tokens.shape()),
+        shape(positions.shape())
+    ));
+    ctx.say(format!(
+        "First-layer input (B x T x d): {}",
+        shape(layer_input.shape())
+    ));
+    ctx.check_eq(
+        "the first layer receives B x T x d",
+        shape(layer_input.shape()),
+        "(1, 6, 8)",
+    );
     let same_token = euclidean(tokens.row(0), tokens.row(4))?;
-    let with_position = euclidean(layer_input.slice(ndarray::s![0, 0, ..]), layer_input.slice(ndarray::s![0, 4, ..]))?;
-    ctx.say(format!("Distance between the two 'the': {} before positions, {} after", fixed(same_token, 3), fixed(with_position, 3)));
-    ctx.check_above("positions tell the two occurrences of 'the' apart", with_position, 0.5);
+    let with_position = euclidean(
+        layer_input.slice(ndarray::s![0, 0, ..]),
+        layer_input.slice(ndarray::s![0, 4, ..]),
+    )?;
+    ctx.say(format!(
+        "Distance between the two 'the': {} before positions, {} after",
+        fixed(same_token, 3),
+        fixed(with_position, 3)
+    ));
+    ctx.check_above(
+        "positions tell the two occurrences of 'the' apart",
+        with_position,
+        0.5,
+    );
 
     let pe = sinusoidal(6, 8);
     ctx.say(format!("PE shape: {}", shape(pe.shape())));
@@ -69,9 +96,14 @@ pub fn run(ctx: &mut Ctx) -> crate::Result<()> {
             .chart(Chart::Lines { series: curves, markers: false }),
     );
     ctx.figure(
-        Figure::new("heatmap", "Encoding table: position × dimension", "dimension", "position")
-            .caption("Each row is one position's encoding; stripes widen from left to right as frequencies fall.")
-            .chart(Chart::heatmap(table.view(), "PE value")),
+        Figure::new(
+            "heatmap",
+            "Encoding table: position × dimension",
+            "dimension",
+            "position",
+        )
+        .caption("Each row is one position's encoding; stripes widen from left to right as frequencies fall.")
+        .chart(Chart::heatmap(table.view(), "PE value")),
     );
     // ANCHOR_END: demo
     Ok(())

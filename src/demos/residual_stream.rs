@@ -36,16 +36,35 @@ pub fn run(ctx: &mut Ctx) -> crate::Result<()> {
     // Norms of token rows under common initialisations, against sinusoidal positions.
     let (t, d) = (64, 512);
     let position_norm = row_norms(sinusoidal(t, d).view()).mean().unwrap_or(0.0);
-    let schemes = [("std 0.02 (GPT-2)", 0.02, 1.0), ("std 1/sqrt(d)", 1.0 / (d as f64).sqrt(), 1.0), ("1/sqrt(d), x sqrt(d)", 1.0 / (d as f64).sqrt(), (d as f64).sqrt())];
+    let schemes = [
+        ("std 0.02 (GPT-2)", 0.02, 1.0),
+        ("std 1/sqrt(d)", 1.0 / (d as f64).sqrt(), 1.0),
+        ("1/sqrt(d), x sqrt(d)", 1.0 / (d as f64).sqrt(), (d as f64).sqrt()),
+    ];
     let mut token_norms = Vec::new();
     for (name, std, scale) in schemes {
-        let tokens = Array2::<f64>::random_using((t, d), Normal::new(0.0, std).expect("std > 0"), ctx.rng()) * scale;
+        let tokens =
+            Array2::<f64>::random_using((t, d), Normal::new(0.0, std).expect("std > 0"), ctx.rng()) * scale;
         let mean_norm = row_norms(tokens.view()).mean().unwrap_or(0.0);
-        ctx.say(format!("{name}: token norm {}, position norm {}", fixed(mean_norm, 3), fixed(position_norm, 3)));
-        ctx.check_close(&format!("{name}: token norm is about std * scale * sqrt(d)"), mean_norm / (std * scale * (d as f64).sqrt()), 1.0, 0.02);
+        ctx.say(format!(
+            "{name}: token norm {}, position norm {}",
+            fixed(mean_norm, 3),
+            fixed(position_norm, 3)
+        ));
+        ctx.check_close(
+            &format!("{name}: token norm is about std * scale * sqrt(d)"),
+            mean_norm / (std * scale * (d as f64).sqrt()),
+            1.0,
+            0.02,
+        );
         token_norms.push(mean_norm);
     }
-    ctx.check_close("sinusoidal rows have norm sqrt(d/2)", position_norm, (d as f64 / 2.0).sqrt(), 1e-9);
+    ctx.check_close(
+        "sinusoidal rows have norm sqrt(d/2)",
+        position_norm,
+        (d as f64 / 2.0).sqrt(),
+        1e-9,
+    );
     ctx.figure(
         Figure::new("norms", "What the first layer hears: token vs position norms (d = 512)", "initialisation", "row norm")
             .caption("With std 0.02 the position signal dwarfs the token signal; scaling by sqrt(d) brings them level.")
@@ -62,14 +81,25 @@ pub fn run(ctx: &mut Ctx) -> crate::Result<()> {
     let slopes = alibi_slopes(8)?;
     ctx.say(format!("Slopes for 8 heads: {}", list(&slopes, 6)));
     let ratios_equal = slopes.windows(2).all(|w| (w[1] / w[0] - slopes[0]).abs() < 1e-12);
-    ctx.check_eq("the 8 head slopes form a geometric sequence with ratio 2^(-1)", ratios_equal, true);
+    ctx.check_eq(
+        "the 8 head slopes form a geometric sequence with ratio 2^(-1)",
+        ratios_equal,
+        true,
+    );
     ctx.check_close("the last head's slope is 2^(-8)", slopes[7], 2f64.powi(-8), 1e-15);
 
     let picture = alibi_bias(10, 0.25);
     ctx.figure(
-        Figure::new("bias", "ALiBi causal distance bias (slope 0.25)", "key position", "query position")
-            .caption("Zero on the diagonal, falling linearly with distance into the past; future keys are masked.")
-            .chart(Chart::heatmap(picture.view(), "bias")),
+        Figure::new(
+            "bias",
+            "ALiBi causal distance bias (slope 0.25)",
+            "key position",
+            "query position",
+        )
+        .caption(
+            "Zero on the diagonal, falling linearly with distance into the past; future keys are masked.",
+        )
+        .chart(Chart::heatmap(picture.view(), "bias")),
     );
     // ANCHOR_END: demo
     Ok(())

@@ -32,11 +32,23 @@ pub fn run(ctx: &mut Ctx) -> crate::Result<()> {
     let x = Array2::<f64>::random_using((20, 5), StandardNormal, ctx.rng());
     let p = pca(x.view(), 2)?;
     ctx.say(format!("PCA coords shape: {}", shape(p.coords.shape())));
-    ctx.say(format!("Top singular values: {}", list(p.singular_values.slice(s![..3]), 4)));
-    ctx.check_eq("PCA projection is two-dimensional", shape(p.coords.shape()), "(20, 2)");
+    ctx.say(format!(
+        "Top singular values: {}",
+        list(p.singular_values.slice(s![..3]), 4)
+    ));
+    ctx.check_eq(
+        "PCA projection is two-dimensional",
+        shape(p.coords.shape()),
+        "(20, 2)",
+    );
     let total_variance: f64 = center(x.view()).0.iter().map(|v| v * v).sum();
     let kept: f64 = p.singular_values.iter().map(|s| s * s).sum();
-    ctx.check_close("squared singular values sum to the total variance", kept, total_variance, 1e-9);
+    ctx.check_close(
+        "squared singular values sum to the total variance",
+        kept,
+        total_variance,
+        1e-9,
+    );
 
     // 200 vectors; the attribute is the sign of their coordinate along a hidden unit direction.
     let hidden = Array1::from_shape_fn(16, |i| if i < 4 { 0.5 } else { 0.0 });
@@ -50,21 +62,52 @@ pub fn run(ctx: &mut Ctx) -> crate::Result<()> {
     let before = probe.accuracy(test, &labels[100..])?;
 
     let erased = project_out(data.view(), probe.weights.view())?;
-    let retrained = LogisticProbe::fit(erased.slice(s![..100, ..]), &labels[..100], ProbeParams::default())?;
+    let retrained = LogisticProbe::fit(
+        erased.slice(s![..100, ..]),
+        &labels[..100],
+        ProbeParams::default(),
+    )?;
     let after = retrained.accuracy(erased.slice(s![100.., ..]), &labels[100..])?;
-    ctx.say(format!("Held-out probe accuracy: {} before erasure, {} after", fixed(before, 3), fixed(after, 3)));
-    ctx.check_above("a linear probe reads the planted attribute (accuracy > 0.9)", before, 0.9);
-    ctx.check_below("after projecting its direction out, a new probe is near chance", after, 0.65);
+    ctx.say(format!(
+        "Held-out probe accuracy: {} before erasure, {} after",
+        fixed(before, 3),
+        fixed(after, 3)
+    ));
+    ctx.check_above(
+        "a linear probe reads the planted attribute (accuracy > 0.9)",
+        before,
+        0.9,
+    );
+    ctx.check_below(
+        "after projecting its direction out, a new probe is near chance",
+        after,
+        0.65,
+    );
 
     let view = pca(data.view(), 2)?;
     let group = |wanted: bool, name: &str| {
-        let points = view.coords.axis_iter(Axis(0)).zip(&labels).filter(|(_, l)| **l == wanted);
+        let points = view
+            .coords
+            .axis_iter(Axis(0))
+            .zip(&labels)
+            .filter(|(_, l)| **l == wanted);
         PointGroup::new(name, points.map(|(r, _)| Point::new(r[0], r[1], "")).collect())
     };
     ctx.figure(
-        Figure::new("attribute", "Top two principal components, coloured by the planted attribute", "PC 1", "PC 2")
-            .caption("The two classes separate along one direction of the cloud: the attribute is linearly readable.")
-            .chart(Chart::Scatter { groups: vec![group(true, "attribute = 1"), group(false, "attribute = 0")], lines: vec![], arrows: vec![] }),
+        Figure::new(
+            "attribute",
+            "Top two principal components, coloured by the planted attribute",
+            "PC 1",
+            "PC 2",
+        )
+        .caption(
+            "The two classes separate along one direction of the cloud: the attribute is linearly readable.",
+        )
+        .chart(Chart::Scatter {
+            groups: vec![group(true, "attribute = 1"), group(false, "attribute = 0")],
+            lines: vec![],
+            arrows: vec![],
+        }),
     );
     // ANCHOR_END: demo
     Ok(())

@@ -28,18 +28,31 @@ pub fn run(ctx: &mut Ctx) -> crate::Result<()> {
     let table = Array2::from_shape_fn((10, 3), |(i, j)| (3 * i + j) as f64 / 10.0);
     let ids = array![[1, 2, 1], [3, 4, 5]];
     let x = lookup(table.view(), ids.view())?;
-    ctx.say(format!("ids shape: {} embedding shape: {}", shape(ids.shape()), shape(x.shape())));
+    ctx.say(format!(
+        "ids shape: {} embedding shape: {}",
+        shape(ids.shape()),
+        shape(x.shape())
+    ));
     ctx.say(format!("First vector: {}", list(x.slice(s![0, 0, ..]), 4)));
     ctx.check_eq("lookup creates B x T x d tensor", shape(x.shape()), "(2, 3, 3)");
-    ctx.check_eq("first vector is row 1 of E", list(x.slice(s![0, 0, ..]), 4), "[0.3, 0.4, 0.5]");
+    ctx.check_eq(
+        "first vector is row 1 of E",
+        list(x.slice(s![0, 0, ..]), 4),
+        "[0.3, 0.4, 0.5]",
+    );
 
     // Token 1 appears twice in the first sequence: both positions get the same row.
-    let gap = (&x.slice(s![0, 0, ..]) - &x.slice(s![0, 2, ..])).mapv(f64::abs).sum();
+    let gap = (&x.slice(s![0, 0, ..]) - &x.slice(s![0, 2, ..]))
+        .mapv(f64::abs)
+        .sum();
     ctx.check_close("a repeated id gets an identical vector", gap, 0.0, 0.0);
 
     // There is no row 10 in a 10-token table.
     let refused = lookup(table.view(), array![[10]].view());
-    ctx.say(format!("Looking up id 10: {}", refused.as_ref().map_or_else(|e| e.to_string(), |_| "ok".into())));
+    ctx.say(format!(
+        "Looking up id 10: {}",
+        refused.as_ref().map_or_else(|e| e.to_string(), |_| "ok".into())
+    ));
     ctx.check_eq("an id outside the vocabulary is an error", refused.is_err(), true);
     // ANCHOR_END: demo
     Ok(())
