@@ -34,11 +34,16 @@ macro_rules! registry {
 
 registry! {
     token_ids_to_vectors => seed [1, 11, 21];
+    continuous_geometry => seed [];
     model_memory => seed [3, 13, 23];
+    static_vs_contextual => seed [];
     pipeline_positions => seed [7, 17];
+    embedding_matrix => seed [];
     one_hot_lookup => seed [2, 12, 22];
     batch_shapes => seed [8, 18];
+    tied_embeddings => seed [];
     residual_stream => seed [9, 19];
+    dot_product => seed [];
     analogy_directions => seed [4, 14, 24];
     subspaces_and_probes => seed [10, 20];
     isotropy => seed [5, 15, 25];
