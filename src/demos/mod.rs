@@ -22,7 +22,10 @@ mod analogy_directions;
 mod batch_shapes;
 mod bias_directions;
 mod centering_and_whitening;
+mod continuous_geometry;
 mod cosine_similarity;
+mod dot_product;
+mod embedding_matrix;
 mod euclidean_distance;
 mod isotropy;
 mod loss_gradients;
@@ -31,7 +34,9 @@ mod nearest_neighbors;
 mod one_hot_lookup;
 mod pipeline_positions;
 mod residual_stream;
+mod static_vs_contextual;
 mod subspaces_and_probes;
+mod tied_embeddings;
 mod token_ids_to_vectors;
 
 /// Lists each demo with the seed demos it reproduces, in report order.
@@ -51,11 +56,16 @@ macro_rules! registry {
 
 registry! {
     token_ids_to_vectors => seed [1, 11, 21];
+    continuous_geometry => seed [];
     model_memory => seed [3, 13, 23];
+    static_vs_contextual => seed [];
     pipeline_positions => seed [7, 17];
+    embedding_matrix => seed [];
     one_hot_lookup => seed [2, 12, 22];
     batch_shapes => seed [8, 18];
+    tied_embeddings => seed [];
     residual_stream => seed [9, 19];
+    dot_product => seed [];
     cosine_similarity => seed [];
     euclidean_distance => seed [];
     nearest_neighbors => seed [];

@@ -3,6 +3,7 @@
 //! Everything takes array views and returns owned arrays or small result
 //! structs; everything a caller can get wrong returns [`crate::Error`].
 
+mod attention;
 mod centering;
 mod cooccurrence;
 mod corpus;
@@ -23,6 +24,7 @@ mod vocab;
 mod whitening;
 mod word2vec;
 
+pub use attention::{Attention, attention_mix, scaled_dot_product_attention};
 pub use centering::{center, mean_vector};
 pub use cooccurrence::{
     DEFAULT_CONTEXT_SMOOTHING, DEFAULT_EIGENVALUE_WEIGHT, DistanceWeighting, cooccurrence_matrix, pmi, ppmi,
@@ -35,7 +37,7 @@ pub use finite_difference::{finite_difference_gradient, max_finite_difference_er
 pub use glove::{Glove, GloveGradient, GloveParams, glove_weight, train_glove};
 pub use gradients::{OutputGradients, log_softmax, outer, output_gradients, softmax};
 pub use isotropy::{Anisotropy, anisotropy, isotropy_score, random_pair_cosines};
-pub use lookup::{lookup, lookup_rows, one_hot};
+pub use lookup::{lookup, lookup_backward, lookup_rows, one_hot};
 pub use neighbours::{COS_MUL_EPSILON, Neighbour, analogy, analogy_cos_mul, analogy_offset, top_k_cosine};
 pub use pca::{Pca, pca};
 pub use positions::{DEFAULT_BASE, alibi_bias, alibi_slopes, rope_rotate, rope_sequence, sinusoidal};
