@@ -440,11 +440,9 @@ fn bars(root: &Area, figure: &Figure, categories: &[String], series: &[(String, 
     // Bars grow from zero: the axis starts at zero (or the lowest negative bar), padded only away from it.
     let (lo, hi) = span(series.iter().flat_map(|s| s.1.iter().copied()).chain([0.0]), 0.0)
         .ok_or_else(|| no_data(figure))?;
-    let pad = 0.08 * (hi - lo).max(f64::MIN_POSITIVE);
-    let (lo, hi) = (
-        if lo < 0.0 { lo - pad } else { 0.0 },
-        if hi > 0.0 { hi + pad } else { 0.0 },
-    );
+    // Headroom above the tallest bar keeps the upper corners free for the legend.
+    let height = (hi - lo).max(f64::MIN_POSITIVE);
+    let (lo, hi) = (if lo < 0.0 { lo - 0.08 * height } else { 0.0 }, hi + 0.45 * height);
     let names = |v: f64| {
         let r = v.round();
         if (v - r).abs() < 1e-6 && r >= 0.0 && (r as usize) < n {
