@@ -92,7 +92,7 @@ async function checkReport(page) {
         // A formula inside a closed <details> has no box; none are expected.
         return { w: r.width, h: r.height, tex: m.querySelector('annotation')?.textContent ?? '' };
       }),
-      mathErrors: document.querySelectorAll('.math-error').length,
+      mathErrors: document.querySelectorAll('.math-error, merror').length,
       mathmlSupported: typeof MathMLElement !== 'undefined' && maths.every((m) => m instanceof MathMLElement),
       headings,
       demos: document.querySelectorAll('section.demo').length,
