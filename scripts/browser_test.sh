@@ -34,6 +34,11 @@ apt_install() {
 
 [ -x "$CHROMIUM" ] || apt_install chromium
 command -v node >/dev/null && command -v npm >/dev/null || apt_install nodejs npm
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$node_major" -lt 20 ]; then
+    echo "browser_test: playwright-core needs Node.js 20 or newer, found $(node --version)" >&2
+    exit 2
+fi
 
 browser_dir=scripts/browser
 if [ ! -f "$browser_dir/node_modules/playwright-core/package.json" ] ||
