@@ -2,7 +2,9 @@
 //!
 //! Formulas are converted at build time by `pulldown-latex`, so the HTML
 //! report needs no JavaScript and no network: browsers render MathML Core
-//! natively. A formula that does not parse is shown as its source in `<code>`.
+//! natively. pulldown-latex marks a bad command inside a formula with
+//! `<merror>`; a formula it cannot convert at all is shown as its source in
+//! `<code class="math-error">`. The browser test refuses both.
 
 use pulldown_cmark::{Event, Options, Parser, html};
 use pulldown_latex::config::DisplayMode;
@@ -25,7 +27,7 @@ fn mathml(latex: &str, display: bool) -> String {
     let mut out = String::new();
     match push_mathml(&mut out, parser, config) {
         Ok(()) => out,
-        Err(_) => format!("<code>{}</code>", escape(latex)),
+        Err(_) => format!("<code class=\"math-error\">{}</code>", escape(latex)),
     }
 }
 
@@ -68,6 +70,14 @@ mod tests {
         let html = prose_to_html("Inline $a^2 + b^2$ and display\n\n$$\\frac{1}{n}\\sum_i x_i$$\n");
         assert_eq!(html.matches("<math").count(), 2);
         assert!(!html.contains("http"), "{html}");
+    }
+
+    /// pulldown-latex reports an unknown command inside the formula as `<merror>`;
+    /// the browser test refuses both that and the `math-error` fallback.
+    #[test]
+    fn a_formula_that_does_not_parse_is_marked_as_an_error() {
+        let html = prose_to_html("Broken $\\nosuchcommand{a}$ here.");
+        assert!(html.contains("<merror") || html.contains("math-error"), "{html}");
     }
 
     #[test]

@@ -10,9 +10,10 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::record::DemoRecord;
+use crate::report::highlight::highlight_rust;
 use crate::report::markdown::prose_to_html;
 use crate::report::model::Report;
-use crate::report::plot::render_png;
+use crate::report::plot::{SIZE, render_png};
 
 /// The output formats of a report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -115,7 +116,11 @@ struct HtmlDemo<'a> {
     #[serde(flatten)]
     record: &'a DemoRecord,
     passed: bool,
+    checks_passed: usize,
     prose_html: String,
+    /// The shown code, HTML-escaped and syntax highlighted.
+    code_html: String,
+    code_lines: usize,
     images: Vec<HtmlImage<'a>>,
 }
 
@@ -134,8 +139,12 @@ struct HtmlContext<'a> {
 
 #[derive(Serialize)]
 struct HtmlImage<'a> {
+    /// `<demo-id>-<name>`, the PNG's file stem: unique in the report.
+    id: String,
     title: &'a str,
     caption: &'a str,
+    width: u32,
+    height: u32,
     data_uri: String,
 }
 
@@ -201,13 +210,19 @@ fn html(report: &Report, pngs: &[Vec<u8>]) -> Result<String> {
         .map(|record| HtmlDemo {
             record,
             passed: record.passed(),
+            checks_passed: record.checks.iter().filter(|c| c.passed).count(),
             prose_html: prose_to_html(&record.prose),
+            code_html: highlight_rust(&record.code),
+            code_lines: record.code.lines().count(),
             images: record
                 .figures
                 .iter()
                 .map(|f| HtmlImage {
+                    id: format!("{}-{}", record.id, f.figure.name),
                     title: &f.figure.title,
                     caption: &f.figure.caption,
+                    width: SIZE.0,
+                    height: SIZE.1,
                     data_uri: format!(
                         "data:image/png;base64,{}",
                         base64::engine::general_purpose::STANDARD
@@ -230,4 +245,77 @@ fn html(report: &Report, pngs: &[Vec<u8>]) -> Result<String> {
             summary_order: failed_first,
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::{Check, Relation, Value};
+
+    fn record(title: &str, passed: bool) -> DemoRecord {
+        DemoRecord {
+            number: 1,
+            id: "demo".into(),
+            title: title.into(),
+            seed_demos: vec![],
+            prose: "Text with $x^2$.".into(),
+            code: "let x = 1;".into(),
+            transcript: vec![title.into()],
+            checks: vec![Check {
+                name: title.into(),
+                got: Value::Number(1.0),
+                expected: Value::Number(1.0),
+                relation: Relation::Equal,
+                tolerance: None,
+                passed,
+            }],
+            figures: vec![],
+            error: None,
+        }
+    }
+
+    fn html_of(records: Vec<DemoRecord>) -> String {
+        let rendered = render(&Report::from_records(records), &[Format::Html]).unwrap();
+        String::from_utf8(rendered.get("report.html").unwrap().to_vec()).unwrap()
+    }
+
+    #[test]
+    fn html_escapes_and_isolates_text_a_demo_wrote() {
+        let hostile = "<script>x</script> \"onmouseover=y </style> \u{202E}z";
+        let html = html_of(vec![record(hostile, true)]);
+        assert!(!html.contains("<script>"), "a demo's text became markup");
+        assert!(
+            !html.contains("\"onmouseover"),
+            "a demo's text left its attribute"
+        );
+        assert_eq!(
+            html.matches("</style>").count(),
+            1,
+            "a demo's text closed the stylesheet"
+        );
+        assert!(
+            html.contains("<bdi class=\"title\">&lt;script&gt;x"),
+            "title not isolated"
+        );
+    }
+
+    #[test]
+    fn html_has_highlighted_code_and_no_url() {
+        let html = html_of(vec![record("T", true)]);
+        assert!(html.contains("<span class=\"hl-kw\">let</span>"));
+        assert!(html.contains("<math"));
+        assert!(!html.contains("http:") && !html.contains("https:") && !html.contains("xmlns"));
+    }
+
+    #[test]
+    fn failing_demos_come_first_in_the_summary_table() {
+        let mut pass = record("Passing", true);
+        pass.id = "pass".into();
+        let mut fail = record("Failing", false);
+        fail.id = "fail".into();
+        fail.number = 2;
+        let html = html_of(vec![pass, fail]);
+        let table = &html[html.find("class=\"overview\"").unwrap()..];
+        assert!(table.find("#fail").unwrap() < table.find("#pass").unwrap());
+    }
 }

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Tests report.html the way people read it: in a real browser.
+#
+#   scripts/browser_test.sh            # from anywhere in the repository
+#
+# Builds the report (HTML only, into target/browser/, so the committed reports/
+# stay untouched) and a report made of hostile text (examples/hostile_report.rs),
+# then opens both from disk in Debian's headless Chromium through playwright-core
+# (scripts/browser/report_test.mjs) and fails unless every reader-facing promise
+# holds: no console errors or failed or off-file requests, every figure decoded
+# with alt text, every contents link lands, every formula is sized MathML, the
+# hostile text runs nothing and reads literally, the file stays under 3 MB.
+# Screenshots (1280×800 and 390×844, light and dark) go to target/screenshots/.
+#
+# Installs what is missing: the `chromium` Debian package (apt-get, as root) and
+# playwright-core from the committed package-lock.json (npm ci). No browser is
+# ever downloaded: playwright drives /usr/bin/chromium (or $CHROMIUM).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+
+apt_install() {
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "browser_test: $* missing; install with: sudo apt-get install $*" >&2
+        exit 2
+    fi
+    echo "browser_test: installing $* (apt-get)" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+[ -x "$CHROMIUM" ] || apt_install chromium
+command -v node >/dev/null && command -v npm >/dev/null || apt_install nodejs npm
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$node_major" -lt 20 ]; then
+    echo "browser_test: playwright-core needs Node.js 20 or newer, found $(node --version)" >&2
+    exit 2
+fi
+
+browser_dir=scripts/browser
+if [ ! -f "$browser_dir/node_modules/playwright-core/package.json" ] ||
+    [ "$browser_dir/package-lock.json" -nt "$browser_dir/node_modules/.package-lock.json" ]; then
+    npm ci --prefix "$browser_dir" --no-audit --no-fund --loglevel=error
+fi
+
+out=target/browser
+rm -rf "$out"
+# Exit 1 means a demo's check failed: the report is still written and still
+# has to read well (failing demos first), so only exit 2 (an error) stops here.
+status=0
+cargo run --locked --quiet -- report --quiet --format html --out "$out/report" || status=$?
+if [ "$status" -gt 1 ]; then
+    echo "browser_test: building the report failed (exit $status)" >&2
+    exit "$status"
+fi
+cargo run --locked --quiet --example hostile_report -- "$out/hostile" >/dev/null
+
+node "$browser_dir/report_test.mjs" \
+    --report "$out/report/report.html" \
+    --hostile "$out/hostile/report.html" \
+    --screenshots target/screenshots
