@@ -111,6 +111,12 @@ fn selected(only: &[String]) -> anyhow::Result<Vec<Demo>> {
         .collect())
 }
 
+/// Stale PNGs are removed only by a full run that writes figures: `--only` or
+/// an HTML-only run (figures embedded, none written) must not delete any.
+fn prunes_figures(args: &ReportArgs, formats: &[Format]) -> bool {
+    args.only.is_empty() && formats.iter().any(|f| *f != Format::Html)
+}
+
 fn report(args: &ReportArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     let chosen = selected(&args.only)?;
     let mut formats: Vec<Format> = args.format.iter().map(|&f| f.into()).collect();
@@ -118,7 +124,7 @@ fn report(args: &ReportArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     formats.dedup();
     let report = Report::run(&chosen);
     let rendered = report::render(&report, &formats).context("rendering the report")?;
-    let written = report::write_atomically(&args.out, &rendered, args.only.is_empty())
+    let written = report::write_atomically(&args.out, &rendered, prunes_figures(args, &formats))
         .with_context(|| format!("writing the report into {}", args.out.display()))?;
     if !quiet {
         for demo in report.demos.iter().filter(|d| !d.passed()) {

@@ -44,24 +44,53 @@ pub fn run(ctx: &mut Ctx) -> crate::Result<()> {
     let dist = euclidean_matrix(one_hot.view(), one_hot.view())?;
     let sqrt2_off_diagonal = one_hot.mapv(|v| (1.0 - v) * 2f64.sqrt());
     let cos_error = (&cos - &one_hot).mapv(f64::abs).sum();
-    ctx.check_close("one-hot cosines are 0 between distinct words", cos_error, 0.0, 1e-12);
+    ctx.check_close(
+        "one-hot cosines are 0 between distinct words",
+        cos_error,
+        0.0,
+        1e-12,
+    );
     let dist_error = (&dist - &sqrt2_off_diagonal).mapv(f64::abs).sum();
     ctx.check_close("one-hot words are all sqrt(2) apart", dist_error, 0.0, 1e-12);
     let dense_cos = cosine_matrix(dense.view(), dense.view())?;
     ctx.say(format!("Dense cosines to cat: {}", list(dense_cos.row(0), 3)));
     let graded = dense_cos[[0, 1]] > dense_cos[[0, 2]] && dense_cos[[0, 2]] > dense_cos[[0, 4]];
-    ctx.check_eq("dense cosines from cat fall from dog to tiger to truck", graded, true);
+    ctx.check_eq(
+        "dense cosines from cat fall from dog to tiger to truck",
+        graded,
+        true,
+    );
 
     // Train on two words only: cat positive (row 0), car negative (row 3).
     let fit = |x: &Array2<f64>| {
-        LogisticProbe::fit(x.select(Axis(0), &[0, 3]).view(), &[true, false], ProbeParams::default())
+        LogisticProbe::fit(
+            x.select(Axis(0), &[0, 3]).view(),
+            &[true, false],
+            ProbeParams::default(),
+        )
     };
     let (hot_probe, dense_probe) = (fit(&one_hot)?, fit(&dense)?);
-    let (hot, dns) = (hot_probe.predict_proba(one_hot.view())?, dense_probe.predict_proba(dense.view())?);
-    ctx.say(format!("One-hot scores: {}\nDense scores:   {}", list(&hot, 3), list(&dns, 3)));
+    let (hot, dns) = (
+        hot_probe.predict_proba(one_hot.view())?,
+        dense_probe.predict_proba(dense.view())?,
+    );
+    ctx.say(format!(
+        "One-hot scores: {}\nDense scores:   {}",
+        list(&hot, 3),
+        list(&dns, 3)
+    ));
     let (hot_gap, dense_gap) = (hot[0] - hot[1], dns[0] - dns[1]);
-    ctx.say(format!("Gap cat - dog: one-hot {}, dense {}", fixed(hot_gap, 3), fixed(dense_gap, 3)));
-    ctx.check_close("no gradient reaches the one-hot weight of dog", hot_probe.weights[1], 0.0, 0.0);
+    ctx.say(format!(
+        "Gap cat - dog: one-hot {}, dense {}",
+        fixed(hot_gap, 3),
+        fixed(dense_gap, 3)
+    ));
+    ctx.check_close(
+        "no gradient reaches the one-hot weight of dog",
+        hot_probe.weights[1],
+        0.0,
+        0.0,
+    );
     ctx.check_close("one-hot dog keeps the untrained score 0.5", hot[1], 0.5, 1e-12);
     ctx.check_above("one-hot gap between cat and dog is large", hot_gap, 0.4);
     ctx.check_below("dense gap between cat and dog is small", dense_gap, 0.05);

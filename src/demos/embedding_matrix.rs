@@ -57,14 +57,30 @@ pub fn run(ctx: &mut Ctx) -> crate::Result<()> {
     let upstream = lookup_rows(table.view(), &ids)? - &targets; // ∂L/∂X
     let grad = lookup_backward(&ids, upstream.view(), vocab)?;
 
-    let touched: Vec<usize> = (0..vocab).filter(|&v| grad.row(v).iter().any(|&g| g != 0.0)).collect();
+    let touched: Vec<usize> = (0..vocab)
+        .filter(|&v| grad.row(v).iter().any(|&g| g != 0.0))
+        .collect();
     let distinct: Vec<usize> = ids.iter().copied().collect::<BTreeSet<_>>().into_iter().collect();
-    let outside: f64 = (0..vocab).filter(|v| !ids.contains(v)).map(|v| grad.row(v).mapv(f64::abs).sum()).sum();
+    let outside: f64 = (0..vocab)
+        .filter(|v| !ids.contains(v))
+        .map(|v| grad.row(v).mapv(f64::abs).sum())
+        .sum();
     ctx.say(format!("Rows with a gradient: {touched:?} of {vocab}"));
-    ctx.check_close("rows outside the batch get exactly zero gradient", outside, 0.0, 0.0);
-    ctx.check_eq("the rows with a gradient are the distinct ids", format!("{touched:?}"), format!("{distinct:?}"));
+    ctx.check_close(
+        "rows outside the batch get exactly zero gradient",
+        outside,
+        0.0,
+        0.0,
+    );
+    ctx.check_eq(
+        "the rows with a gradient are the distinct ids",
+        format!("{touched:?}"),
+        format!("{distinct:?}"),
+    );
     let share = fixed(8192.0 / 50257.0, 3);
-    ctx.say(format!("A GPT-2 batch of 8 x 1024 tokens touches at most 8192 of 50257 rows: {share}"));
+    ctx.say(format!(
+        "A GPT-2 batch of 8 x 1024 tokens touches at most 8192 of 50257 rows: {share}"
+    ));
 
     let (eps, mut worst) = (1e-4, 0.0f64); // exact for a quadratic loss, up to rounding
     for ((i, j), &analytic) in grad.indexed_iter() {
@@ -73,21 +89,38 @@ pub fn run(ctx: &mut Ctx) -> crate::Result<()> {
         minus[[i, j]] -= eps;
         worst = worst.max((analytic - (loss(&plus)? - loss(&minus)?) / (2.0 * eps)).abs());
     }
-    ctx.check_close("scatter-add gradient matches finite differences", worst, 0.0, 1e-8);
+    ctx.check_close(
+        "scatter-add gradient matches finite differences",
+        worst,
+        0.0,
+        1e-8,
+    );
 
     let bf16_mb = f32_mb.iter().map(|mb| mb / 2.0).collect();
     ctx.figure(
-        Figure::new("memory", "Input embedding table memory", "model", "megabytes (10^6 bytes)")
-            .caption("Tables grow with vocabulary and width; bf16 halves them; Llama-3-8B's tops 2 GB in f32.")
-            .chart(Chart::Bars {
-                categories: models.iter().map(|(name, _, _)| name.to_string()).collect(),
-                series: vec![("f32".into(), f32_mb), ("bf16".into(), bf16_mb)],
-            }),
+        Figure::new(
+            "memory",
+            "Input embedding table memory",
+            "model",
+            "megabytes (10^6 bytes)",
+        )
+        .caption("Tables grow with vocabulary and width; bf16 halves them; Llama-3-8B's tops 2 GB in f32.")
+        .chart(Chart::Bars {
+            categories: models.iter().map(|(name, _, _)| name.to_string()).collect(),
+            series: vec![("f32".into(), f32_mb), ("bf16".into(), bf16_mb)],
+        }),
     );
     ctx.figure(
-        Figure::new("gradient", "|dL/dE| after one batch", "embedding dimension", "token id (row of E)")
-            .caption("Only rows 0, 2, 5 and 7, the tokens in the batch, get a gradient; the rest are exactly zero.")
-            .chart(Chart::heatmap(grad.mapv(f64::abs).view(), "|gradient|")),
+        Figure::new(
+            "gradient",
+            "|dL/dE| after one batch",
+            "embedding dimension",
+            "token id (row of E)",
+        )
+        .caption(
+            "Only rows 0, 2, 5 and 7, the tokens in the batch, get a gradient; the rest are exactly zero.",
+        )
+        .chart(Chart::heatmap(grad.mapv(f64::abs).view(), "|gradient|")),
     );
     // ANCHOR_END: demo
     Ok(())

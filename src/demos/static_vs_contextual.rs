@@ -44,34 +44,64 @@ pub fn run(ctx: &mut Ctx) -> crate::Result<()> {
     for (text, ids, at) in sentences {
         let x = lookup_rows(table.view(), &ids)?;
         let a = attention_mix(x.view())?;
-        ctx.say(format!("'{text}': bank attends with weights {}", list(a.weights.row(at), 3)));
+        ctx.say(format!(
+            "'{text}': bank attends with weights {}",
+            list(a.weights.row(at), 3)
+        ));
         banks.push((x.row(at).to_owned(), a.output.row(at).to_owned()));
     }
     let (river, loan) = (&banks[0], &banks[1]);
     let static_cos = cosine(river.0.view(), loan.0.view())?;
     let context_cos = cosine(river.1.view(), loan.1.view())?;
-    ctx.say(format!("cos(bank, bank): static {}, contextual {}", fixed(static_cos, 3), fixed(context_cos, 3)));
-    ctx.check_close("static bank is the same vector in both sentences", static_cos, 1.0, 1e-12);
+    ctx.say(format!(
+        "cos(bank, bank): static {}, contextual {}",
+        fixed(static_cos, 3),
+        fixed(context_cos, 3)
+    ));
+    ctx.check_close(
+        "static bank is the same vector in both sentences",
+        static_cos,
+        1.0,
+        1e-12,
+    );
     ctx.check_below("contextual bank vectors differ", context_cos, 0.9);
 
     // Cosine of a bank vector with the sense words water, shore, money.
     let senses = |v: &Array1<f64>| -> crate::Result<Vec<f64>> {
-        [4, 5, 6].iter().map(|&s| cosine(v.view(), table.row(s))).collect()
+        [4, 5, 6]
+            .iter()
+            .map(|&s| cosine(v.view(), table.row(s)))
+            .collect()
     };
     let (by_river, by_loan) = (senses(&river.1)?, senses(&loan.1)?);
-    ctx.check_above("river bank is closer to water than to money", by_river[0] - by_river[2], 0.3);
-    ctx.check_above("bank loan is closer to money than to water", by_loan[2] - by_loan[0], 0.3);
+    ctx.check_above(
+        "river bank is closer to water than to money",
+        by_river[0] - by_river[2],
+        0.3,
+    );
+    ctx.check_above(
+        "bank loan is closer to money than to water",
+        by_loan[2] - by_loan[0],
+        0.3,
+    );
     ctx.figure(
-        Figure::new("senses", "Which sense does each bank vector lean toward?", "sense word", "cosine with bank")
-            .caption("Static bank is as close to water as to money; after attention each bank leans to its own sense.")
-            .chart(Chart::Bars {
-                categories: vocab[4..].iter().map(|w| w.to_string()).collect(),
-                series: vec![
-                    ("static bank".into(), senses(&river.0)?),
-                    ("river bank".into(), by_river),
-                    ("bank loan".into(), by_loan),
-                ],
-            }),
+        Figure::new(
+            "senses",
+            "Which sense does each bank vector lean toward?",
+            "sense word",
+            "cosine with bank",
+        )
+        .caption(
+            "Static bank is as close to water as to money; after attention each bank leans to its own sense.",
+        )
+        .chart(Chart::Bars {
+            categories: vocab[4..].iter().map(|w| w.to_string()).collect(),
+            series: vec![
+                ("static bank".into(), senses(&river.0)?),
+                ("river bank".into(), by_river),
+                ("bank loan".into(), by_loan),
+            ],
+        }),
     );
     // ANCHOR_END: demo
     Ok(())

@@ -37,13 +37,18 @@ pub fn run(ctx: &mut Ctx) -> crate::Result<()> {
     let hidden = |e: &Array2<f64>| -> crate::Result<Array1<f64>> {
         Ok(lookup_rows(e.view(), &context)?.sum_axis(Axis(0)) / n)
     };
-    let loss = |e: &Array2<f64>| -> crate::Result<f64> { Ok(-log_softmax(e.dot(&hidden(e)?).view())[target]) };
+    let loss =
+        |e: &Array2<f64>| -> crate::Result<f64> { Ok(-log_softmax(e.dot(&hidden(e)?).view())[target]) };
     let out = output_gradients(table.view(), hidden(&table)?.view(), target)?;
     // Input side: each context position receives dL/dh / n, scattered into its row.
     let per_position = Array2::from_shape_fn((context.len(), table.ncols()), |(_, j)| out.d_hidden[j] / n);
     let input_side = lookup_backward(&context, per_position.view(), vocab.len())?;
     let tied = &out.d_output_embedding + &input_side;
-    ctx.say(format!("Loss {}, p(mat) = {}", fixed(out.loss, 4), fixed(out.probabilities[target], 4)));
+    ctx.say(format!(
+        "Loss {}, p(mat) = {}",
+        fixed(out.loss, 4),
+        fixed(out.probabilities[target], 4)
+    ));
 
     let eps = 1e-6;
     let mut numeric = Array2::zeros(table.dim());
@@ -55,24 +60,47 @@ pub fn run(ctx: &mut Ctx) -> crate::Result<()> {
     }
     let worst = |g: &Array2<f64>| (g - &numeric).mapv(f64::abs).fold(0.0, |m: f64, &v| m.max(v));
     let (output_only, input_only) = (worst(&out.d_output_embedding), worst(&input_side));
-    ctx.say(format!("Largest error: output side only {}, input side only {}", short(output_only, 4), short(input_only, 4)));
-    ctx.check_close("tied gradient = output side + input side", worst(&tied), 0.0, 1e-8);
+    ctx.say(format!(
+        "Largest error: output side only {}, input side only {}",
+        short(output_only, 4),
+        short(input_only, 4)
+    ));
+    ctx.check_close(
+        "tied gradient = output side + input side",
+        worst(&tied),
+        0.0,
+        1e-8,
+    );
     ctx.check_above("the output-side gradient alone is wrong", output_only, 1e-3);
     ctx.check_above("the input-side gradient alone is wrong", input_only, 1e-3);
     let (v, d) = (50257, 768);
-    ctx.say(format!("GPT-2 small ties its {v} x {d} table: {} parameters instead of {}", v * d, 2 * v * d));
+    ctx.say(format!(
+        "GPT-2 small ties its {v} x {d} table: {} parameters instead of {}",
+        v * d,
+        2 * v * d
+    ));
 
     ctx.figure(
-        Figure::new("gradient-rows", "Where the tied gradient comes from", "token (row of E)", "norm of row gradient")
-            .caption("Every row gets an output-side gradient; context words also get an input-side one (the: twice).")
-            .chart(Chart::Bars {
-                categories: vocab.iter().map(|w| w.to_string()).collect(),
-                series: vec![
-                    ("output side".into(), row_norms(out.d_output_embedding.view()).to_vec()),
-                    ("input side".into(), row_norms(input_side.view()).to_vec()),
-                    ("tied (sum)".into(), row_norms(tied.view()).to_vec()),
-                ],
-            }),
+        Figure::new(
+            "gradient-rows",
+            "Where the tied gradient comes from",
+            "token (row of E)",
+            "norm of row gradient",
+        )
+        .caption(
+            "Every row gets an output-side gradient; context words also get an input-side one (the: twice).",
+        )
+        .chart(Chart::Bars {
+            categories: vocab.iter().map(|w| w.to_string()).collect(),
+            series: vec![
+                (
+                    "output side".into(),
+                    row_norms(out.d_output_embedding.view()).to_vec(),
+                ),
+                ("input side".into(), row_norms(input_side.view()).to_vec()),
+                ("tied (sum)".into(), row_norms(tied.view()).to_vec()),
+            ],
+        }),
     );
     // ANCHOR_END: demo
     Ok(())

@@ -442,7 +442,10 @@ fn bars(root: &Area, figure: &Figure, categories: &[String], series: &[(String, 
         .ok_or_else(|| no_data(figure))?;
     // Headroom above the tallest bar keeps the upper corners free for the legend.
     let height = (hi - lo).max(f64::MIN_POSITIVE);
-    let (lo, hi) = (if lo < 0.0 { lo - 0.08 * height } else { 0.0 }, hi + 0.45 * height);
+    let (lo, hi) = (
+        if lo < 0.0 { lo - 0.08 * height } else { 0.0 },
+        hi + 0.45 * height,
+    );
     let names = |v: f64| {
         let r = v.round();
         if (v - r).abs() < 1e-6 && r >= 0.0 && (r as usize) < n {

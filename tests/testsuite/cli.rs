@@ -100,3 +100,23 @@ fn an_unwritable_output_directory_is_an_error_naming_it() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("writing the report into"));
 }
+
+#[test]
+fn an_html_only_run_keeps_existing_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dir.path().join("figures")).unwrap();
+    fs::write(dir.path().join("figures/keep.png"), b"png").unwrap();
+    let out = embspace(&[
+        "report",
+        "-q",
+        "--out",
+        dir.path().to_str().unwrap(),
+        "--format",
+        "html",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        dir.path().join("figures/keep.png").exists(),
+        "an HTML-only run deleted figures it did not write"
+    );
+}
