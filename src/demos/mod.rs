@@ -39,10 +39,15 @@ registry! {
     one_hot_lookup => seed [2, 12, 22];
     batch_shapes => seed [8, 18];
     residual_stream => seed [9, 19];
+    norms_and_frequency => seed [];
     analogy_directions => seed [4, 14, 24];
     subspaces_and_probes => seed [10, 20];
     isotropy => seed [5, 15, 25];
     loss_gradients => seed [6, 16];
+    word2vec => seed [];
+    glove => seed [];
+    fine_tuning_drift => seed [];
+    vocabulary_resizing => seed [];
 }
 
 /// The demo with this id.
