@@ -27,10 +27,13 @@ mod cosine_similarity;
 mod dot_product;
 mod embedding_matrix;
 mod euclidean_distance;
+mod fine_tuning_drift;
+mod glove;
 mod isotropy;
 mod loss_gradients;
 mod model_memory;
 mod nearest_neighbors;
+mod norms_and_frequency;
 mod one_hot_lookup;
 mod pipeline_positions;
 mod residual_stream;
@@ -38,6 +41,8 @@ mod static_vs_contextual;
 mod subspaces_and_probes;
 mod tied_embeddings;
 mod token_ids_to_vectors;
+mod vocabulary_resizing;
+mod word2vec;
 
 /// Lists each demo with the seed demos it reproduces, in report order.
 macro_rules! registry {
@@ -68,6 +73,7 @@ registry! {
     dot_product => seed [];
     cosine_similarity => seed [];
     euclidean_distance => seed [];
+    norms_and_frequency => seed [];
     nearest_neighbors => seed [];
     analogy_directions => seed [4, 14, 24];
     subspaces_and_probes => seed [10, 20];
@@ -75,6 +81,10 @@ registry! {
     centering_and_whitening => seed [];
     bias_directions => seed [];
     loss_gradients => seed [6, 16];
+    word2vec => seed [];
+    glove => seed [];
+    fine_tuning_drift => seed [];
+    vocabulary_resizing => seed [];
 }
 
 /// The demo with this id.

@@ -4,6 +4,9 @@
 //! separately trained spaces agree at best up to a rotation.
 
 use ndarray::{Array1, Array2, ArrayView2};
+use ndarray_rand::RandomExt;
+use ndarray_rand::rand_distr::StandardNormal;
+use rand::Rng;
 
 use crate::error::{Error, Result};
 use crate::math::pca::to_nalgebra;
@@ -125,6 +128,36 @@ pub fn align(source: ArrayView2<f64>, rotation: ArrayView2<f64>) -> Result<Array
     Ok(source.dot(&rotation))
 }
 
+/// A random `d×d` orthogonal matrix, uniformly distributed over all rotations
+/// and reflections (the Haar measure on `O(d)`).
+///
+/// Computed as the `Q` factor of the QR decomposition of a matrix of
+/// independent standard normals, with each column's sign chosen so that the
+/// diagonal of `R` is positive: that QR is unique, and its `Q` is exactly
+/// Haar-distributed (Mezzadri 2007). (`nalgebra` already returns `R` in that
+/// form; the sign step keeps the guarantee whatever the QR convention.)
+/// `QᵀQ = I` up to rounding, and `det Q = ±1` with equal probability.
+///
+/// Useful to build "the same space in other axes", as two training runs of
+/// one model produce. `d = 0` gives an empty matrix. The same `rng` state
+/// gives the same matrix.
+///
+/// # Examples
+/// ```
+/// use ndarray::Array2;
+/// use rand::SeedableRng;
+/// let q = embspace::math::random_orthogonal(4, &mut rand_chacha::ChaCha8Rng::seed_from_u64(42));
+/// let identity = q.t().dot(&q);
+/// assert!((&identity - &Array2::<f64>::eye(4)).iter().all(|v| v.abs() < 1e-12));
+/// ```
+pub fn random_orthogonal(d: usize, rng: &mut impl Rng) -> Array2<f64> {
+    let gaussian = Array2::<f64>::random_using((d, d), StandardNormal, rng);
+    let qr = to_nalgebra(gaussian.view()).qr();
+    let (q, r) = (qr.q(), qr.r());
+    let sign = |j: usize| if r[(j, j)] < 0.0 { -1.0 } else { 1.0 };
+    Array2::from_shape_fn((d, d), |(i, j)| sign(j) * q[(i, j)])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,12 +172,6 @@ mod tests {
         Array2::random_using((n, d), StandardNormal, rng)
     }
 
-    /// A random orthogonal matrix: the Q factor of a Gaussian matrix.
-    fn random_orthogonal(rng: &mut ChaCha8Rng, d: usize) -> Array2<f64> {
-        let q = to_nalgebra(gaussian(rng, d, d).view()).qr().q();
-        Array2::from_shape_fn((d, d), |(i, j)| q[(i, j)])
-    }
-
     fn det(m: &Array2<f64>) -> f64 {
         to_nalgebra(m.view()).determinant()
     }
@@ -153,7 +180,7 @@ mod tests {
     fn procrustes_recovers_a_random_rotation_or_reflection_exactly() {
         let mut rng = ChaCha8Rng::seed_from_u64(42);
         let source = gaussian(&mut rng, 40, 6);
-        let mut q = random_orthogonal(&mut rng, 6);
+        let mut q = random_orthogonal(6, &mut rng);
         for flip in [false, true] {
             if flip {
                 q.column_mut(0).mapv_inplace(|v| -v); // det changes sign
@@ -168,17 +195,53 @@ mod tests {
     }
 
     #[test]
+    fn random_orthogonal_is_orthogonal_and_covers_both_determinants() {
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let mut signs = [0usize; 2];
+        for _ in 0..200 {
+            let q = random_orthogonal(5, &mut rng);
+            assert_abs_diff_eq!(q.t().dot(&q), Array2::eye(5), epsilon = 1e-12);
+            assert_abs_diff_eq!(det(&q).abs(), 1.0, epsilon = 1e-12);
+            signs[usize::from(det(&q) > 0.0)] += 1;
+        }
+        // Haar measure: rotations and reflections equally likely (binomial sd ≈ 7 of 100).
+        assert!(signs.iter().all(|&n| (70..=130).contains(&n)), "{signs:?}");
+        assert_eq!(random_orthogonal(0, &mut rng).dim(), (0, 0));
+    }
+
+    #[test]
+    fn random_orthogonal_moves_a_fixed_vector_uniformly_over_the_sphere() {
+        // Under the Haar measure Q·e₁ is uniform on the sphere, so every coordinate
+        // has mean 0 and variance 1/d (a QR whose R may have negative diagonal
+        // entries, left unfixed, can pin the sign of a coordinate and fail this).
+        let (d, n) = (3, 6000);
+        let mut rng = ChaCha8Rng::seed_from_u64(8);
+        let mut sums = Array2::<f64>::zeros((2, d));
+        for _ in 0..n {
+            let column = random_orthogonal(d, &mut rng).column(0).to_owned();
+            for k in 0..d {
+                sums[[0, k]] += column[k];
+                sums[[1, k]] += column[k] * column[k];
+            }
+        }
+        for k in 0..d {
+            assert_abs_diff_eq!(sums[[0, k]] / n as f64, 0.0, epsilon = 0.03);
+            assert_abs_diff_eq!(sums[[1, k]] / n as f64, 1.0 / d as f64, epsilon = 0.02);
+        }
+    }
+
+    #[test]
     fn procrustes_beats_every_other_orthogonal_map() {
         // The same noisy target: no orthogonal matrix fits better than the SVD solution.
         let mut rng = ChaCha8Rng::seed_from_u64(1);
         let source = gaussian(&mut rng, 25, 4);
-        let target = source.dot(&random_orthogonal(&mut rng, 4)) + gaussian(&mut rng, 25, 4) * 0.3;
+        let target = source.dot(&random_orthogonal(4, &mut rng)) + gaussian(&mut rng, 25, 4) * 0.3;
         let best = procrustes(source.view(), target.view()).unwrap();
         let fit = |r: &Array2<f64>| (source.dot(r) - &target).mapv(|v| v * v).sum().sqrt();
         assert_abs_diff_eq!(best.residual, fit(&best.rotation), epsilon = 1e-12);
         assert!(best.residual <= fit(&Array2::eye(4)));
         for _ in 0..50 {
-            assert!(best.residual <= fit(&random_orthogonal(&mut rng, 4)) + 1e-12);
+            assert!(best.residual <= fit(&random_orthogonal(4, &mut rng)) + 1e-12);
         }
     }
 
@@ -186,7 +249,7 @@ mod tests {
     fn a_rotated_copy_drifts_before_alignment_and_not_after() {
         let mut rng = ChaCha8Rng::seed_from_u64(7);
         let source = gaussian(&mut rng, 50, 8);
-        let target = source.dot(&random_orthogonal(&mut rng, 8));
+        let target = source.dot(&random_orthogonal(8, &mut rng));
         let before = row_cosine_drift(source.view(), target.view()).unwrap();
         assert!(
             before.mean().unwrap() > 0.5,
@@ -206,7 +269,7 @@ mod tests {
     fn after_alignment_the_rows_that_really_moved_drift_the_most() {
         let mut rng = ChaCha8Rng::seed_from_u64(11);
         let source = gaussian(&mut rng, 60, 8);
-        let mut target = source.dot(&random_orthogonal(&mut rng, 8)) + gaussian(&mut rng, 60, 8) * 0.05;
+        let mut target = source.dot(&random_orthogonal(8, &mut rng)) + gaussian(&mut rng, 60, 8) * 0.05;
         let moved = [5, 17, 42];
         for &i in &moved {
             let fresh = gaussian(&mut rng, 1, 8);

@@ -331,12 +331,19 @@ fn fit(
             let e = dot + w[d] + c[d] - log_x;
             total += f * e * e;
             let step = params.learning_rate * f * e;
-            // Both gradients use the values before this step; the biases' "other vector" is 1.
-            for k in 0..width {
-                let (wk, ck) = if k < d { (w[k], c[k]) } else { (1.0, 1.0) };
-                adagrad(&mut w[k], &mut gw[k], step * ck);
-                adagrad(&mut c[k], &mut gc[k], step * wk);
+            // Both gradients use the values before this step. The vector loop has no
+            // branch, so it vectorises; the biases' "other vector" is 1.
+            let (vectors, squares) = (
+                w[..d].iter_mut().zip(&mut c[..d]),
+                gw[..d].iter_mut().zip(&mut gc[..d]),
+            );
+            for ((wk, ck), (gwk, gck)) in vectors.zip(squares) {
+                let (w_old, c_old) = (*wk, *ck);
+                adagrad(wk, gwk, step * c_old);
+                adagrad(ck, gck, step * w_old);
             }
+            adagrad(&mut w[d], &mut gw[d], step);
+            adagrad(&mut c[d], &mut gc[d], step);
         }
         epoch_loss.push(total / entries.len() as f64);
     }

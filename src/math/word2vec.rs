@@ -124,25 +124,31 @@ pub struct SgnsPairGradient {
     pub d_negatives: Array2<f64>,
 }
 
-/// Loss term and `∂L/∂score` of one score: the positive pair (`−log σ(s)`,
-/// `σ(s) − 1`) or a negative sample (`−log σ(−s)`, `σ(s)`). Shared by the public
-/// gradient and the trainer, so the tests of one check the other.
+/// The pieces of one score's loss term and `∂L/∂score`: the positive pair
+/// (`−log σ(s)`, `σ(s) − 1`) or a negative sample (`−log σ(−s)`, `σ(s)`). Shared
+/// by the public gradient and the trainer, so the tests of one check the other.
 ///
 /// With margin `z = ±s` the term is `−log σ(z) = max(−z, 0) + ln(1 + e^{−|z|})`,
 /// finite for every finite score, and one `exp` serves loss and coefficient.
-fn score_loss_and_coefficient(score: f64, positive: bool) -> (f64, f64) {
+/// Returns `(max(−z, 0), e^{−|z|}, ∂L/∂score)`: the trainer multiplies the
+/// factors `1 + e^{−|z|}` (each in `[1, 2]`) of a pair's terms and takes one
+/// logarithm per pair instead of one per term.
+fn score_terms(score: f64, positive: bool) -> (f64, f64, f64) {
     let z = if positive { score } else { -score };
     let e = (-z.abs()).exp();
-    let loss = (-z).max(0.0) + e.ln_1p();
     let sigmoid_minus_z = if z >= 0.0 { e / (1.0 + e) } else { 1.0 / (1.0 + e) };
-    (
-        loss,
-        if positive {
-            -sigmoid_minus_z
-        } else {
-            sigmoid_minus_z
-        },
-    )
+    let coefficient = if positive {
+        -sigmoid_minus_z
+    } else {
+        sigmoid_minus_z
+    };
+    ((-z).max(0.0), e, coefficient)
+}
+
+/// Loss term and `∂L/∂score` of one score; see [`score_terms`].
+fn score_loss_and_coefficient(score: f64, positive: bool) -> (f64, f64) {
+    let (hinge, e, coefficient) = score_terms(score, positive);
+    (hinge + e.ln_1p(), coefficient)
 }
 
 /// The SGNS loss of one pair, word vector `w`, true context `c_pos`, negative
@@ -390,11 +396,18 @@ fn sgd_step(
     let d = w.len();
     grad_w.fill(0.0);
     coefficients.clear();
-    let mut loss = 0.0;
+    // loss = Σ max(−z, 0) + ln Π (1 + e^{−|z|}): one logarithm per pair, not per term.
+    let (mut loss, mut product) = (0.0, 1.0);
     for (i, &t) in targets.iter().enumerate() {
         let row = &context[t * d..(t + 1) * d];
-        let (term, g) = score_loss_and_coefficient(dot_slices(w, row), i == 0);
-        loss += term;
+        let (hinge, e, g) = score_terms(dot_slices(w, row), i == 0);
+        loss += hinge;
+        product *= 1.0 + e;
+        if product > 1e300 {
+            // Only reachable with about a thousand negatives: fold before the product overflows.
+            loss += product.ln();
+            product = 1.0;
+        }
         coefficients.push(g);
         for (gw, r) in grad_w.iter_mut().zip(row) {
             *gw += g * r;
@@ -408,7 +421,7 @@ fn sgd_step(
     for (x, gw) in w.iter_mut().zip(grad_w.iter()) {
         *x -= lr * gw;
     }
-    loss
+    loss + product.ln()
 }
 
 #[cfg(test)]

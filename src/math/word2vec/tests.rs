@@ -116,6 +116,37 @@ fn trainer_step_is_sgd_along_the_checked_gradient() {
 }
 
 #[test]
+fn trainer_pair_loss_equals_the_public_loss_and_survives_a_thousand_negatives() {
+    // The trainer takes one logarithm of the product of the factors 1 + e^{−|z|}
+    // instead of summing the terms; the value must be the same.
+    let context0 = array![[0.1, -0.3], [0.4, 0.2], [-0.5, 0.3]];
+    let w0 = array![0.2, -0.6];
+    let mut context = context0.iter().copied().collect::<Vec<_>>();
+    let loss = sgd_step(
+        &mut w0.to_vec(),
+        &mut context,
+        &[0, 1, 2, 1],
+        0.1,
+        &mut [0.0; 2],
+        &mut Vec::new(),
+    );
+    let negs = array![[0.4, 0.2], [-0.5, 0.3], [0.4, 0.2]];
+    let g = sgns_pair_loss_and_grad(w0.view(), context0.row(0), negs.view()).unwrap();
+    assert_abs_diff_eq!(loss, g.loss, epsilon = 1e-12);
+    // A zero context row scores 0, so every term is ln 2 and the unfolded product 2^1500 would overflow.
+    let targets = vec![0; 1500];
+    let many = sgd_step(
+        &mut [0.3, -0.2],
+        &mut [0.0; 2],
+        &targets,
+        0.1,
+        &mut [0.0; 2],
+        &mut Vec::new(),
+    );
+    assert_abs_diff_eq!(many, 1500.0 * 2f64.ln(), epsilon = 1e-9);
+}
+
+#[test]
 fn training_loss_falls_on_the_shipped_corpus() {
     let loss = &trained().2.epoch_loss;
     assert!(loss.iter().all(|l| l.is_finite()));
