@@ -3,7 +3,9 @@
 //! GloVe fits word vectors straight to co-occurrence counts. Count $X_{ij}$,
 //! how often word $j$ appears near word $i$ (each occurrence weighted by
 //! $1/\text{distance}$), then minimise the weighted least-squares cost
-//! $J = \sum_{X_{ij} > 0} f(X_{ij})\,(w_i \cdot \tilde w_j + b_i + \tilde b_j - \log X_{ij})^2$
+//!
+//! $$J = \sum_{X_{ij} > 0} f(X_{ij})\,(w_i \cdot \tilde w_j + b_i + \tilde b_j - \log X_{ij})^2$$
+//!
 //! with $f(x) = \min(1, (x/x_{\max})^{\alpha})$ and $\alpha = 3/4$: rare,
 //! noisy counts get little weight and frequent ones are capped. Training is
 //! AdaGrad over the non-zero counts, and the word representation is
