@@ -51,6 +51,7 @@ pub mod demos;
 mod error;
 pub mod format;
 pub mod math;
+pub mod notebook;
 pub mod record;
 pub mod report;
 
