@@ -51,8 +51,15 @@ pub mod demos;
 mod error;
 pub mod format;
 pub mod math;
+pub mod notebook;
 pub mod record;
 pub mod report;
 
 pub use error::{Error, Result};
+/// The array crate every API here speaks, re-exported so users and notebooks
+/// name the very version `embspace` was built with.
 pub use ndarray;
+/// Random arrays (`RandomExt`, `rand_distr`), re-exported for notebooks and demos.
+pub use ndarray_rand;
+/// Random number generators and traits, re-exported for notebooks and demos.
+pub use rand;

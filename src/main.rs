@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use embspace::demos::{self, Demo};
+use embspace::notebook;
 use embspace::report::{self, Format, Report};
 
 /// The executable companion to the mathematics of embedding spaces.
@@ -25,6 +26,17 @@ enum Command {
     Report(ReportArgs),
     /// List the demos with their ids, titles and the seed demos they reproduce.
     List,
+    /// Write one evcxr Jupyter notebook per demo and an index (README.md).
+    Notebooks(NotebooksArgs),
+}
+
+#[derive(Debug, Args)]
+struct NotebooksArgs {
+    /// Directory to write into. The notebooks load the crate from `..`, so
+    /// they run from `notebooks/` in the repository; other directories are for
+    /// comparing.
+    #[arg(long, default_value = "notebooks")]
+    out: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -88,7 +100,23 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Report(args) => report(args, cli.quiet),
+        Command::Notebooks(args) => notebooks(args, cli.quiet),
     }
+}
+
+fn notebooks(args: &NotebooksArgs, quiet: bool) -> anyhow::Result<ExitCode> {
+    let rendered = notebook::render(demos::ALL).context("generating the notebooks")?;
+    let written = notebook::write(&args.out, &rendered)
+        .with_context(|| format!("writing the notebooks into {}", args.out.display()))?;
+    if !quiet {
+        eprintln!(
+            "wrote {} notebooks and {} into {}",
+            written.len() - 1,
+            notebook::INDEX,
+            args.out.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn selected(only: &[String]) -> anyhow::Result<Vec<Demo>> {

@@ -122,4 +122,41 @@ impl Ctx {
     pub fn figure(&mut self, figure: Figure) {
         self.figures.push(figure);
     }
+
+    /// The transcript lines written so far.
+    ///
+    /// # Examples
+    /// ```
+    /// let mut ctx = embspace::demos::Ctx::new();
+    /// ctx.say("one\ntwo");
+    /// assert_eq!(ctx.transcript(), ["one", "two"]);
+    /// ```
+    pub fn transcript(&self) -> &[String] {
+        &self.transcript
+    }
+
+    /// The checks recorded so far, in the order they ran.
+    ///
+    /// # Examples
+    /// ```
+    /// let mut ctx = embspace::demos::Ctx::new();
+    /// ctx.check_below("one is below two", 1.0, 2.0);
+    /// assert!(ctx.checks()[0].passed);
+    /// ```
+    pub fn checks(&self) -> &[Check] {
+        &self.checks
+    }
+
+    /// The figures requested so far.
+    ///
+    /// # Examples
+    /// ```
+    /// use embspace::chart::Figure;
+    /// let mut ctx = embspace::demos::Ctx::new();
+    /// ctx.figure(Figure::new("empty", "Nothing yet", "x", "y"));
+    /// assert_eq!(ctx.figures()[0].name, "empty");
+    /// ```
+    pub fn figures(&self) -> &[Figure] {
+        &self.figures
+    }
 }

@@ -1,8 +1,9 @@
-//! The integration test binary: goldens, seed parity, the registry's
+//! The integration test binary: goldens, seed parity, committed notebooks, the registry's
 //! invariants and the command line.
 
 mod cli;
 mod golden;
+mod notebooks;
 mod registry;
 mod seed_parity;
 

@@ -1,0 +1,24 @@
+//! Notebooks for the evcxr Jupyter kernel, generated from the demo sources.
+//!
+//! Each demo becomes `notebooks/NN-<id>.ipynb` (NN its report position): its
+//! prose, a cell that loads this crate by path, its helpers, its shown code,
+//! and a last cell that shows what the code wrote — transcript, checks and
+//! figures — through [`Ctx::evcxr_display`](crate::demos::Ctx::evcxr_display).
+//! `notebooks/README.md` links them in order. The notebooks are never edited
+//! by hand: `embspace notebooks` rewrites them, and the test suite fails when
+//! the committed ones differ from what the demos generate now.
+//!
+//! ```
+//! let rendered = embspace::notebook::render(embspace::demos::ALL)?;
+//! let first = rendered.get("01-token_ids_to_vectors.ipynb").unwrap();
+//! let nb: serde_json::Value = serde_json::from_slice(first).unwrap();
+//! assert_eq!(nb["cells"][1]["source"][1], ":dep embspace = { path = \"..\" }\n");
+//! # Ok::<(), embspace::Error>(())
+//! ```
+
+mod display;
+mod generate;
+mod split;
+
+pub use generate::{INDEX, file_name, index, is_generated_name, notebook, render, write};
+pub use split::{DemoParts, REEXPORTED, rewrite_paths, split_demo};
