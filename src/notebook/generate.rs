@@ -224,8 +224,8 @@ pub fn index(demos: &[Demo]) -> String {
          does, and shows its transcript, its checks (PASS/FAIL) and its figures inline. Change a number \
          and run the cell again to see what moves.\n\n\
          These files are generated from `src/demos/` by `cargo run -- notebooks`; do not edit them. \
-         `cargo test` fails when they differ from what the demos would generate, and \
-         `scripts/run_notebooks.sh` executes every one with the real kernel.\n\n\
+         `cargo test` fails when they differ from what the demos would generate. Running them needs \
+         the evcxr kernel: `cargo install evcxr_jupyter --locked && evcxr_jupyter --install`.\n\n\
          | # | Notebook | Demo source |\n|---|---|---|\n",
     );
     for (i, demo) in demos.iter().enumerate() {
