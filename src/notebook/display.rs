@@ -152,19 +152,8 @@ fn number(x: f64) -> String {
 /// become character references so the fragment stays on one line.
 fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '\n' => out.push_str("&#10;"),
-            '\r' => out.push_str("&#13;"),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::report::highlight::escape_into(&mut out, text);
+    out.replace('\n', "&#10;").replace('\r', "&#13;")
 }
 
 #[cfg(test)]

@@ -172,7 +172,8 @@ fn is_turbofish(tokens: &[Tok<'_>], significant: &[usize], n: usize) -> bool {
     kinds.starts_with(&[TokenKind::Colon, TokenKind::Colon, TokenKind::Lt])
 }
 
-fn escape_into(out: &mut String, text: &str) {
+/// Append `text` escaped for HTML element content and quoted attributes.
+pub(crate) fn escape_into(out: &mut String, text: &str) {
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),

@@ -32,10 +32,9 @@ fn mathml(latex: &str, display: bool) -> String {
 }
 
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    let mut out = String::with_capacity(text.len());
+    crate::report::highlight::escape_into(&mut out, text);
+    out
 }
 
 /// Render Markdown prose to HTML, formulas in `$…$` / `$$…$$` as MathML.

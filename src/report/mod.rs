@@ -1,7 +1,7 @@
 //! The report: runs demos into a [`Report`], renders figures and documents,
 //! and writes them atomically.
 
-mod highlight;
+pub(crate) mod highlight;
 mod markdown;
 mod model;
 mod plot;
