@@ -245,14 +245,7 @@ impl Whitened {
 /// # Ok::<(), embspace::Error>(())
 /// ```
 pub fn all_but_the_top(x: ArrayView2<f64>, d_remove: usize) -> Result<Array2<f64>> {
-    let rank_bound = x.nrows().min(x.ncols());
-    if d_remove > rank_bound {
-        return Err(Error::parameter(
-            "d_remove",
-            format!("must be at most min(n, d) = {rank_bound}, got {d_remove}"),
-        ));
-    }
-    let (centred, _) = center(x);
+    let centred = centred_for_removal(x, d_remove)?;
     if d_remove == 0 {
         return Ok(centred);
     }
@@ -290,6 +283,17 @@ pub fn all_but_the_top(x: ArrayView2<f64>, d_remove: usize) -> Result<Array2<f64
 /// # Ok::<(), embspace::Error>(())
 /// ```
 pub fn all_but_the_top_uncentred(x: ArrayView2<f64>, d_remove: usize) -> Result<Array2<f64>> {
+    let centred = centred_for_removal(x, d_remove)?;
+    if d_remove == 0 {
+        return Ok(centred);
+    }
+    let (_, e) = symmetric_eigen("all_but_the_top_uncentred", x.t().dot(&x).view())?;
+    let top = e.slice(ndarray::s![.., ..d_remove]); // d×D, orthonormal columns
+    Ok(&centred - &centred.dot(&top).dot(&top.t()))
+}
+
+/// Both all-but-the-top variants: refuse `d_remove > min(n, d)`, then centre.
+fn centred_for_removal(x: ArrayView2<f64>, d_remove: usize) -> Result<Array2<f64>> {
     let rank_bound = x.nrows().min(x.ncols());
     if d_remove > rank_bound {
         return Err(Error::parameter(
@@ -297,13 +301,7 @@ pub fn all_but_the_top_uncentred(x: ArrayView2<f64>, d_remove: usize) -> Result<
             format!("must be at most min(n, d) = {rank_bound}, got {d_remove}"),
         ));
     }
-    let (centred, _) = center(x);
-    if d_remove == 0 {
-        return Ok(centred);
-    }
-    let (_, e) = symmetric_eigen("all_but_the_top_uncentred", x.t().dot(&x).view())?;
-    let top = e.slice(ndarray::s![.., ..d_remove]); // d×D, orthonormal columns
-    Ok(&centred - &centred.dot(&top).dot(&top.t()))
+    Ok(center(x).0)
 }
 
 #[cfg(test)]
