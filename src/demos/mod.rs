@@ -13,7 +13,6 @@ mod source;
 
 pub use context::{Ctx, SEED};
 pub use demo::Demo;
-pub(crate) use source::dedent;
 pub use source::{Source, parse_source};
 
 /// Declares each demo module and lists it in [`ALL`] with the seed demos it reproduces.
