@@ -148,8 +148,8 @@ pub fn notebook(number: usize, demo: &Demo) -> Result<String> {
         &format!(
             "# {number}. {title}\n\n{prose}\n\n---\n\n*Generated from [`src/demos/{id}.rs`](../src/demos/{id}.rs) \
              by `cargo run -- notebooks`: edit the demo, not this notebook. Run the cells in order; the \
-             first compiles the crate (a minute or two the first time, seconds once evcxr's cache is \
-             warm). Change a number in the last cell and run it again. \
+             first compiles the crate (about a minute the first time, 15 seconds or so once evcxr's \
+             cache is warm). Change a number in the last cell and run it again. \
              [All notebooks](README.md).*",
             title = source.title,
             prose = source.prose,
@@ -257,8 +257,8 @@ pub fn index(demos: &[Demo]) -> String {
              jupyter lab notebooks/\n\
              ```\n\n\
              Open a notebook and run its cells in order. The first cell compiles `embspace` and its \
-             dependencies; that takes a minute or two in a fresh environment and a few seconds once \
-             evcxr's cache (`:cache`) holds the dependencies. Later cells take about a second. See \
+             dependencies; that takes about a minute in a fresh environment and 15 seconds or so once \
+             evcxr's cache (`:cache`) holds the dependencies. Later cells take a second or two. See \
              \"Interactive notebooks\" in the [README](../README.md#interactive-notebooks) for measured \
              times.\n\n\
              Saving a notebook after running it changes the committed file (outputs); \
