@@ -30,7 +30,7 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-cargo build --release --quiet
+cargo build --release --locked --quiet
 binary="$root/target/release/embspace"
 
 "$binary" notebooks --quiet --out "$work/notebooks"
