@@ -13,7 +13,6 @@ mod source;
 
 pub use context::{Ctx, SEED};
 pub use demo::Demo;
-pub(crate) use source::dedent;
 pub use source::{Source, parse_source};
 
 // The demo modules. They are declared here rather than inside `registry!` so

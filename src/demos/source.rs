@@ -57,9 +57,7 @@ pub fn parse_source(source: &str) -> Source {
     }
 }
 
-/// Remove the indentation common to all non-blank lines, trailing spaces and
-/// blank lines at both ends.
-pub(crate) fn dedent(lines: &[&str]) -> String {
+fn dedent(lines: &[&str]) -> String {
     let indent = lines
         .iter()
         .filter(|l| !l.trim().is_empty())

@@ -106,7 +106,7 @@ fn checks_table(checks: &[Check]) -> String {
             escape(&record),
             escape(&check.name),
             escape(&value(&check.got)),
-            check.relation.symbol(),
+            escape(check.relation.symbol()),
             escape(&value(&check.expected)),
             check.tolerance.map(number).unwrap_or_default(),
         );

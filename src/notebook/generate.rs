@@ -110,13 +110,21 @@ fn lines(text: &str) -> Vec<String> {
 
 /// The notebook of one demo as nbformat-4 JSON text.
 ///
-/// Cells: the title and prose (Markdown); a setup cell that loads the crate
-/// from the checkout (`:dep embspace = { path = ".." }`, relative to the
-/// notebook's directory), turns on evcxr's cache and repeats the demo's `use`
-/// items; the demo's private helpers, if any; the demo's code inside a block
-/// with `ctx` in scope, exactly as `run(ctx: &mut Ctx)` sees it; and a last
-/// cell that ends with `ctx`, which evcxr shows as transcript, check table and
-/// inline figures (see [`Ctx::to_html`](crate::demos::Ctx::to_html)).
+/// Cells: the title and prose (Markdown); a setup cell that turns on evcxr's
+/// cache, compiles without optimisation (the demos are small; compiling is what
+/// takes time), loads the crate from the checkout (`:dep embspace = { path =
+/// ".." }`, relative to the notebook's directory) and repeats the demo's `use`
+/// items; the demo's private helpers, if any; and the demo cell: the demo's
+/// `run` function as written, then a block that runs it in a fresh
+/// [`Ctx`](crate::demos::Ctx) and ends with the context, which evcxr shows as
+/// transcript, check table and inline figures (see
+/// [`Ctx::to_html`](crate::demos::Ctx::to_html)).
+///
+/// The demo cell defines no session variable: evcxr infers the type of each
+/// one with rust-analyzer, whose first use in a session costs about ten
+/// seconds, and a block keeps the cell at a second or two. Its last
+/// expression has no `?`: evcxr would then fall back from `evcxr_display` to
+/// `Debug`, so a failing demo panics with its error instead.
 ///
 /// # Errors
 /// [`Error::Render`](crate::Error::Render) when the demo's source cannot be
@@ -140,8 +148,8 @@ pub fn notebook(number: usize, demo: &Demo) -> Result<String> {
         &format!(
             "# {number}. {title}\n\n{prose}\n\n---\n\n*Generated from [`src/demos/{id}.rs`](../src/demos/{id}.rs) \
              by `cargo run -- notebooks`: edit the demo, not this notebook. Run the cells in order; the \
-             first compiles the crate (a minute or two the first time, seconds once evcxr's cache is \
-             warm). Change a number in the demo cell and run it and the cell after it again. \
+             first compiles the crate (about a minute the first time, 15 seconds or so once evcxr's \
+             cache is warm). Change a number in the last cell and run it again. \
              [All notebooks](README.md).*",
             title = source.title,
             prose = source.prose,
@@ -149,9 +157,11 @@ pub fn notebook(number: usize, demo: &Demo) -> Result<String> {
         ),
     )];
 
-    let mut setup = format!(":cache {CACHE_MIB}\n:dep embspace = {{ path = \"..\" }}\n");
-    if !parts.crates.is_empty() {
-        setup += &format!("use embspace::{{{}}};\n", parts.crates.join(", "));
+    let mut setup = format!(":cache {CACHE_MIB}\n:opt 0\n:dep embspace = {{ path = \"..\" }}\n");
+    match parts.crates.as_slice() {
+        [] => {}
+        [one] => setup += &format!("use embspace::{one};\n"),
+        many => setup += &format!("use embspace::{{{}}};\n", many.join(", ")),
     }
     setup += &parts.uses.join("\n");
     cells.push(Cell::code("setup", &setup));
@@ -160,25 +170,16 @@ pub fn notebook(number: usize, demo: &Demo) -> Result<String> {
         cells.push(Cell::code("helpers", &parts.helpers.join("\n\n")));
     }
 
-    let body: Vec<String> = parts
-        .body
-        .lines()
-        .map(|l| {
-            if l.is_empty() {
-                String::new()
-            } else {
-                format!("    {l}")
-            }
-        })
-        .collect();
     cells.push(Cell::code(
         "demo",
         &format!(
-            "let mut ctx = embspace::demos::Ctx::new();\n{{\n    let ctx = &mut ctx; // as in `run(ctx: &mut Ctx)`\n{}\n}}",
-            body.join("\n")
+            "{run}\n\n\
+             // Run it in a fresh context and show what it wrote: transcript, checks, figures.\n\
+             {{\n    let mut ctx = embspace::demos::Ctx::new();\n    if let Err(e) = run(&mut ctx) {{\n        \
+             panic!(\"the demo failed: {{e}}\");\n    }}\n    ctx\n}}",
+            run = parts.run
         ),
     ));
-    cells.push(Cell::code("result", "ctx"));
 
     let notebook = json!({
         "cells": cells,
@@ -256,8 +257,8 @@ pub fn index(demos: &[Demo]) -> String {
              jupyter lab notebooks/\n\
              ```\n\n\
              Open a notebook and run its cells in order. The first cell compiles `embspace` and its \
-             dependencies; that takes a minute or two in a fresh environment and a few seconds once \
-             evcxr's cache (`:cache`) holds the dependencies. Later cells take about a second. See \
+             dependencies; that takes about a minute in a fresh environment and 15 seconds or so once \
+             evcxr's cache (`:cache`) holds the dependencies. Later cells take a second or two. See \
              \"Interactive notebooks\" in the [README](../README.md#interactive-notebooks) for measured \
              times.\n\n\
              Saving a notebook after running it changes the committed file (outputs); \
@@ -375,7 +376,7 @@ mod tests {
     }
 
     #[test]
-    fn cells_carry_the_prose_the_setup_the_shown_code_and_end_with_the_context() {
+    fn cells_carry_the_prose_the_setup_and_the_shown_code_and_end_with_the_context() {
         for (i, demo) in ALL.iter().enumerate() {
             let source = parse_source(demo.source);
             let cells = sources(&parsed(i + 1, demo));
@@ -387,25 +388,30 @@ mod tests {
             assert!(
                 cells[1]
                     .1
-                    .starts_with(":cache 500\n:dep embspace = { path = \"..\" }\n")
+                    .starts_with(":cache 500\n:opt 0\n:dep embspace = { path = \"..\" }\n")
             );
             assert!(
                 !cells[1].1.contains("crate::"),
                 "{}: setup still names crate::",
                 demo.id
             );
-            let demo_cell = &cells.iter().find(|(id, _)| id == "demo").unwrap().1;
-            assert!(demo_cell.starts_with("let mut ctx = embspace::demos::Ctx::new();\n{\n"));
-            // The shown code is there line by line, only indented and with crate paths rewritten.
+            let (id, demo_cell) = cells.last().unwrap();
+            assert_eq!(id, "demo");
+            assert!(demo_cell.contains("fn run(ctx: &mut Ctx) -> embspace::Result<()> {\n"));
+            // The shown code is there line by line, in order, with crate paths rewritten.
+            let mut rest = demo_cell.as_str();
             for line in source.code.lines().filter(|l| !l.trim().is_empty()) {
-                let expected = format!("    {}", crate::notebook::rewrite_paths(line));
-                assert!(
-                    demo_cell.lines().any(|l| l == expected),
-                    "{}: missing `{line}`",
-                    demo.id
-                );
+                let expected = crate::notebook::rewrite_paths(line.trim());
+                let at = rest
+                    .find(&expected)
+                    .unwrap_or_else(|| panic!("{}: missing `{line}`", demo.id));
+                rest = &rest[at + expected.len()..];
             }
-            assert_eq!(cells.last().unwrap(), &("result".to_owned(), "ctx".to_owned()));
+            assert!(!demo_cell.contains("ANCHOR"));
+            assert!(demo_cell.ends_with(
+                "{\n    let mut ctx = embspace::demos::Ctx::new();\n    if let Err(e) = run(&mut ctx) {\n        \
+                 panic!(\"the demo failed: {e}\");\n    }\n    ctx\n}"
+            ));
         }
     }
 

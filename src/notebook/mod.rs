@@ -1,9 +1,10 @@
 //! Notebooks for the evcxr Jupyter kernel, generated from the demo sources.
 //!
 //! Each demo becomes `notebooks/NN-<id>.ipynb` (NN its report position): its
-//! prose, a cell that loads this crate by path, its helpers, its shown code,
-//! and a last cell that shows what the code wrote — transcript, checks and
-//! figures — through [`Ctx::evcxr_display`](crate::demos::Ctx::evcxr_display).
+//! prose, a cell that loads this crate by path, its helpers, and its `run`
+//! function followed by a block that runs it and ends with the context, which
+//! shows what the code wrote — transcript, checks and figures — through
+//! [`Ctx::evcxr_display`](crate::demos::Ctx::evcxr_display).
 //! `notebooks/README.md` links them in order. The notebooks are never edited
 //! by hand: `embspace notebooks` rewrites them, and the test suite fails when
 //! the committed ones differ from what the demos generate now.
@@ -12,7 +13,7 @@
 //! let rendered = embspace::notebook::render(embspace::demos::ALL)?;
 //! let first = rendered.get("01-token_ids_to_vectors.ipynb").unwrap();
 //! let nb: serde_json::Value = serde_json::from_slice(first).unwrap();
-//! assert_eq!(nb["cells"][1]["source"][1], ":dep embspace = { path = \"..\" }\n");
+//! assert_eq!(nb["cells"][1]["source"][2], ":dep embspace = { path = \"..\" }\n");
 //! # Ok::<(), embspace::Error>(())
 //! ```
 

@@ -1,6 +1,6 @@
 //! Splits a demo's source file into the pieces a notebook needs: its `use`
-//! items, its private helpers, and the body of its `run` function, with paths
-//! rewritten so they resolve from outside the crate.
+//! items, its private helpers, and its `run` function, with paths rewritten so
+//! they resolve from outside the crate.
 //!
 //! Demo files are small, rustfmt-formatted and follow one shape (module doc,
 //! `use` items, helpers, `pub fn run`, maybe tests), so a tiny lexer that knows
@@ -32,9 +32,9 @@ pub struct DemoParts {
     /// Top-level items other than `use`, `run` and `#[cfg(test)]` ones, with
     /// their doc comments, paths rewritten.
     pub helpers: Vec<String>,
-    /// The body of `run` without the anchor comments and the final `Ok(())`,
-    /// dedented, paths rewritten.
-    pub body: String,
+    /// The `run` function as written, with its doc comment, without the
+    /// anchor comments, paths rewritten.
+    pub run: String,
 }
 
 /// Split a demo source into its notebook parts.
@@ -48,7 +48,7 @@ pub struct DemoParts {
 /// let src = "//! # T\nuse crate::demos::Ctx;\n\npub fn run(ctx: &mut Ctx) -> crate::Result<()> {\n    // ANCHOR: demo\n    ctx.say(\"hi\");\n    // ANCHOR_END: demo\n    Ok(())\n}\n";
 /// let parts = embspace::notebook::split_demo("t", src)?;
 /// assert_eq!(parts.uses, ["use embspace::demos::Ctx;"]);
-/// assert_eq!(parts.body, "ctx.say(\"hi\");");
+/// assert_eq!(parts.run, "pub fn run(ctx: &mut Ctx) -> embspace::Result<()> {\n    ctx.say(\"hi\");\n    Ok(())\n}");
 /// # Ok::<(), embspace::Error>(())
 /// ```
 pub fn split_demo(id: &str, source: &str) -> Result<DemoParts> {
@@ -61,7 +61,7 @@ pub fn split_demo(id: &str, source: &str) -> Result<DemoParts> {
         uses: Vec::new(),
         crates: Vec::new(),
         helpers: Vec::new(),
-        body: String::new(),
+        run: String::new(),
     };
     let mut found_run = false;
     for span in items(source, &mask) {
@@ -94,9 +94,11 @@ pub fn split_demo(id: &str, source: &str) -> Result<DemoParts> {
             }
             "fn" if head.name == "run" => {
                 found_run = true;
-                let body =
-                    run_body(text, &mask[span.clone()]).ok_or_else(|| fail("`fn run` has no body".into()))?;
-                parts.body = rewrite_paths(&body);
+                let lines: Vec<&str> = text
+                    .lines()
+                    .filter(|l| !matches!(l.trim(), "// ANCHOR: demo" | "// ANCHOR_END: demo"))
+                    .collect();
+                parts.run = rewrite_paths(&lines.join("\n"));
             }
             _ => parts.helpers.push(rewrite_paths(text)),
         }
@@ -104,12 +106,7 @@ pub fn split_demo(id: &str, source: &str) -> Result<DemoParts> {
     if !found_run {
         return Err(fail("the source has no `fn run`".into()));
     }
-    let everything = [
-        parts.uses.join("\n"),
-        parts.helpers.join("\n"),
-        parts.body.clone(),
-    ]
-    .join("\n");
+    let everything = [parts.uses.join("\n"), parts.helpers.join("\n"), parts.run.clone()].join("\n");
     parts.crates = REEXPORTED
         .iter()
         .filter(|c| names_root(&everything, c))
@@ -311,38 +308,6 @@ fn use_root(text: &str, mask: &[bool]) -> Option<String> {
     (!root.is_empty()).then_some(root)
 }
 
-/// The body of a `fn run` item without the anchor comments and the closing
-/// `Ok(())`, dedented.
-fn run_body(text: &str, mask: &[bool]) -> Option<String> {
-    let b = text.as_bytes();
-    let mut depth = 0;
-    let open = (0..b.len()).find(|&i| {
-        if !mask[i] {
-            return false;
-        }
-        match b[i] {
-            b'(' | b'[' => depth += 1,
-            b')' | b']' => depth -= 1,
-            b'{' if depth == 0 => return true,
-            _ => {}
-        }
-        false
-    })?;
-    let close = text.rfind('}')?;
-    let inner = text.get(open + 1..close)?;
-    let mut lines: Vec<&str> = inner
-        .lines()
-        .filter(|l| !matches!(l.trim(), "// ANCHOR: demo" | "// ANCHOR_END: demo"))
-        .collect();
-    while lines.last().is_some_and(|l| l.trim().is_empty()) {
-        lines.pop();
-    }
-    if lines.last().is_some_and(|l| l.trim() == "Ok(())") {
-        lines.pop();
-    }
-    Some(crate::demos::dedent(&lines))
-}
-
 /// Rewrite paths that only resolve inside the crate: `crate::` becomes
 /// `embspace::` and `super::` (the demos module) becomes `embspace::demos::`.
 /// Comments and string literals are left alone.
@@ -457,11 +422,12 @@ mod tests {
     }
 
     #[test]
-    fn the_body_drops_anchors_and_the_final_ok_and_skips_tests() {
+    fn run_is_kept_whole_without_its_anchors_and_tests_are_skipped() {
         let parts = split_demo("a_demo", DEMO).unwrap();
         assert_eq!(
-            parts.body,
-            "let v = array![1.0, 2.0];\nif v.len() > 1 {\n    ctx.say(format!(\"{} {}\", v.len(), helper(&TABLE)?));\n}"
+            parts.run,
+            "/// Runs.\npub fn run(ctx: &mut Ctx) -> embspace::Result<()> {\n    let v = array![1.0, 2.0];\n    \
+             if v.len() > 1 {\n        ctx.say(format!(\"{} {}\", v.len(), helper(&TABLE)?));\n    }\n    Ok(())\n}"
         );
         assert!(!parts.helpers.iter().any(|h| h.contains("hidden")));
     }
