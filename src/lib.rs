@@ -48,6 +48,7 @@
 
 pub mod chart;
 pub mod demos;
+pub mod embeddings;
 mod error;
 pub mod format;
 pub mod math;

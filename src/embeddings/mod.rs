@@ -1,0 +1,206 @@
+//! A user's embedding table: tokens in file order and their vectors as one
+//! `f32` matrix, the input of `embspace analyze`.
+//!
+//! Row order is the file's order, which for word2vec, GloVe and fastText files is
+//! frequency order (most frequent first); `analyze` uses the row rank as a
+//! frequency proxy and `--limit` keeps the first rows, as gensim's `limit` does.
+//! Vectors are `f32` to keep a 100k×300 table at 120 MB; diagnostics widen to
+//! `f64` one row or one sample at a time.
+
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
+use ndarray::{Array2, ArrayView1, ArrayView2, Axis};
+
+use crate::error::{Error, Result};
+
+/// Tokens and their vectors, with a token → row index.
+#[derive(Debug, Clone)]
+pub struct Embeddings {
+    tokens: Vec<String>,
+    vectors: Array2<f32>,
+    index: HashMap<String, usize>,
+}
+
+/// What [`Embeddings::new`] dropped: repeated tokens keep their first row, as
+/// gensim's `load_word2vec_format` does.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Duplicates {
+    /// How many rows were dropped.
+    pub count: usize,
+    /// The first few repeated tokens, for the warning.
+    pub examples: Vec<String>,
+}
+
+impl Embeddings {
+    /// Builds a table from tokens and one vector row per token, keeping the
+    /// first row of a repeated token and dropping the others.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] when the number of tokens differs from the number of rows.
+    ///
+    /// # Examples
+    /// ```
+    /// use embspace::embeddings::Embeddings;
+    /// use embspace::ndarray::array;
+    ///
+    /// let tokens = vec!["a".to_string(), "b".to_string(), "a".to_string()];
+    /// let (table, dropped) = Embeddings::new(tokens, array![[1.0f32, 0.0], [0.0, 1.0], [9.0, 9.0]])?;
+    /// assert_eq!(table.len(), 2);
+    /// assert_eq!(dropped.count, 1);
+    /// assert_eq!(table.vector(table.id("a").unwrap()).to_vec(), vec![1.0, 0.0]);
+    /// # Ok::<(), embspace::Error>(())
+    /// ```
+    pub fn new(tokens: Vec<String>, vectors: Array2<f32>) -> Result<(Self, Duplicates)> {
+        if tokens.len() != vectors.nrows() {
+            return Err(Error::shape(
+                "embedding table",
+                "one vector row per token",
+                format!("{} tokens and {} rows", tokens.len(), vectors.nrows()),
+            ));
+        }
+        let mut index = HashMap::with_capacity(tokens.len());
+        let mut keep = Vec::with_capacity(tokens.len());
+        let mut duplicates = Duplicates::default();
+        for (row, token) in tokens.iter().enumerate() {
+            match index.entry(token.clone()) {
+                Entry::Vacant(slot) => {
+                    slot.insert(keep.len());
+                    keep.push(row);
+                }
+                Entry::Occupied(_) => {
+                    duplicates.count += 1;
+                    if duplicates.examples.len() < 5 {
+                        duplicates.examples.push(token.clone());
+                    }
+                }
+            }
+        }
+        if duplicates.count == 0 {
+            return Ok((
+                Embeddings {
+                    tokens,
+                    vectors,
+                    index,
+                },
+                duplicates,
+            ));
+        }
+        let vectors = vectors.select(Axis(0), &keep);
+        let tokens = keep.into_iter().map(|row| tokens[row].clone()).collect();
+        Ok((
+            Embeddings {
+                tokens,
+                vectors,
+                index,
+            },
+            duplicates,
+        ))
+    }
+
+    /// Number of tokens (rows).
+    pub fn len(&self) -> usize {
+        self.tokens.len()
+    }
+
+    /// Whether the table has no rows.
+    pub fn is_empty(&self) -> bool {
+        self.tokens.is_empty()
+    }
+
+    /// Vector dimension (columns).
+    pub fn dim(&self) -> usize {
+        self.vectors.ncols()
+    }
+
+    /// Tokens in row order.
+    pub fn tokens(&self) -> &[String] {
+        &self.tokens
+    }
+
+    /// The token of row `id`.
+    ///
+    /// # Panics
+    /// When `id >= len()`, like slice indexing.
+    pub fn token(&self, id: usize) -> &str {
+        &self.tokens[id]
+    }
+
+    /// The row of `token`, if present (exact, case-sensitive match).
+    pub fn id(&self, token: &str) -> Option<usize> {
+        self.index.get(token).copied()
+    }
+
+    /// The whole `V×d` matrix.
+    pub fn vectors(&self) -> ArrayView2<'_, f32> {
+        self.vectors.view()
+    }
+
+    /// The vector of row `id`.
+    ///
+    /// # Panics
+    /// When `id >= len()`, like slice indexing.
+    pub fn vector(&self, id: usize) -> ArrayView1<'_, f32> {
+        self.vectors.row(id)
+    }
+
+    /// Keeps the first `n` rows (all when `n >= len()`), like gensim's `limit`.
+    pub fn truncate(&mut self, n: usize) {
+        if n >= self.len() {
+            return;
+        }
+        for token in self.tokens.drain(n..) {
+            self.index.remove(&token);
+        }
+        self.vectors = self.vectors.slice(ndarray::s![..n, ..]).to_owned();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ndarray::array;
+
+    use super::*;
+
+    fn strings(words: &[&str]) -> Vec<String> {
+        words.iter().map(|w| w.to_string()).collect()
+    }
+
+    #[test]
+    fn a_repeated_token_keeps_its_first_row_and_is_counted() {
+        let vectors = array![[1.0f32], [2.0], [3.0], [4.0], [5.0]];
+        let (table, dropped) = Embeddings::new(strings(&["x", "y", "x", "z", "y"]), vectors).unwrap();
+        assert_eq!(table.tokens(), &strings(&["x", "y", "z"])[..]);
+        assert_eq!(table.vectors().column(0).to_vec(), vec![1.0, 2.0, 4.0]);
+        assert_eq!(
+            dropped,
+            Duplicates {
+                count: 2,
+                examples: strings(&["x", "y"])
+            }
+        );
+        assert_eq!(table.id("z"), Some(2));
+    }
+
+    #[test]
+    fn tokens_and_rows_must_agree_in_number() {
+        assert!(Embeddings::new(strings(&["x"]), Array2::zeros((2, 3))).is_err());
+    }
+
+    #[test]
+    fn truncating_forgets_the_dropped_tokens() {
+        let (mut table, _) = Embeddings::new(strings(&["a", "b", "c"]), Array2::zeros((3, 2))).unwrap();
+        table.truncate(2);
+        assert_eq!((table.len(), table.dim()), (2, 2));
+        assert_eq!(table.id("c"), None);
+        assert_eq!(table.id("b"), Some(1));
+    }
+
+    #[test]
+    fn tokens_are_kept_exactly() {
+        let token = "new\u{a0}york";
+        let (table, _) = Embeddings::new(strings(&[token, "New York"]), Array2::zeros((2, 1))).unwrap();
+        assert_eq!(table.id(token), Some(0));
+        assert_eq!(table.id("new york"), None);
+    }
+}
