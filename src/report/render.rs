@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use base64::Engine;
 use minijinja::{Environment, UndefinedBehavior};
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
@@ -184,22 +185,10 @@ pub fn render(report: &Report, formats: &[Format]) -> Result<Rendered> {
     Ok(Rendered { files })
 }
 
-/// Render figures on every core: each figure is independent and the output
-/// order is the input order, so the bytes do not depend on the thread count.
+/// Render figures on every core: each figure is independent and `collect`
+/// keeps the input order, so the bytes do not depend on the thread count.
 fn render_figures(figures: &[&crate::chart::Figure]) -> Result<Vec<Vec<u8>>> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let chunk = figures.len().div_ceil(threads).max(1);
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = figures
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(|f| render_png(f)).collect::<Result<Vec<_>>>()))
-            .collect();
-        let mut pngs = Vec::with_capacity(figures.len());
-        for worker in workers {
-            pngs.extend(worker.join().expect("rendering a figure does not panic")?);
-        }
-        Ok(pngs)
-    })
+    figures.par_iter().map(|f| render_png(f)).collect()
 }
 
 fn html(report: &Report, pngs: &[Vec<u8>]) -> Result<String> {
