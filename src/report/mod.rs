@@ -5,7 +5,7 @@ pub(crate) mod highlight;
 mod markdown;
 mod model;
 mod plot;
-mod render;
+pub(crate) mod render;
 mod write;
 
 pub use markdown::prose_to_html;

@@ -52,7 +52,11 @@ impl Report {
     pub fn run(demos: &[Demo]) -> Report {
         // Each demo seeds its own generator, so running them in parallel keeps
         // every record identical; `collect` keeps the input order.
-        let records = demos.par_iter().enumerate().map(|(i, d)| d.record(i + 1)).collect();
+        let records = demos
+            .par_iter()
+            .enumerate()
+            .map(|(i, d)| d.record(i + 1))
+            .collect();
         Report::from_records(records)
     }
 

@@ -57,6 +57,10 @@ fn environment() -> Environment<'static> {
         .expect("templates/report.html.j2 is valid (checked by tests)");
     env.add_template("report.md.j2", include_str!("../../templates/report.md.j2"))
         .expect("templates/report.md.j2 is valid (checked by tests)");
+    env.add_template("analyze.html.j2", include_str!("../../templates/analyze.html.j2"))
+        .expect("templates/analyze.html.j2 is valid (checked by tests)");
+    env.add_template("analyze.md.j2", include_str!("../../templates/analyze.md.j2"))
+        .expect("templates/analyze.md.j2 is valid (checked by tests)");
     env.add_template("style.css", include_str!("../../templates/style.css"))
         .expect("templates/style.css is valid (checked by tests)");
     env.add_filter("value", value_filter);
@@ -101,7 +105,7 @@ fn md_cell_filter(text: String) -> String {
         .replace(['\n', '\r'], " ")
 }
 
-fn render_template(name: &str, context: &impl Serialize) -> Result<String> {
+pub(crate) fn render_template(name: &str, context: &impl Serialize) -> Result<String> {
     environment()
         .get_template(name)
         .and_then(|t| t.render(minijinja::Value::from(minijinja::value::Serde(context))))
@@ -138,8 +142,9 @@ struct HtmlContext<'a> {
     summary_order: Vec<&'a HtmlDemo<'a>>,
 }
 
+/// A figure embedded in an HTML page.
 #[derive(Serialize)]
-struct HtmlImage<'a> {
+pub(crate) struct HtmlImage<'a> {
     /// `<demo-id>-<name>`, the PNG's file stem: unique in the report.
     id: String,
     title: &'a str,
@@ -147,6 +152,23 @@ struct HtmlImage<'a> {
     width: u32,
     height: u32,
     data_uri: String,
+}
+
+impl<'a> HtmlImage<'a> {
+    /// `figure` rendered as `png`, with an id unique under `prefix`.
+    pub(crate) fn new(prefix: &str, figure: &'a crate::chart::Figure, png: &[u8]) -> Self {
+        HtmlImage {
+            id: format!("{prefix}-{}", figure.name),
+            title: &figure.title,
+            caption: &figure.caption,
+            width: SIZE.0,
+            height: SIZE.1,
+            data_uri: format!(
+                "data:image/png;base64,{}",
+                base64::engine::general_purpose::STANDARD.encode(png)
+            ),
+        }
+    }
 }
 
 /// Render the report in the requested formats.
@@ -187,7 +209,7 @@ pub fn render(report: &Report, formats: &[Format]) -> Result<Rendered> {
 
 /// Render figures on every core: each figure is independent and `collect`
 /// keeps the input order, so the bytes do not depend on the thread count.
-fn render_figures(figures: &[&crate::chart::Figure]) -> Result<Vec<Vec<u8>>> {
+pub(crate) fn render_figures(figures: &[&crate::chart::Figure]) -> Result<Vec<Vec<u8>>> {
     figures.par_iter().map(|f| render_png(f)).collect()
 }
 
@@ -206,18 +228,7 @@ fn html(report: &Report, pngs: &[Vec<u8>]) -> Result<String> {
             images: record
                 .figures
                 .iter()
-                .map(|f| HtmlImage {
-                    id: format!("{}-{}", record.id, f.figure.name),
-                    title: &f.figure.title,
-                    caption: &f.figure.caption,
-                    width: SIZE.0,
-                    height: SIZE.1,
-                    data_uri: format!(
-                        "data:image/png;base64,{}",
-                        base64::engine::general_purpose::STANDARD
-                            .encode(png.next().expect("one PNG per figure"))
-                    ),
-                })
+                .map(|f| HtmlImage::new(&record.id, &f.figure, png.next().expect("one PNG per figure")))
                 .collect(),
         })
         .collect();

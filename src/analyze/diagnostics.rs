@@ -1,0 +1,408 @@
+//! The geometry of a user's embedding table: norms, the common direction,
+//! anisotropy, isotropy, principal components and what centring and
+//! all-but-the-top do to them.
+//!
+//! Norms and the mean vector use every row, read as `f32` and summed in `f64`.
+//! Everything that needs a covariance works on a **sample**: the first
+//! `sample_rows` non-zero rows (the most frequent tokens in word2vec, GloVe and
+//! fastText files), widened to `f64`. That bounds the extra memory by the
+//! sample, not the vocabulary, and keeps the long tail of rare, noisy vectors
+//! from dominating, as in Mu & Viswanath (2018), who post-process the top of
+//! the vocabulary.
+
+use ndarray::{Array1, Array2, ArrayView2, Axis, s};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use serde::Serialize;
+
+use crate::embeddings::Embeddings;
+use crate::error::{Error, Result};
+use crate::math::{
+    Anisotropy, ZERO_NORM, covariance, isotropy_score, mean_std, random_pair_cosines, symmetric_eigen,
+};
+
+/// The knobs of [`diagnose`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DiagnoseParams {
+    /// Rows in the covariance sample (the first non-zero rows).
+    pub sample_rows: usize,
+    /// Random pairs drawn for each anisotropy estimate.
+    pub pairs: usize,
+    /// Principal directions all-but-the-top removes; `None`: `d/100` rounded,
+    /// at least 1 (Mu & Viswanath's rule).
+    pub remove_components: Option<usize>,
+    /// Leading principal components reported.
+    pub components: usize,
+    /// Most frequent tokens placed in the 2-D PCA scatter.
+    pub scatter_tokens: usize,
+    /// Seed of the pair sampler.
+    pub seed: u64,
+}
+
+impl Default for DiagnoseParams {
+    fn default() -> Self {
+        DiagnoseParams {
+            sample_rows: 10_000,
+            pairs: 10_000,
+            remove_components: None,
+            components: 20,
+            scatter_tokens: 40,
+            seed: 42,
+        }
+    }
+}
+
+/// Summary statistics of the row norms (zero rows included).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NormStats {
+    /// Smallest norm.
+    pub min: f64,
+    /// Largest norm.
+    pub max: f64,
+    /// Mean norm.
+    pub mean: f64,
+    /// Median norm.
+    pub median: f64,
+    /// Population standard deviation of the norms.
+    pub std: f64,
+}
+
+/// Anisotropy and isotropy of one version of the sample.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Geometry {
+    /// Which version: raw, centred, all-but-the-top.
+    pub label: String,
+    /// Mean and spread of random-pair cosines.
+    pub anisotropy: Anisotropy,
+    /// Mu & Viswanath's `min Z / max Z` over the principal directions (1 = isotropic).
+    pub isotropy: f64,
+    /// The sampled pair cosines behind `anisotropy`, for the histogram.
+    #[serde(skip)]
+    pub cosines: Vec<f64>,
+}
+
+/// A token placed by its first two principal coordinates.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScatterPoint {
+    /// The token.
+    pub token: String,
+    /// Row in the table (frequency rank − 1).
+    pub row: usize,
+    /// Coordinate on the first principal component.
+    pub x: f64,
+    /// Coordinate on the second principal component.
+    pub y: f64,
+}
+
+/// Everything [`diagnose`] measures.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Diagnostics {
+    /// Number of rows.
+    pub rows: usize,
+    /// Vector dimension.
+    pub dim: usize,
+    /// Bytes of the `f32` matrix.
+    pub matrix_bytes: usize,
+    /// Rows whose norm is below [`ZERO_NORM`]: excluded from every cosine statistic.
+    pub zero_rows: usize,
+    /// Norm of every row, in row order.
+    #[serde(skip)]
+    pub norms: Vec<f64>,
+    /// Summary of `norms`.
+    pub norm_stats: NormStats,
+    /// Norm of the mean vector over all rows.
+    pub mean_vector_norm: f64,
+    /// `mean_vector_norm / norm_stats.mean`: near 1 when every vector shares one
+    /// direction, near 0 when they cancel out.
+    pub mean_vector_ratio: f64,
+    /// Rows in the covariance sample.
+    pub sample_rows: usize,
+    /// Directions removed by all-but-the-top.
+    pub removed_components: usize,
+    /// Share of the sample's variance on each leading principal component.
+    pub explained_variance: Vec<f64>,
+    /// How many components carry half of the variance.
+    pub components_for_half: usize,
+    /// How many components carry 90% of the variance.
+    pub components_for_90_percent: usize,
+    /// Raw, centred and all-but-the-top versions of the sample.
+    pub geometry: Vec<Geometry>,
+    /// The most frequent tokens on the first two principal components.
+    pub scatter: Vec<ScatterPoint>,
+}
+
+/// Measure the geometry of `table` (see the module docs for what uses which rows).
+///
+/// # Errors
+/// [`Error::Parameter`] when a parameter is 0 or the table has fewer than 3
+/// non-zero rows (no pair statistics, no two components); [`Error::Numerical`]
+/// if the eigensolver fails.
+///
+/// # Examples
+/// ```
+/// use embspace::analyze::{DiagnoseParams, diagnose};
+/// use embspace::embeddings::Embeddings;
+/// use embspace::ndarray::array;
+///
+/// let tokens = ["a", "b", "c", "d"].map(String::from).to_vec();
+/// let vectors = array![[3.0f32, 1.0], [3.0, -1.0], [4.0, 1.0], [4.0, -1.0]];
+/// let (table, _) = Embeddings::new(tokens, vectors)?;
+/// let d = diagnose(&table, &DiagnoseParams::default())?;
+/// let (raw, centred) = (&d.geometry[0], &d.geometry[1]);
+/// assert!(raw.anisotropy.mean > 0.8); // all point right
+/// assert!(centred.anisotropy.mean < raw.anisotropy.mean); // centring removes that
+/// # Ok::<(), embspace::Error>(())
+/// ```
+pub fn diagnose(table: &Embeddings, params: &DiagnoseParams) -> Result<Diagnostics> {
+    for (name, value) in [
+        ("sample_rows", params.sample_rows),
+        ("pairs", params.pairs),
+        ("components", params.components),
+    ] {
+        if value == 0 {
+            return Err(Error::parameter(name, "must be at least 1"));
+        }
+    }
+    let (rows, dim) = (table.len(), table.dim());
+    let norms: Vec<f64> = table
+        .vectors()
+        .rows()
+        .into_iter()
+        .map(|r| r.iter().map(|&v| f64::from(v) * f64::from(v)).sum::<f64>().sqrt())
+        .collect();
+    let zero_rows = norms.iter().filter(|&&n| n < ZERO_NORM).count();
+    let sample = sample(table.vectors(), &norms, params.sample_rows);
+    if sample.nrows() < 3 || dim < 2 {
+        return Err(Error::parameter(
+            "embeddings",
+            format!(
+                "need at least 3 non-zero rows of dimension ≥ 2, found {} of dimension {dim}",
+                sample.nrows()
+            ),
+        ));
+    }
+    let norm_stats = norm_stats(&norms);
+    let mean_vector = mean_vector(table.vectors());
+    let mean_vector_norm = mean_vector.dot(&mean_vector).sqrt();
+
+    let mean = sample.mean_axis(Axis(0)).expect("the sample has rows");
+    let centred = &sample - &mean;
+    let (eigenvalues, axes) =
+        symmetric_eigen("principal axes of the sample", covariance(sample.view())?.view())?;
+    let total: f64 = eigenvalues.iter().map(|v| v.max(0.0)).sum();
+    let ratios: Vec<f64> = eigenvalues
+        .iter()
+        .map(|v| if total > 0.0 { v.max(0.0) / total } else { 0.0 })
+        .collect();
+    let components_for = |share: f64| {
+        let mut cumulative = 0.0;
+        1 + ratios
+            .iter()
+            .take_while(|&&r| {
+                cumulative += r;
+                cumulative < share
+            })
+            .count()
+    };
+    let (components_for_half, components_for_90_percent) = (components_for(0.5), components_for(0.9));
+    let removed = params
+        .remove_components
+        .unwrap_or(((dim as f64) / 100.0).round() as usize)
+        .clamp(1, dim - 1);
+    let top = axes.slice(s![.., ..removed]);
+    let abtt = &centred - &centred.dot(&top).dot(&top.t());
+
+    let mut geometry = Vec::new();
+    for (label, x) in [
+        ("raw", sample.view()),
+        ("centred", centred.view()),
+        ("all-but-the-top", abtt.view()),
+    ] {
+        // The same pairs for every version, so the differences are the transform's alone.
+        let mut rng = ChaCha8Rng::seed_from_u64(params.seed);
+        let cosines = random_pair_cosines(x, params.pairs, &mut rng)?;
+        let (mean, std) = mean_std(cosines.view());
+        geometry.push(Geometry {
+            label: label.into(),
+            anisotropy: Anisotropy { mean, std },
+            isotropy: isotropy_score(x)?,
+            cosines: cosines.to_vec(),
+        });
+    }
+
+    let shown = params.scatter_tokens.min(sample.nrows());
+    let plane = centred.slice(s![..shown, ..]).dot(&axes.slice(s![.., ..2]));
+    let scatter = sample_rows(&norms, params.sample_rows)
+        .take(shown)
+        .zip(plane.rows())
+        .map(|(row, xy)| ScatterPoint {
+            token: table.token(row).to_string(),
+            row,
+            x: xy[0],
+            y: xy[1],
+        })
+        .collect();
+
+    Ok(Diagnostics {
+        rows,
+        dim,
+        matrix_bytes: rows * dim * std::mem::size_of::<f32>(),
+        zero_rows,
+        mean_vector_ratio: if norm_stats.mean > 0.0 {
+            mean_vector_norm / norm_stats.mean
+        } else {
+            0.0
+        },
+        norms,
+        norm_stats,
+        mean_vector_norm,
+        sample_rows: sample.nrows(),
+        removed_components: removed,
+        explained_variance: ratios.into_iter().take(params.components).collect(),
+        components_for_half,
+        components_for_90_percent,
+        geometry,
+        scatter,
+    })
+}
+
+/// Row indices of the sample: the first `limit` rows with a non-zero norm.
+fn sample_rows(norms: &[f64], limit: usize) -> impl Iterator<Item = usize> + '_ {
+    norms
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| **n >= ZERO_NORM)
+        .map(|(i, _)| i)
+        .take(limit)
+}
+
+fn sample(vectors: ArrayView2<f32>, norms: &[f64], limit: usize) -> Array2<f64> {
+    let rows: Vec<usize> = sample_rows(norms, limit).collect();
+    Array2::from_shape_fn((rows.len(), vectors.ncols()), |(i, j)| {
+        f64::from(vectors[[rows[i], j]])
+    })
+}
+
+fn mean_vector(vectors: ArrayView2<f32>) -> Array1<f64> {
+    let mut sum = Array1::<f64>::zeros(vectors.ncols());
+    for row in vectors.rows() {
+        sum.zip_mut_with(&row, |s, &v| *s += f64::from(v));
+    }
+    sum / vectors.nrows().max(1) as f64
+}
+
+fn norm_stats(norms: &[f64]) -> NormStats {
+    let n = norms.len().max(1) as f64;
+    let mean = norms.iter().sum::<f64>() / n;
+    let std = (norms.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n).sqrt();
+    let mut sorted = norms.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let median = match sorted.len() {
+        0 => 0.0,
+        len if len % 2 == 1 => sorted[len / 2],
+        len => (sorted[len / 2 - 1] + sorted[len / 2]) / 2.0,
+    };
+    NormStats {
+        min: sorted.first().copied().unwrap_or(0.0),
+        max: sorted.last().copied().unwrap_or(0.0),
+        mean,
+        median,
+        std,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use approx::assert_abs_diff_eq;
+    use ndarray_rand::RandomExt;
+    use ndarray_rand::rand_distr::StandardNormal;
+
+    use super::*;
+
+    fn table(vectors: Array2<f32>) -> Embeddings {
+        let tokens = (0..vectors.nrows()).map(|i| format!("w{i}")).collect();
+        Embeddings::new(tokens, vectors).unwrap().0
+    }
+
+    fn gaussian(rows: usize, dim: usize, seed: u64) -> Array2<f32> {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        Array2::<f64>::random_using((rows, dim), StandardNormal, &mut rng).mapv(|v| v as f32)
+    }
+
+    #[test]
+    fn a_shared_offset_is_anisotropy_that_centring_removes() {
+        let offset = gaussian(400, 20, 1) + 3.0;
+        let d = diagnose(&table(offset), &DiagnoseParams::default()).unwrap();
+        let [raw, centred, abtt] = [&d.geometry[0], &d.geometry[1], &d.geometry[2]];
+        assert!(raw.anisotropy.mean > 0.8, "{raw:?}");
+        assert!(centred.anisotropy.mean.abs() < 0.05, "{centred:?}");
+        assert!(abtt.anisotropy.mean.abs() < 0.05, "{abtt:?}");
+        assert!(raw.isotropy < 1e-3 && centred.isotropy > raw.isotropy);
+        assert!(d.mean_vector_ratio > 0.9);
+    }
+
+    #[test]
+    fn explained_variance_is_a_distribution_over_components() {
+        let x = gaussian(300, 8, 2);
+        let params = DiagnoseParams {
+            components: 8,
+            ..DiagnoseParams::default()
+        };
+        let d = diagnose(&table(x), &params).unwrap();
+        assert_abs_diff_eq!(d.explained_variance.iter().sum::<f64>(), 1.0, epsilon = 1e-12);
+        assert!(d.explained_variance.windows(2).all(|w| w[0] >= w[1]));
+        assert!(d.components_for_half <= d.components_for_90_percent && d.components_for_90_percent <= 8);
+    }
+
+    #[test]
+    fn zero_rows_are_counted_and_left_out_of_the_sample() {
+        let mut x = gaussian(50, 4, 3);
+        x.row_mut(0).fill(0.0);
+        x.row_mut(7).fill(0.0);
+        let d = diagnose(&table(x), &DiagnoseParams::default()).unwrap();
+        assert_eq!((d.zero_rows, d.sample_rows), (2, 48));
+        assert_eq!(d.norm_stats.min, 0.0);
+        assert_eq!(d.scatter[0].token, "w1");
+    }
+
+    #[test]
+    fn norm_statistics_match_a_hand_computation() {
+        let x = Array2::from_shape_vec((4, 2), vec![3.0f32, 4.0, 0.0, 1.0, 0.0, 2.0, 6.0, 8.0]).unwrap();
+        let d = diagnose(&table(x), &DiagnoseParams::default()).unwrap();
+        let s = &d.norm_stats;
+        assert_eq!((s.min, s.max, s.median), (1.0, 10.0, 3.5));
+        assert_abs_diff_eq!(s.mean, 4.5, epsilon = 1e-12);
+        assert_eq!(d.matrix_bytes, 32);
+    }
+
+    #[test]
+    fn the_scatter_places_tokens_on_the_principal_plane() {
+        // Spread 1 apart along the first axis, ±0.01 along the second, constant on the third.
+        let x = Array2::from_shape_fn((30, 3), |(i, j)| match j {
+            0 => i as f32,
+            1 => 0.01 * (i % 2) as f32,
+            _ => 1.0,
+        });
+        let d = diagnose(
+            &table(x),
+            &DiagnoseParams {
+                scatter_tokens: 5,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(d.scatter.len(), 5);
+        assert!(d.scatter.iter().all(|p| p.y.abs() < 0.01));
+        assert_abs_diff_eq!((d.scatter[1].x - d.scatter[0].x).abs(), 1.0, epsilon = 1e-3);
+    }
+
+    #[test]
+    fn too_few_rows_is_an_error_not_a_panic() {
+        assert!(diagnose(&table(gaussian(2, 4, 4)), &DiagnoseParams::default()).is_err());
+        let zero = DiagnoseParams {
+            pairs: 0,
+            ..DiagnoseParams::default()
+        };
+        assert!(diagnose(&table(gaussian(20, 4, 4)), &zero).is_err());
+    }
+}

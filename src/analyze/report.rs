@@ -1,0 +1,503 @@
+//! The analysis report: what `analyze` measured, laid out as sections of
+//! prose, facts, tables and figures, and rendered like the demo report
+//! (HTML with embedded figures, Markdown with `figures/*.png`, JSON).
+//!
+//! JSON carries the typed results ([`Analysis::results`]); HTML and Markdown
+//! are rendered from the sections by `templates/analyze.{html,md}.j2`. Every
+//! token is user data: templates escape it, and tokens are isolated in `<bdi>`.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::analyze::diagnostics::Diagnostics;
+use crate::chart::{Chart, Figure, Point, PointGroup, Series};
+use crate::error::Result;
+use crate::format::fixed;
+use crate::record::FigureRecord;
+use crate::report::render::{HtmlImage, render_figures, render_template};
+use crate::report::{Format, Rendered, prose_to_html};
+
+/// Where the table came from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Source {
+    /// The file as the user named it (or the bundled sample's name).
+    pub path: String,
+    /// The format it was read as.
+    pub format: String,
+    /// Size of the file in bytes.
+    pub file_bytes: u64,
+    /// Warnings from reading it (duplicates dropped, rows limited, …).
+    pub warnings: Vec<String>,
+}
+
+/// A table of text cells.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Table {
+    /// Short heading above the table.
+    pub caption: String,
+    /// Column headings.
+    pub columns: Vec<String>,
+    /// Which columns hold numbers (right-aligned).
+    pub numeric: Vec<bool>,
+    /// Cells, one `Vec` per row.
+    pub rows: Vec<Vec<String>>,
+}
+
+/// One part of the report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Section {
+    /// Anchor and figure-name prefix.
+    pub id: String,
+    /// Heading.
+    pub title: String,
+    /// What the numbers mean, as Markdown (our text only, never a token).
+    pub prose: String,
+    /// `(name, value)` pairs shown as a two-column table.
+    pub facts: Vec<(String, String)>,
+    /// Further tables.
+    pub tables: Vec<Table>,
+    /// Figures, written to `figures/analyze-<name>.png`.
+    pub figures: Vec<FigureRecord>,
+}
+
+impl Section {
+    /// An empty section with a heading and prose.
+    pub fn new(id: &str, title: &str, prose: &str) -> Self {
+        Section {
+            id: id.into(),
+            title: title.into(),
+            prose: prose.into(),
+            facts: Vec::new(),
+            tables: Vec::new(),
+            figures: Vec::new(),
+        }
+    }
+
+    /// Adds a `name: value` fact.
+    pub fn fact(mut self, name: &str, value: impl ToString) -> Self {
+        self.facts.push((name.into(), value.to_string()));
+        self
+    }
+
+    /// Adds a figure.
+    pub fn figure(mut self, figure: Figure) -> Self {
+        let path = format!("figures/analyze-{}.png", figure.name);
+        self.figures.push(FigureRecord { figure, path });
+        self
+    }
+
+    /// Adds a table.
+    pub fn table(mut self, table: Table) -> Self {
+        self.tables.push(table);
+        self
+    }
+}
+
+/// A finished analysis, ready to render.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Analysis {
+    /// Heading of the report.
+    pub title: String,
+    /// The file analysed.
+    pub source: Source,
+    /// Typed results for `analysis.json`, keyed by what they measure.
+    pub results: serde_json::Map<String, serde_json::Value>,
+    /// The sections shown in HTML and Markdown, in order.
+    pub sections: Vec<Section>,
+}
+
+impl Analysis {
+    /// An analysis of `source` with the geometry sections of `diagnostics`;
+    /// add neighbours, analogies and benchmarks with [`Analysis::push`].
+    pub fn new(source: Source, diagnostics: &Diagnostics) -> Self {
+        let name = std::path::Path::new(&source.path)
+            .file_name()
+            .map_or_else(|| source.path.clone(), |n| n.to_string_lossy().into_owned());
+        let mut analysis = Analysis {
+            title: format!("Embedding analysis of {name}"),
+            source,
+            results: serde_json::Map::new(),
+            sections: geometry_sections(diagnostics),
+        };
+        analysis.insert("diagnostics", diagnostics);
+        analysis
+    }
+
+    /// Adds a section and its typed result under `key` in the JSON.
+    pub fn push(&mut self, key: &str, result: &impl Serialize, section: Section) {
+        self.insert(key, result);
+        self.sections.push(section);
+    }
+
+    fn insert(&mut self, key: &str, result: &impl Serialize) {
+        let value = serde_json::to_value(result).expect("analysis results serialise");
+        self.results.insert(key.into(), value);
+    }
+}
+
+/// Render the analysis in the requested formats; nothing touches the disk.
+///
+/// Files: `analysis.html`, `analysis.md`, `analysis.json` and, for Markdown
+/// and JSON, `figures/analyze-*.png`.
+///
+/// # Errors
+/// [`crate::Error::Render`] when a figure or template fails.
+pub fn render(analysis: &Analysis, formats: &[Format]) -> Result<Rendered> {
+    let figures: Vec<&FigureRecord> = analysis.sections.iter().flat_map(|s| &s.figures).collect();
+    let pngs = render_figures(&figures.iter().map(|f| &f.figure).collect::<Vec<_>>())?;
+    let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+    if formats.iter().any(|f| *f != Format::Html) {
+        files.extend(
+            figures
+                .iter()
+                .zip(&pngs)
+                .map(|(f, png)| (PathBuf::from(&f.path), png.clone())),
+        );
+    }
+    for format in formats {
+        let (name, text) = match format {
+            Format::Json => {
+                let json = serde_json::json!({
+                    "title": analysis.title,
+                    "source": analysis.source,
+                    "results": analysis.results,
+                    "figures": figures.iter().map(|f| &f.path).collect::<Vec<_>>(),
+                });
+                (
+                    "analysis.json",
+                    serde_json::to_string_pretty(&json).expect("JSON values serialise") + "\n",
+                )
+            }
+            Format::Markdown => (
+                "analysis.md",
+                render_template(
+                    "analyze.md.j2",
+                    &Page {
+                        analysis,
+                        sections: &[],
+                    },
+                )?,
+            ),
+            Format::Html => {
+                let mut png = pngs.iter();
+                let sections: Vec<HtmlSection> = analysis
+                    .sections
+                    .iter()
+                    .map(|section| HtmlSection {
+                        section,
+                        prose_html: prose_to_html(&section.prose),
+                        images: section
+                            .figures
+                            .iter()
+                            .map(|f| {
+                                HtmlImage::new("analyze", &f.figure, png.next().expect("one PNG per figure"))
+                            })
+                            .collect(),
+                    })
+                    .collect();
+                (
+                    "analysis.html",
+                    render_template(
+                        "analyze.html.j2",
+                        &Page {
+                            analysis,
+                            sections: &sections,
+                        },
+                    )?,
+                )
+            }
+        };
+        files.push((PathBuf::from(name), text.into_bytes()));
+    }
+    Ok(Rendered { files })
+}
+
+/// What the templates see: the analysis, and for HTML its sections with
+/// prose as HTML and figures as data URIs.
+#[derive(Serialize)]
+struct Page<'a> {
+    analysis: &'a Analysis,
+    sections: &'a [HtmlSection<'a>],
+}
+
+#[derive(Serialize)]
+struct HtmlSection<'a> {
+    #[serde(flatten)]
+    section: &'a Section,
+    prose_html: String,
+    images: Vec<HtmlImage<'a>>,
+}
+
+/// Numbers for people: `digits` decimals.
+fn num(x: f64, digits: u32) -> String {
+    fixed(x, digits)
+}
+
+fn megabytes(bytes: usize) -> String {
+    format!("{:.1} MB", bytes as f64 / 1e6)
+}
+
+fn geometry_sections(d: &Diagnostics) -> Vec<Section> {
+    let n = &d.norm_stats;
+    let shape = Section::new(
+        "shape",
+        "Shape and memory",
+        "The table as read: one row per token in file order (for word2vec, GloVe and fastText files \
+         that is frequency order, so the row rank stands in for frequency below). Vectors are held \
+         as 32-bit floats. All-zero rows carry no direction: they are counted here and left out of \
+         every cosine statistic.",
+    )
+    .fact("tokens", d.rows)
+    .fact("dimension", d.dim)
+    .fact("f32 matrix", megabytes(d.matrix_bytes))
+    .fact("all-zero rows", d.zero_rows);
+
+    let norms = Section::new(
+        "norms",
+        "Norms",
+        "In trained embeddings the norm of a word vector tracks how often, and how consistently, the \
+         word was seen: frequent words are pulled in many directions and often end up shorter or \
+         longer than rare ones depending on the method. The histogram shows the spread; the line \
+         shows the mean norm by frequency rank (row order), on a log scale.",
+    )
+    .fact("min", num(n.min, 4))
+    .fact("median", num(n.median, 4))
+    .fact("mean", num(n.mean, 4))
+    .fact("max", num(n.max, 4))
+    .fact("standard deviation", num(n.std, 4))
+    .fact("mean-vector norm", num(d.mean_vector_norm, 4))
+    .fact("mean-vector norm / mean norm", num(d.mean_vector_ratio, 4))
+    .figure(
+        Figure::new(
+            "norm-histogram",
+            "Distribution of vector norms",
+            "norm ‖w‖",
+            "tokens",
+        )
+        .caption("How many tokens have each norm; all rows, zero rows included.")
+        .chart(Chart::Histogram {
+            samples: vec![("all tokens".into(), d.norms.clone())],
+            bins: 50,
+        }),
+    )
+    .figure(
+        Figure::new(
+            "norm-by-rank",
+            "Mean norm by frequency rank",
+            "log₁₀ rank (row order)",
+            "mean norm",
+        )
+        .caption("Rows grouped in bins of equal width in log rank; each point is the bin's mean norm.")
+        .chart(Chart::Lines {
+            series: vec![Series::new("mean norm", norms_by_log_rank(&d.norms, 30))],
+            markers: true,
+        }),
+    );
+
+    let geometry = &d.geometry;
+    let isotropy = Section::new(
+        "isotropy",
+        "Anisotropy, isotropy and post-processing",
+        &format!(
+            "Anisotropy is the mean cosine of random pairs of distinct tokens: near 0 when directions \
+             are spread out, near 1 when every vector shares one direction. The isotropy score of Mu & \
+             Viswanath (2018) is $I = \\min_c Z(c) / \\max_c Z(c)$ with $Z(c) = \\sum_w \\exp(c^\\top w)$ \
+             over the principal directions $c$: 1 for a perfectly isotropic space. Both are measured on \
+             the {} most frequent non-zero rows, raw, centred (the mean vector subtracted) and after \
+             all-but-the-top (centred, then the top {} principal direction{} projected out). The same \
+             {} random pairs are used for each version.",
+            d.sample_rows,
+            d.removed_components,
+            if d.removed_components == 1 { "" } else { "s" },
+            geometry.first().map_or(0, |g| g.cosines.len()),
+        ),
+    )
+    .table(Table {
+        caption: "Random-pair cosines and isotropy".into(),
+        columns: ["version", "mean cosine", "std of cosines", "isotropy score"].map(String::from).to_vec(),
+        numeric: vec![false, true, true, true],
+        rows: geometry
+            .iter()
+            .map(|g| vec![g.label.clone(), num(g.anisotropy.mean, 4), num(g.anisotropy.std, 4), num(g.isotropy, 4)])
+            .collect(),
+    })
+    .figure(
+        Figure::new("pair-cosines", "Cosines of random token pairs", "cosine", "pairs")
+            .caption("Raw vectors crowd into a cone (cosines shifted right); centring and all-but-the-top spread them around 0.")
+            .chart(Chart::Histogram {
+                samples: geometry.iter().map(|g| (g.label.clone(), g.cosines.clone())).collect(),
+                bins: 60,
+            }),
+    );
+
+    let components = Section::new(
+        "components",
+        "Principal components",
+        "The share of the variance (of the centred sample) along each principal direction. A few \
+         dominant directions, which often encode frequency rather than meaning, are what \
+         all-but-the-top removes.",
+    )
+    .fact("components for 50% of the variance", d.components_for_half)
+    .fact("components for 90% of the variance", d.components_for_90_percent)
+    .fact(
+        "largest share",
+        d.explained_variance.first().map_or("–".into(), |v| num(*v, 4)),
+    )
+    .figure(
+        Figure::new(
+            "explained-variance",
+            "Explained variance of the leading components",
+            "component",
+            "share of variance",
+        )
+        .caption("Bars: the share of each component; the line: the running total.")
+        .chart(Chart::Lines {
+            series: vec![
+                Series::new(
+                    "share",
+                    d.explained_variance
+                        .iter()
+                        .enumerate()
+                        .map(|(i, v)| ((i + 1) as f64, *v)),
+                ),
+                Series::new(
+                    "cumulative",
+                    d.explained_variance
+                        .iter()
+                        .scan(0.0, |s, v| {
+                            *s += v;
+                            Some(*s)
+                        })
+                        .enumerate()
+                        .map(|(i, v)| ((i + 1) as f64, v)),
+                ),
+            ],
+            markers: true,
+        }),
+    );
+
+    let scatter = Section::new(
+        "pca-scatter",
+        "The most frequent tokens on the principal plane",
+        &format!(
+            "The {} most frequent tokens projected on the first two principal directions of the \
+             centred sample. Neighbours here are only a hint: two components keep a small share of \
+             the variance.",
+            d.scatter.len()
+        ),
+    )
+    .figure(
+        Figure::new(
+            "pca-scatter",
+            "Most frequent tokens on the first two principal components",
+            "PC 1",
+            "PC 2",
+        )
+        .caption("Each point is a token, labelled; the axes are the two leading principal directions.")
+        .chart(Chart::Scatter {
+            groups: vec![PointGroup::new(
+                "most frequent tokens",
+                d.scatter
+                    .iter()
+                    .map(|p| Point::new(p.x, p.y, &label(&p.token)))
+                    .collect(),
+            )],
+            lines: Vec::new(),
+            arrows: Vec::new(),
+        }),
+    );
+    vec![shape, norms, isotropy, components, scatter]
+}
+
+/// A token as a plot label: control characters made visible, at most 24 characters.
+fn label(token: &str) -> String {
+    let mut shown: String = token
+        .chars()
+        .map(|c| if c.is_control() { '�' } else { c })
+        .take(24)
+        .collect();
+    if token.chars().count() > 24 {
+        shown.push('…');
+    }
+    shown
+}
+
+/// `(log₁₀ rank, mean norm)` over `bins` equal-width bins of log rank (ranks from 1).
+fn norms_by_log_rank(norms: &[f64], bins: usize) -> Vec<(f64, f64)> {
+    let top = (norms.len().max(1) as f64).log10();
+    let width = (top / bins as f64).max(f64::MIN_POSITIVE);
+    let mut sums = vec![(0.0, 0usize); bins];
+    for (i, norm) in norms.iter().enumerate() {
+        let bin = (((i + 1) as f64).log10() / width).floor() as usize;
+        let slot = &mut sums[bin.min(bins - 1)];
+        slot.0 += norm;
+        slot.1 += 1;
+    }
+    sums.iter()
+        .enumerate()
+        .filter(|(_, (_, count))| *count > 0)
+        .map(|(b, (sum, count))| ((b as f64 + 0.5) * width, sum / *count as f64))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use ndarray::Array2;
+
+    use super::*;
+    use crate::analyze::{DiagnoseParams, diagnose};
+    use crate::embeddings::Embeddings;
+
+    fn hostile_analysis() -> Analysis {
+        let mut tokens: Vec<String> = (0..60).map(|i| format!("w{i}")).collect();
+        tokens[0] = "<script>alert(1)</script>".into();
+        tokens[1] = "\u{202e}evil|pipe\"quote".into();
+        let vectors = Array2::from_shape_fn((60, 4), |(i, j)| ((i * 7 + j * 3) % 11) as f32 - 4.0 + j as f32);
+        let (table, _) = Embeddings::new(tokens, vectors).unwrap();
+        let diagnostics = diagnose(&table, &DiagnoseParams::default()).unwrap();
+        let source = Source {
+            path: "dir/<b>vectors.txt".into(),
+            format: "word2vec".into(),
+            file_bytes: 123,
+            warnings: vec!["2 duplicate tokens <i>dropped</i>".into()],
+        };
+        Analysis::new(source, &diagnostics)
+    }
+
+    #[test]
+    fn every_format_renders_and_tokens_are_escaped() {
+        let analysis = hostile_analysis();
+        let rendered = render(&analysis, &Format::ALL).unwrap();
+        let html = String::from_utf8(rendered.get("analysis.html").unwrap().to_vec()).unwrap();
+        assert!(!html.contains("<script>") && !html.contains("<b>vectors") && !html.contains("<i>dropped"));
+        assert!(html.contains("&lt;b&gt;vectors.txt"));
+        assert_eq!(html.matches("<img ").count(), 5);
+        let markdown = String::from_utf8(rendered.get("analysis.md").unwrap().to_vec()).unwrap();
+        assert!(markdown.contains("](figures/analyze-pca-scatter.png)"));
+        assert!(!markdown.contains("<i>dropped"));
+        let json: serde_json::Value = serde_json::from_slice(rendered.get("analysis.json").unwrap()).unwrap();
+        assert_eq!(json["results"]["diagnostics"]["rows"], 60);
+        assert!(rendered.get("figures/analyze-norm-histogram.png").is_some());
+    }
+
+    #[test]
+    fn html_only_writes_no_figure_files() {
+        let rendered = render(&hostile_analysis(), &[Format::Html]).unwrap();
+        assert_eq!(rendered.files.len(), 1);
+    }
+
+    #[test]
+    fn log_rank_bins_average_the_norms_they_hold() {
+        // Ranks 1..=100, log₁₀ from 0 to 2: two bins hold ranks 1–9 and 10–100.
+        let norms: Vec<f64> = (1..=100).map(|r| if r < 10 { 1.0 } else { 3.0 }).collect();
+        let points = norms_by_log_rank(&norms, 2);
+        assert_eq!(points, vec![(0.5, 1.0), (1.5, 3.0)]);
+    }
+
+    #[test]
+    fn labels_show_control_characters_and_stay_short() {
+        assert_eq!(label("a\u{7}b"), "a�b");
+        assert_eq!(label(&"x".repeat(30)).chars().count(), 25);
+    }
+}
