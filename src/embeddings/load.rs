@@ -157,7 +157,13 @@ pub fn load_bytes(path: &Path, bytes: &[u8], options: &LoadOptions) -> Result<Lo
         Embeddings::new(table.tokens, table.vectors).expect("every parser returns one row per token");
     let mut warnings = Vec::new();
     if duplicates.count > 0 {
-        let examples: Vec<String> = duplicates.examples.iter().map(|t| shown(t.as_bytes())).collect();
+        let mut examples: Vec<String> = Vec::new();
+        for token in &duplicates.examples {
+            let token = shown(token.as_bytes());
+            if !examples.contains(&token) {
+                examples.push(token);
+            }
+        }
         warnings.push(format!(
             "{}: dropped {} repeated {}, keeping the first row of each (e.g. {})",
             path.display(),

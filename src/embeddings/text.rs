@@ -51,6 +51,14 @@ use super::load_error::{Location, Malformed, shown};
 /// ```
 pub fn parse_text(bytes: &[u8], header: bool, limit: Option<usize>, lossy: bool) -> Result<Table, Malformed> {
     let limit = limit.unwrap_or(usize::MAX);
+    if bytes.is_empty() {
+        let expected = if header {
+            "a header of two positive integers `count dim`"
+        } else {
+            "a row `token v1 … vd`"
+        };
+        return Err(Malformed::new(Location::Line(1), expected, "an empty file"));
+    }
     let (declared, body_start, first_line) = if header {
         let end = memchr::memchr(b'\n', bytes).unwrap_or(bytes.len());
         (Some(read_header(&bytes[..end])?), (end + 1).min(bytes.len()), 2)
