@@ -6,6 +6,28 @@
 //! frequency proxy and `--limit` keeps the first rows, as gensim's `limit` does.
 //! Vectors are `f32` to keep a 100k×300 table at 120 MB; diagnostics widen to
 //! `f64` one row or one sample at a time.
+//!
+//! [`load`] reads a table from a word2vec (text or binary), GloVe, fastText
+//! `.vec`, `.npy` or safetensors file; every refusal is a [`LoadError`] naming
+//! the file, the line or byte, and what was expected there.
+
+mod binary;
+mod file_format;
+mod load;
+mod load_error;
+mod npy;
+mod safetensors_file;
+mod text;
+mod vocab;
+
+pub use binary::parse_binary;
+pub use file_format::{Format, UnknownFormat};
+pub use load::{LoadOptions, Loaded, Matrix, Table, load, load_bytes};
+pub use load_error::{LoadError, Location, Malformed};
+pub use npy::parse_npy;
+pub use safetensors_file::parse_safetensors;
+pub use text::parse_text;
+pub use vocab::{parse_tokenizer_json, parse_vocab};
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;

@@ -1,0 +1,198 @@
+//! word2vec binary: a `count dim\n` text header, then per row the token's
+//! bytes up to a space and `dim` little-endian `f32`.
+//!
+//! Read as gensim 4.4's `_word2vec_read_binary` reads it: newlines before a
+//! token are skipped (the original `word2vec.c` writes one after each vector,
+//! gensim writes none). Where gensim is lenient this parser refuses, with the
+//! byte offset: data after the announced rows other than whitespace, NaN and
+//! infinities. Rows are sequential (a token's length is only known by reading
+//! it), so this parser is single-threaded; it copies at memory speed.
+
+use super::load::Table;
+use super::load_error::{Location, Malformed, shown};
+use super::text::{plural, read_header};
+
+/// Reads a word2vec binary file, at most `limit` rows.
+///
+/// Invalid UTF-8 in a token is an error unless `lossy`, which replaces it with
+/// U+FFFD. Memory is reserved for the rows the file can hold, never for what
+/// the header alone claims.
+///
+/// # Errors
+/// A [`Malformed`] at the first offending byte: an empty file, a header that is
+/// not two positive integers (line 1), a token or vector cut short by the end
+/// of the file, a non-finite value, invalid UTF-8, fewer or more rows than the
+/// header announces.
+///
+/// # Examples
+/// ```
+/// use embspace::embeddings::{parse_binary, Location};
+///
+/// let mut file = b"1 2\nhi ".to_vec();
+/// file.extend([1.0f32, -2.0].iter().flat_map(|v| v.to_le_bytes()));
+/// let table = parse_binary(&file, None, false).unwrap();
+/// assert_eq!(table.tokens, ["hi"]);
+/// assert_eq!(table.vectors.row(0).to_vec(), [1.0, -2.0]);
+///
+/// let error = parse_binary(&file[..file.len() - 1], None, false).unwrap_err();
+/// assert_eq!(error.at, Location::Byte(7));
+/// assert_eq!(error.found, "7 before the end of the file");
+/// ```
+pub fn parse_binary(bytes: &[u8], limit: Option<usize>, lossy: bool) -> Result<Table, Malformed> {
+    if bytes.is_empty() {
+        return Err(Malformed::new(
+            Location::Byte(0),
+            "a `count dim` header line",
+            "an empty file",
+        ));
+    }
+    let header_end = memchr::memchr(b'\n', bytes).unwrap_or(bytes.len());
+    let (count, dim) = read_header(&bytes[..header_end])?;
+    let wanted = count.min(limit.unwrap_or(usize::MAX));
+    let row_bytes = dim * 4; // read_header checked count·dim·4
+    let mut pos = (header_end + 1).min(bytes.len());
+
+    let fits = (bytes.len() - pos) / (row_bytes + 1);
+    let mut tokens = Vec::with_capacity(wanted.min(fits));
+    let mut values = Vec::with_capacity(wanted.min(fits) * dim);
+    for row in 1..=wanted {
+        pos += bytes[pos..].iter().take_while(|&&b| b == b'\n').count();
+        if pos == bytes.len() {
+            return Err(Malformed::new(
+                Location::Byte(pos as u64),
+                format!("{}, as the header says", plural(count, "row")),
+                format!("the end of the file after {}", plural(row - 1, "row")),
+            ));
+        }
+        let Some(space) = memchr::memchr(b' ', &bytes[pos..]).map(|i| pos + i) else {
+            return Err(Malformed::new(
+                Location::Byte(pos as u64),
+                format!("a token ended by a space for row {row}"),
+                format!("the end of the file after {}", shown(&bytes[pos..])),
+            ));
+        };
+        let token = decode_token(&bytes[pos..space], pos, lossy)?;
+        let start = space + 1;
+        let Some(vector) = bytes.get(start..start + row_bytes) else {
+            return Err(Malformed::new(
+                Location::Byte(start as u64),
+                format!(
+                    "{row_bytes} bytes of vector for row {row} ({})",
+                    shown(token.as_bytes())
+                ),
+                format!("{} before the end of the file", bytes.len() - start),
+            ));
+        };
+        let first = values.len();
+        values.extend(
+            vector
+                .chunks_exact(4)
+                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])),
+        );
+        if let Some(bad) = values[first..].iter().position(|v| !v.is_finite()) {
+            return Err(Malformed::new(
+                Location::Byte((start + 4 * bad) as u64),
+                format!(
+                    "a finite f32 as value {} of {dim} of row {row} ({})",
+                    bad + 1,
+                    shown(token.as_bytes())
+                ),
+                format!("{:?}", values[first + bad]),
+            ));
+        }
+        tokens.push(token);
+        pos = start + row_bytes;
+    }
+
+    if wanted == count {
+        let rest = &bytes[pos..];
+        if let Some(more) = rest.iter().position(|b| !b.is_ascii_whitespace()) {
+            return Err(Malformed::new(
+                Location::Byte((pos + more) as u64),
+                format!(
+                    "the end of the file after the {} the header announces",
+                    plural(count, "row")
+                ),
+                format!("{} more bytes", rest.len() - more),
+            ));
+        }
+    }
+    let vectors = ndarray::Array2::from_shape_vec((tokens.len(), dim), values).expect("dim values per token");
+    Ok(Table { tokens, vectors })
+}
+
+/// A token's bytes as UTF-8, lossily when allowed; errors point at the first
+/// invalid byte (`offset` is where the token starts in the file).
+fn decode_token(bytes: &[u8], offset: usize, lossy: bool) -> Result<String, Malformed> {
+    match std::str::from_utf8(bytes) {
+        Ok(token) => Ok(token.to_string()),
+        Err(_) if lossy => Ok(String::from_utf8_lossy(bytes).into_owned()),
+        Err(error) => Err(Malformed::new(
+            Location::Byte((offset + error.valid_up_to()) as u64),
+            "a UTF-8 token (lossy decoding would replace the bytes with U+FFFD)",
+            format!("byte 0x{:02x} in {}", bytes[error.valid_up_to()], shown(bytes)),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(header: &str, rows: &[(&[u8], &[f32])]) -> Vec<u8> {
+        let mut out = header.as_bytes().to_vec();
+        for (token, vector) in rows {
+            out.extend_from_slice(token);
+            out.push(b' ');
+            out.extend(vector.iter().flat_map(|v| v.to_le_bytes()));
+        }
+        out
+    }
+
+    #[test]
+    fn newlines_between_rows_are_skipped_like_word2vec_c_writes_them() {
+        let mut bytes = file("2 1\n", &[(b"a", &[1.0])]);
+        bytes.push(b'\n');
+        bytes.extend(file("", &[(b"b", &[2.0])]));
+        bytes.push(b'\n');
+        let table = parse_binary(&bytes, None, false).unwrap();
+        assert_eq!(table.tokens, ["a", "b"]);
+        assert_eq!(table.vectors.as_slice().unwrap(), [1.0, 2.0]);
+    }
+
+    #[test]
+    fn a_header_count_beyond_the_rows_is_an_unexpected_end() {
+        let e = parse_binary(&file("3 1\n", &[(b"a", &[1.0])]), None, false).unwrap_err();
+        assert_eq!(e.at, Location::Byte(10));
+        assert_eq!(e.expected, "3 rows, as the header says");
+    }
+
+    #[test]
+    fn rows_beyond_the_header_count_are_refused_unless_limited() {
+        let bytes = file("1 1\n", &[(b"a", &[1.0]), (b"b", &[2.0])]);
+        let e = parse_binary(&bytes, None, false).unwrap_err();
+        assert_eq!((e.at, e.found.as_str()), (Location::Byte(10), "6 more bytes"));
+        let bytes = file("2 1\n", &[(b"a", &[1.0]), (b"b", &[2.0])]);
+        assert_eq!(parse_binary(&bytes, Some(1), false).unwrap().tokens, ["a"]);
+    }
+
+    #[test]
+    fn a_nan_is_refused_at_its_byte() {
+        let e = parse_binary(&file("1 2\n", &[(b"a", &[1.0, f32::NAN])]), None, false).unwrap_err();
+        assert_eq!((e.at, e.found.as_str()), (Location::Byte(10), "NaN"));
+    }
+
+    #[test]
+    fn invalid_utf8_is_refused_or_replaced() {
+        let bytes = file("1 1\n", &[(b"a\xffb", &[1.0])]);
+        let e = parse_binary(&bytes, None, false).unwrap_err();
+        assert_eq!(e.at, Location::Byte(5));
+        assert_eq!(parse_binary(&bytes, None, true).unwrap().tokens, ["a\u{fffd}b"]);
+    }
+
+    #[test]
+    fn an_absurd_header_reserves_nothing() {
+        let e = parse_binary(b"99999999999 9999\nx ", None, false).unwrap_err();
+        assert_eq!(e.at, Location::Byte(19));
+    }
+}

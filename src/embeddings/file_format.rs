@@ -1,0 +1,242 @@
+//! The embedding file formats `embspace analyze` reads, their `--format`
+//! names, and how a file's format is recognised from its name and first bytes.
+
+use std::fmt;
+use std::path::Path;
+use std::str::FromStr;
+
+use super::load_error::{LoadError, Location, Malformed};
+
+/// An embedding file format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// word2vec text: a `count dim` header line, then `token v1 … vd` rows.
+    Word2VecText,
+    /// word2vec binary: a `count dim` header line, then per row the token, a
+    /// space and `dim` little-endian `f32`.
+    Word2VecBinary,
+    /// GloVe: `token v1 … vd` rows without a header.
+    Glove,
+    /// fastText `.vec`: word2vec text (header and rows).
+    FastText,
+    /// A NumPy `.npy` matrix (`f32` or `f64`, 2-D) with a vocabulary file.
+    Npy,
+    /// A Hugging Face `.safetensors` file, one 2-D tensor of which is the table.
+    Safetensors,
+}
+
+impl Format {
+    /// Every format, in the order `--help` lists them.
+    pub const ALL: [Format; 6] = [
+        Format::Word2VecText,
+        Format::Word2VecBinary,
+        Format::Glove,
+        Format::FastText,
+        Format::Npy,
+        Format::Safetensors,
+    ];
+
+    /// The name a `--format` flag takes.
+    ///
+    /// # Examples
+    /// ```
+    /// use embspace::embeddings::Format;
+    ///
+    /// assert_eq!(Format::Word2VecBinary.name(), "word2vec-binary");
+    /// assert_eq!("glove".parse::<Format>(), Ok(Format::Glove));
+    /// assert!("pickle".parse::<Format>().unwrap_err().to_string().contains("word2vec-binary"));
+    /// ```
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Word2VecText => "word2vec",
+            Format::Word2VecBinary => "word2vec-binary",
+            Format::Glove => "glove",
+            Format::FastText => "fasttext",
+            Format::Npy => "npy",
+            Format::Safetensors => "safetensors",
+        }
+    }
+
+    /// Recognises the format of `path` from its extension and its first bytes
+    /// `head` (a few kB are plenty; [`load`](super::load) passes 64 kB).
+    ///
+    /// Content decides where it can: the `.npy` magic `\x93NUMPY`; safetensors'
+    /// 8-byte little-endian header length followed by `{`. Then the extension
+    /// (`.npy`, `.safetensors`). A first line of two positive integers is a
+    /// word2vec header: the file is text (fastText for `.vec`) when the first
+    /// row after it reads as text, printable ASCII values after the token,
+    /// and binary otherwise, or when undecidable and the extension is `.bin`.
+    /// Anything else is headerless GloVe text.
+    ///
+    /// # Errors
+    /// [`LoadError::Malformed`] for an empty file.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::path::Path;
+    /// use embspace::embeddings::Format;
+    ///
+    /// let detect = |name: &str, head: &[u8]| Format::detect(Path::new(name), head).unwrap();
+    /// assert_eq!(detect("v.txt", b"2 3\na 1 2 3\n"), Format::Word2VecText);
+    /// assert_eq!(detect("v.vec", b"2 3\na 1 2 3\n"), Format::FastText);
+    /// assert_eq!(detect("v.txt", b"2 1\na \x00\x00\x80\x3f"), Format::Word2VecBinary);
+    /// assert_eq!(detect("v.txt", b"the 0.1 0.2\n"), Format::Glove);
+    /// assert_eq!(detect("v.dat", b"\x93NUMPY\x01\x00"), Format::Npy);
+    /// assert!(Format::detect(Path::new("v.txt"), b"").is_err());
+    /// ```
+    pub fn detect(path: &Path, head: &[u8]) -> Result<Format, LoadError> {
+        if head.is_empty() {
+            return Err(
+                Malformed::new(Location::Byte(0), "an embedding file", "an empty file").in_file(path),
+            );
+        }
+        if head.starts_with(b"\x93NUMPY") {
+            return Ok(Format::Npy);
+        }
+        if head.len() > 8
+            && head[8] == b'{'
+            && u64::from_le_bytes(head[..8].try_into().expect("8 bytes")) >= 2
+        {
+            return Ok(Format::Safetensors);
+        }
+        let extension = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        match extension.as_str() {
+            "npy" => return Ok(Format::Npy),
+            "safetensors" => return Ok(Format::Safetensors),
+            _ => {}
+        }
+        let (first, rest) = match memchr::memchr(b'\n', head) {
+            Some(end) => (&head[..end], Some(&head[end + 1..])),
+            None => (head, None),
+        };
+        if header_sizes(first).is_none() {
+            return Ok(if extension == "bin" {
+                Format::Word2VecBinary
+            } else {
+                Format::Glove
+            });
+        }
+        let text = match rest.map(first_row_reads_as_text) {
+            Some(Some(text)) => text,
+            _ => extension != "bin",
+        };
+        Ok(match (text, extension.as_str()) {
+            (false, _) => Format::Word2VecBinary,
+            (true, "vec") => Format::FastText,
+            (true, _) => Format::Word2VecText,
+        })
+    }
+}
+
+/// The `count dim` of a word2vec header line: two positive integers separated
+/// by ASCII whitespace, as gensim's `header.split()` reads it.
+pub(crate) fn header_sizes(line: &[u8]) -> Option<(usize, usize)> {
+    let mut fields = line.split(|b| b.is_ascii_whitespace()).filter(|f| !f.is_empty());
+    let mut positive = || -> Option<usize> {
+        let field = fields.next()?;
+        if !field.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        std::str::from_utf8(field).ok()?.parse().ok().filter(|&n| n > 0)
+    };
+    let sizes = (positive()?, positive()?);
+    fields.next().is_none().then_some(sizes)
+}
+
+/// Whether the first row after a header holds printable ASCII after its token
+/// (text) or not (binary `f32`); `None` when the sample ends inside the token.
+fn first_row_reads_as_text(rest: &[u8]) -> Option<bool> {
+    let row = memchr::memchr(b'\n', rest).map_or(rest, |end| &rest[..end]);
+    let space = memchr::memchr(b' ', row)?;
+    let values = &row[space + 1..];
+    if values.is_empty() && row.len() == rest.len() {
+        return None;
+    }
+    Some(
+        values
+            .iter()
+            .all(|&b| (b' '..=b'~').contains(&b) || b == b'\t' || b == b'\r'),
+    )
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A `--format` name that is none of [`Format::ALL`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown format `{0}`: expected one of word2vec, word2vec-binary, glove, fasttext, npy, safetensors")]
+pub struct UnknownFormat(pub String);
+
+impl FromStr for Format {
+    type Err = UnknownFormat;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        Format::ALL
+            .into_iter()
+            .find(|format| format.name() == name)
+            .ok_or_else(|| UnknownFormat(name.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn detect(name: &str, head: &[u8]) -> Format {
+        Format::detect(Path::new(name), head).unwrap()
+    }
+
+    #[test]
+    fn every_name_parses_back_to_its_format() {
+        for format in Format::ALL {
+            assert_eq!(format.to_string().parse::<Format>(), Ok(format));
+        }
+    }
+
+    #[test]
+    fn a_header_needs_exactly_two_positive_integers() {
+        assert_eq!(header_sizes(b"3 300\r"), Some((3, 300)));
+        assert_eq!(header_sizes(b" 3\t300 "), Some((3, 300)));
+        for bad in [
+            &b"3"[..],
+            b"3 300 1",
+            b"0 300",
+            b"3 -1",
+            b"3 3.0",
+            b"+3 3",
+            b"the 0.1",
+        ] {
+            assert_eq!(header_sizes(bad), None, "{}", String::from_utf8_lossy(bad));
+        }
+    }
+
+    #[test]
+    fn a_text_row_with_a_non_utf8_token_is_still_text() {
+        assert_eq!(detect("v.txt", b"1 2\n\xff\xfe 0.5 0.25\n"), Format::Word2VecText);
+    }
+
+    #[test]
+    fn a_text_row_with_a_malformed_value_is_still_text() {
+        assert_eq!(detect("v.bin", b"1 2\nx 0.5  abc\n"), Format::Word2VecText);
+    }
+
+    #[test]
+    fn the_bin_extension_decides_when_the_sample_ends_inside_the_token() {
+        assert_eq!(detect("v.bin", b"1 2\nlongtoken"), Format::Word2VecBinary);
+        assert_eq!(detect("v.txt", b"1 2\nlongtoken"), Format::Word2VecText);
+    }
+
+    #[test]
+    fn safetensors_is_recognised_by_its_header() {
+        let mut head = 30u64.to_le_bytes().to_vec();
+        head.extend_from_slice(b"{\"a\":");
+        assert_eq!(detect("model.bin", &head), Format::Safetensors);
+        assert_eq!(detect("model.safetensors", b"junk"), Format::Safetensors);
+    }
+}

@@ -1,0 +1,344 @@
+//! Loading an embedding file of any [`Format`] into [`Embeddings`]: what
+//! `embspace analyze FILE` reads.
+//!
+//! The file is memory-mapped, so its bytes never sit on the heap beside the
+//! matrix; the `f32` matrix is allocated once, at its final size, and the
+//! tokens beside it. Repeated tokens keep their first row, as in gensim.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use ndarray::Array2;
+
+use super::binary::parse_binary;
+use super::file_format::Format;
+use super::load_error::{LoadError, Location, Malformed, file_name, shown};
+use super::npy::parse_npy;
+use super::safetensors_file::parse_safetensors;
+use super::text::parse_text;
+use super::vocab::{parse_tokenizer_json, parse_vocab};
+use super::{Duplicates, Embeddings};
+
+/// How many leading bytes [`Format::detect`] sees.
+const SNIFF: usize = 64 * 1024;
+
+/// What [`load`] should do beyond reading the file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LoadOptions {
+    /// The file's format; `None` detects it with [`Format::detect`].
+    pub format: Option<Format>,
+    /// Read only the first rows (file order), like gensim's `limit`.
+    pub limit: Option<usize>,
+    /// Replace invalid UTF-8 in tokens with U+FFFD instead of refusing the
+    /// file, like gensim's `unicode_errors='replace'`.
+    pub lossy: bool,
+    /// The vocabulary of a `.npy` or safetensors matrix: one token a line, or
+    /// a `tokenizer.json`. `None` looks for `vocab.txt`, then `tokenizer.json`,
+    /// beside the file.
+    pub vocab: Option<PathBuf>,
+    /// The safetensors tensor to read; `None` picks the first 2-D tensor whose
+    /// name contains `word_embeddings` or `embed_tokens`.
+    pub tensor: Option<String>,
+}
+
+/// A loaded table and what loading it noticed.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The table, repeated tokens dropped.
+    pub embeddings: Embeddings,
+    /// The format read (given or detected).
+    pub format: Format,
+    /// The repeated tokens dropped.
+    pub duplicates: Duplicates,
+    /// The safetensors tensor read, when the format is safetensors.
+    pub tensor: Option<String>,
+    /// Messages for the user about what was read, e.g. dropped duplicates.
+    pub warnings: Vec<String>,
+}
+
+/// Tokens in file order and their vectors, before duplicates are dropped:
+/// what the text and binary parsers return.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    /// One token per row, exactly as in the file.
+    pub tokens: Vec<String>,
+    /// The `rows × dim` vectors.
+    pub vectors: Array2<f32>,
+}
+
+/// A bare matrix (`.npy`, safetensors) before a vocabulary names its rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Matrix {
+    /// The rows read (at most the `limit`).
+    pub vectors: Array2<f32>,
+    /// The rows in the file, which the vocabulary must match.
+    pub rows: usize,
+}
+
+/// Reads the embedding file at `path`.
+///
+/// The format is `options.format`, or detected from the name and first
+/// bytes. `.npy` and safetensors matrices take their tokens from
+/// `options.vocab`, or from `vocab.txt` or `tokenizer.json` beside the file.
+///
+/// # Errors
+/// [`LoadError::Io`] when a file cannot be read; [`LoadError::Malformed`],
+/// naming the file, the line or byte and what was expected there, for
+/// anything its format does not allow (see [`parse_text`], [`parse_binary`],
+/// [`parse_npy`], [`parse_safetensors`]) and for a vocabulary whose length
+/// differs from the matrix's rows.
+///
+/// # Examples
+/// ```
+/// use embspace::embeddings::{load, Format, LoadOptions};
+///
+/// let dir = tempfile::tempdir()?;
+/// let path = dir.path().join("vectors.txt");
+/// std::fs::write(&path, "3 2\nthe 0.5 1\nof -1 2\nthe 9 9\n")?;
+/// let loaded = load(&path, &LoadOptions::default())?;
+/// assert_eq!(loaded.format, Format::Word2VecText);
+/// assert_eq!(loaded.embeddings.tokens(), ["the", "of"]);
+/// assert_eq!(loaded.duplicates.count, 1);
+///
+/// std::fs::write(&path, "3 2\nthe 0.5 1\nof -1\n")?;
+/// let error = load(&path, &LoadOptions::default()).unwrap_err().to_string();
+/// assert!(error.ends_with("vectors.txt:3: expected 2 values after the token, found 1"), "{error}");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn load(path: &Path, options: &LoadOptions) -> Result<Loaded, LoadError> {
+    let bytes = Bytes::open(path)?;
+    load_bytes(path, &bytes, options)
+}
+
+/// [`load`] on bytes already in memory; `path` names them in errors and
+/// locates a vocabulary beside them.
+///
+/// # Errors
+/// As [`load`].
+///
+/// # Examples
+/// ```
+/// use std::path::Path;
+/// use embspace::embeddings::{load_bytes, Format, LoadOptions};
+///
+/// let options = LoadOptions { format: Some(Format::Glove), ..LoadOptions::default() };
+/// let loaded = load_bytes(Path::new("glove.txt"), b"a 1 2\nb 3 4\n", &options).unwrap();
+/// assert_eq!(loaded.embeddings.dim(), 2);
+/// ```
+pub fn load_bytes(path: &Path, bytes: &[u8], options: &LoadOptions) -> Result<Loaded, LoadError> {
+    let format = match options.format {
+        Some(format) => format,
+        None => Format::detect(path, &bytes[..bytes.len().min(SNIFF)])?,
+    };
+    let in_file = |error: Malformed| error.in_file(path);
+    let (table, tensor) = match format {
+        Format::Word2VecText | Format::FastText | Format::Glove => {
+            let header = format != Format::Glove;
+            (
+                parse_text(bytes, header, options.limit, options.lossy).map_err(in_file)?,
+                None,
+            )
+        }
+        Format::Word2VecBinary => (
+            parse_binary(bytes, options.limit, options.lossy).map_err(in_file)?,
+            None,
+        ),
+        Format::Npy => {
+            let matrix = parse_npy(bytes, options.limit).map_err(in_file)?;
+            (name_rows(path, matrix, options)?, None)
+        }
+        Format::Safetensors => {
+            let (name, matrix) =
+                parse_safetensors(bytes, options.tensor.as_deref(), options.limit).map_err(in_file)?;
+            (name_rows(path, matrix, options)?, Some(name))
+        }
+    };
+    let (embeddings, duplicates) =
+        Embeddings::new(table.tokens, table.vectors).expect("every parser returns one row per token");
+    let mut warnings = Vec::new();
+    if duplicates.count > 0 {
+        let mut examples: Vec<String> = Vec::new();
+        for token in &duplicates.examples {
+            let token = shown(token.as_bytes());
+            if !examples.contains(&token) {
+                examples.push(token);
+            }
+        }
+        warnings.push(format!(
+            "{}: dropped {} repeated {}, keeping the first row of each (e.g. {})",
+            path.display(),
+            duplicates.count,
+            if duplicates.count == 1 { "token" } else { "tokens" },
+            examples.join(", ")
+        ));
+    }
+    Ok(Loaded {
+        embeddings,
+        format,
+        duplicates,
+        tensor,
+        warnings,
+    })
+}
+
+/// Gives a bare matrix its tokens from the vocabulary, which must have one
+/// token per row of the file (then cut to the rows read).
+fn name_rows(path: &Path, matrix: Matrix, options: &LoadOptions) -> Result<Table, LoadError> {
+    let vocab_path = match &options.vocab {
+        Some(vocab) => vocab.clone(),
+        None => {
+            let dir = path.parent().unwrap_or(Path::new(""));
+            let beside = ["vocab.txt", "tokenizer.json"].map(|name| dir.join(name));
+            beside.iter().find(|p| p.is_file()).cloned().ok_or_else(|| {
+                Malformed::new(
+                    Location::Byte(0),
+                    "a vocabulary: --vocab FILE, or vocab.txt or tokenizer.json beside the file",
+                    format!(
+                        "neither in {}",
+                        if dir.as_os_str().is_empty() {
+                            ".".into()
+                        } else {
+                            dir.display().to_string()
+                        }
+                    ),
+                )
+                .in_file(path)
+            })?
+        }
+    };
+    let bytes = std::fs::read(&vocab_path).map_err(|error| LoadError::io(&vocab_path, error))?;
+    let json = vocab_path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    let mut tokens = if json {
+        parse_tokenizer_json(&bytes)
+    } else {
+        parse_vocab(&bytes, options.lossy)
+    }
+    .map_err(|error| error.in_file(&vocab_path))?;
+    let (rows, dim) = (matrix.rows, matrix.vectors.ncols());
+    if tokens.len() != rows {
+        let at = if json {
+            Location::Key("model.vocab".into())
+        } else {
+            Location::Line(tokens.len().min(rows) + 1)
+        };
+        return Err(Malformed::new(
+            at,
+            format!("{rows} tokens, one per row of {} ({rows}×{dim})", file_name(path)),
+            format!("{} tokens", tokens.len()),
+        )
+        .in_file(&vocab_path));
+    }
+    tokens.truncate(matrix.vectors.nrows());
+    Ok(Table {
+        tokens,
+        vectors: matrix.vectors,
+    })
+}
+
+/// A file's bytes: memory-mapped, or read when it cannot be mapped (pipes,
+/// empty files).
+enum Bytes {
+    Mapped(memmap2::Mmap),
+    Read(Vec<u8>),
+}
+
+impl Bytes {
+    fn open(path: &Path) -> Result<Bytes, LoadError> {
+        let io = |error| LoadError::io(path, error);
+        let file = File::open(path).map_err(io)?;
+        let len = file.metadata().map_err(io)?.len();
+        if len > 0 {
+            // SAFETY: the map is read-only and lives only while the file is
+            // parsed. Another process truncating or rewriting the file during
+            // the load could change the bytes under us (or fault on a
+            // truncated page); that is the accepted contract of every mapped
+            // reader (ripgrep, safetensors), and far cheaper than a heap copy
+            // of a multi-GB file.
+            let mapped = unsafe { memmap2::MmapOptions::new().populate().map(&file) };
+            if let Ok(mapped) = mapped {
+                return Ok(Bytes::Mapped(mapped));
+            }
+        }
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut &file, &mut bytes).map_err(io)?;
+        Ok(Bytes::Read(bytes))
+    }
+}
+
+impl std::ops::Deref for Bytes {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Mapped(mapped) => mapped,
+            Bytes::Read(bytes) => bytes,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn npy_f32(rows: usize, dim: usize) -> Vec<u8> {
+        let header = format!("{{'descr': '<f4', 'fortran_order': False, 'shape': ({rows}, {dim}), }}\n");
+        let mut out = b"\x93NUMPY\x01\x00".to_vec();
+        out.extend((header.len() as u16).to_le_bytes());
+        out.extend(header.bytes());
+        out.extend((0..rows * dim).flat_map(|i| (i as f32).to_le_bytes()));
+        out
+    }
+
+    #[test]
+    fn a_npy_matrix_takes_vocab_txt_from_beside_it() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("m.npy"), npy_f32(2, 3)).unwrap();
+        std::fs::write(dir.path().join("vocab.txt"), "x\ny\n").unwrap();
+        let loaded = load(&dir.path().join("m.npy"), &LoadOptions::default()).unwrap();
+        assert_eq!(loaded.format, Format::Npy);
+        assert_eq!(loaded.embeddings.vector(1).to_vec(), [3.0, 4.0, 5.0]);
+    }
+
+    #[test]
+    fn limit_cuts_the_vocabulary_after_checking_its_length() {
+        let dir = tempfile::tempdir().unwrap();
+        let vocab = dir.path().join("words.txt");
+        std::fs::write(&vocab, "x\ny\nz\n").unwrap();
+        let options = LoadOptions {
+            limit: Some(2),
+            vocab: Some(vocab.clone()),
+            ..LoadOptions::default()
+        };
+        let loaded = load_bytes(&dir.path().join("m.npy"), &npy_f32(3, 1), &options).unwrap();
+        assert_eq!(loaded.embeddings.tokens(), ["x", "y"]);
+        let e = load_bytes(&dir.path().join("m.npy"), &npy_f32(4, 1), &options).unwrap_err();
+        assert!(
+            e.to_string()
+                .ends_with("words.txt:4: expected 4 tokens, one per row of m.npy (4×1), found 3 tokens"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_npy_matrix_without_vocabulary_says_where_it_looked() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = load_bytes(&dir.path().join("m.npy"), &npy_f32(1, 1), &LoadOptions::default()).unwrap_err();
+        assert!(
+            e.to_string().contains("m.npy:byte 0: expected a vocabulary"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_missing_file_is_an_io_error_naming_it() {
+        let e = load(Path::new("/nonexistent/v.txt"), &LoadOptions::default()).unwrap_err();
+        assert!(matches!(e, LoadError::Io { .. }));
+        assert!(
+            e.to_string()
+                .starts_with("/nonexistent/v.txt: cannot read the file"),
+            "{e}"
+        );
+    }
+}

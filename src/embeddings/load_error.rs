@@ -1,0 +1,186 @@
+//! Why an embedding file could not be loaded, and where in it.
+//!
+//! Every refusal names the file, the place in it (a 1-based line for text, a
+//! byte offset for binary data, a key for JSON), what was expected there and
+//! what was found:
+//!
+//! ```text
+//! vectors.txt:3: expected 300 values after the token, found 299
+//! vectors.bin:byte 1307: expected 1200 bytes of vector for row 3 (`queen`), found 408 before the end of the file
+//! tokenizer.json:model.vocab: expected one token for every id 0..30521, found none for id 17
+//! ```
+//!
+//! Parsers build a [`Malformed`] without knowing the file's name; [`Malformed::in_file`]
+//! names it once, at the boundary.
+
+use std::fmt;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use thiserror::Error;
+
+/// The place in a file an error points at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Location {
+    /// A 1-based line of a text file.
+    Line(usize),
+    /// A byte offset from the start of the file.
+    Byte(u64),
+    /// A key path inside a JSON file, e.g. `model.vocab`.
+    Key(String),
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Location::Line(line) => write!(f, "{line}"),
+            Location::Byte(offset) => write!(f, "byte {offset}"),
+            Location::Key(key) => f.write_str(key),
+        }
+    }
+}
+
+/// Everything [`load`](super::load) can refuse.
+///
+/// Exit codes are the CLI's business; both variants are bad input (code 2).
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum LoadError {
+    /// The file could not be opened or read.
+    #[error("{}: cannot read the file: {error}", file.display())]
+    Io {
+        /// The file, as the caller named it.
+        file: PathBuf,
+        /// What the operating system said.
+        error: io::Error,
+    },
+    /// The file's content does not match its format.
+    #[error("{}:{at}: expected {expected}, found {found}", file.display())]
+    Malformed {
+        /// The file, as the caller named it.
+        file: PathBuf,
+        /// Where in the file.
+        at: Location,
+        /// What the format requires there.
+        expected: String,
+        /// What the file holds there.
+        found: String,
+    },
+}
+
+impl LoadError {
+    /// Shorthand for [`LoadError::Io`].
+    pub fn io(file: &Path, error: io::Error) -> Self {
+        LoadError::Io {
+            file: file.to_path_buf(),
+            error,
+        }
+    }
+
+    /// Where the error points, if it points into the file.
+    ///
+    /// # Examples
+    /// ```
+    /// use embspace::embeddings::{Location, Malformed};
+    ///
+    /// let error = Malformed::new(Location::Line(3), "300 values", "299").in_file("v.txt".as_ref());
+    /// assert_eq!(error.location(), Some(&Location::Line(3)));
+    /// assert_eq!(error.to_string(), "v.txt:3: expected 300 values, found 299");
+    /// ```
+    pub fn location(&self) -> Option<&Location> {
+        match self {
+            LoadError::Io { .. } => None,
+            LoadError::Malformed { at, .. } => Some(at),
+        }
+    }
+}
+
+/// A format violation found by a parser that does not know the file's name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Malformed {
+    /// Where in the file.
+    pub at: Location,
+    /// What the format requires there.
+    pub expected: String,
+    /// What the file holds there.
+    pub found: String,
+}
+
+impl Malformed {
+    /// A violation at `at`: `expected` was required, `found` was there.
+    pub fn new(at: Location, expected: impl Into<String>, found: impl Into<String>) -> Self {
+        Malformed {
+            at,
+            expected: expected.into(),
+            found: found.into(),
+        }
+    }
+
+    /// Names the file the violation was found in.
+    pub fn in_file(self, file: &Path) -> LoadError {
+        LoadError::Malformed {
+            file: file.to_path_buf(),
+            at: self.at,
+            expected: self.expected,
+            found: self.found,
+        }
+    }
+}
+
+/// Bytes from a file, shown safely in a message: lossy UTF-8, control and
+/// bidi characters escaped, at most 40 characters, in backticks.
+pub(crate) fn shown(bytes: &[u8]) -> String {
+    const MAX: usize = 40;
+    let text = String::from_utf8_lossy(bytes);
+    let mut out = String::from("`");
+    for (i, c) in text.chars().enumerate() {
+        if i == MAX {
+            out.push('…');
+            break;
+        }
+        if c.is_control() || is_bidi_control(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out.push('`');
+    out
+}
+
+/// The Unicode bidirectional formatting characters, which could reorder the
+/// rest of a terminal line if printed raw.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{61c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// The file name of `path`, for messages that name a second file.
+pub(crate) fn file_name(path: &Path) -> String {
+    path.file_name()
+        .unwrap_or(path.as_os_str())
+        .to_string_lossy()
+        .into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_message_names_file_place_expectation_and_finding() {
+        let error = Malformed::new(Location::Byte(12), "a digit", "`x`").in_file(Path::new("dir/v.bin"));
+        assert_eq!(
+            error.to_string(),
+            "dir/v.bin:byte 12: expected a digit, found `x`"
+        );
+    }
+
+    #[test]
+    fn shown_text_escapes_controls_and_bidi_and_is_short() {
+        assert_eq!(shown(b"a\x01b"), "`a\\u{1}b`");
+        assert_eq!(shown("x\u{202e}y".as_bytes()), "`x\\u{202e}y`");
+        assert_eq!(shown(&[b'a'; 100]).chars().count(), 43);
+        assert_eq!(shown(b"\xffz"), "`\u{fffd}z`");
+    }
+}

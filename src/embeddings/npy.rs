@@ -1,0 +1,348 @@
+//! NumPy `.npy` matrices: a 2-D, C-order, little-endian `f32` or `f64`
+//! array, whose rows a separate vocabulary file names.
+//!
+//! The format is small enough to read by hand, which lets every refusal point
+//! at its byte: the magic `\x93NUMPY`, a version, a header length (2 bytes in
+//! version 1, 4 in versions 2 and 3), a Python dict literal
+//! `{'descr': '<f4', 'fortran_order': False, 'shape': (50, 8), }` and the raw
+//! data. `f64` values are rounded to the nearest `f32`.
+
+use ndarray::Array2;
+
+use super::load::Matrix;
+use super::load_error::{Location, Malformed, shown};
+
+/// Reads a `.npy` matrix as `f32`, at most `limit` rows, and its row count.
+///
+/// # Errors
+/// A [`Malformed`] at the offending byte: a missing magic, an unknown
+/// version, a header cut short or not a dict with `descr`, `fortran_order`
+/// and `shape`, a dtype other than `<f4`/`<f8`, Fortran order, a rank other
+/// than 2, no columns, data shorter or longer than the shape, a value that is
+/// not a finite `f32`.
+///
+/// # Examples
+/// ```
+/// use embspace::embeddings::parse_npy;
+///
+/// let npy = |descr: &str, data: &[u8]| {
+///     let header = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': (1, 2), }}");
+///     let mut file = b"\x93NUMPY\x01\x00".to_vec();
+///     file.extend((header.len() as u16).to_le_bytes());
+///     file.extend(header.bytes());
+///     file.extend_from_slice(data);
+///     file
+/// };
+/// let data: Vec<u8> = [0.5f32, 2.0].iter().flat_map(|v| v.to_le_bytes()).collect();
+/// assert_eq!(parse_npy(&npy("<f4", &data), None).unwrap().vectors.row(0).to_vec(), [0.5, 2.0]);
+/// assert_eq!(parse_npy(&npy("<i4", &data), None).unwrap_err().found, "descr `<i4`");
+/// ```
+pub fn parse_npy(bytes: &[u8], limit: Option<usize>) -> Result<Matrix, Malformed> {
+    let header = Header::read(bytes)?;
+    let (rows, dim) = header.shape;
+    let need = rows
+        .checked_mul(dim)
+        .and_then(|n| n.checked_mul(header.item))
+        .ok_or_else(|| {
+            Malformed::new(
+                Location::Byte(header.shape_at as u64),
+                "a shape whose data fits in memory",
+                header.shape_text(),
+            )
+        })?;
+    let data = &bytes[header.data..];
+    if data.len() != need {
+        let (at, found) = if data.len() < need {
+            (header.data + data.len(), format!("{} bytes", data.len()))
+        } else {
+            (
+                header.data + need,
+                format!("{} more bytes after it", data.len() - need),
+            )
+        };
+        return Err(Malformed::new(
+            Location::Byte(at as u64),
+            format!("{need} bytes of data for shape {}", header.shape_text()),
+            found,
+        ));
+    }
+    let keep = rows.min(limit.unwrap_or(usize::MAX));
+    let data = &data[..keep * dim * header.item];
+    let values: Vec<f32> = if header.item == 4 {
+        data.chunks_exact(4)
+            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect()
+    } else {
+        data.chunks_exact(8)
+            .map(|b| f64::from_le_bytes(b.try_into().expect("8 bytes")) as f32)
+            .collect()
+    };
+    if let Some(bad) = values.iter().position(|v| !v.is_finite()) {
+        let offset = header.data + bad * header.item;
+        let original = if header.item == 4 {
+            format!("{:?}", values[bad])
+        } else {
+            format!(
+                "{:?}",
+                f64::from_le_bytes(bytes[offset..offset + 8].try_into().expect("8 bytes"))
+            )
+        };
+        return Err(Malformed::new(
+            Location::Byte(offset as u64),
+            format!("a finite f32 at row {}, column {}", bad / dim + 1, bad % dim + 1),
+            original,
+        ));
+    }
+    let vectors = Array2::from_shape_vec((keep, dim), values).expect("dim values per row");
+    Ok(Matrix { vectors, rows })
+}
+
+/// What the `.npy` header says, and where.
+struct Header {
+    /// Bytes per value: 4 or 8.
+    item: usize,
+    /// Rows and columns.
+    shape: (usize, usize),
+    /// Where the `shape` value starts in the file.
+    shape_at: usize,
+    /// Where the data starts in the file.
+    data: usize,
+}
+
+impl Header {
+    fn read(bytes: &[u8]) -> Result<Header, Malformed> {
+        if !bytes.starts_with(b"\x93NUMPY") {
+            let found = if bytes.is_empty() {
+                "an empty file".into()
+            } else {
+                shown(&bytes[..bytes.len().min(6)])
+            };
+            return Err(Malformed::new(
+                Location::Byte(0),
+                "the .npy magic `\\x93NUMPY`",
+                found,
+            ));
+        }
+        let (length_bytes, start) = match bytes.get(6) {
+            Some(1) => (2, 10),
+            Some(2 | 3) => (4, 12),
+            other => {
+                let found = other.map_or("the end of the file".into(), |v| format!("version {v}"));
+                return Err(Malformed::new(
+                    Location::Byte(6),
+                    ".npy format version 1, 2 or 3",
+                    found,
+                ));
+            }
+        };
+        let length = bytes
+            .get(8..8 + length_bytes)
+            .ok_or_else(|| Malformed::new(Location::Byte(8), "the header length", "the end of the file"))?;
+        let length = length.iter().rev().fold(0usize, |n, &b| n << 8 | b as usize);
+        let text = bytes.get(start..start + length).ok_or_else(|| {
+            Malformed::new(
+                Location::Byte(start as u64),
+                format!("a header of {length} bytes"),
+                format!(
+                    "{} before the end of the file",
+                    bytes.len() - start.min(bytes.len())
+                ),
+            )
+        })?;
+        let dict = Dict { text, start };
+        let (descr_at, descr) = dict.string("descr")?;
+        let item = match descr {
+            "<f4" => 4,
+            "<f8" => 8,
+            other => {
+                return Err(Malformed::new(
+                    Location::Byte(descr_at as u64),
+                    "little-endian float32 or float64 data (descr `<f4` or `<f8`)",
+                    format!("descr `{other}`"),
+                ));
+            }
+        };
+        let (order_at, fortran) = dict.value("fortran_order")?;
+        if fortran.starts_with("True") {
+            return Err(Malformed::new(
+                Location::Byte(order_at as u64),
+                "C order (fortran_order: False; save np.ascontiguousarray(m))",
+                "fortran_order: True",
+            ));
+        }
+        let (shape_at, shape) = dict.value("shape")?;
+        let dims = parse_tuple(shape).ok_or_else(|| {
+            Malformed::new(
+                Location::Byte(shape_at as u64),
+                "a shape tuple of integers",
+                shown(shape.as_bytes()),
+            )
+        })?;
+        let shape_text = tuple_text(&dims);
+        let shape = match dims[..] {
+            [rows, dim] if dim > 0 => (rows, dim),
+            _ => {
+                return Err(Malformed::new(
+                    Location::Byte(shape_at as u64),
+                    "a 2-D array (rows, dim) with at least one column",
+                    format!("shape {shape_text}"),
+                ));
+            }
+        };
+        Ok(Header {
+            item,
+            shape,
+            shape_at,
+            data: start + length,
+        })
+    }
+
+    fn shape_text(&self) -> String {
+        tuple_text(&[self.shape.0, self.shape.1])
+    }
+}
+
+/// The header's dict literal, and its offset in the file.
+struct Dict<'a> {
+    text: &'a [u8],
+    start: usize,
+}
+
+impl<'a> Dict<'a> {
+    /// The text after `'key':`, up to the end of the dict, and its offset.
+    fn value(&self, key: &str) -> Result<(usize, &'a str), Malformed> {
+        let missing = || {
+            Malformed::new(
+                Location::Byte(self.start as u64),
+                format!("a header dict with the key '{key}'"),
+                shown(self.text),
+            )
+        };
+        let text = std::str::from_utf8(self.text).map_err(|_| missing())?;
+        let quoted = [format!("'{key}'"), format!("\"{key}\"")];
+        let found = quoted
+            .iter()
+            .find_map(|q| text.find(q.as_str()).map(|i| i + q.len()))
+            .ok_or_else(missing)?;
+        let after = text[found..].trim_start();
+        let after = after.strip_prefix(':').ok_or_else(missing)?.trim_start();
+        Ok((self.start + text.len() - after.len(), after))
+    }
+
+    /// A quoted string value.
+    fn string(&self, key: &str) -> Result<(usize, &'a str), Malformed> {
+        let (at, value) = self.value(key)?;
+        let quote = value.chars().next().filter(|c| *c == '\'' || *c == '"');
+        quote
+            .and_then(|q| value[1..].find(q).map(|end| (at, &value[1..1 + end])))
+            .ok_or_else(|| {
+                Malformed::new(
+                    Location::Byte(at as u64),
+                    format!("a quoted '{key}'"),
+                    shown(value.as_bytes()),
+                )
+            })
+    }
+}
+
+/// The integers of a Python tuple literal at the start of `text`: `(50, 8)`, `(3,)`, `()`.
+fn parse_tuple(text: &str) -> Option<Vec<usize>> {
+    let inner = text.strip_prefix('(')?;
+    let inner = &inner[..inner.find(')')?];
+    inner
+        .split(',')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .map(|part| part.trim_end_matches('L').parse().ok())
+        .collect()
+}
+
+/// A shape as Python prints it: `(50, 8)`, `(50,)`.
+fn tuple_text(dims: &[usize]) -> String {
+    match dims {
+        [one] => format!("({one},)"),
+        _ => format!(
+            "({})",
+            dims.iter().map(usize::to_string).collect::<Vec<_>>().join(", ")
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn npy(descr: &str, fortran: bool, shape: &str, data: &[u8]) -> Vec<u8> {
+        let order = if fortran { "True" } else { "False" };
+        let mut header = format!("{{'descr': '{descr}', 'fortran_order': {order}, 'shape': {shape}, }}");
+        while (10 + header.len() + 1) % 64 != 0 {
+            header.push(' ');
+        }
+        header.push('\n');
+        let mut out = b"\x93NUMPY\x01\x00".to_vec();
+        out.extend((header.len() as u16).to_le_bytes());
+        out.extend(header.bytes());
+        out.extend_from_slice(data);
+        out
+    }
+
+    fn f64s(values: &[f64]) -> Vec<u8> {
+        values.iter().flat_map(|v| v.to_le_bytes()).collect()
+    }
+
+    #[test]
+    fn f64_values_round_to_the_nearest_f32() {
+        let m = parse_npy(&npy("<f8", false, "(2, 1)", &f64s(&[0.1, -2.5])), None)
+            .unwrap()
+            .vectors;
+        assert_eq!(m.as_slice().unwrap(), [0.1f32, -2.5]);
+    }
+
+    #[test]
+    fn limit_keeps_the_first_rows() {
+        let m = parse_npy(&npy("<f8", false, "(3, 1)", &f64s(&[1.0, 2.0, 3.0])), Some(2))
+            .unwrap()
+            .vectors;
+        assert_eq!(m.as_slice().unwrap(), [1.0, 2.0]);
+    }
+
+    #[test]
+    fn a_rank_other_than_two_is_refused_with_the_shape() {
+        for shape in ["(2,)", "(1, 1, 2)", "()"] {
+            let e = parse_npy(&npy("<f8", false, shape, &f64s(&[1.0, 2.0])), None).unwrap_err();
+            assert_eq!(e.found, format!("shape {shape}"));
+        }
+    }
+
+    #[test]
+    fn fortran_order_and_big_endian_are_refused() {
+        let e = parse_npy(&npy("<f8", true, "(1, 1)", &f64s(&[1.0])), None).unwrap_err();
+        assert_eq!(e.found, "fortran_order: True");
+        let e = parse_npy(&npy(">f8", false, "(1, 1)", &f64s(&[1.0])), None).unwrap_err();
+        assert_eq!((e.at, e.found.as_str()), (Location::Byte(20), "descr `>f8`"));
+    }
+
+    #[test]
+    fn short_and_long_data_are_refused_at_the_byte() {
+        let e = parse_npy(&npy("<f8", false, "(2, 1)", &f64s(&[1.0])), None).unwrap_err();
+        assert_eq!((e.at, e.found.as_str()), (Location::Byte(136), "8 bytes"));
+        let e = parse_npy(&npy("<f8", false, "(1, 1)", &f64s(&[1.0, 2.0])), None).unwrap_err();
+        assert_eq!(
+            (e.at, e.found.as_str()),
+            (Location::Byte(136), "8 more bytes after it")
+        );
+    }
+
+    #[test]
+    fn an_f64_beyond_f32_is_not_finite() {
+        let e = parse_npy(&npy("<f8", false, "(1, 2)", &f64s(&[1.0, 1e300])), None).unwrap_err();
+        assert_eq!((e.at, e.found.as_str()), (Location::Byte(136), "1e300"));
+        assert_eq!(e.expected, "a finite f32 at row 1, column 2");
+    }
+
+    #[test]
+    fn an_absurd_shape_reserves_nothing() {
+        let e = parse_npy(&npy("<f4", false, "(99999999999, 99999999)", &[]), None).unwrap_err();
+        assert_eq!(e.expected, "a shape whose data fits in memory");
+    }
+}

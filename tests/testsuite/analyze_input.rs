@@ -1,0 +1,455 @@
+//! The input side of `embspace analyze`: every format written by the reference
+//! tools loads exactly, and every malformed file is refused with a message that
+//! names the file, the line or byte, and what was expected there.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use embspace::embeddings::{Format, LoadError, LoadOptions, Loaded, load};
+use tempfile::TempDir;
+
+/// The fixtures written by `scripts/make_embedding_fixtures.py`.
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/embeddings")
+}
+
+/// A file `name` holding `bytes` in a fresh directory (kept alive by the `TempDir`).
+fn file(name: &str, bytes: &[u8]) -> (TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, bytes).unwrap();
+    (dir, path)
+}
+
+fn with_format(format: Format) -> LoadOptions {
+    LoadOptions {
+        format: Some(format),
+        ..LoadOptions::default()
+    }
+}
+
+fn refused(path: &Path, options: &LoadOptions) -> LoadError {
+    match load(path, options) {
+        Ok(loaded) => panic!("{} loaded {} rows", path.display(), loaded.embeddings.len()),
+        Err(error) => error,
+    }
+}
+
+/// The whole message: `file:place: expected …, found …`.
+fn assert_message(error: &LoadError, file: &Path, place: &str, expected: &str, found: &str) {
+    assert_eq!(
+        error.to_string(),
+        format!("{}:{place}: expected {expected}, found {found}", file.display())
+    );
+}
+
+fn npy(descr: &str, shape: &str, data: &[u8]) -> Vec<u8> {
+    let header = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}\n");
+    let mut out = b"\x93NUMPY\x01\x00".to_vec();
+    out.extend((header.len() as u16).to_le_bytes());
+    out.extend(header.bytes());
+    out.extend_from_slice(data);
+    out
+}
+
+fn f32_bytes(values: &[f32]) -> Vec<u8> {
+    values.iter().flat_map(|v| v.to_le_bytes()).collect()
+}
+
+// ---- round trips: files written by gensim, numpy and safetensors ----
+
+#[test]
+fn every_fixture_loads_exactly_as_gensim_and_numpy_read_it() {
+    let expected: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fixtures().join("expected.json")).unwrap()).unwrap();
+    let tokens: Vec<String> = serde_json::from_value(expected["tokens"].clone()).unwrap();
+    let files = expected["files"].as_object().unwrap();
+    assert_eq!(files.len(), 8);
+    for (name, spec) in files {
+        let loaded = load(&fixtures().join(name), &LoadOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(loaded.format.name(), spec["format"], "{name}: detected format");
+        assert_eq!(loaded.embeddings.tokens(), &tokens[..], "{name}: tokens");
+        let vectors: Vec<Vec<f64>> =
+            serde_json::from_value(expected["vectors"][spec["vectors"].as_str().unwrap()].clone()).unwrap();
+        for (row, values) in vectors.iter().enumerate() {
+            let want: Vec<f32> = values.iter().map(|&v| v as f32).collect();
+            assert_eq!(loaded.embeddings.vector(row).to_vec(), want, "{name}: row {row}");
+        }
+        assert!(
+            loaded.warnings.is_empty() && loaded.duplicates.count == 0,
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn the_no_break_space_token_is_kept_distinct_from_a_space() {
+    let loaded = load(&fixtures().join("word2vec.txt"), &LoadOptions::default()).unwrap();
+    assert!(loaded.embeddings.id("new\u{a0}york").is_some());
+    assert!(loaded.embeddings.id("tab\tinside").is_some());
+}
+
+#[test]
+fn the_safetensors_default_tensor_is_the_word_embeddings() {
+    let loaded = load(&fixtures().join("model.safetensors"), &LoadOptions::default()).unwrap();
+    assert_eq!(
+        loaded.tensor.as_deref(),
+        Some("embeddings.word_embeddings.weight")
+    );
+}
+
+// ---- malformed text ----
+
+#[test]
+fn an_empty_file_is_refused() {
+    let (_dir, path) = file("vectors.txt", b"");
+    assert_message(
+        &refused(&path, &LoadOptions::default()),
+        &path,
+        "byte 0",
+        "an embedding file",
+        "an empty file",
+    );
+    let error = refused(&path, &with_format(Format::Word2VecText));
+    assert_message(
+        &error,
+        &path,
+        "1",
+        "a header of two positive integers `count dim`",
+        "an empty file",
+    );
+}
+
+#[test]
+fn a_header_that_is_not_two_positive_integers_is_refused() {
+    let (_dir, path) = file("vectors.vec", b"3 x\na 1 2\n");
+    let error = refused(&path, &with_format(Format::FastText));
+    assert_message(
+        &error,
+        &path,
+        "1",
+        "a header of two positive integers `count dim`",
+        "`3 x`",
+    );
+    let (_dir, path) = file("vectors.txt", b"0 300\n");
+    let error = refused(&path, &with_format(Format::Word2VecText));
+    assert_message(
+        &error,
+        &path,
+        "1",
+        "a header of two positive integers `count dim`",
+        "`0 300`",
+    );
+}
+
+#[test]
+fn a_header_count_larger_than_the_rows_is_an_unexpected_end() {
+    let (_dir, path) = file("vectors.txt", b"3 2\na 1 2\nb 3 4\n");
+    let error = refused(&path, &LoadOptions::default());
+    assert_message(
+        &error,
+        &path,
+        "4",
+        "3 rows, as the header on line 1 says",
+        "the end of the file after 2 rows",
+    );
+}
+
+#[test]
+fn a_header_count_smaller_than_the_rows_is_refused() {
+    let (_dir, path) = file("vectors.txt", b"1 2\na 1 2\nb 3 4\n");
+    let error = refused(&path, &LoadOptions::default());
+    assert_message(
+        &error,
+        &path,
+        "3",
+        "the end of the file after the 1 row the header on line 1 announces",
+        "another row `b 3 4`",
+    );
+}
+
+#[test]
+fn a_row_with_too_few_values_is_refused() {
+    let (_dir, path) = file("vectors.txt", b"2 3\na 1 2 3\nb 1 2\n");
+    assert_message(
+        &refused(&path, &LoadOptions::default()),
+        &path,
+        "3",
+        "3 values after the token",
+        "2",
+    );
+}
+
+#[test]
+fn a_row_with_too_many_values_is_refused() {
+    let (_dir, path) = file("glove.txt", b"a 1 2\nb 1 2\nc 1 2 3\n");
+    assert_message(
+        &refused(&path, &LoadOptions::default()),
+        &path,
+        "3",
+        "2 values after the token",
+        "3",
+    );
+}
+
+#[test]
+fn a_non_numeric_value_is_refused() {
+    let (_dir, path) = file("vectors.txt", b"1 3\na 1 two 3\n");
+    let error = refused(&path, &LoadOptions::default());
+    assert_message(&error, &path, "2", "a number as value 2 of 3", "`two`");
+}
+
+#[test]
+fn a_nan_is_refused() {
+    let (_dir, path) = file("vectors.txt", b"2 2\na 1 2\nb NaN 2\n");
+    let error = refused(&path, &LoadOptions::default());
+    assert_message(&error, &path, "3", "a finite f32 as value 1 of 2", "`NaN`");
+}
+
+#[test]
+fn an_infinity_is_refused() {
+    let (_dir, path) = file("glove.txt", b"a 1 -inf\n");
+    let error = refused(&path, &LoadOptions::default());
+    assert_message(&error, &path, "1", "a finite f32 as value 2 of 2", "`-inf`");
+}
+
+#[test]
+fn invalid_utf8_in_a_token_is_refused_with_its_byte_offset() {
+    let (_dir, path) = file("vectors.txt", b"2 1\nok 1\nbad\xff 2\n");
+    let error = refused(&path, &LoadOptions::default());
+    assert_message(
+        &error,
+        &path,
+        "3",
+        "a UTF-8 token (lossy decoding would replace the bytes with U+FFFD)",
+        "byte 0xff at byte offset 12 in `bad\u{fffd}`",
+    );
+}
+
+#[test]
+fn invalid_utf8_loads_with_replacement_characters_when_lossy() {
+    let (_dir, path) = file("vectors.txt", b"2 1\nok 1\nbad\xff 2\n");
+    let options = LoadOptions {
+        lossy: true,
+        ..LoadOptions::default()
+    };
+    let loaded = load(&path, &options).unwrap();
+    assert_eq!(loaded.embeddings.tokens(), ["ok", "bad\u{fffd}"]);
+    assert_eq!(loaded.embeddings.vector(1).to_vec(), [2.0]);
+}
+
+// ---- malformed binary ----
+
+#[test]
+fn a_binary_file_cut_mid_vector_is_refused_at_the_byte() {
+    let mut bytes = b"2 3\nab ".to_vec();
+    bytes.extend(f32_bytes(&[1.0, 2.0, 3.0]));
+    bytes.extend(b"cd ");
+    bytes.extend(f32_bytes(&[4.0, 5.0]));
+    let (_dir, path) = file("vectors.bin", &bytes);
+    let error = refused(&path, &LoadOptions::default());
+    assert_message(
+        &error,
+        &path,
+        "byte 22",
+        "12 bytes of vector for row 2 (`cd`)",
+        "8 before the end of the file",
+    );
+}
+
+// ---- sizes no file can back ----
+
+#[test]
+fn an_absurd_header_is_refused_fast_without_allocating() {
+    let started = Instant::now();
+    for (name, format) in [("v.txt", Format::Word2VecText), ("v.bin", Format::Word2VecBinary)] {
+        let (_dir, path) = file(name, b"99999999999 99999999\nthe 0.1 0.2\n");
+        let error = refused(&path, &with_format(format));
+        assert_message(
+            &error,
+            &path,
+            "1",
+            "a count × dimension whose f32 table fits in memory",
+            "99999999999 × 99999999",
+        );
+    }
+    assert!(started.elapsed() < Duration::from_secs(1));
+}
+
+#[test]
+fn a_huge_header_over_a_small_file_reports_the_first_short_row() {
+    let started = Instant::now();
+    let (_dir, path) = file("v.txt", b"1000000000 30000000\nthe 0.1 0.2\n");
+    let error = refused(&path, &LoadOptions::default());
+    assert_message(&error, &path, "2", "30000000 values after the token", "2");
+    let mut bytes = b"1000000000 30000000\nthe ".to_vec();
+    bytes.extend(f32_bytes(&[0.1, 0.2]));
+    let (_dir, path) = file("v.bin", &bytes);
+    let error = refused(&path, &LoadOptions::default());
+    assert_message(
+        &error,
+        &path,
+        "byte 24",
+        "120000000 bytes of vector for row 1 (`the`)",
+        "8 before the end of the file",
+    );
+    assert!(started.elapsed() < Duration::from_secs(1));
+}
+
+// ---- .npy ----
+
+#[test]
+fn an_int32_npy_is_refused() {
+    let (_dir, path) = file("m.npy", &npy("<i4", "(2, 2)", &[0; 16]));
+    assert_message(
+        &refused(&path, &LoadOptions::default()),
+        &path,
+        "byte 20",
+        "little-endian float32 or float64 data (descr `<f4` or `<f8`)",
+        "descr `<i4`",
+    );
+}
+
+#[test]
+fn a_one_dimensional_npy_is_refused() {
+    let (_dir, path) = file("m.npy", &npy("<f4", "(4,)", &f32_bytes(&[1.0; 4])));
+    let error = refused(&path, &LoadOptions::default());
+    assert_message(
+        &error,
+        &path,
+        "byte 60",
+        "a 2-D array (rows, dim) with at least one column",
+        "shape (4,)",
+    );
+}
+
+#[test]
+fn a_three_dimensional_npy_is_refused() {
+    let (_dir, path) = file("m.npy", &npy("<f4", "(1, 2, 2)", &f32_bytes(&[1.0; 4])));
+    let error = refused(&path, &LoadOptions::default());
+    assert_message(
+        &error,
+        &path,
+        "byte 60",
+        "a 2-D array (rows, dim) with at least one column",
+        "shape (1, 2, 2)",
+    );
+}
+
+#[test]
+fn a_vocabulary_shorter_than_the_npy_rows_is_refused_with_both_numbers() {
+    let (dir, path) = file("m.npy", &npy("<f4", "(3, 1)", &f32_bytes(&[1.0, 2.0, 3.0])));
+    let vocab = dir.path().join("vocab.txt");
+    std::fs::write(&vocab, "a\nb\n").unwrap();
+    let error = refused(&path, &LoadOptions::default());
+    assert_message(
+        &error,
+        &vocab,
+        "3",
+        "3 tokens, one per row of m.npy (3×1)",
+        "2 tokens",
+    );
+}
+
+// ---- safetensors ----
+
+#[test]
+fn a_missing_safetensors_tensor_lists_the_matrices_there_are() {
+    let path = fixtures().join("model.safetensors");
+    let options = LoadOptions {
+        tensor: Some("lm_head.weight".into()),
+        ..LoadOptions::default()
+    };
+    assert_message(
+        &refused(&path, &options),
+        &path,
+        "byte 8",
+        "a tensor named `lm_head.weight`",
+        "2-D tensors: `embeddings.word_embeddings.weight` (50×8), `encoder.layer.0.weight` (8×8)",
+    );
+}
+
+#[test]
+fn a_safetensors_vocabulary_of_another_length_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("model.safetensors");
+    std::fs::copy(fixtures().join("model.safetensors"), &path).unwrap();
+    let vocab = dir.path().join("tokens.txt");
+    std::fs::write(&vocab, "only\ntwo\n").unwrap();
+    let options = LoadOptions {
+        vocab: Some(vocab.clone()),
+        ..LoadOptions::default()
+    };
+    let error = refused(&path, &options);
+    assert_message(
+        &error,
+        &vocab,
+        "3",
+        "50 tokens, one per row of model.safetensors (50×8)",
+        "2 tokens",
+    );
+}
+
+// ---- tokens ----
+
+#[test]
+fn repeated_tokens_keep_the_first_row_and_are_counted_in_a_warning() {
+    let (_dir, path) = file("vectors.txt", b"4 1\nx 1\ny 2\nx 3\nx 4\n");
+    let Loaded {
+        embeddings,
+        duplicates,
+        warnings,
+        ..
+    } = load(&path, &LoadOptions::default()).unwrap();
+    assert_eq!(embeddings.tokens(), ["x", "y"]);
+    assert_eq!(embeddings.vector(0).to_vec(), [1.0]);
+    assert_eq!(duplicates.count, 2);
+    assert_eq!(
+        warnings,
+        [format!(
+            "{}: dropped 2 repeated tokens, keeping the first row of each (e.g. `x`)",
+            path.display()
+        )]
+    );
+}
+
+#[test]
+fn hostile_tokens_load_exactly_in_text_and_binary() {
+    let long = "ω".repeat(5000);
+    let hostile = [
+        "<script>alert(1)</script>",
+        "\"quoted\"",
+        "'single'",
+        "ctrl\u{1}\u{1b}[31m",
+        "bidi\u{202e}desrever",
+        "\u{feff}bom",
+        long.as_str(),
+    ];
+    let mut text = format!("{} 2\n", hostile.len());
+    let mut binary = text.clone().into_bytes();
+    for (i, token) in hostile.iter().enumerate() {
+        text.push_str(&format!("{token} {i} 0.5\n"));
+        binary.extend(token.as_bytes());
+        binary.push(b' ');
+        binary.extend(f32_bytes(&[i as f32, 0.5]));
+    }
+    for (name, bytes) in [("h.txt", text.into_bytes()), ("h.bin", binary)] {
+        let (_dir, path) = file(name, &bytes);
+        let loaded = load(&path, &LoadOptions::default()).unwrap();
+        assert_eq!(loaded.embeddings.tokens(), hostile, "{name}");
+        for (i, token) in hostile.iter().enumerate() {
+            assert_eq!(loaded.embeddings.id(token), Some(i), "{name}");
+            assert_eq!(loaded.embeddings.vector(i)[0], i as f32, "{name}");
+        }
+    }
+}
+
+#[test]
+fn a_hostile_token_in_an_error_is_escaped_and_shortened() {
+    let (_dir, path) = file("vectors.txt", "1 1\nx 1\n\u{202e}<script>x\u{1b} 2\n".as_bytes());
+    let message = refused(&path, &LoadOptions::default()).to_string();
+    assert!(
+        message.ends_with("found another row `\\u{202e}<script>x\\u{1b} 2`"),
+        "{message}"
+    );
+}
