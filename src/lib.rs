@@ -46,6 +46,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod analyze;
 pub mod chart;
 pub mod demos;
 pub mod embeddings;
