@@ -165,9 +165,12 @@ pub struct WordPairResults {
 }
 
 /// Two-sided p-value of a correlation `r` over `n` pairs: `I_{1−r²}((n−2)/2, 1/2)`.
-fn p_value(r: f64, n: usize) -> f64 {
+///
+/// With two pairs there is no degree of freedom: scipy's `pearsonr` returns 1
+/// and `spearmanr` NaN (`0/0` in its t statistic); `at_two` is that value.
+fn p_value(r: f64, n: usize, at_two: f64) -> f64 {
     if n <= 2 {
-        return 1.0;
+        return at_two;
     }
     let x = (1.0 - r * r).clamp(0.0, 1.0);
     statrs::function::beta::checked_beta_reg((n as f64 - 2.0) / 2.0, 0.5, x).unwrap_or(f64::NAN)
@@ -240,11 +243,11 @@ pub fn evaluate_word_pairs(
     Ok(WordPairResults {
         pearson: Correlation {
             statistic: r,
-            p_value: p_value(r, n),
+            p_value: p_value(r, n, 1.0),
         },
         spearman: Correlation {
             statistic: rho,
-            p_value: p_value(rho, n),
+            p_value: p_value(rho, n, f64::NAN),
         },
         oov_ratio: 100.0 * oov as f64 / denominator as f64,
         oov,
