@@ -225,7 +225,7 @@ where
         worker()
     } else {
         std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..threads).map(|_| scope.spawn(&worker)).collect();
+            let handles: Vec<_> = (0..threads).map(|_| scope.spawn(worker)).collect();
             handles
                 .into_iter()
                 .flat_map(|h| h.join().expect("a knn worker panicked"))
