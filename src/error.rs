@@ -46,6 +46,27 @@ pub enum Error {
         /// What went wrong.
         reason: String,
     },
+    /// A benchmark file (word analogies, word-pair similarities) has a line
+    /// that cannot be read.
+    #[error("{path}:{line}: expected {expected}, found {found:?}")]
+    BenchmarkLine {
+        /// The file, as given.
+        path: String,
+        /// 1-based line number.
+        line: usize,
+        /// What the line should hold, e.g. `"four words"`.
+        expected: String,
+        /// The offending text.
+        found: String,
+    },
+    /// A file could not be read at all.
+    #[error("cannot read {path}: {reason}")]
+    Read {
+        /// The file, as given.
+        path: String,
+        /// The operating system's or decoder's reason.
+        reason: String,
+    },
     /// Rendering a figure or a template failed.
     #[error("could not render {what}: {reason}")]
     Render {

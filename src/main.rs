@@ -5,7 +5,9 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use embspace::analyze::{AnalogySet, AnalyzeOptions, Source, WordPairSet, parse_analogy};
 use embspace::demos::{self, Demo};
+use embspace::embeddings::{Format as FileFormat, LoadOptions, load, load_bytes};
 use embspace::notebook;
 use embspace::report::{self, Format, Report};
 
@@ -28,6 +30,64 @@ enum Command {
     List,
     /// Write one evcxr Jupyter notebook per demo and an index (README.md).
     Notebooks(NotebooksArgs),
+    /// Run the diagnostics on your own embedding file (word2vec, GloVe, fastText,
+    /// .npy, safetensors) and write an analysis report. Without FILE, on the bundled sample.
+    Analyze(AnalyzeArgs),
+}
+
+#[derive(Debug, Args)]
+struct AnalyzeArgs {
+    /// The embedding file; omit it to analyse the bundled sample vectors.
+    file: Option<PathBuf>,
+    /// The file's format (detected from its name and first bytes when omitted).
+    #[arg(long, value_parser = parse_file_format, value_name = "FORMAT")]
+    format: Option<FileFormat>,
+    /// Vocabulary of a .npy or safetensors matrix: one token a line, or a tokenizer.json
+    /// (default: vocab.txt or tokenizer.json beside the file).
+    #[arg(long, value_name = "FILE")]
+    vocab: Option<PathBuf>,
+    /// The safetensors tensor to read (default: the first 2-D tensor named like
+    /// `word_embeddings` or `embed_tokens`).
+    #[arg(long, value_name = "NAME")]
+    tensor: Option<String>,
+    /// Read only the first N rows (the most frequent tokens), like gensim's `limit`.
+    #[arg(long, value_name = "N")]
+    limit: Option<usize>,
+    /// Replace invalid UTF-8 in tokens with U+FFFD instead of refusing the file.
+    #[arg(long)]
+    lossy: bool,
+    /// List the nearest neighbours of these words.
+    #[arg(long, num_args = 1.., value_name = "WORD")]
+    query: Vec<String>,
+    /// Answer `a:b::c` (a is to b as c is to ?) by 3CosAdd and 3CosMul.
+    #[arg(long, num_args = 1.., value_name = "A:B::C")]
+    analogy: Vec<String>,
+    /// Score a Google-format analogy file (`: section` lines, then `a b c d`), as gensim does.
+    #[arg(long, value_name = "FILE")]
+    analogies: Option<PathBuf>,
+    /// Score word-similarity files (WordSim353/SimLex: `word1<TAB>word2<TAB>score`, `#` comments).
+    #[arg(long, num_args = 1.., value_name = "FILE")]
+    similarity: Vec<PathBuf>,
+    /// Benchmarks search only the first N rows (gensim's `restrict_vocab`).
+    #[arg(long, default_value_t = 300_000, value_name = "N")]
+    restrict_vocab: usize,
+    /// Neighbours listed per query and answers per analogy.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    top: usize,
+    /// Rows (most frequent first) used for covariance-based diagnostics.
+    #[arg(long, default_value_t = 10_000, value_name = "N")]
+    sample: usize,
+    /// Directory to write the analysis into.
+    #[arg(long, default_value = "analysis")]
+    out: PathBuf,
+    /// Report formats to write.
+    #[arg(long, value_enum, value_delimiter = ',', default_values_t = [FormatArg::Html, FormatArg::Md, FormatArg::Json])]
+    report_format: Vec<FormatArg>,
+}
+
+fn parse_file_format(name: &str) -> Result<FileFormat, String> {
+    name.parse()
+        .map_err(|e: embspace::embeddings::UnknownFormat| e.to_string())
 }
 
 #[derive(Debug, Args)]
@@ -101,6 +161,140 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Report(args) => report(args, cli.quiet),
         Command::Notebooks(args) => notebooks(args, cli.quiet),
+        Command::Analyze(args) => analyze(args, cli.quiet),
+    }
+}
+
+/// The sample `analyze` runs on without a file: word2vec vectors trained on the
+/// shipped corpus, and analogy questions over its words (see
+/// examples/make_sample_vectors.rs).
+const SAMPLE_VECTORS: &[u8] = include_bytes!("../data/sample-vectors.txt");
+const SAMPLE_ANALOGIES: &str = include_str!("../data/sample-analogies.txt");
+
+fn analyze(args: &AnalyzeArgs, quiet: bool) -> anyhow::Result<ExitCode> {
+    let progress = Progress::new(quiet);
+    let options = LoadOptions {
+        format: args.format,
+        limit: args.limit,
+        lossy: args.lossy,
+        vocab: args.vocab.clone(),
+        tensor: args.tensor.clone(),
+    };
+    let mut analyze_options = AnalyzeOptions::new();
+    analyze_options.diagnose.sample_rows = args.sample;
+    analyze_options.top = args.top;
+    analyze_options.restrict_vocab = args.restrict_vocab;
+    analyze_options.queries = args.query.clone();
+    analyze_options.analogies = args
+        .analogy
+        .iter()
+        .map(|a| parse_analogy(a))
+        .collect::<Result<_, _>>()?;
+    if let Some(path) = &args.analogies {
+        analyze_options.analogy_set = Some((path.display().to_string(), AnalogySet::read(path, false)?));
+    }
+    for path in &args.similarity {
+        analyze_options
+            .similarity_sets
+            .push((path.display().to_string(), WordPairSet::read(path, "\t", false)?));
+    }
+
+    let (loaded, source_path, file_bytes) = match &args.file {
+        Some(path) => {
+            let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+            progress.step(&format!(
+                "reading {} ({:.1} MB)",
+                path.display(),
+                bytes as f64 / 1e6
+            ));
+            (load(path, &options)?, path.display().to_string(), bytes)
+        }
+        None => {
+            let name = "sample-vectors.txt (bundled)";
+            progress.step(&format!("no file given: analysing the bundled sample {name}"));
+            if analyze_options.queries.is_empty() && analyze_options.analogies.is_empty() {
+                analyze_options.queries = ["king", "dog", "bread"].map(String::from).to_vec();
+                analyze_options.analogies = vec![parse_analogy("man:king::woman")?];
+            }
+            if analyze_options.analogy_set.is_none() {
+                let set = AnalogySet::parse(SAMPLE_ANALOGIES, "sample-analogies.txt", true)?;
+                analyze_options.analogy_set = Some(("sample-analogies.txt (bundled)".into(), set));
+            }
+            let loaded = load_bytes(std::path::Path::new(name), SAMPLE_VECTORS, &options)?;
+            (loaded, name.to_string(), SAMPLE_VECTORS.len() as u64)
+        }
+    };
+    for warning in &loaded.warnings {
+        progress.warn(warning);
+    }
+    let source = Source {
+        path: source_path,
+        format: loaded.format.to_string(),
+        file_bytes,
+        warnings: loaded.warnings.clone(),
+    };
+    let analysis = embspace::analyze::analyze(&loaded.embeddings, source, &analyze_options, &mut |step| {
+        progress.step(step)
+    })?;
+    progress.step("rendering");
+    let mut formats: Vec<Format> = args.report_format.iter().map(|&f| f.into()).collect();
+    formats.sort();
+    formats.dedup();
+    let rendered = embspace::analyze::render(&analysis, &formats).context("rendering the analysis")?;
+    let prune = formats.iter().any(|f| *f != Format::Html);
+    let written = report::write_atomically(&args.out, &rendered, prune)
+        .with_context(|| format!("writing the analysis into {}", args.out.display()))?;
+    progress.finish();
+    if !quiet {
+        let table = &loaded.embeddings;
+        eprintln!(
+            "analysed {} tokens × {} dimensions ({}); wrote {} files into {}",
+            table.len(),
+            table.dim(),
+            loaded.format,
+            written.len(),
+            args.out.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A spinner on stderr naming the current step, shown only when stderr is a
+/// terminal; `--quiet` silences it and the warnings.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    quiet: bool,
+}
+
+impl Progress {
+    fn new(quiet: bool) -> Self {
+        use std::io::IsTerminal;
+        let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.enable_steady_tick(std::time::Duration::from_millis(100));
+            bar
+        });
+        Progress { bar, quiet }
+    }
+
+    fn step(&self, message: &str) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(message.to_string());
+        }
+    }
+
+    fn warn(&self, message: &str) {
+        match &self.bar {
+            Some(bar) => bar.println(format!("warning: {message}")),
+            None if !self.quiet => eprintln!("warning: {message}"),
+            None => {}
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
     }
 }
 

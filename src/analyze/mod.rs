@@ -1,8 +1,33 @@
-//! `embspace analyze`: the report's diagnostics run on a user's own embedding
-//! table (see [`crate::embeddings`] for reading one).
+//! `embspace analyze`: the report's diagnostics, neighbours and the standard
+//! benchmarks run on a user's own embedding table (see [`crate::embeddings`]
+//! for reading one).
+//!
+//! - [`diagnose`]: norms, the common direction, anisotropy, isotropy and
+//!   principal components, raw, centred and after all-but-the-top;
+//! - [`top_k`]: top-k cosine neighbours of many queries by blocked `f32`
+//!   matrix products with the selection fused in;
+//! - [`evaluate_word_analogies`] and [`evaluate_word_pairs`]: the standard
+//!   benchmarks (Google analogies, WordSim353, SimLex-999) with gensim 4.4's
+//!   semantics, so the numbers equal what gensim reports for the same vectors;
+//! - [`analyze`] runs what was asked for into an [`Analysis`], and [`render`]
+//!   turns it into HTML, Markdown, JSON and PNG figures.
 
+mod analogies;
+mod benchmark;
 mod diagnostics;
+mod knn;
+mod pipeline;
 mod report;
+mod word_pairs;
 
+pub use analogies::{
+    AnalogyAnswer, AnalogyMethod, AnalogyParams, AnalogyQuestion, AnalogyResults, AnalogySection, AnalogySet,
+    evaluate_word_analogies,
+};
 pub use diagnostics::{DiagnoseParams, Diagnostics, Geometry, NormStats, ScatterPoint, diagnose};
+pub use knn::{Hit, UnitRows, top_k};
+pub use pipeline::{AnalogyAnswers, AnalyzeOptions, Neighbour, QueryResult, analyze, parse_analogy};
 pub use report::{Analysis, Section, Source, Table, render};
+pub use word_pairs::{
+    Correlation, WordPair, WordPairParams, WordPairResults, WordPairSet, evaluate_word_pairs,
+};

@@ -1,6 +1,7 @@
 //! The integration test binary: goldens, seed parity, committed notebooks, the registry's
 //! invariants, the command line and the loaders of `analyze`.
 
+mod analyze_cli;
 mod analyze_input;
 mod cli;
 mod golden;

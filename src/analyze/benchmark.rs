@@ -1,0 +1,83 @@
+//! What the two gensim-compatible evaluators share: reading a benchmark file,
+//! splitting words as Python's `str.split()` does, and the case-folded
+//! vocabulary (`ok_vocab`) that gensim evaluates against.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::error::{Error, Result};
+
+/// Reads a whole benchmark file as UTF-8 (gensim decodes strictly too).
+pub(crate) fn read_utf8(path: &Path) -> Result<String> {
+    let bytes = std::fs::read(path).map_err(|e| Error::Read {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    })?;
+    String::from_utf8(bytes).map_err(|e| Error::Read {
+        path: path.display().to_string(),
+        reason: format!("not UTF-8: {}", e.utf8_error()),
+    })
+}
+
+/// Whitespace as Python's `str.split()` and `str.strip()` see it: Unicode
+/// `White_Space` plus the four information separators `\x1c`–`\x1f`.
+pub(crate) fn is_python_space(c: char) -> bool {
+    c.is_whitespace() || ('\x1c'..='\x1f').contains(&c)
+}
+
+/// Python's `line.split()`: runs of whitespace separate, no empty pieces.
+pub(crate) fn split_python(line: &str) -> Vec<&str> {
+    line.split(is_python_space).filter(|w| !w.is_empty()).collect()
+}
+
+/// A word as gensim compares it: upper-cased (Python's full Unicode
+/// `str.upper()`, e.g. `ß` → `SS`) when `case_insensitive`, else unchanged.
+pub(crate) fn fold(word: &str, case_insensitive: bool) -> String {
+    if case_insensitive {
+        word.to_uppercase()
+    } else {
+        word.to_string()
+    }
+}
+
+/// gensim's `ok_vocab`: the (folded) tokens of the first `restrict_vocab`
+/// rows, each mapped to its row. gensim fills a dict from the reversed list,
+/// so the *first* row of several case variants wins; here the first
+/// insertion is kept, which is the same.
+pub(crate) fn ok_vocab(
+    tokens: &[String],
+    restrict_vocab: usize,
+    case_insensitive: bool,
+) -> HashMap<String, usize> {
+    let n = restrict_vocab.min(tokens.len());
+    let mut map = HashMap::with_capacity(n);
+    for (row, token) in tokens[..n].iter().enumerate() {
+        map.entry(fold(token, case_insensitive)).or_insert(row);
+    }
+    map
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(words: &[&str]) -> Vec<String> {
+        words.iter().map(|w| w.to_string()).collect()
+    }
+
+    #[test]
+    fn the_first_case_variant_wins_and_restrict_cuts() {
+        let vocab = ok_vocab(&strings(&["Paris", "paris", "PARIS", "rome", "Berlin"]), 4, true);
+        assert_eq!(vocab.get("PARIS"), Some(&0));
+        assert_eq!(vocab.get("ROME"), Some(&3));
+        assert_eq!(vocab.get("BERLIN"), None);
+        let exact = ok_vocab(&strings(&["Paris", "paris"]), 10, false);
+        assert_eq!((exact.get("paris"), exact.get("PARIS")), (Some(&1), None));
+    }
+
+    #[test]
+    fn splitting_follows_python() {
+        assert_eq!(split_python(" a\tb\u{a0}c\x1fd \r"), vec!["a", "b", "c", "d"]);
+        assert_eq!(fold("straße", true), "STRASSE");
+    }
+}

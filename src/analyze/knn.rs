@@ -1,0 +1,366 @@
+//! Top-k cosine neighbours of many queries at once: blocked `f32` matrix
+//! products with the top-k selection fused in, so the `Q×V` score matrix is
+//! never materialised.
+//!
+//! The vocabulary is unit-normalised once ([`UnitRows`]); a block of queries
+//! times a block of vocabulary rows gives a small score tile that is scanned
+//! straight into one bounded candidate list per query. Query blocks are shared
+//! out over the machine's cores with `std::thread::scope`.
+//!
+//! **Order.** Results are best first: higher score first, and among equal
+//! scores the lower row index first. The order is deterministic: it does not
+//! depend on the number of threads (each query's scores always come from the
+//! same product kernel over the same blocks). A NaN score is never returned.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use ndarray::linalg::general_mat_mul;
+use ndarray::{Array2, ArrayView2, s};
+
+use crate::error::{Error, Result};
+
+/// Query rows per product tile (times the group size for grouped queries).
+const QUERY_BLOCK: usize = 128;
+/// Vocabulary rows per product tile.
+const VOCAB_BLOCK: usize = 1024;
+
+/// A matrix whose rows are scaled to unit Euclidean length; zero rows stay zero.
+///
+/// The norm is computed in `f64` and each entry divided by it in `f64`
+/// before rounding back to `f32`. Build it from a view (a copy) or from an
+/// owned matrix (in place, so the raw matrix is not kept alongside).
+#[derive(Debug, Clone)]
+pub struct UnitRows {
+    rows: Array2<f32>,
+}
+
+impl UnitRows {
+    /// Normalises a copy of `vectors`.
+    ///
+    /// # Examples
+    /// ```
+    /// use embspace::analyze::UnitRows;
+    /// use embspace::ndarray::array;
+    /// let unit = UnitRows::new(array![[3.0f32, 4.0], [0.0, 0.0]].view());
+    /// assert_eq!(unit.view(), array![[0.6f32, 0.8], [0.0, 0.0]]);
+    /// ```
+    pub fn new(vectors: ArrayView2<f32>) -> Self {
+        UnitRows::from_owned(vectors.to_owned())
+    }
+
+    /// Normalises `vectors` in place, taking ownership (no second copy).
+    pub fn from_owned(mut vectors: Array2<f32>) -> Self {
+        for mut row in vectors.rows_mut() {
+            let norm = row
+                .iter()
+                .map(|&x| f64::from(x) * f64::from(x))
+                .sum::<f64>()
+                .sqrt();
+            if norm > 0.0 && norm.is_finite() {
+                row.mapv_inplace(|x| (f64::from(x) / norm) as f32);
+            } else {
+                row.fill(0.0);
+            }
+        }
+        UnitRows { rows: vectors }
+    }
+
+    /// The unit rows.
+    pub fn view(&self) -> ArrayView2<'_, f32> {
+        self.rows.view()
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.rows.nrows()
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.rows.nrows() == 0
+    }
+
+    /// Vector dimension.
+    pub fn dim(&self) -> usize {
+        self.rows.ncols()
+    }
+}
+
+/// One neighbour: a row index and its score (the cosine for [`top_k`]).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Hit {
+    /// Row index in the searched matrix.
+    pub index: usize,
+    /// Score; higher is better.
+    pub score: f32,
+}
+
+/// Whether `a` ranks before `b`: higher score, then lower index.
+fn before(a: (f32, usize), b: (f32, usize)) -> bool {
+    a.0 > b.0 || (a.0 == b.0 && a.1 < b.1)
+}
+
+/// A bounded best-`k` list kept sorted best first; insertion is `O(k)`, but
+/// almost every candidate is refused by one comparison with the worst.
+struct Best {
+    k: usize,
+    items: Vec<(f32, usize)>,
+}
+
+impl Best {
+    fn new(k: usize) -> Self {
+        Best {
+            k,
+            items: Vec::with_capacity(k + 1),
+        }
+    }
+
+    /// Offers a candidate; rows arrive in increasing index order per block.
+    #[inline]
+    fn offer(&mut self, score: f32, index: usize) {
+        if self.items.len() == self.k {
+            match self.items.last() {
+                Some(&worst) if before((score, index), worst) => {}
+                _ => return,
+            }
+        }
+        if score.is_nan() {
+            return;
+        }
+        let at = self.items.partition_point(|&item| before(item, (score, index)));
+        self.items.insert(at, (score, index));
+        self.items.truncate(self.k);
+    }
+
+    /// The score a candidate must beat to enter (−∞ while not full).
+    #[inline]
+    fn threshold(&self) -> f32 {
+        if self.items.len() == self.k {
+            self.items.last().map_or(f32::NEG_INFINITY, |w| w.0)
+        } else {
+            f32::NEG_INFINITY
+        }
+    }
+
+    fn into_hits(self) -> Vec<Hit> {
+        self.items
+            .into_iter()
+            .map(|(score, index)| Hit { index, score })
+            .collect()
+    }
+}
+
+/// The fused engine behind [`top_k`] and the analogy solvers.
+///
+/// Logical query `j` owns the `group` rows `j·group .. (j+1)·group` of
+/// `queries`; the score of vocabulary row `v` is `combine(&[q_t · u_v])` over
+/// those rows. Rows `0..restrict` of `unit` are searched, skipping `exclude(j)`.
+pub(crate) fn fused_top_k<C, E>(
+    unit: ArrayView2<f32>,
+    queries: ArrayView2<f32>,
+    group: usize,
+    k: usize,
+    restrict: usize,
+    exclude: E,
+    combine: C,
+) -> Vec<Vec<Hit>>
+where
+    C: Fn(&[f32]) -> f32 + Sync,
+    E: Fn(usize) -> Vec<usize> + Sync,
+{
+    let n_queries = queries.nrows() / group;
+    let restrict = restrict.min(unit.nrows());
+    if n_queries == 0 || k == 0 || restrict == 0 {
+        return vec![Vec::new(); n_queries];
+    }
+    let vocab = unit.slice(s![..restrict, ..]);
+    let blocks = n_queries.div_ceil(QUERY_BLOCK);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(blocks);
+    let next = AtomicUsize::new(0);
+    let worker = || {
+        let mut done: Vec<(usize, Vec<Vec<Hit>>)> = Vec::new();
+        let mut tile = Array2::<f32>::zeros((QUERY_BLOCK * group, VOCAB_BLOCK));
+        let mut cosines = vec![0.0f32; group];
+        loop {
+            let block = next.fetch_add(1, Ordering::Relaxed);
+            if block >= blocks {
+                break;
+            }
+            let first = block * QUERY_BLOCK;
+            let count = QUERY_BLOCK.min(n_queries - first);
+            let qrows = queries.slice(s![first * group..(first + count) * group, ..]);
+            let excluded: Vec<Vec<usize>> = (first..first + count).map(&exclude).collect();
+            let mut best: Vec<Best> = (0..count).map(|_| Best::new(k)).collect();
+            for start in (0..restrict).step_by(VOCAB_BLOCK) {
+                let width = VOCAB_BLOCK.min(restrict - start);
+                let urows = vocab.slice(s![start..start + width, ..]);
+                let mut out = tile.slice_mut(s![..count * group, ..width]);
+                general_mat_mul(1.0, &qrows, &urows.t(), 0.0, &mut out);
+                for (j, best) in best.iter_mut().enumerate() {
+                    let mut threshold = best.threshold();
+                    for v in 0..width {
+                        let score = if group == 1 {
+                            out[[j, v]]
+                        } else {
+                            for (t, c) in cosines.iter_mut().enumerate() {
+                                *c = out[[j * group + t, v]];
+                            }
+                            combine(&cosines)
+                        };
+                        // Equal scores arrive in index order, so a tie with the worst never enters.
+                        if score > threshold && !excluded[j].contains(&(start + v)) {
+                            best.offer(score, start + v);
+                            threshold = best.threshold();
+                        }
+                    }
+                }
+            }
+            done.push((first, best.into_iter().map(Best::into_hits).collect()));
+        }
+        done
+    };
+    let mut parts: Vec<(usize, Vec<Vec<Hit>>)> = if threads <= 1 {
+        worker()
+    } else {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..threads).map(|_| scope.spawn(worker)).collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().expect("a knn worker panicked"))
+                .collect()
+        })
+    };
+    parts.sort_by_key(|(first, _)| *first);
+    parts.into_iter().flat_map(|(_, hits)| hits).collect()
+}
+
+/// The `k` rows of `unit` most cosine-similar to each row of `queries`, best first.
+///
+/// Queries are unit-normalised (a copy of the `Q×d` queries; the vocabulary is
+/// not copied). Only rows `0..restrict` are searched (all when `restrict`
+/// exceeds the table). `exclude[j]` lists rows never returned for query `j`
+/// (e.g. the query word itself); it may be empty or shorter than `queries`.
+/// Ties are broken by the lower row index. When fewer than `k` rows are
+/// eligible, all of them are returned. A zero query or zero row scores 0.
+///
+/// # Errors
+/// [`Error::Shape`] when the query width differs from the table's.
+///
+/// # Examples
+/// ```
+/// use embspace::analyze::{UnitRows, top_k};
+/// use embspace::ndarray::array;
+/// let unit = UnitRows::new(array![[1.0f32, 0.0], [0.8, 0.6], [0.0, 1.0], [-1.0, 0.0]].view());
+/// let hits = top_k(&unit, array![[1.0f32, 0.1]].view(), 2, usize::MAX, &[vec![0]])?;
+/// assert_eq!(hits[0].iter().map(|h| h.index).collect::<Vec<_>>(), vec![1, 2]);
+/// # Ok::<(), embspace::Error>(())
+/// ```
+pub fn top_k(
+    unit: &UnitRows,
+    queries: ArrayView2<f32>,
+    k: usize,
+    restrict: usize,
+    exclude: &[Vec<usize>],
+) -> Result<Vec<Vec<Hit>>> {
+    if queries.ncols() != unit.dim() {
+        return Err(Error::shape(
+            "top_k queries",
+            format!("d = {}", unit.dim()),
+            format!("d = {}", queries.ncols()),
+        ));
+    }
+    let queries = UnitRows::new(queries);
+    Ok(fused_top_k(
+        unit.view(),
+        queries.view(),
+        1,
+        k,
+        restrict,
+        |j| exclude.get(j).cloned().unwrap_or_default(),
+        |c| c[0],
+    ))
+}
+
+/// Brute force for tests: every score, fully sorted, then the first `k`.
+#[cfg(test)]
+pub(crate) fn brute_force(scores: ndarray::ArrayView1<f32>, k: usize, exclude: &[usize]) -> Vec<Hit> {
+    let mut all: Vec<Hit> = scores
+        .iter()
+        .enumerate()
+        .filter(|(i, s)| !exclude.contains(i) && !s.is_nan())
+        .map(|(index, &score)| Hit { index, score })
+        .collect();
+    all.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.index.cmp(&b.index)));
+    all.truncate(k);
+    all
+}
+
+#[cfg(test)]
+mod tests {
+    use ndarray::Array2;
+    use ndarray_rand::RandomExt;
+    use ndarray_rand::rand_distr::StandardNormal;
+    use rand::SeedableRng;
+    use rand::seq::index::sample;
+    use rand_chacha::ChaCha8Rng;
+
+    use super::*;
+
+    /// The fused blocked search returns exactly the full sort's first k, for
+    /// random data with many exact ties (rounded entries), exclusions and restrict.
+    #[test]
+    fn fused_top_k_equals_a_full_sort() {
+        let mut rng = ChaCha8Rng::seed_from_u64(42);
+        // Rounded to one decimal in 3 dims: many duplicate rows, so many exact ties.
+        let vocab = Array2::<f32>::random_using((2500, 3), StandardNormal, &mut rng).mapv(|x| x.round());
+        let unit = UnitRows::new(vocab.view());
+        let queries = Array2::<f32>::random_using((300, 3), StandardNormal, &mut rng).mapv(|x| x.round());
+        let exclude: Vec<Vec<usize>> = (0..300).map(|_| sample(&mut rng, 2500, 3).into_vec()).collect();
+        for (k, restrict) in [(10, usize::MAX), (7, 1500), (40, 1030), (5, 3)] {
+            let fused = top_k(&unit, queries.view(), k, restrict, &exclude).unwrap();
+            let qunit = UnitRows::new(queries.view());
+            let scores = qunit
+                .view()
+                .dot(&unit.view().slice(s![..restrict.min(2500), ..]).t());
+            for (j, hits) in fused.iter().enumerate() {
+                assert_eq!(
+                    hits,
+                    &brute_force(scores.row(j), k, &exclude[j]),
+                    "query {j}, k {k}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn fewer_eligible_rows_than_k_returns_them_all() {
+        let unit = UnitRows::new(ndarray::array![[1.0f32, 0.0], [0.0, 1.0], [1.0, 1.0]].view());
+        let hits = top_k(&unit, ndarray::array![[1.0f32, 0.0]].view(), 10, 2, &[vec![1]]).unwrap();
+        assert_eq!(hits[0].iter().map(|h| h.index).collect::<Vec<_>>(), vec![0]);
+    }
+
+    #[test]
+    fn a_query_of_the_wrong_width_is_refused() {
+        let unit = UnitRows::new(Array2::<f32>::ones((3, 2)).view());
+        assert!(top_k(&unit, Array2::<f32>::ones((1, 3)).view(), 1, 3, &[]).is_err());
+    }
+
+    #[test]
+    fn unit_rows_have_unit_length_and_zero_rows_stay_zero() {
+        let unit = UnitRows::from_owned(ndarray::array![[0.0f32, 0.0, 0.0], [1.0, 2.0, 2.0]]);
+        assert_eq!(unit.view().row(0).to_vec(), vec![0.0; 3]);
+        let n: f32 = unit.view().row(1).iter().map(|x| x * x).sum();
+        approx::assert_abs_diff_eq!(n, 1.0, epsilon = 1e-6);
+    }
+
+    #[test]
+    fn grouped_queries_combine_their_cosines() {
+        // Score = product of the two cosines; row 2 is best for (e0, e1).
+        let unit = UnitRows::new(ndarray::array![[1.0f32, 0.0], [0.0, 1.0], [1.0, 1.0]].view());
+        let q = ndarray::array![[1.0f32, 0.0], [0.0, 1.0]];
+        let hits = fused_top_k(unit.view(), q.view(), 2, 1, 3, |_| Vec::new(), |c| c[0] * c[1]);
+        assert_eq!(hits[0][0].index, 2);
+    }
+}

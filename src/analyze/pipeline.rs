@@ -1,0 +1,429 @@
+//! One `analyze` run: diagnostics, then the optional neighbour queries,
+//! analogy questions and benchmarks, gathered into an [`Analysis`].
+//!
+//! The unit-normalised copy of the table (the only second copy of the matrix)
+//! is made once, and only when a query, an analogy or a benchmark needs it.
+
+use ndarray::Axis;
+use serde::Serialize;
+
+use crate::analyze::diagnostics::{DiagnoseParams, diagnose};
+use crate::analyze::report::{Analysis, Section, Source, Table};
+use crate::analyze::{
+    AnalogyParams, AnalogyResults, AnalogySet, Hit, UnitRows, WordPairParams, WordPairResults, WordPairSet,
+    evaluate_word_analogies, evaluate_word_pairs, top_k,
+};
+use crate::embeddings::Embeddings;
+use crate::error::{Error, Result};
+use crate::format::fixed;
+use crate::math::COS_MUL_EPSILON;
+
+/// What to compute beyond the diagnostics.
+#[derive(Debug, Clone, Default)]
+pub struct AnalyzeOptions {
+    /// Diagnostics knobs.
+    pub diagnose: DiagnoseParams,
+    /// Words whose nearest neighbours to list.
+    pub queries: Vec<String>,
+    /// `a:b::c` questions to answer.
+    pub analogies: Vec<[String; 3]>,
+    /// Neighbours listed per query and answers per analogy.
+    pub top: usize,
+    /// A Google-format analogy set, with the name of its file.
+    pub analogy_set: Option<(String, AnalogySet)>,
+    /// WordSim353/SimLex-style similarity sets, with the names of their files.
+    pub similarity_sets: Vec<(String, WordPairSet)>,
+    /// gensim's `restrict_vocab` for the benchmarks.
+    pub restrict_vocab: usize,
+}
+
+impl AnalyzeOptions {
+    /// Options with gensim's defaults and nothing beyond the diagnostics.
+    pub fn new() -> Self {
+        AnalyzeOptions {
+            top: 10,
+            restrict_vocab: 300_000,
+            ..AnalyzeOptions::default()
+        }
+    }
+
+    fn needs_unit_rows(&self) -> bool {
+        !(self.queries.is_empty()
+            && self.analogies.is_empty()
+            && self.analogy_set.is_none()
+            && self.similarity_sets.is_empty())
+    }
+}
+
+/// Parses `a:b::c` (a is to b as c is to ?).
+///
+/// # Errors
+/// [`Error::Parameter`] when the text is not three non-empty words in that shape.
+///
+/// # Examples
+/// ```
+/// let q = embspace::analyze::parse_analogy("man:king::woman")?;
+/// assert_eq!(q, ["man", "king", "woman"].map(String::from));
+/// # Ok::<(), embspace::Error>(())
+/// ```
+pub fn parse_analogy(text: &str) -> Result<[String; 3]> {
+    let bad = || {
+        Error::parameter(
+            "--analogy",
+            format!("expected `a:b::c` (a is to b as c is to ?), found `{text}`"),
+        )
+    };
+    let (pair, c) = text.split_once("::").ok_or_else(bad)?;
+    let (a, b) = pair.split_once(':').ok_or_else(bad)?;
+    if [a, b, c].iter().any(|w| w.is_empty() || w.contains(':')) {
+        return Err(bad());
+    }
+    Ok([a, b, c].map(String::from))
+}
+
+/// A neighbour as reported.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Neighbour {
+    /// The token.
+    pub token: String,
+    /// Its cosine (3CosAdd) or 3CosMul score.
+    pub score: f64,
+}
+
+/// The neighbours of one query word (`None` when it is not in the table).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QueryResult {
+    /// The word asked for.
+    pub query: String,
+    /// Its neighbours, best first; `None` for an unknown word.
+    pub neighbours: Option<Vec<Neighbour>>,
+}
+
+/// The answers to one `a:b::c` question by both objectives.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AnalogyAnswers {
+    /// `a`, `b`, `c`.
+    pub question: [String; 3],
+    /// Unknown words among them (then there are no answers).
+    pub unknown: Vec<String>,
+    /// 3CosAdd answers, best first.
+    pub cos_add: Vec<Neighbour>,
+    /// 3CosMul answers, best first.
+    pub cos_mul: Vec<Neighbour>,
+}
+
+/// Run everything `options` asks for on `table`. `progress` hears the name of
+/// each step as it starts.
+///
+/// # Errors
+/// Diagnostics errors (too few rows), and benchmark files that cannot be read
+/// or parsed (naming the file and line).
+pub fn analyze(
+    table: &Embeddings,
+    source: Source,
+    options: &AnalyzeOptions,
+    progress: &mut dyn FnMut(&str),
+) -> Result<Analysis> {
+    progress("diagnostics");
+    let diagnostics = diagnose(table, &options.diagnose)?;
+    let mut analysis = Analysis::new(source, &diagnostics);
+    if !options.needs_unit_rows() {
+        return Ok(analysis);
+    }
+    progress("normalising rows");
+    let unit = UnitRows::new(table.vectors());
+    if !options.queries.is_empty() {
+        progress("nearest neighbours");
+        let results = neighbours(table, &unit, &options.queries, options.top)?;
+        analysis.push("neighbours", &results, neighbours_section(&results));
+    }
+    if !options.analogies.is_empty() {
+        progress("analogies");
+        let results = options
+            .analogies
+            .iter()
+            .map(|q| answer(table, &unit, q, options.top))
+            .collect::<Result<Vec<_>>>()?;
+        analysis.push("analogies", &results, analogies_section(&results));
+    }
+    if let Some((name, set)) = &options.analogy_set {
+        progress("analogy benchmark");
+        let params = AnalogyParams {
+            restrict_vocab: options.restrict_vocab,
+            ..AnalogyParams::default()
+        };
+        let results = evaluate_word_analogies(table.tokens(), &unit, set, &params)?;
+        analysis.push(
+            "analogy_benchmark",
+            &results,
+            analogy_benchmark_section(name, &results),
+        );
+    }
+    let mut similarity = Vec::new();
+    for (name, set) in &options.similarity_sets {
+        progress("similarity benchmark");
+        let params = WordPairParams {
+            restrict_vocab: options.restrict_vocab,
+            ..WordPairParams::default()
+        };
+        similarity.push((
+            name.clone(),
+            evaluate_word_pairs(table.tokens(), &unit, set, &params)?,
+        ));
+    }
+    if !similarity.is_empty() {
+        let section = similarity_section(&similarity);
+        let results: serde_json::Map<String, serde_json::Value> = similarity
+            .into_iter()
+            .map(|(name, r)| (name, serde_json::to_value(r).expect("results serialise")))
+            .collect();
+        analysis.push("similarity_benchmarks", &results, section);
+    }
+    Ok(analysis)
+}
+
+fn neighbours(
+    table: &Embeddings,
+    unit: &UnitRows,
+    queries: &[String],
+    top: usize,
+) -> Result<Vec<QueryResult>> {
+    let known: Vec<(usize, usize)> = queries
+        .iter()
+        .enumerate()
+        .filter_map(|(q, word)| table.id(word).map(|row| (q, row)))
+        .collect();
+    let rows: Vec<usize> = known.iter().map(|&(_, row)| row).collect();
+    let query_vectors = unit.view().select(Axis(0), &rows);
+    let exclude: Vec<Vec<usize>> = rows.iter().map(|&row| vec![row]).collect();
+    let mut hits = top_k(unit, query_vectors.view(), top, usize::MAX, &exclude)?.into_iter();
+    Ok(queries
+        .iter()
+        .enumerate()
+        .map(|(q, word)| QueryResult {
+            query: word.clone(),
+            neighbours: known.iter().any(|&(k, _)| k == q).then(|| {
+                hits.next()
+                    .expect("one hit list per known query")
+                    .into_iter()
+                    .map(|h| Neighbour {
+                        token: table.token(h.index).into(),
+                        score: f64::from(h.score),
+                    })
+                    .collect()
+            }),
+        })
+        .collect())
+}
+
+fn answer(table: &Embeddings, unit: &UnitRows, question: &[String; 3], top: usize) -> Result<AnalogyAnswers> {
+    let unknown: Vec<String> = question
+        .iter()
+        .filter(|w| table.id(w).is_none())
+        .cloned()
+        .collect();
+    let mut answers = AnalogyAnswers {
+        question: question.clone(),
+        unknown,
+        cos_add: Vec::new(),
+        cos_mul: Vec::new(),
+    };
+    if !answers.unknown.is_empty() {
+        return Ok(answers);
+    }
+    let rows = question.each_ref().map(|w| table.id(w).expect("checked above"));
+    let named = |hits: Vec<Hit>| {
+        hits.into_iter()
+            .map(|h| Neighbour {
+                token: table.token(h.index).into(),
+                score: f64::from(h.score),
+            })
+            .collect()
+    };
+    answers.cos_add = named(cos_add(unit, rows, top)?);
+    answers.cos_mul = named(cos_mul(unit, rows, top));
+    Ok(answers)
+}
+
+/// 3CosAdd: the rows nearest to `b̂ − â + ĉ`, question words excluded.
+fn cos_add(unit: &UnitRows, [a, b, c]: [usize; 3], top: usize) -> Result<Vec<Hit>> {
+    let v = unit.view();
+    let query = (&v.row(b) - &v.row(a) + v.row(c)).insert_axis(Axis(0));
+    Ok(top_k(unit, query.view(), top, usize::MAX, &[vec![a, b, c]])?.remove(0))
+}
+
+/// 3CosMul over every row: `cos'(d,b)·cos'(d,c) / (cos'(d,a) + ε)` with
+/// `cos' = (1 + cos)/2`, question words excluded; ties to the lower row.
+fn cos_mul(unit: &UnitRows, [a, b, c]: [usize; 3], top: usize) -> Vec<Hit> {
+    let v = unit.view();
+    let shifted = |row: usize| v.dot(&v.row(row)).mapv(|cos| (1.0 + f64::from(cos)) / 2.0);
+    let (to_a, to_b, to_c) = (shifted(a), shifted(b), shifted(c));
+    let mut hits: Vec<Hit> = (0..unit.len())
+        .filter(|row| ![a, b, c].contains(row))
+        .map(|row| Hit {
+            index: row,
+            score: (to_b[row] * to_c[row] / (to_a[row] + COS_MUL_EPSILON)) as f32,
+        })
+        .filter(|h| !h.score.is_nan())
+        .collect();
+    hits.sort_by(|x, y| y.score.total_cmp(&x.score).then(x.index.cmp(&y.index)));
+    hits.truncate(top);
+    hits
+}
+
+fn score(x: f64) -> String {
+    fixed(x, 4)
+}
+
+fn percent(x: f64) -> String {
+    format!("{}%", fixed(100.0 * x, 2))
+}
+
+fn neighbours_section(results: &[QueryResult]) -> Section {
+    let mut section = Section::new(
+        "neighbours",
+        "Nearest neighbours",
+        "The tokens with the highest cosine to each query word (the word itself excluded), found by one \
+         normalised matrix product with the top-k selection fused in. Ties go to the more frequent \
+         token (the lower row).",
+    );
+    for r in results {
+        let rows = match &r.neighbours {
+            None => vec![vec!["–".into(), "(not in the table)".into(), String::new()]],
+            Some(list) => list
+                .iter()
+                .enumerate()
+                .map(|(i, n)| vec![(i + 1).to_string(), n.token.clone(), score(n.score)])
+                .collect(),
+        };
+        section = section.table(Table {
+            caption: format!("Neighbours of “{}”", r.query),
+            columns: ["rank", "token", "cosine"].map(String::from).to_vec(),
+            numeric: vec![true, false, true],
+            rows,
+        });
+    }
+    section
+}
+
+fn analogies_section(results: &[AnalogyAnswers]) -> Section {
+    let mut section = Section::new(
+        "analogies",
+        "Analogies",
+        "For `a:b::c` the answer is the token $d$ that best completes *a is to b as c is to d*, the three \
+         question words excluded. 3CosAdd maximises $\\cos(d, b) - \\cos(d, a) + \\cos(d, c)$ (the cosine \
+         with $\\hat b - \\hat a + \\hat c$, gensim's `most_similar`); 3CosMul (Levy & Goldberg 2014) \
+         maximises $\\cos'(d,b)\\,\\cos'(d,c) / (\\cos'(d,a) + \\varepsilon)$ with cosines shifted to \
+         $[0, 1]$ and $\\varepsilon = 10^{-6}$ (gensim's `most_similar_cosmul`).",
+    );
+    for r in results {
+        let [a, b, c] = &r.question;
+        let rows = if r.unknown.is_empty() {
+            r.cos_add
+                .iter()
+                .zip(&r.cos_mul)
+                .enumerate()
+                .map(|(i, (add, mul))| {
+                    vec![
+                        (i + 1).to_string(),
+                        add.token.clone(),
+                        score(add.score),
+                        mul.token.clone(),
+                        score(mul.score),
+                    ]
+                })
+                .collect()
+        } else {
+            vec![vec![
+                "–".into(),
+                format!("not in the table: {}", r.unknown.join(", ")),
+                String::new(),
+                String::new(),
+                String::new(),
+            ]]
+        };
+        section = section.table(Table {
+            caption: format!("{a} : {b} :: {c} : ?"),
+            columns: ["rank", "3CosAdd", "score", "3CosMul", "score"]
+                .map(String::from)
+                .to_vec(),
+            numeric: vec![true, false, true, false, true],
+            rows,
+        });
+    }
+    section
+}
+
+fn analogy_benchmark_section(name: &str, r: &AnalogyResults) -> Section {
+    let total = r.sections.last();
+    Section::new(
+        "analogy-benchmark",
+        "Analogy benchmark",
+        "Accuracy on a Google-format analogy file with the semantics of gensim 4.4's \
+         `evaluate_word_analogies`: only the first `restrict_vocab` rows are searched, words are \
+         compared upper-cased (the most frequent case variant wins), the answer is the best 3CosAdd \
+         candidate that is not a question word, and questions with an unknown word are skipped and \
+         counted. The numbers equal gensim's on the same file and vectors (checked in CI by \
+         `scripts/compare_gensim.sh`).",
+    )
+    .fact("file", name)
+    .fact("questions", r.questions)
+    .fact(
+        "skipped (unknown word)",
+        format!("{} ({})", r.oov, percent(r.oov_ratio() / 100.0)),
+    )
+    .fact(
+        "total accuracy",
+        total.map_or("–".into(), |t| percent(t.accuracy())),
+    )
+    .table(Table {
+        caption: "Accuracy per section".into(),
+        columns: ["section", "correct", "answered", "accuracy"]
+            .map(String::from)
+            .to_vec(),
+        numeric: vec![false, true, true, true],
+        rows: r
+            .sections
+            .iter()
+            .map(|s| {
+                let answered = s.correct.len() + s.incorrect.len();
+                vec![
+                    s.name.clone(),
+                    s.correct.len().to_string(),
+                    answered.to_string(),
+                    percent(s.accuracy()),
+                ]
+            })
+            .collect(),
+    })
+}
+
+fn similarity_section(results: &[(String, WordPairResults)]) -> Section {
+    Section::new(
+        "similarity-benchmarks",
+        "Word-similarity benchmarks",
+        "Correlation between the cosine of each word pair and human similarity judgements, with the \
+         semantics of gensim 4.4's `evaluate_word_pairs`: pairs with an unknown word are left out and \
+         reported as the OOV ratio. Pearson's $r$ compares values, Spearman's $\\rho$ their ranks.",
+    )
+    .table(Table {
+        caption: "Correlation with human judgements".into(),
+        columns: ["file", "Pearson r", "p", "Spearman ρ", "p", "OOV"]
+            .map(String::from)
+            .to_vec(),
+        numeric: vec![false, true, true, true, true, true],
+        rows: results
+            .iter()
+            .map(|(name, r)| {
+                vec![
+                    name.clone(),
+                    score(r.pearson.statistic),
+                    format!("{:.2e}", r.pearson.p_value),
+                    score(r.spearman.statistic),
+                    format!("{:.2e}", r.spearman.p_value),
+                    format!("{}%", fixed(r.oov_ratio, 2)),
+                ]
+            })
+            .collect(),
+    })
+}
