@@ -57,8 +57,23 @@ if [ "$status" -gt 1 ]; then
     exit "$status"
 fi
 cargo run --locked --quiet --example hostile_report -- "$out/hostile" >/dev/null
+# An analysis whose tokens are hostile, asked about by name so they reach every table.
+mkdir -p "$out/analysis"
+{
+    printf '6 3\n'
+    printf '<script>window.__pwned=1</script> 1 0 0\n'
+    printf '"onmouseover=window.__pwned=2 0.9 0.1 0\n'
+    printf '</style> 0 1 0\n'
+    printf '\u202eevil 0.1 0.9 0\n'
+    printf 'plain 0 0 1\n'
+    printf 'other 0.1 0 0.9\n'
+} >"$out/analysis/hostile.txt"
+cargo run --locked --quiet -- analyze "$out/analysis/hostile.txt" --quiet --report-format html \
+    --query '<script>window.__pwned=1</script>' '</style>' --analogy '"onmouseover=window.__pwned=2:</style>::plain' \
+    --out "$out/analysis"
 
 node "$browser_dir/report_test.mjs" \
     --report "$out/report/report.html" \
     --hostile "$out/hostile/report.html" \
+    --analysis "$out/analysis/analysis.html" \
     --screenshots target/screenshots

@@ -21,6 +21,8 @@ const args = Object.fromEntries(
 );
 const reportPath = resolve(args.report ?? 'reports/report.html');
 const hostilePath = args.hostile && resolve(args.hostile);
+// An `embspace analyze` page built from a vectors file whose tokens are the HOSTILE strings.
+const analysisPath = args.analysis && resolve(args.analysis);
 const shotDir = resolve(args.screenshots ?? 'target/screenshots');
 const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
@@ -151,6 +153,42 @@ async function checkLightbox(page, figureId) {
   };
 }
 
+/** The analysis page: figures decode, contents links land, formulas render, hostile tokens stay text. */
+async function checkAnalysis(page) {
+  for (const el of await page.locator('h2, nav a, td, th, figcaption, img').all()) {
+    await el.hover({ timeout: 2000, force: true }).catch(() => {});
+  }
+  const facts = await page.evaluate(async (hostile) => {
+    const imgs = [...document.images];
+    await Promise.all(imgs.map((img) => img.decode().catch(() => {})));
+    const text = document.body.textContent;
+    return {
+      sections: document.querySelectorAll('section.demo').length,
+      images: imgs.map((img) => ({ natural: img.naturalWidth, alt: img.alt, fits: img.getBoundingClientRect().right <= document.documentElement.clientWidth + 1 })),
+      tocTargets: [...document.querySelectorAll('nav.toc ol a[href^="#"]')].map((a) => document.getElementById(decodeURIComponent(a.getAttribute('href').slice(1))) !== null),
+      maths: [...document.querySelectorAll('math')].map((m) => m.getBoundingClientRect().width),
+      tables: document.querySelectorAll('table').length,
+      pwned: window.__pwned ?? null,
+      scripts: document.scripts.length,
+      styles: document.querySelectorAll('style').length,
+      handlers: [...document.querySelectorAll('*')].flatMap((el) => [...el.attributes].filter((a) => a.name.startsWith('on')).map((a) => `${el.tagName}[${a.name}]`)),
+      literal: Object.fromEntries(hostile.map((h) => [h, text.split(h).length - 1])),
+      scrollWidth: document.documentElement.scrollWidth,
+      clientWidth: document.documentElement.clientWidth,
+    };
+  }, HOSTILE);
+  expect(facts.sections >= 5, `the analysis has ${facts.sections} sections, expected the 5 diagnostics at least`);
+  expect(facts.images.length >= 5, `the analysis has ${facts.images.length} figures`);
+  for (const img of facts.images) expect(img.natural > 0 && img.alt.trim() && img.fits, `analysis figure did not decode, has no alt text or overflows: ${img.alt.slice(0, 50)}`);
+  expect(facts.tocTargets.length === facts.sections && facts.tocTargets.every(Boolean), 'an analysis contents link points at no section');
+  expect(facts.maths.length > 0 && facts.maths.every((w) => w > 0), 'analysis formulas are missing or have no size');
+  expect(facts.pwned === null && facts.scripts === 0 && facts.handlers.length === 0, `a hostile token became markup: ${JSON.stringify(facts)}`);
+  expect(facts.styles === 1, 'a hostile token split the stylesheet');
+  for (const [h, count] of Object.entries(facts.literal)) expect(count >= 1, `hostile token ${JSON.stringify(h)} is not shown literally`);
+  expect(facts.scrollWidth <= facts.clientWidth + 1, `the analysis page scrolls sideways (${facts.scrollWidth} > ${facts.clientWidth})`);
+  return facts;
+}
+
 /** The hostile report: no script ran, no handler attribute exists, the text reads literally. */
 async function checkHostile(page) {
   // Hover and click everything a reader might touch, so an injected handler would fire.
@@ -194,6 +232,7 @@ async function checkHostile(page) {
 async function main() {
   checkFileText(reportPath);
   if (hostilePath) checkFileText(hostilePath);
+  if (analysisPath) checkFileText(analysisPath);
   mkdirSync(shotDir, { recursive: true });
   const profile = mkdtempSync(join(tmpdir(), 'embspace-chromium-'));
   const started = Date.now();
@@ -253,6 +292,16 @@ async function main() {
       console.log(`hostile: ${JSON.stringify(facts.literal)} literal occurrences, no script ran`);
       for (const p of problems) expect(false, `hostile: ${p}`);
       await page.close();
+    }
+    if (analysisPath) {
+      for (const [name, viewport] of [['desktop', { width: 1280, height: 800 }], ['phone', { width: 390, height: 844 }]]) {
+        const { page, problems } = await open(context, analysisPath, { viewport, colorScheme: 'light' });
+        const facts = await checkAnalysis(page);
+        await page.screenshot({ path: join(shotDir, `analysis-${name}-light.png`), fullPage: name === 'desktop' });
+        console.log(`analysis ${name}: ${facts.sections} sections, ${facts.images.length} figures, ${facts.tables} tables, hostile tokens literal ${JSON.stringify(facts.literal)}`);
+        for (const p of problems) expect(false, `analysis ${name}: ${p}`);
+        await page.close();
+      }
     }
     expect(offsite.length === 0, `requests left the file: ${offsite.join(', ')}`);
   } finally {

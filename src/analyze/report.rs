@@ -235,7 +235,11 @@ fn num(x: f64, digits: u32) -> String {
 }
 
 fn megabytes(bytes: usize) -> String {
-    format!("{:.1} MB", bytes as f64 / 1e6)
+    if bytes < 1_000_000 {
+        format!("{:.1} kB", bytes as f64 / 1e3)
+    } else {
+        format!("{:.1} MB", bytes as f64 / 1e6)
+    }
 }
 
 fn geometry_sections(d: &Diagnostics) -> Vec<Section> {
@@ -351,7 +355,7 @@ fn geometry_sections(d: &Diagnostics) -> Vec<Section> {
             "component",
             "share of variance",
         )
-        .caption("Bars: the share of each component; the line: the running total.")
+        .caption("The share of each component and the running total.")
         .chart(Chart::Lines {
             series: vec![
                 Series::new(
