@@ -15,7 +15,7 @@ use crate::chart::{Chart, Figure, Point, PointGroup, Series};
 use crate::error::Result;
 use crate::format::fixed;
 use crate::record::FigureRecord;
-use crate::report::render::{HtmlImage, render_figures, render_template};
+use crate::report::render::{HtmlImage, render_figure_files, render_template};
 use crate::report::{Format, Rendered, prose_to_html};
 
 /// Where the table came from.
@@ -145,16 +145,7 @@ impl Analysis {
 /// [`crate::Error::Render`] when a figure or template fails.
 pub fn render(analysis: &Analysis, formats: &[Format]) -> Result<Rendered> {
     let figures: Vec<&FigureRecord> = analysis.sections.iter().flat_map(|s| &s.figures).collect();
-    let pngs = render_figures(&figures.iter().map(|f| &f.figure).collect::<Vec<_>>())?;
-    let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
-    if formats.iter().any(|f| *f != Format::Html) {
-        files.extend(
-            figures
-                .iter()
-                .zip(&pngs)
-                .map(|(f, png)| (PathBuf::from(&f.path), png.clone())),
-        );
-    }
+    let (pngs, mut files) = render_figure_files(&figures, formats)?;
     for format in formats {
         let (name, text) = match format {
             Format::Json => {

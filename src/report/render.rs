@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::record::DemoRecord;
+use crate::record::{DemoRecord, FigureRecord};
 use crate::report::highlight::highlight_rust;
 use crate::report::markdown::prose_to_html;
 use crate::report::model::Report;
@@ -180,16 +180,7 @@ impl<'a> HtmlImage<'a> {
 /// [`Error::Render`] when a figure or a template fails to render.
 pub fn render(report: &Report, formats: &[Format]) -> Result<Rendered> {
     let figures: Vec<_> = report.demos.iter().flat_map(|d| &d.figures).collect();
-    let pngs = render_figures(&figures.iter().map(|f| &f.figure).collect::<Vec<_>>())?;
-    let mut files = Vec::new();
-    if formats.iter().any(|f| *f != Format::Html) {
-        files.extend(
-            figures
-                .iter()
-                .zip(&pngs)
-                .map(|(f, png)| (PathBuf::from(&f.path), png.clone())),
-        );
-    }
+    let (pngs, mut files) = render_figure_files(&figures, formats)?;
     for format in formats {
         let (name, text) = match format {
             Format::Json => (
@@ -207,9 +198,28 @@ pub fn render(report: &Report, formats: &[Format]) -> Result<Rendered> {
     Ok(Rendered { files })
 }
 
+/// Render `figures` once: their PNG bytes in order, and the PNG files to write
+/// (none for HTML alone, which embeds them).
+pub(crate) fn render_figure_files(
+    figures: &[&FigureRecord],
+    formats: &[Format],
+) -> Result<(Vec<Vec<u8>>, Vec<(PathBuf, Vec<u8>)>)> {
+    let pngs = render_figures(&figures.iter().map(|f| &f.figure).collect::<Vec<_>>())?;
+    let mut files = Vec::new();
+    if formats.iter().any(|f| *f != Format::Html) {
+        files.extend(
+            figures
+                .iter()
+                .zip(&pngs)
+                .map(|(f, png)| (PathBuf::from(&f.path), png.clone())),
+        );
+    }
+    Ok((pngs, files))
+}
+
 /// Render figures on every core: each figure is independent and `collect`
 /// keeps the input order, so the bytes do not depend on the thread count.
-pub(crate) fn render_figures(figures: &[&crate::chart::Figure]) -> Result<Vec<Vec<u8>>> {
+fn render_figures(figures: &[&crate::chart::Figure]) -> Result<Vec<Vec<u8>>> {
     figures.par_iter().map(|f| render_png(f)).collect()
 }
 
