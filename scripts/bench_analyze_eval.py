@@ -77,7 +77,7 @@ def best_time(function, repeat):
 
 def gensim_analogies(tokens, vectors):
     from gensim.models import KeyedVectors
-    kv = KeyedVectors(vectors.shape[1], count=len(tokens), dtype=np.float32)
+    kv = KeyedVectors(vectors.shape[1], dtype=np.float32)
     kv.add_vectors(tokens, vectors)
     started = time.perf_counter()
     _, sections = kv.evaluate_word_analogies(questions_path())
