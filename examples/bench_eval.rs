@@ -50,10 +50,12 @@ fn main() -> anyhow::Result<()> {
         .collect();
     let queries = vectors.select(embspace::ndarray::Axis(0), &rows);
     let mut knn_seconds = Vec::new();
+    let mut normalise_seconds = Vec::new();
     let mut knn = Vec::new();
     for _ in 0..args.repeat {
         let started = Instant::now();
         let unit = UnitRows::new(vectors.view());
+        normalise_seconds.push(started.elapsed().as_secs_f64());
         let hits = top_k(&unit, queries.view(), args.k, usize::MAX, &[])?;
         knn_seconds.push(started.elapsed().as_secs_f64());
         knn = hits
@@ -85,7 +87,7 @@ fn main() -> anyhow::Result<()> {
     }
     println!(
         "{}",
-        json!({"knn_seconds": knn_seconds, "knn": knn, "query_rows": rows, "analogies": analogy})
+        json!({"knn_seconds": knn_seconds, "normalise_seconds": normalise_seconds, "knn": knn, "query_rows": rows, "analogies": analogy})
     );
     Ok(())
 }
