@@ -94,7 +94,7 @@ pub fn parse_text(bytes: &[u8], header: bool, limit: Option<usize>, lossy: bool)
             };
             return Err(Malformed::new(Location::Line(1), "a row `token v1 … vd`", found));
         }
-        None => glove_dim(lines.line(0))?,
+        None => glove_dim(&body[..memchr::memchr(b'\n', body).unwrap_or(body.len())])?,
     };
 
     // Never allocate from a header alone: a well-formed row holds at least
@@ -435,6 +435,8 @@ mod tests {
         assert_eq!(table.tokens, ["a", "b"]);
         let table = parse_text(b"a 1\nb 2\nc x y z\n", false, Some(1), false).unwrap();
         assert_eq!(table.tokens, ["a"]);
+        let table = parse_text(b"a 1 2\nb 2\n", false, Some(0), false).unwrap();
+        assert_eq!(table.vectors.dim(), (0, 2));
     }
 
     #[test]
