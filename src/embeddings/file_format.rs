@@ -93,11 +93,13 @@ impl Format {
         if head.starts_with(b"\x93NUMPY") {
             return Ok(Format::Npy);
         }
-        if head.len() > 8
-            && head[8] == b'{'
-            && u64::from_le_bytes(head[..8].try_into().expect("8 bytes")) >= 2
-        {
-            return Ok(Format::Safetensors);
+        if head.len() > 8 && head[8] == b'{' {
+            // Text read as a little-endian u64 is at least 0x20 << 56; a safetensors
+            // header is at most 100 MB (the `safetensors` crate's limit).
+            let length = u64::from_le_bytes(head[..8].try_into().expect("8 bytes"));
+            if (2..=100_000_000).contains(&length) {
+                return Ok(Format::Safetensors);
+            }
         }
         let extension = path
             .extension()
@@ -238,5 +240,6 @@ mod tests {
         head.extend_from_slice(b"{\"a\":");
         assert_eq!(detect("model.bin", &head), Format::Safetensors);
         assert_eq!(detect("model.safetensors", b"junk"), Format::Safetensors);
+        assert_eq!(detect("glove.txt", b"abcdefgh{ 0.5\n"), Format::Glove);
     }
 }

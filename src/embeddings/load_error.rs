@@ -7,7 +7,7 @@
 //! ```text
 //! vectors.txt:3: expected 300 values after the token, found 299
 //! vectors.bin:byte 1307: expected 1200 bytes of vector for row 3 (`queen`), found 408 before the end of the file
-//! tokenizer.json:model.vocab: expected one token for every id 0..30521, found none for id 17
+//! tokenizer.json:model.vocab: expected one token for every id 0..30521, found no token for id 17
 //! ```
 //!
 //! Parsers build a [`Malformed`] without knowing the file's name; [`Malformed::in_file`]
