@@ -18,13 +18,10 @@ use clap::Parser;
 use embspace::analyze::{AnalogyParams, AnalogySet, UnitRows, evaluate_word_analogies, top_k};
 use serde_json::json;
 
-#[path = "common/word2vec.rs"]
-mod word2vec;
-
 /// Time top-k neighbours and the analogy benchmark.
 #[derive(Parser)]
 struct Args {
-    /// word2vec binary vectors file.
+    /// Vectors file (word2vec binary or text, GloVe, fastText, .npy, safetensors).
     vectors: PathBuf,
     /// Number of query rows.
     #[arg(long, default_value_t = 1000)]
@@ -42,7 +39,9 @@ struct Args {
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let (tokens, vectors) = word2vec::read_binary(&args.vectors)?;
+    let (tokens, _, vectors) = embspace::embeddings::load(&args.vectors, &Default::default())?
+        .embeddings
+        .into_parts();
     let step = (vectors.nrows() / args.queries.max(1)).max(1);
     let rows: Vec<usize> = (0..args.queries)
         .map(|i| i * step)

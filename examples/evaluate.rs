@@ -12,8 +12,8 @@
 //! ```sh
 //! ```
 //!
-//! The vectors file is word2vec binary, read by the temporary reader in
-//! `examples/common/word2vec.rs`.
+//! The vectors file is read by `embspace::embeddings::load` (any format it
+//! detects), the same loader `embspace analyze` uses.
 
 use std::path::PathBuf;
 
@@ -24,13 +24,10 @@ use embspace::analyze::{
 };
 use serde_json::json;
 
-#[path = "common/word2vec.rs"]
-mod word2vec;
-
 /// Evaluate word vectors on analogy and word-pair benchmarks (gensim 4.4 semantics).
 #[derive(Parser)]
 struct Args {
-    /// word2vec binary vectors file.
+    /// Vectors file (word2vec binary or text, GloVe, fastText, .npy, safetensors).
     vectors: PathBuf,
     /// Google-format analogy files.
     #[arg(long)]
@@ -57,7 +54,9 @@ struct Args {
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let (tokens, vectors) = word2vec::read_binary(&args.vectors)?;
+    let (tokens, _, vectors) = embspace::embeddings::load(&args.vectors, &Default::default())?
+        .embeddings
+        .into_parts();
     let unit = UnitRows::from_owned(vectors);
     let strict = !args.lenient;
     let mut analogies = Vec::new();

@@ -233,7 +233,8 @@ fn analyze(args: &AnalyzeArgs, quiet: bool) -> anyhow::Result<ExitCode> {
         file_bytes,
         warnings: loaded.warnings.clone(),
     };
-    let analysis = embspace::analyze::analyze(&loaded.embeddings, source, &analyze_options, &mut |step| {
+    let (rows, dim) = (loaded.embeddings.len(), loaded.embeddings.dim());
+    let analysis = embspace::analyze::analyze(loaded.embeddings, source, &analyze_options, &mut |step| {
         progress.step(step)
     })?;
     progress.step("rendering");
@@ -246,11 +247,8 @@ fn analyze(args: &AnalyzeArgs, quiet: bool) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("writing the analysis into {}", args.out.display()))?;
     progress.finish();
     if !quiet {
-        let table = &loaded.embeddings;
         eprintln!(
-            "analysed {} tokens × {} dimensions ({}); wrote {} files into {}",
-            table.len(),
-            table.dim(),
+            "analysed {rows} tokens × {dim} dimensions ({}); wrote {} files into {}",
             loaded.format,
             written.len(),
             args.out.display()

@@ -4,6 +4,8 @@
 //! The unit-normalised copy of the table (the only second copy of the matrix)
 //! is made once, and only when a query, an analogy or a benchmark needs it.
 
+use std::collections::HashMap;
+
 use ndarray::Axis;
 use serde::Serialize;
 
@@ -115,26 +117,35 @@ pub struct AnalogyAnswers {
 /// Run everything `options` asks for on `table`. `progress` hears the name of
 /// each step as it starts.
 ///
+/// The table is consumed: after the diagnostics its matrix is normalised in
+/// place for the searches, so peak memory stays near one copy of the matrix.
+///
 /// # Errors
 /// Diagnostics errors (too few rows), and benchmark files that cannot be read
 /// or parsed (naming the file and line).
 pub fn analyze(
-    table: &Embeddings,
+    table: Embeddings,
     source: Source,
     options: &AnalyzeOptions,
     progress: &mut dyn FnMut(&str),
 ) -> Result<Analysis> {
     progress("diagnostics");
-    let diagnostics = diagnose(table, &options.diagnose)?;
+    let diagnostics = diagnose(&table, &options.diagnose)?;
     let mut analysis = Analysis::new(source, &diagnostics);
     if !options.needs_unit_rows() {
         return Ok(analysis);
     }
     progress("normalising rows");
-    let unit = UnitRows::new(table.vectors());
+    let (tokens, index, vectors) = table.into_parts();
+    let unit = UnitRows::from_owned(vectors);
+    let table = Searchable {
+        tokens: &tokens,
+        index: &index,
+        unit: &unit,
+    };
     if !options.queries.is_empty() {
         progress("nearest neighbours");
-        let results = neighbours(table, &unit, &options.queries, options.top)?;
+        let results = neighbours(&table, &options.queries, options.top)?;
         analysis.push("neighbours", &results, neighbours_section(&results));
     }
     if !options.analogies.is_empty() {
@@ -142,7 +153,7 @@ pub fn analyze(
         let results = options
             .analogies
             .iter()
-            .map(|q| answer(table, &unit, q, options.top))
+            .map(|q| answer(&table, q, options.top))
             .collect::<Result<Vec<_>>>()?;
         analysis.push("analogies", &results, analogies_section(&results));
     }
@@ -152,7 +163,7 @@ pub fn analyze(
             restrict_vocab: options.restrict_vocab,
             ..AnalogyParams::default()
         };
-        let results = evaluate_word_analogies(table.tokens(), &unit, set, &params)?;
+        let results = evaluate_word_analogies(&tokens, &unit, set, &params)?;
         analysis.push(
             "analogy_benchmark",
             &results,
@@ -166,10 +177,7 @@ pub fn analyze(
             restrict_vocab: options.restrict_vocab,
             ..WordPairParams::default()
         };
-        similarity.push((
-            name.clone(),
-            evaluate_word_pairs(table.tokens(), &unit, set, &params)?,
-        ));
+        similarity.push((name.clone(), evaluate_word_pairs(&tokens, &unit, set, &params)?));
     }
     if !similarity.is_empty() {
         let section = similarity_section(&similarity);
@@ -182,41 +190,52 @@ pub fn analyze(
     Ok(analysis)
 }
 
-fn neighbours(
-    table: &Embeddings,
-    unit: &UnitRows,
-    queries: &[String],
-    top: usize,
-) -> Result<Vec<QueryResult>> {
+/// The table after normalisation: tokens, their rows and the unit rows.
+struct Searchable<'a> {
+    tokens: &'a [String],
+    index: &'a HashMap<String, usize>,
+    unit: &'a UnitRows,
+}
+
+impl Searchable<'_> {
+    fn id(&self, word: &str) -> Option<usize> {
+        self.index.get(word).copied()
+    }
+
+    fn named(&self, hits: Vec<Hit>) -> Vec<Neighbour> {
+        hits.into_iter()
+            .map(|h| Neighbour {
+                token: self.tokens[h.index].clone(),
+                score: f64::from(h.score),
+            })
+            .collect()
+    }
+}
+
+fn neighbours(table: &Searchable, queries: &[String], top: usize) -> Result<Vec<QueryResult>> {
     let known: Vec<(usize, usize)> = queries
         .iter()
         .enumerate()
         .filter_map(|(q, word)| table.id(word).map(|row| (q, row)))
         .collect();
     let rows: Vec<usize> = known.iter().map(|&(_, row)| row).collect();
-    let query_vectors = unit.view().select(Axis(0), &rows);
+    let query_vectors = table.unit.view().select(Axis(0), &rows);
     let exclude: Vec<Vec<usize>> = rows.iter().map(|&row| vec![row]).collect();
-    let mut hits = top_k(unit, query_vectors.view(), top, usize::MAX, &exclude)?.into_iter();
+    let mut hits = top_k(table.unit, query_vectors.view(), top, usize::MAX, &exclude)?.into_iter();
     Ok(queries
         .iter()
         .enumerate()
         .map(|(q, word)| QueryResult {
             query: word.clone(),
-            neighbours: known.iter().any(|&(k, _)| k == q).then(|| {
-                hits.next()
-                    .expect("one hit list per known query")
-                    .into_iter()
-                    .map(|h| Neighbour {
-                        token: table.token(h.index).into(),
-                        score: f64::from(h.score),
-                    })
-                    .collect()
-            }),
+            neighbours: known
+                .iter()
+                .any(|&(k, _)| k == q)
+                .then(|| table.named(hits.next().expect("one hit list per known query"))),
         })
         .collect())
 }
 
-fn answer(table: &Embeddings, unit: &UnitRows, question: &[String; 3], top: usize) -> Result<AnalogyAnswers> {
+fn answer(table: &Searchable, question: &[String; 3], top: usize) -> Result<AnalogyAnswers> {
     let unknown: Vec<String> = question
         .iter()
         .filter(|w| table.id(w).is_none())
@@ -232,16 +251,8 @@ fn answer(table: &Embeddings, unit: &UnitRows, question: &[String; 3], top: usiz
         return Ok(answers);
     }
     let rows = question.each_ref().map(|w| table.id(w).expect("checked above"));
-    let named = |hits: Vec<Hit>| {
-        hits.into_iter()
-            .map(|h| Neighbour {
-                token: table.token(h.index).into(),
-                score: f64::from(h.score),
-            })
-            .collect()
-    };
-    answers.cos_add = named(cos_add(unit, rows, top)?);
-    answers.cos_mul = named(cos_mul(unit, rows, top));
+    answers.cos_add = table.named(cos_add(table.unit, rows, top)?);
+    answers.cos_mul = table.named(cos_mul(table.unit, rows, top));
     Ok(answers)
 }
 

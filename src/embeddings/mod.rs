@@ -166,6 +166,13 @@ impl Embeddings {
         self.vectors.row(id)
     }
 
+    /// Takes the table apart: tokens, the token → row index and the matrix,
+    /// so a caller can transform the matrix in place (e.g. normalise it)
+    /// without a second copy.
+    pub fn into_parts(self) -> (Vec<String>, HashMap<String, usize>, Array2<f32>) {
+        (self.tokens, self.index, self.vectors)
+    }
+
     /// Keeps the first `n` rows (all when `n >= len()`), like gensim's `limit`.
     pub fn truncate(&mut self, n: usize) {
         if n >= self.len() {
