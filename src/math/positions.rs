@@ -31,7 +31,7 @@ pub fn sinusoidal(n_positions: usize, d_model: usize) -> Array2<f64> {
 }
 
 fn check_rope(d: usize, base: f64) -> Result<()> {
-    if d % 2 != 0 {
+    if !d.is_multiple_of(2) {
         return Err(Error::shape("rope", "an even dimension", format!("d = {d}")));
     }
     if !(base.is_finite() && base > 0.0) {

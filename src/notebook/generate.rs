@@ -100,10 +100,10 @@ impl Cell {
 /// nbformat's multi-line string: a list of lines, each but the last ending in `\n`.
 fn lines(text: &str) -> Vec<String> {
     let mut out: Vec<String> = text.split_inclusive('\n').map(str::to_owned).collect();
-    if let Some(last) = out.last_mut() {
-        if last.ends_with('\n') {
-            last.pop();
-        }
+    if let Some(last) = out.last_mut()
+        && last.ends_with('\n')
+    {
+        last.pop();
     }
     out
 }

@@ -73,13 +73,13 @@ pub fn split_demo(id: &str, source: &str) -> Result<DemoParts> {
         match head.keyword.as_str() {
             "use" => {
                 let root = use_root(text, &mask[span.clone()]);
-                if let Some(root) = root.filter(|r| !BUILT_IN.contains(&r.as_str())) {
-                    if !REEXPORTED.contains(&root.as_str()) {
-                        return Err(fail(format!(
-                            "it uses crate `{root}`, which embspace does not re-export; add \
-                             `pub use {root};` to src/lib.rs and `{root}` to notebook::REEXPORTED"
-                        )));
-                    }
+                if let Some(root) = root.filter(|r| !BUILT_IN.contains(&r.as_str()))
+                    && !REEXPORTED.contains(&root.as_str())
+                {
+                    return Err(fail(format!(
+                        "it uses crate `{root}`, which embspace does not re-export; add \
+                         `pub use {root};` to src/lib.rs and `{root}` to notebook::REEXPORTED"
+                    )));
                 }
                 // Keep the blank lines that group `use` items in the source.
                 let spaced = source[..span.start]

@@ -198,12 +198,15 @@ pub fn render(report: &Report, formats: &[Format]) -> Result<Rendered> {
     Ok(Rendered { files })
 }
 
+/// A file to write: its path relative to the output directory, and its bytes.
+pub(crate) type OutputFile = (PathBuf, Vec<u8>);
+
 /// Render `figures` once: their PNG bytes in order, and the PNG files to write
 /// (none for HTML alone, which embeds them).
 pub(crate) fn render_figure_files(
     figures: &[&FigureRecord],
     formats: &[Format],
-) -> Result<(Vec<Vec<u8>>, Vec<(PathBuf, Vec<u8>)>)> {
+) -> Result<(Vec<Vec<u8>>, Vec<OutputFile>)> {
     let pngs = render_figures(&figures.iter().map(|f| &f.figure).collect::<Vec<_>>())?;
     let mut files = Vec::new();
     if formats.iter().any(|f| *f != Format::Html) {
