@@ -9,7 +9,7 @@ use embspace::analyze::{AnalogySet, AnalyzeOptions, Source, WordPairSet, parse_a
 use embspace::demos::{self, Demo};
 use embspace::embeddings::{Format as FileFormat, LoadOptions, load, load_bytes};
 use embspace::notebook;
-use embspace::report::{self, Format, Report};
+use embspace::report::{self, Format};
 
 /// The executable companion to the mathematics of embedding spaces.
 #[derive(Debug, Parser)]
@@ -342,8 +342,7 @@ fn report(args: &ReportArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     let mut formats: Vec<Format> = args.format.iter().map(|&f| f.into()).collect();
     formats.sort();
     formats.dedup();
-    let report = Report::run(&chosen);
-    let rendered = report::render(&report, &formats).context("rendering the report")?;
+    let (report, rendered) = report::run_and_render(&chosen, &formats).context("rendering the report")?;
     let written = report::write_atomically(&args.out, &rendered, prunes_figures(args, &formats))
         .with_context(|| format!("writing the report into {}", args.out.display()))?;
     if !quiet {

@@ -8,6 +8,7 @@
 
 use std::path::PathBuf;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::analyze::diagnostics::Diagnostics;
@@ -15,8 +16,8 @@ use crate::chart::{Chart, Figure, Point, PointGroup, Series};
 use crate::error::Result;
 use crate::format::fixed;
 use crate::record::FigureRecord;
-use crate::report::render::{HtmlImage, render_figure_files, render_template};
-use crate::report::{Format, Rendered, prose_to_html};
+use crate::report::render::{HtmlImage, figure_files, render_template};
+use crate::report::{Format, Rendered, prose_to_html, render_png};
 
 /// Where the table came from.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -145,7 +146,11 @@ impl Analysis {
 /// [`crate::Error::Render`] when a figure or template fails.
 pub fn render(analysis: &Analysis, formats: &[Format]) -> Result<Rendered> {
     let figures: Vec<&FigureRecord> = analysis.sections.iter().flat_map(|s| &s.figures).collect();
-    let (pngs, mut files) = render_figure_files(&figures, formats)?;
+    let pngs = figures
+        .par_iter()
+        .map(|f| render_png(&f.figure))
+        .collect::<Result<Vec<_>>>()?;
+    let mut files = figure_files(&figures, &pngs, formats);
     for format in formats {
         let (name, text) = match format {
             Format::Json => {

@@ -11,5 +11,5 @@ mod write;
 pub use markdown::prose_to_html;
 pub use model::{Report, Summary};
 pub use plot::{PALETTE, SIZE, render_png};
-pub use render::{Format, Rendered, render};
+pub use render::{Format, Rendered, render, run_and_render};
 pub use write::write_atomically;

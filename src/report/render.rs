@@ -9,6 +9,7 @@ use minijinja::{Environment, UndefinedBehavior};
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::demos::Demo;
 use crate::error::{Error, Result};
 use crate::record::{DemoRecord, FigureRecord};
 use crate::report::highlight::highlight_rust;
@@ -179,8 +180,50 @@ impl<'a> HtmlImage<'a> {
 /// # Errors
 /// [`Error::Render`] when a figure or a template fails to render.
 pub fn render(report: &Report, formats: &[Format]) -> Result<Rendered> {
+    let figures: Vec<_> = report
+        .demos
+        .iter()
+        .flat_map(|d| &d.figures)
+        .map(|f| &f.figure)
+        .collect();
+    let pngs = figures
+        .par_iter()
+        .map(|f| render_png(f))
+        .collect::<Result<Vec<_>>>()?;
+    render_with_figures(report, &pngs, formats)
+}
+
+/// Run `demos` and render the report, drawing each demo's figures as soon as
+/// that demo finishes, so drawing overlaps the slow demos (training) instead
+/// of waiting for all of them. The result equals `render(&Report::run(demos), formats)`.
+///
+/// # Errors
+/// As [`render`].
+pub fn run_and_render(demos: &[Demo], formats: &[Format]) -> Result<(Report, Rendered)> {
+    let done: Vec<(DemoRecord, Result<Vec<Vec<u8>>>)> = demos
+        .par_iter()
+        .enumerate()
+        .map(|(i, demo)| {
+            let record = demo.record(i + 1);
+            let pngs = record.figures.par_iter().map(|f| render_png(&f.figure)).collect();
+            (record, pngs)
+        })
+        .collect();
+    let mut pngs = Vec::new();
+    let mut records = Vec::with_capacity(done.len());
+    for (record, figures) in done {
+        pngs.extend(figures?);
+        records.push(record);
+    }
+    let report = Report::from_records(records);
+    let rendered = render_with_figures(&report, &pngs, formats)?;
+    Ok((report, rendered))
+}
+
+/// The files of `report` given its figures' PNGs, in report order.
+fn render_with_figures(report: &Report, pngs: &[Vec<u8>], formats: &[Format]) -> Result<Rendered> {
     let figures: Vec<_> = report.demos.iter().flat_map(|d| &d.figures).collect();
-    let (pngs, mut files) = render_figure_files(&figures, formats)?;
+    let mut files = figure_files(&figures, pngs, formats);
     for format in formats {
         let (name, text) = match format {
             Format::Json => (
@@ -191,7 +234,7 @@ pub fn render(report: &Report, formats: &[Format]) -> Result<Rendered> {
                 "report.md",
                 render_template("report.md.j2", &MarkdownContext { report })?,
             ),
-            Format::Html => ("report.html", html(report, &pngs)?),
+            Format::Html => ("report.html", html(report, pngs)?),
         };
         files.push((PathBuf::from(name), text.into_bytes()));
     }
@@ -201,29 +244,20 @@ pub fn render(report: &Report, formats: &[Format]) -> Result<Rendered> {
 /// A file to write: its path relative to the output directory, and its bytes.
 pub(crate) type OutputFile = (PathBuf, Vec<u8>);
 
-/// Render `figures` once: their PNG bytes in order, and the PNG files to write
-/// (none for HTML alone, which embeds them).
-pub(crate) fn render_figure_files(
+/// The PNG files to write for `figures` (none for HTML alone, which embeds them).
+pub(crate) fn figure_files(
     figures: &[&FigureRecord],
+    pngs: &[Vec<u8>],
     formats: &[Format],
-) -> Result<(Vec<Vec<u8>>, Vec<OutputFile>)> {
-    let pngs = render_figures(&figures.iter().map(|f| &f.figure).collect::<Vec<_>>())?;
-    let mut files = Vec::new();
-    if formats.iter().any(|f| *f != Format::Html) {
-        files.extend(
-            figures
-                .iter()
-                .zip(&pngs)
-                .map(|(f, png)| (PathBuf::from(&f.path), png.clone())),
-        );
+) -> Vec<OutputFile> {
+    if formats.iter().all(|f| *f == Format::Html) {
+        return Vec::new();
     }
-    Ok((pngs, files))
-}
-
-/// Render figures on every core: each figure is independent and `collect`
-/// keeps the input order, so the bytes do not depend on the thread count.
-fn render_figures(figures: &[&crate::chart::Figure]) -> Result<Vec<Vec<u8>>> {
-    figures.par_iter().map(|f| render_png(f)).collect()
+    figures
+        .iter()
+        .zip(pngs)
+        .map(|(f, png)| (PathBuf::from(&f.path), png.clone()))
+        .collect()
 }
 
 fn html(report: &Report, pngs: &[Vec<u8>]) -> Result<String> {
