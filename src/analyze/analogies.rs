@@ -32,10 +32,10 @@
 
 use std::path::Path;
 
-use ndarray::{Array2, ArrayView1};
+use ndarray::{ArrayView1, Axis};
 
 use super::benchmark::{fold, is_python_space, ok_vocab, read_utf8, split_python};
-use super::knn::{UnitRows, fused_top_k};
+use super::knn::{UnitRows, fused_top_k_shared};
 use crate::error::{Error, Result};
 use crate::math::COS_MUL_EPSILON;
 
@@ -43,8 +43,6 @@ use crate::math::COS_MUL_EPSILON;
 const TOP_N: usize = 5;
 /// Extra candidates kept from the `f32` search for the `f64` rescoring.
 const SLACK: usize = 7;
-/// Questions per batch (bounds the query matrix to a few MB).
-const BATCH: usize = 2048;
 
 /// How a question is answered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
@@ -313,20 +311,13 @@ pub fn evaluate_word_analogies(
     if questions == 0 {
         return Err(Error::parameter("analogies", "the analogy set holds no question"));
     }
-    let mut answers: Vec<Option<AnalogyAnswer>> = (0..known.len()).map(|_| None).collect();
-    for (batch, chunk) in known.chunks(BATCH).enumerate() {
-        for (i, answer) in answer_batch(tokens, unit, chunk, params).into_iter().enumerate() {
-            answers[batch * BATCH + i] = Some(answer);
-        }
-    }
+    // All questions at once: they share few words, and one product per word serves them all.
+    let answers = answer_batch(tokens, unit, &known, params);
     // Answers go back in file order (known questions interleave with OOV ones).
     let mut all: Vec<(usize, bool, AnalogyAnswer)> = known
         .iter()
         .zip(answers)
-        .map(|(q, a)| {
-            let a = a.expect("every known question was answered");
-            (q.section, a.predicted.as_deref() == Some(q.words[3].as_str()), a)
-        })
+        .map(|(q, a)| (q.section, a.predicted.as_deref() == Some(q.words[3].as_str()), a))
         .collect();
     all.extend(dummies);
     all.sort_by_key(|(s, _, a)| (*s, a.line));
@@ -376,7 +367,8 @@ fn cos_mul(b: f64, c: f64, a: f64) -> f64 {
     ((1.0 + b) / 2.0) * ((1.0 + c) / 2.0) / ((1.0 + a) / 2.0 + COS_MUL_EPSILON)
 }
 
-/// Answers a batch of known questions with one fused search.
+/// Answers the known questions with one fused search over the
+/// distinct words they use, then rescores the candidates as gensim scores them.
 fn answer_batch(
     tokens: &[String],
     unit: &UnitRows,
@@ -384,51 +376,64 @@ fn answer_batch(
     params: &AnalogyParams,
 ) -> Vec<AnalogyAnswer> {
     let u = unit.view();
-    let d = unit.dim();
-    let group = match params.method {
-        AnalogyMethod::CosAdd => 1,
-        AnalogyMethod::CosMul => 3,
+    let mut word_rows: Vec<usize> = batch.iter().flat_map(|q| q.rows).collect();
+    word_rows.sort_unstable();
+    word_rows.dedup();
+    let position = |row: usize| {
+        word_rows
+            .binary_search(&row)
+            .expect("every question row is a word")
     };
-    let mut queries = Array2::<f32>::zeros((batch.len() * group, d));
-    for (j, q) in batch.iter().enumerate() {
-        let [a, b, c] = q.rows;
-        match params.method {
-            AnalogyMethod::CosAdd => {
-                let mut row = queries.row_mut(j);
-                let out = row.as_slice_mut().expect("a fresh array is contiguous");
-                cos_add_query(u.row(b), u.row(c), u.row(a), out);
-            }
-            AnalogyMethod::CosMul => {
-                for (t, r) in [b, c, a].into_iter().enumerate() {
-                    queries.row_mut(j * 3 + t).assign(&u.row(r));
-                }
-            }
-        }
-    }
+    // [b, c, a]: the positive words first, as both objectives read them.
+    let members: Vec<[usize; 3]> = batch
+        .iter()
+        .map(|q| {
+            let [a, b, c] = q.rows;
+            [position(b), position(c), position(a)]
+        })
+        .collect();
+    let words = u.select(Axis(0), &word_rows);
     let eps = COS_MUL_EPSILON as f32;
-    let hits = fused_top_k(
-        u,
-        queries.view(),
-        group,
-        TOP_N + SLACK,
-        params.restrict_vocab,
-        |j| batch[j].rows.to_vec(),
-        |c| ((1.0 + c[0]) / 2.0) * ((1.0 + c[1]) / 2.0) / ((1.0 + c[2]) / 2.0 + eps),
-    );
+    let exclude = |j: usize| batch[j].rows.to_vec();
+    let k = TOP_N + SLACK;
+    let hits = match params.method {
+        // The cosine with normalise(b̂ + ĉ − â) ranks rows as b̂·u + ĉ·u − â·u does.
+        AnalogyMethod::CosAdd => fused_top_k_shared(
+            u,
+            words.view(),
+            &members,
+            k,
+            params.restrict_vocab,
+            exclude,
+            |b, c, a| b + c - a,
+        ),
+        AnalogyMethod::CosMul => fused_top_k_shared(
+            u,
+            words.view(),
+            &members,
+            k,
+            params.restrict_vocab,
+            exclude,
+            |b, c, a| ((1.0 + b) / 2.0) * ((1.0 + c) / 2.0) / ((1.0 + a) / 2.0 + eps),
+        ),
+    };
+    let mut query = vec![0.0f32; unit.dim()];
     batch
         .iter()
-        .enumerate()
         .zip(hits)
-        .map(|((j, q), hits)| {
+        .map(|(q, hits)| {
+            let [a, b, c] = q.rows;
+            if params.method == AnalogyMethod::CosAdd {
+                cos_add_query(u.row(b), u.row(c), u.row(a), &mut query);
+            }
             let mut rescored: Vec<(f64, usize)> = hits
                 .iter()
                 .map(|h| {
                     let row = u.row(h.index);
                     let score = match params.method {
-                        AnalogyMethod::CosAdd => dot64(row, queries.row(j)),
+                        AnalogyMethod::CosAdd => dot64(row, ArrayView1::from(&query[..])),
                         AnalogyMethod::CosMul => {
-                            let [a, b, c] = q.rows.map(|r| dot64(row, u.row(r)));
-                            cos_mul(b, c, a)
+                            cos_mul(dot64(row, u.row(b)), dot64(row, u.row(c)), dot64(row, u.row(a)))
                         }
                     };
                     (score, h.index)
