@@ -202,6 +202,25 @@ fn product(q: ArrayView2<f32>, u: ArrayView2<f32>, out: &mut ndarray::ArrayViewM
     }
 }
 
+/// Runs `worker` once per core, at most once per block of work (inline when
+/// that is one), and returns what each run returned. Workers share out the
+/// blocks themselves through an atomic counter.
+fn on_cores<T: Send>(blocks: usize, worker: impl Fn() -> T + Sync) -> Vec<T> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(blocks);
+    if threads <= 1 {
+        return vec![worker()];
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads).map(|_| scope.spawn(&worker)).collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a knn worker panicked"))
+            .collect()
+    })
+}
+
 /// The fused engine behind [`top_k`] and the analogy solvers.
 ///
 /// Logical query `j` owns the `group` rows `j·group .. (j+1)·group` of
@@ -227,9 +246,6 @@ where
     }
     let vocab = unit.slice(s![..restrict, ..]);
     let blocks = n_queries.div_ceil(QUERY_BLOCK);
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(blocks);
     let next = AtomicUsize::new(0);
     let worker = || {
         let mut done: Vec<(usize, Vec<Vec<Hit>>)> = Vec::new();
@@ -273,17 +289,7 @@ where
         }
         done
     };
-    let mut parts: Vec<(usize, Vec<Vec<Hit>>)> = if threads <= 1 {
-        worker()
-    } else {
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..threads).map(|_| scope.spawn(worker)).collect();
-            handles
-                .into_iter()
-                .flat_map(|h| h.join().expect("a knn worker panicked"))
-                .collect()
-        })
-    };
+    let mut parts: Vec<(usize, Vec<Vec<Hit>>)> = on_cores(blocks, worker).into_iter().flatten().collect();
     parts.sort_by_key(|(first, _)| *first);
     parts.into_iter().flat_map(|(_, hits)| hits).collect()
 }
@@ -317,9 +323,6 @@ where
     }
     let excluded: Vec<Vec<usize>> = (0..members.len()).map(&exclude).collect();
     let blocks = restrict.div_ceil(VOCAB_BLOCK);
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(blocks);
     let next = AtomicUsize::new(0);
     let worker = || {
         let mut best: Vec<Best> = (0..members.len()).map(|_| Best::new(k)).collect();
@@ -349,17 +352,7 @@ where
         }
         best
     };
-    let mut parts: Vec<Vec<Best>> = if threads <= 1 {
-        vec![worker()]
-    } else {
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..threads).map(|_| scope.spawn(worker)).collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().expect("a knn worker panicked"))
-                .collect()
-        })
-    };
+    let mut parts: Vec<Vec<Best>> = on_cores(blocks, worker);
     let mut merged = parts.remove(0);
     for part in parts {
         for (into, from) in merged.iter_mut().zip(part) {
