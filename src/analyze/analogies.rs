@@ -363,7 +363,7 @@ fn dot64(x: ArrayView1<f32>, y: ArrayView1<f32>) -> f64 {
 }
 
 /// 3CosMul from the three cosines `[b, c, a]`.
-fn cos_mul(b: f64, c: f64, a: f64) -> f64 {
+pub(crate) fn cos_mul(b: f64, c: f64, a: f64) -> f64 {
     ((1.0 + b) / 2.0) * ((1.0 + c) / 2.0) / ((1.0 + a) / 2.0 + COS_MUL_EPSILON)
 }
 
@@ -393,6 +393,7 @@ fn answer_batch(
         })
         .collect();
     let words = u.select(Axis(0), &word_rows);
+    // The f32 form of `cos_mul` for the candidate search; candidates are rescored in f64.
     let eps = COS_MUL_EPSILON as f32;
     let exclude = |j: usize| batch[j].rows.to_vec();
     let k = TOP_N + SLACK;

@@ -292,9 +292,11 @@ fn mean_vector(vectors: ArrayView2<f32>) -> Array1<f64> {
 }
 
 fn norm_stats(norms: &[f64]) -> NormStats {
-    let n = norms.len().max(1) as f64;
-    let mean = norms.iter().sum::<f64>() / n;
-    let std = (norms.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n).sqrt();
+    let (mean, std) = if norms.is_empty() {
+        (0.0, 0.0)
+    } else {
+        mean_std(ndarray::ArrayView1::from(norms))
+    };
     let mut sorted = norms.to_vec();
     sorted.sort_by(f64::total_cmp);
     let median = match sorted.len() {

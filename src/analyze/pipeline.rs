@@ -9,7 +9,9 @@ use std::collections::HashMap;
 use ndarray::Axis;
 use serde::Serialize;
 
+use crate::analyze::analogies::cos_mul as cos_mul_score;
 use crate::analyze::diagnostics::{DiagnoseParams, diagnose};
+use crate::analyze::knn::fused_top_k_shared;
 use crate::analyze::report::{Analysis, Section, Source, Table};
 use crate::analyze::{
     AnalogyParams, AnalogyResults, AnalogySet, Hit, UnitRows, WordPairParams, WordPairResults, WordPairSet,
@@ -18,7 +20,6 @@ use crate::analyze::{
 use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
 use crate::format::fixed;
-use crate::math::COS_MUL_EPSILON;
 
 /// What to compute beyond the diagnostics.
 #[derive(Debug, Clone, Default)]
@@ -263,23 +264,22 @@ fn cos_add(unit: &UnitRows, [a, b, c]: [usize; 3], top: usize) -> Result<Vec<Hit
     Ok(top_k(unit, query.view(), top, usize::MAX, &[vec![a, b, c]])?.remove(0))
 }
 
-/// 3CosMul over every row: `cos'(d,b)·cos'(d,c) / (cos'(d,a) + ε)` with
-/// `cos' = (1 + cos)/2`, question words excluded; ties to the lower row.
+/// 3CosMul (gensim's `most_similar_cosmul`) over every row by the fused
+/// search the analogy benchmark uses, question words excluded.
 fn cos_mul(unit: &UnitRows, [a, b, c]: [usize; 3], top: usize) -> Vec<Hit> {
-    let v = unit.view();
-    let shifted = |row: usize| v.dot(&v.row(row)).mapv(|cos| (1.0 + f64::from(cos)) / 2.0);
-    let (to_a, to_b, to_c) = (shifted(a), shifted(b), shifted(c));
-    let mut hits: Vec<Hit> = (0..unit.len())
-        .filter(|row| ![a, b, c].contains(row))
-        .map(|row| Hit {
-            index: row,
-            score: (to_b[row] * to_c[row] / (to_a[row] + COS_MUL_EPSILON)) as f32,
-        })
-        .filter(|h| !h.score.is_nan())
-        .collect();
-    hits.sort_by(|x, y| y.score.total_cmp(&x.score).then(x.index.cmp(&y.index)));
-    hits.truncate(top);
-    hits
+    let words = unit.view().select(Axis(0), &[b, c, a]);
+    let exclude = |_| vec![a, b, c];
+    let combine = |b: f32, c: f32, a: f32| cos_mul_score(f64::from(b), f64::from(c), f64::from(a)) as f32;
+    fused_top_k_shared(
+        unit.view(),
+        words.view(),
+        &[[0, 1, 2]],
+        top,
+        usize::MAX,
+        exclude,
+        combine,
+    )
+    .remove(0)
 }
 
 fn score(x: f64) -> String {
