@@ -44,11 +44,24 @@
 //! assert!(record.passed());
 //! assert_eq!(record.title, "Residual stream initialization");
 //! ```
+//!
+//! ## Cargo features
+//!
+//! - `analyze` (default, through `cli`): [`embeddings`] reads embedding files
+//!   (word2vec, GloVe, fastText, `.npy`, safetensors) and [`analyze`] measures
+//!   them and scores analogy and similarity benchmarks as gensim does.
+//! - `cli` (default): the `embspace` binary.
+//!
+//! With `default-features = false` the crate is the maths, the demos, the
+//! report and the notebook display alone, which is what the notebooks load:
+//! it compiles in a third less time.
 #![warn(missing_docs)]
 
+#[cfg(feature = "analyze")]
 pub mod analyze;
 pub mod chart;
 pub mod demos;
+#[cfg(feature = "analyze")]
 pub mod embeddings;
 mod error;
 pub mod format;

@@ -47,6 +47,7 @@ pub use similarity::{
 };
 pub use stats::{Histogram, histogram, linear_fit, mean_std, pearson, ranks, spearman};
 pub use vocab::{ResizeInit, kl_bound, next_token_kl, resize_embeddings};
+#[cfg(feature = "analyze")]
 pub(crate) use whitening::symmetric_eigen;
 pub use whitening::{
     Whitened, Whitening, all_but_the_top, all_but_the_top_uncentred, covariance, eigenvalue_spectrum, whiten,

@@ -24,6 +24,12 @@ pub const INDEX: &str = "README.md";
 /// from the cache instead of recompiling.
 const CACHE_MIB: u32 = 500;
 
+/// How a notebook loads this crate: from the checkout, without the default
+/// features (`analyze`, `cli`) that no demo uses. evcxr caches compiled
+/// registry crates but recompiles a path dependency in every session, so
+/// every line left out here is time saved at each notebook's first cell.
+pub const DEP: &str = ":dep embspace = { path = \"..\", default-features = false }";
+
 /// The file name of a demo's notebook: its report position, two digits, and its id.
 ///
 /// # Examples
@@ -112,8 +118,8 @@ fn lines(text: &str) -> Vec<String> {
 ///
 /// Cells: the title and prose (Markdown); a setup cell that turns on evcxr's
 /// cache, compiles without optimisation (the demos are small; compiling is what
-/// takes time), loads the crate from the checkout (`:dep embspace = { path =
-/// ".." }`, relative to the notebook's directory) and repeats the demo's `use`
+/// takes time), loads the crate from the checkout ([`DEP`], relative to the
+/// notebook's directory) and repeats the demo's `use`
 /// items; the demo's private helpers, if any; and the demo cell: the demo's
 /// `run` function as written, then a block that runs it in a fresh
 /// [`Ctx`](crate::demos::Ctx) and ends with the context, which evcxr shows as
@@ -148,7 +154,7 @@ pub fn notebook(number: usize, demo: &Demo) -> Result<String> {
         &format!(
             "# {number}. {title}\n\n{prose}\n\n---\n\n*Generated from [`src/demos/{id}.rs`](../src/demos/{id}.rs) \
              by `cargo run -- notebooks`: edit the demo, not this notebook. Run the cells in order; the \
-             first compiles the crate (about a minute the first time, 15 seconds or so once evcxr's \
+             first compiles the crate (about a minute the first time, 20 seconds or so once evcxr's \
              cache is warm). Change a number in the last cell and run it again. \
              [All notebooks](README.md).*",
             title = source.title,
@@ -157,7 +163,7 @@ pub fn notebook(number: usize, demo: &Demo) -> Result<String> {
         ),
     )];
 
-    let mut setup = format!(":cache {CACHE_MIB}\n:opt 0\n:dep embspace = {{ path = \"..\" }}\n");
+    let mut setup = format!(":cache {CACHE_MIB}\n:opt 0\n{DEP}\n");
     match parts.crates.as_slice() {
         [] => {}
         [one] => setup += &format!("use embspace::{one};\n"),
@@ -257,7 +263,7 @@ pub fn index(demos: &[Demo]) -> String {
              jupyter lab notebooks/\n\
              ```\n\n\
              Open a notebook and run its cells in order. The first cell compiles `embspace` and its \
-             dependencies; that takes about a minute in a fresh environment and 15 seconds or so once \
+             dependencies; that takes about a minute in a fresh environment and 20 seconds or so once \
              evcxr's cache (`:cache`) holds the dependencies. Later cells take a second or two. See \
              \"Interactive notebooks\" in the [README](../README.md#interactive-notebooks) for measured \
              times.\n\n\
@@ -385,11 +391,9 @@ mod tests {
                     .1
                     .starts_with(&format!("# {}. {}\n\n{}", i + 1, source.title, source.prose))
             );
-            assert!(
-                cells[1]
-                    .1
-                    .starts_with(":cache 500\n:opt 0\n:dep embspace = { path = \"..\" }\n")
-            );
+            assert!(cells[1].1.starts_with(
+                ":cache 500\n:opt 0\n:dep embspace = { path = \"..\", default-features = false }\n"
+            ));
             assert!(
                 !cells[1].1.contains("crate::"),
                 "{}: setup still names crate::",

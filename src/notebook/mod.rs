@@ -13,7 +13,7 @@
 //! let rendered = embspace::notebook::render(embspace::demos::ALL)?;
 //! let first = rendered.get("01-token_ids_to_vectors.ipynb").unwrap();
 //! let nb: serde_json::Value = serde_json::from_slice(first).unwrap();
-//! assert_eq!(nb["cells"][1]["source"][2], ":dep embspace = { path = \"..\" }\n");
+//! assert_eq!(nb["cells"][1]["source"][2], format!("{}\n", embspace::notebook::DEP));
 //! # Ok::<(), embspace::Error>(())
 //! ```
 
@@ -21,5 +21,5 @@ mod display;
 mod generate;
 mod split;
 
-pub use generate::{INDEX, file_name, index, is_generated_name, notebook, render, write};
+pub use generate::{DEP, INDEX, file_name, index, is_generated_name, notebook, render, write};
 pub use split::{DemoParts, REEXPORTED, rewrite_paths, split_demo};

@@ -58,10 +58,13 @@ fn environment() -> Environment<'static> {
         .expect("templates/report.html.j2 is valid (checked by tests)");
     env.add_template("report.md.j2", include_str!("../../templates/report.md.j2"))
         .expect("templates/report.md.j2 is valid (checked by tests)");
-    env.add_template("analyze.html.j2", include_str!("../../templates/analyze.html.j2"))
-        .expect("templates/analyze.html.j2 is valid (checked by tests)");
-    env.add_template("analyze.md.j2", include_str!("../../templates/analyze.md.j2"))
-        .expect("templates/analyze.md.j2 is valid (checked by tests)");
+    #[cfg(feature = "analyze")]
+    {
+        env.add_template("analyze.html.j2", include_str!("../../templates/analyze.html.j2"))
+            .expect("templates/analyze.html.j2 is valid (checked by tests)");
+        env.add_template("analyze.md.j2", include_str!("../../templates/analyze.md.j2"))
+            .expect("templates/analyze.md.j2 is valid (checked by tests)");
+    }
     env.add_template("style.css", include_str!("../../templates/style.css"))
         .expect("templates/style.css is valid (checked by tests)");
     env.add_filter("value", value_filter);
