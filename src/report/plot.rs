@@ -67,10 +67,10 @@ fn render_error(figure: &Figure, e: impl std::fmt::Display) -> Error {
 pub fn render_png(figure: &Figure) -> Result<Vec<u8>> {
     register_font();
     let (w, h) = SIZE;
-    let mut pixels = vec![0u8; (w * h * 3) as usize];
+    // The canvas starts white, so no drawing pass fills it.
+    let mut pixels = vec![u8::MAX; (w * h * 3) as usize];
     {
         let root = BitMapBackend::with_buffer(&mut pixels, SIZE).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| render_error(figure, e))?;
         draw(&root, figure).map_err(|e| render_error(figure, e))?;
         root.present().map_err(|e| render_error(figure, e))?;
     }

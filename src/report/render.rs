@@ -264,11 +264,22 @@ pub(crate) fn figure_files(
 }
 
 fn html(report: &Report, pngs: &[Vec<u8>]) -> Result<String> {
-    let mut png = pngs.iter();
-    let demos: Vec<HtmlDemo> = report
+    // Each demo's PNGs, in report order, so the demos can be prepared in parallel.
+    let mut rest = pngs;
+    let demo_pngs: Vec<&[Vec<u8>]> = report
         .demos
         .iter()
-        .map(|record| HtmlDemo {
+        .map(|record| {
+            let (own, later) = rest.split_at(record.figures.len());
+            rest = later;
+            own
+        })
+        .collect();
+    let demos: Vec<HtmlDemo> = report
+        .demos
+        .par_iter()
+        .zip(demo_pngs)
+        .map(|(record, pngs)| HtmlDemo {
             record,
             passed: record.passed(),
             checks_passed: record.checks.iter().filter(|c| c.passed).count(),
@@ -278,7 +289,8 @@ fn html(report: &Report, pngs: &[Vec<u8>]) -> Result<String> {
             images: record
                 .figures
                 .iter()
-                .map(|f| HtmlImage::new(&record.id, &f.figure, png.next().expect("one PNG per figure")))
+                .zip(pngs)
+                .map(|(f, png)| HtmlImage::new(&record.id, &f.figure, png))
                 .collect(),
         })
         .collect();
