@@ -142,21 +142,41 @@ fn span(values: impl Iterator<Item = f64>, pad: f64) -> Option<(f64, f64)> {
     Some((lo - pad * width, hi + pad * width))
 }
 
+/// How many x labels to ask plotters for: one per value when the x values
+/// are a few whole numbers (epochs, offsets), so no tick reads "epoch 1.5";
+/// `None` (plotters' choice) otherwise.
+fn x_label_count(xs: impl Iterator<Item = f64>) -> Option<usize> {
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for x in xs {
+        if x.fract() != 0.0 {
+            return None;
+        }
+        (lo, hi) = (lo.min(x), hi.max(x));
+    }
+    let span = hi - lo;
+    (1.0..=10.0).contains(&span).then_some(span as usize + 1)
+}
+
 fn no_data(figure: &Figure) -> Box<dyn std::error::Error> {
     format!("figure `{}` has no finite data to draw", figure.name).into()
 }
 
 macro_rules! cartesian {
-    ($root:expr, $figure:expr, $x:expr, $y:expr) => {{
+    ($root:expr, $figure:expr, $x:expr, $y:expr) => {
+        cartesian!($root, $figure, $x, $y, None)
+    };
+    ($root:expr, $figure:expr, $x:expr, $y:expr, $x_labels:expr) => {{
         let mut chart = ChartBuilder::on($root)
             .caption(&$figure.title, (FONT, 28))
             .margin(24)
             .x_label_area_size(56)
             .y_label_area_size(84)
             .build_cartesian_2d($x.0..$x.1, $y.0..$y.1)?;
-        chart
-            .configure_mesh()
-            .x_desc(&$figure.x_label)
+        let mut mesh = chart.configure_mesh();
+        if let Some(count) = $x_labels {
+            mesh.x_labels(count);
+        }
+        mesh.x_desc(&$figure.x_label)
             .y_desc(&$figure.y_label)
             .axis_desc_style((FONT, 20))
             .label_style((FONT, 16))
@@ -216,7 +236,7 @@ fn lines(root: &Area, figure: &Figure, series: &[Series], markers: bool) -> Draw
     let points = || series.iter().flat_map(|s| s.points.iter());
     let x = span(points().map(|p| p.0), 0.02).ok_or_else(|| no_data(figure))?;
     let y = span(points().map(|p| p.1), 0.08).ok_or_else(|| no_data(figure))?;
-    let mut chart = cartesian!(root, figure, x, y);
+    let mut chart = cartesian!(root, figure, x, y, x_label_count(points().map(|p| p.0)));
     for (i, s) in series.iter().enumerate() {
         let style = colour(i).stroke_width(3);
         chart
@@ -554,6 +574,15 @@ mod tests {
             markers: false,
         });
         assert!(matches!(render_png(&empty), Err(Error::Render { .. })));
+    }
+
+    #[test]
+    fn whole_number_x_values_get_one_label_each() {
+        assert_eq!(x_label_count([1.0, 2.0, 3.0].into_iter()), Some(3));
+        assert_eq!(x_label_count((0..=8).map(f64::from)), Some(9));
+        assert_eq!(x_label_count([0.0, 0.5, 1.0].into_iter()), None);
+        assert_eq!(x_label_count((0..=50).map(f64::from)), None);
+        assert_eq!(x_label_count([4.0].into_iter()), None);
     }
 
     #[test]
