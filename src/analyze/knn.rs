@@ -221,25 +221,19 @@ fn on_cores<T: Send>(blocks: usize, worker: impl Fn() -> T + Sync) -> Vec<T> {
     })
 }
 
-/// The fused engine behind [`top_k`] and the analogy solvers.
-///
-/// Logical query `j` owns the `group` rows `j·group .. (j+1)·group` of
-/// `queries`; the score of vocabulary row `v` is `combine(&[q_t · u_v])` over
-/// those rows. Rows `0..restrict` of `unit` are searched, skipping `exclude(j)`.
-pub(crate) fn fused_top_k<C, E>(
+/// The fused engine behind [`top_k`]: the `k` rows among `0..restrict` of
+/// `unit` with the highest product with query row `j`, skipping `exclude(j)`.
+pub(crate) fn fused_top_k<E>(
     unit: ArrayView2<f32>,
     queries: ArrayView2<f32>,
-    group: usize,
     k: usize,
     restrict: usize,
     exclude: E,
-    combine: C,
 ) -> Vec<Vec<Hit>>
 where
-    C: Fn(&[f32]) -> f32 + Sync,
     E: Fn(usize) -> Vec<usize> + Sync,
 {
-    let n_queries = queries.nrows() / group;
+    let n_queries = queries.nrows();
     let restrict = restrict.min(unit.nrows());
     if n_queries == 0 || k == 0 || restrict == 0 {
         return vec![Vec::new(); n_queries];
@@ -249,8 +243,7 @@ where
     let next = AtomicUsize::new(0);
     let worker = || {
         let mut done: Vec<(usize, Vec<Vec<Hit>>)> = Vec::new();
-        let mut tile = Array2::<f32>::zeros((QUERY_BLOCK * group, VOCAB_BLOCK));
-        let mut cosines = vec![0.0f32; group];
+        let mut tile = Array2::<f32>::zeros((QUERY_BLOCK, VOCAB_BLOCK));
         loop {
             let block = next.fetch_add(1, Ordering::Relaxed);
             if block >= blocks {
@@ -258,25 +251,17 @@ where
             }
             let first = block * QUERY_BLOCK;
             let count = QUERY_BLOCK.min(n_queries - first);
-            let qrows = queries.slice(s![first * group..(first + count) * group, ..]);
+            let qrows = queries.slice(s![first..first + count, ..]);
             let excluded: Vec<Vec<usize>> = (first..first + count).map(&exclude).collect();
             let mut best: Vec<Best> = (0..count).map(|_| Best::new(k)).collect();
             for start in (0..restrict).step_by(VOCAB_BLOCK) {
                 let width = VOCAB_BLOCK.min(restrict - start);
                 let urows = vocab.slice(s![start..start + width, ..]);
-                let mut out = tile.slice_mut(s![..count * group, ..width]);
+                let mut out = tile.slice_mut(s![..count, ..width]);
                 product(qrows, urows, &mut out);
                 for (j, best) in best.iter_mut().enumerate() {
                     let mut threshold = best.threshold();
-                    for v in 0..width {
-                        let score = if group == 1 {
-                            out[[j, v]]
-                        } else {
-                            for (t, c) in cosines.iter_mut().enumerate() {
-                                *c = out[[j * group + t, v]];
-                            }
-                            combine(&cosines)
-                        };
+                    for (v, &score) in out.row(j).iter().enumerate() {
                         // Equal scores arrive in index order, so a tie with the worst never enters.
                         if score > threshold && !excluded[j].contains(&(start + v)) {
                             best.offer(score, start + v);
@@ -400,15 +385,9 @@ pub fn top_k(
         ));
     }
     let queries = UnitRows::new(queries);
-    Ok(fused_top_k(
-        unit.view(),
-        queries.view(),
-        1,
-        k,
-        restrict,
-        |j| exclude.get(j).cloned().unwrap_or_default(),
-        |c| c[0],
-    ))
+    Ok(fused_top_k(unit.view(), queries.view(), k, restrict, |j| {
+        exclude.get(j).cloned().unwrap_or_default()
+    }))
 }
 
 /// Brute force for tests: every score, fully sorted, then the first `k`.
@@ -487,15 +466,7 @@ mod tests {
             .dot(&vocab.mapv(f64::from).t())
             .mapv(|x| x as f32);
         for (k, restrict) in [(10, usize::MAX), (7, 1500), (40, 1030), (5, 3)] {
-            let fused = fused_top_k(
-                vocab.view(),
-                queries.view(),
-                1,
-                k,
-                restrict,
-                |j| exclude[j].clone(),
-                |c| c[0],
-            );
+            let fused = fused_top_k(vocab.view(), queries.view(), k, restrict, |j| exclude[j].clone());
             let scores = exact.slice(s![.., ..restrict.min(2500)]);
             for (j, hits) in fused.iter().enumerate() {
                 assert_eq!(
@@ -526,14 +497,5 @@ mod tests {
         assert_eq!(unit.view().row(0).to_vec(), vec![0.0; 3]);
         let n: f32 = unit.view().row(1).iter().map(|x| x * x).sum();
         approx::assert_abs_diff_eq!(n, 1.0, epsilon = 1e-6);
-    }
-
-    #[test]
-    fn grouped_queries_combine_their_cosines() {
-        // Score = product of the two cosines; row 2 is best for (e0, e1).
-        let unit = UnitRows::new(ndarray::array![[1.0f32, 0.0], [0.0, 1.0], [1.0, 1.0]].view());
-        let q = ndarray::array![[1.0f32, 0.0], [0.0, 1.0]];
-        let hits = fused_top_k(unit.view(), q.view(), 2, 1, 3, |_| Vec::new(), |c| c[0] * c[1]);
-        assert_eq!(hits[0][0].index, 2);
     }
 }
