@@ -53,8 +53,9 @@
 //! - `cli` (default): the `embspace` binary.
 //!
 //! With `default-features = false` the crate is the maths, the demos, the
-//! report and the notebook display alone, which is what the notebooks load:
-//! it compiles in a third less time.
+//! report and the notebook display alone, which is what the notebooks load
+//! (their first cell: 67 s instead of 88 s with an empty evcxr cache, about
+//! 17.5 s instead of 21 s with a warm one).
 #![warn(missing_docs)]
 
 #[cfg(feature = "analyze")]

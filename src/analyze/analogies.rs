@@ -37,7 +37,7 @@ use ndarray::{ArrayView1, Axis};
 use super::benchmark::{fold, is_python_space, ok_vocab, read_utf8, split_python};
 use super::knn::{UnitRows, fused_top_k_shared};
 use crate::error::{Error, Result};
-use crate::math::COS_MUL_EPSILON;
+use crate::math::{COS_MUL_EPSILON, cos_mul_score};
 
 /// gensim's `topn` in `evaluate_word_analogies`.
 const TOP_N: usize = 5;
@@ -362,11 +362,6 @@ fn dot64(x: ArrayView1<f32>, y: ArrayView1<f32>) -> f64 {
         .sum()
 }
 
-/// 3CosMul from the three cosines `[b, c, a]`.
-pub(crate) fn cos_mul(b: f64, c: f64, a: f64) -> f64 {
-    ((1.0 + b) / 2.0) * ((1.0 + c) / 2.0) / ((1.0 + a) / 2.0 + COS_MUL_EPSILON)
-}
-
 /// Answers the known questions with one fused search over the
 /// distinct words they use, then rescores the candidates as gensim scores them.
 fn answer_batch(
@@ -393,8 +388,6 @@ fn answer_batch(
         })
         .collect();
     let words = u.select(Axis(0), &word_rows);
-    // The f32 form of `cos_mul` for the candidate search; candidates are rescored in f64.
-    let eps = COS_MUL_EPSILON as f32;
     let exclude = |j: usize| batch[j].rows.to_vec();
     let k = TOP_N + SLACK;
     let hits = match params.method {
@@ -415,7 +408,8 @@ fn answer_batch(
             k,
             params.restrict_vocab,
             exclude,
-            |b, c, a| ((1.0 + b) / 2.0) * ((1.0 + c) / 2.0) / ((1.0 + a) / 2.0 + eps),
+            // Ranked in f32 for speed; the candidates are rescored in f64 below.
+            |b, c, a| cos_mul_score(b, c, a, COS_MUL_EPSILON as f32),
         ),
     };
     let mut query = vec![0.0f32; unit.dim()];
@@ -433,9 +427,12 @@ fn answer_batch(
                     let row = u.row(h.index);
                     let score = match params.method {
                         AnalogyMethod::CosAdd => dot64(row, ArrayView1::from(&query[..])),
-                        AnalogyMethod::CosMul => {
-                            cos_mul(dot64(row, u.row(b)), dot64(row, u.row(c)), dot64(row, u.row(a)))
-                        }
+                        AnalogyMethod::CosMul => cos_mul_score(
+                            dot64(row, u.row(b)),
+                            dot64(row, u.row(c)),
+                            dot64(row, u.row(a)),
+                            COS_MUL_EPSILON,
+                        ),
                     };
                     (score, h.index)
                 })

@@ -142,6 +142,20 @@ impl Best {
         self.items.truncate(self.k);
     }
 
+    /// Offers the scores of rows `start, start + 1, …` (one vocabulary block),
+    /// skipping the `excluded` rows. Equal scores arrive in index order, so a
+    /// tie with the worst never enters.
+    #[inline]
+    fn offer_block(&mut self, scores: impl Iterator<Item = f32>, start: usize, excluded: &[usize]) {
+        let mut threshold = self.threshold();
+        for (v, score) in scores.enumerate() {
+            if score > threshold && !excluded.contains(&(start + v)) {
+                self.offer(score, start + v);
+                threshold = self.threshold();
+            }
+        }
+    }
+
     /// The score a candidate must beat to enter (−∞ while not full).
     #[inline]
     fn threshold(&self) -> f32 {
@@ -259,15 +273,8 @@ where
                 let urows = vocab.slice(s![start..start + width, ..]);
                 let mut out = tile.slice_mut(s![..count, ..width]);
                 product(qrows, urows, &mut out);
-                for (j, best) in best.iter_mut().enumerate() {
-                    let mut threshold = best.threshold();
-                    for (v, &score) in out.row(j).iter().enumerate() {
-                        // Equal scores arrive in index order, so a tie with the worst never enters.
-                        if score > threshold && !excluded[j].contains(&(start + v)) {
-                            best.offer(score, start + v);
-                            threshold = best.threshold();
-                        }
-                    }
+                for ((best, scores), excluded) in best.iter_mut().zip(out.rows()).zip(&excluded) {
+                    best.offer_block(scores.iter().copied(), start, excluded);
                 }
             }
             done.push((first, best.into_iter().map(Best::into_hits).collect()));
@@ -324,15 +331,8 @@ where
             let out = out.view();
             for ((best, &[x, y, z]), excluded) in best.iter_mut().zip(members).zip(&excluded) {
                 let (sx, sy, sz) = (out.row(x), out.row(y), out.row(z));
-                let mut threshold = best.threshold();
-                for v in 0..width {
-                    let score = combine(sx[v], sy[v], sz[v]);
-                    // Equal scores arrive in index order, so a tie with the worst never enters.
-                    if score > threshold && !excluded.contains(&(start + v)) {
-                        best.offer(score, start + v);
-                        threshold = best.threshold();
-                    }
-                }
+                let scores = (0..width).map(|v| combine(sx[v], sy[v], sz[v]));
+                best.offer_block(scores, start, excluded);
             }
         }
         best

@@ -9,7 +9,6 @@ use std::collections::HashMap;
 use ndarray::Axis;
 use serde::Serialize;
 
-use crate::analyze::analogies::cos_mul as cos_mul_score;
 use crate::analyze::diagnostics::{DiagnoseParams, diagnose};
 use crate::analyze::knn::fused_top_k_shared;
 use crate::analyze::report::{Analysis, Section, Source, Table};
@@ -20,6 +19,7 @@ use crate::analyze::{
 use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
 use crate::format::fixed;
+use crate::math::{COS_MUL_EPSILON, cos_mul_score};
 
 /// What to compute beyond the diagnostics.
 #[derive(Debug, Clone, Default)]
@@ -269,7 +269,9 @@ fn cos_add(unit: &UnitRows, [a, b, c]: [usize; 3], top: usize) -> Result<Vec<Hit
 fn cos_mul(unit: &UnitRows, [a, b, c]: [usize; 3], top: usize) -> Vec<Hit> {
     let words = unit.view().select(Axis(0), &[b, c, a]);
     let exclude = |_| vec![a, b, c];
-    let combine = |b: f32, c: f32, a: f32| cos_mul_score(f64::from(b), f64::from(c), f64::from(a)) as f32;
+    let combine = |b: f32, c: f32, a: f32| {
+        cos_mul_score(f64::from(b), f64::from(c), f64::from(a), COS_MUL_EPSILON) as f32
+    };
     fused_top_k_shared(
         unit.view(),
         words.view(),

@@ -8,7 +8,6 @@
 
 use std::path::PathBuf;
 
-use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::analyze::diagnostics::Diagnostics;
@@ -16,8 +15,8 @@ use crate::chart::{Chart, Figure, Point, PointGroup, Series};
 use crate::error::Result;
 use crate::format::fixed;
 use crate::record::FigureRecord;
-use crate::report::render::{HtmlImage, figure_files, render_template};
-use crate::report::{Format, Rendered, prose_to_html, render_png};
+use crate::report::render::{HtmlImage, figure_files, render_pngs, render_template};
+use crate::report::{Format, Rendered, prose_to_html};
 
 /// Where the table came from.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -146,10 +145,7 @@ impl Analysis {
 /// [`crate::Error::Render`] when a figure or template fails.
 pub fn render(analysis: &Analysis, formats: &[Format]) -> Result<Rendered> {
     let figures: Vec<&FigureRecord> = analysis.sections.iter().flat_map(|s| &s.figures).collect();
-    let pngs = figures
-        .par_iter()
-        .map(|f| render_png(&f.figure))
-        .collect::<Result<Vec<_>>>()?;
+    let pngs = render_pngs(&figures)?;
     let mut files = figure_files(&figures, &pngs, formats);
     for format in formats {
         let (name, text) = match format {

@@ -1,8 +1,9 @@
 //! Nearest neighbours by cosine similarity, and analogies by vector offset.
 
 use std::cmp::Ordering;
+use std::ops::{Add, Div, Mul};
 
-use ndarray::{Array1, ArrayView1, ArrayView2};
+use ndarray::{Array1, ArrayView1, ArrayView2, Zip};
 
 use crate::error::{Error, Result};
 use crate::math::similarity::{ZERO_NORM, normalize_rows};
@@ -142,6 +143,25 @@ pub fn analogy(matrix: ArrayView2<f64>, a: usize, b: usize, c: usize, k: usize) 
 /// in gensim's `most_similar_cosmul` (Levy & Goldberg 2014 used `0.001`).
 pub const COS_MUL_EPSILON: f64 = 1e-6;
 
+/// The 3CosMul score of a row from its cosines with `b`, `c` and `a`:
+/// `s_b · s_c / (s_a + ε)` with `s = (1 + cos)/2`. Generic over the float
+/// type, so a search can rank in `f32` and rescore in `f64` with one formula.
+///
+/// # Examples
+/// ```
+/// use embspace::math::{COS_MUL_EPSILON, cos_mul_score};
+/// let score = cos_mul_score(1.0, 1.0, -1.0, COS_MUL_EPSILON);
+/// assert!((score - 1e6).abs() < 1e-6); // close to b and c, opposite a
+/// assert_eq!(cos_mul_score(0.0f32, 0.0, 0.0, 0.0), 0.5);
+/// ```
+pub fn cos_mul_score<T>(b: T, c: T, a: T, epsilon: T) -> T
+where
+    T: Copy + From<f32> + Add<Output = T> + Mul<Output = T> + Div<Output = T>,
+{
+    let shifted = |cos: T| (T::from(1.0) + cos) / T::from(2.0);
+    shifted(b) * shifted(c) / (shifted(a) + epsilon)
+}
+
 /// Solve "row `a` is to row `b` as row `c` is to ?" by 3CosMul (Levy &
 /// Goldberg 2014): the `k` rows `d` with the largest
 /// `s(d, b) · s(d, c) / (s(d, a) + ε)`, where `s = (cos + 1)/2` shifts cosines
@@ -175,8 +195,11 @@ pub fn analogy_cos_mul(
 ) -> Result<Vec<Neighbour>> {
     check_analogy_rows(matrix, [a, b, c])?;
     let unit = normalize_rows(matrix);
-    let shifted = |row: usize| (unit.dot(&unit.row(row)).mapv(|cos| cos.clamp(-1.0, 1.0)) + 1.0) / 2.0;
-    let scores = shifted(b) * shifted(c) / (shifted(a) + COS_MUL_EPSILON);
+    let cosines = |row: usize| unit.dot(&unit.row(row)).mapv(|cos| cos.clamp(-1.0, 1.0));
+    let scores = Zip::from(&cosines(b))
+        .and(&cosines(c))
+        .and(&cosines(a))
+        .map_collect(|&b, &c, &a| cos_mul_score(b, c, a, COS_MUL_EPSILON));
     let mut hits: Vec<Neighbour> = scores
         .iter()
         .enumerate()

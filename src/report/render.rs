@@ -183,17 +183,14 @@ impl<'a> HtmlImage<'a> {
 /// # Errors
 /// [`Error::Render`] when a figure or a template fails to render.
 pub fn render(report: &Report, formats: &[Format]) -> Result<Rendered> {
-    let figures: Vec<_> = report
-        .demos
-        .iter()
-        .flat_map(|d| &d.figures)
-        .map(|f| &f.figure)
-        .collect();
-    let pngs = figures
-        .par_iter()
-        .map(|f| render_png(f))
-        .collect::<Result<Vec<_>>>()?;
-    render_with_figures(report, &pngs, formats)
+    let figures: Vec<_> = report.demos.iter().flat_map(|d| &d.figures).collect();
+    render_with_figures(report, &render_pngs(&figures)?, formats)
+}
+
+/// The PNGs of `figures`, drawn on every core; `collect` keeps the input
+/// order, so the bytes do not depend on the thread count.
+pub(crate) fn render_pngs(figures: &[&FigureRecord]) -> Result<Vec<Vec<u8>>> {
+    figures.par_iter().map(|f| render_png(&f.figure)).collect()
 }
 
 /// Run `demos` and render the report, drawing each demo's figures as soon as
@@ -208,7 +205,7 @@ pub fn run_and_render(demos: &[Demo], formats: &[Format]) -> Result<(Report, Ren
         .enumerate()
         .map(|(i, demo)| {
             let record = demo.record(i + 1);
-            let pngs = record.figures.par_iter().map(|f| render_png(&f.figure)).collect();
+            let pngs = render_pngs(&record.figures.iter().collect::<Vec<_>>());
             (record, pngs)
         })
         .collect();
