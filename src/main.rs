@@ -146,19 +146,7 @@ fn main() -> ExitCode {
 
 fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
-        Command::List => {
-            for (i, demo) in demos::ALL.iter().enumerate() {
-                let seeds: Vec<String> = demo.seed_demos.iter().map(u32::to_string).collect();
-                println!(
-                    "{:>2}  {:<24} {}  [seed {}]",
-                    i + 1,
-                    demo.id,
-                    demo.title(),
-                    seeds.join(", ")
-                );
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::List => list(),
         Command::Report(args) => report(args, cli.quiet),
         Command::Notebooks(args) => notebooks(args, cli.quiet),
         Command::Analyze(args) => analyze(args, cli.quiet),
@@ -335,6 +323,27 @@ fn selected(only: &[String]) -> anyhow::Result<Vec<Demo>> {
 /// an HTML-only run (figures embedded, none written) must not delete any.
 fn prunes_figures(args: &ReportArgs, formats: &[Format]) -> bool {
     args.only.is_empty() && formats.iter().any(|f| *f != Format::Html)
+}
+
+/// One line per demo: number, id, title and the seed demos it reproduces.
+/// A closed pipe (`embspace list | head`) ends the listing quietly.
+fn list() -> anyhow::Result<ExitCode> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    for (i, demo) in demos::ALL.iter().enumerate() {
+        let seeds: Vec<String> = demo.seed_demos.iter().map(u32::to_string).collect();
+        let seeds = if seeds.is_empty() {
+            String::new()
+        } else {
+            format!("  [seed {}]", seeds.join(", "))
+        };
+        let line = writeln!(out, "{:>2}  {:<24} {}{seeds}", i + 1, demo.id, demo.title());
+        match line {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => break,
+            other => other.context("writing the list to stdout")?,
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn report(args: &ReportArgs, quiet: bool) -> anyhow::Result<ExitCode> {

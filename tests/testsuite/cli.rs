@@ -21,6 +21,20 @@ fn list_names_every_demo() {
 }
 
 #[test]
+fn list_into_a_closed_pipe_ends_quietly() {
+    // `embspace list | head -1`, without the race: the reader is gone before the first line.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = Command::new(env!("CARGO_BIN_EXE_embspace"))
+        .arg("list")
+        .stdout(writer)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success() && stderr.is_empty(), "{:?}: {stderr}", out.status);
+}
+
+#[test]
 fn report_writes_every_format_and_exits_zero() {
     let dir = tempfile::tempdir().unwrap();
     let out = embspace(&["report", "--quiet", "--out", dir.path().to_str().unwrap()]);
