@@ -6,7 +6,8 @@
 #
 # The notebook's directory must also hold theory.py (the same code as a script).
 # Installs numpy, matplotlib and nbconvert from PyPI when they are missing.
-# Each side is run RUNS times (default 5); the median wall time is reported.
+# RUNS rounds (default 5), each running every side once; the median wall time
+# of each side is reported.
 set -euo pipefail
 
 notebook=${1:?usage: scripts/bench_report.sh PATH/TO/theory.ipynb [RUNS]}
@@ -24,24 +25,33 @@ binary="$root/target/release/embspace"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# median_seconds COMMAND...: run RUNS times, print the median wall time in seconds.
-median_seconds() {
-  local times=()
-  for _ in $(seq "$runs"); do
-    local start end
-    start=$(date +%s.%N)
-    "$@" >/dev/null 2>&1
-    end=$(date +%s.%N)
-    times+=("$(python3 -c "print($end - $start)")")
-  done
-  printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'
+# seconds COMMAND...: the wall time of one run of COMMAND, in seconds.
+seconds() {
+  local start end
+  start=$(date +%s.%N)
+  "$@" >/dev/null 2>&1
+  end=$(date +%s.%N)
+  python3 -c "print($end - $start)"
 }
 
-ours=$(median_seconds "$binary" report --quiet --out "$work/report")
-nbconvert=$(median_seconds jupyter nbconvert --to html --execute "$notebook" --output-dir "$work/nb")
-python=$(MPLBACKEND=Agg median_seconds python3 "$script")
+# median: the median of the numbers on stdin.
+median() {
+  sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'
+}
 
-printf 'median of %s runs, wall time\n' "$runs"
+# The three sides take turns within each round, so a slow spell of this
+# (noisy, shared) machine falls on all of them rather than on one.
+ours_times=() nbconvert_times=() python_times=()
+for _ in $(seq "$runs"); do
+  ours_times+=("$(seconds "$binary" report --quiet --out "$work/report")")
+  nbconvert_times+=("$(seconds jupyter nbconvert --to html --execute "$notebook" --output-dir "$work/nb")")
+  python_times+=("$(MPLBACKEND=Agg seconds python3 "$script")")
+done
+ours=$(printf '%s\n' "${ours_times[@]}" | median)
+nbconvert=$(printf '%s\n' "${nbconvert_times[@]}" | median)
+python=$(printf '%s\n' "${python_times[@]}" | median)
+
+printf 'median of %s rounds, wall time\n' "$runs"
 printf '  embspace report (release)        %8.3f s\n' "$ours"
 printf '  jupyter nbconvert --execute      %8.3f s   ratio %6.1fx (target >= 40x)\n' "$nbconvert" "$(python3 -c "print($nbconvert / $ours)")"
 printf '  python3 theory.py                %8.3f s   ratio %6.1fx (target >= 10x)\n' "$python" "$(python3 -c "print($python / $ours)")"

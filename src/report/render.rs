@@ -155,7 +155,7 @@ pub(crate) struct HtmlImage<'a> {
     caption: &'a str,
     width: u32,
     height: u32,
-    data_uri: String,
+    data_uri: minijinja::Value,
 }
 
 impl<'a> HtmlImage<'a> {
@@ -167,10 +167,10 @@ impl<'a> HtmlImage<'a> {
             caption: &figure.caption,
             width: SIZE.0,
             height: SIZE.1,
-            data_uri: format!(
+            data_uri: minijinja::Value::from_safe_string(format!(
                 "data:image/png;base64,{}",
                 base64::engine::general_purpose::STANDARD.encode(png)
-            ),
+            )),
         }
     }
 }
@@ -224,20 +224,25 @@ pub fn run_and_render(demos: &[Demo], formats: &[Format]) -> Result<(Report, Ren
 fn render_with_figures(report: &Report, pngs: &[Vec<u8>], formats: &[Format]) -> Result<Rendered> {
     let figures: Vec<_> = report.demos.iter().flat_map(|d| &d.figures).collect();
     let mut files = figure_files(&figures, pngs, formats);
-    for format in formats {
-        let (name, text) = match format {
-            Format::Json => (
-                "report.json",
-                serde_json::to_string_pretty(report).expect("the report serialises") + "\n",
-            ),
-            Format::Markdown => (
-                "report.md",
-                render_template("report.md.j2", &MarkdownContext { report })?,
-            ),
-            Format::Html => ("report.html", html(report, pngs)?),
-        };
-        files.push((PathBuf::from(name), text.into_bytes()));
-    }
+    // The three documents are independent: rendered side by side.
+    let documents = formats
+        .par_iter()
+        .map(|format| {
+            let (name, text) = match format {
+                Format::Json => (
+                    "report.json",
+                    serde_json::to_string_pretty(report).expect("the report serialises") + "\n",
+                ),
+                Format::Markdown => (
+                    "report.md",
+                    render_template("report.md.j2", &MarkdownContext { report })?,
+                ),
+                Format::Html => ("report.html", html(report, pngs)?),
+            };
+            Ok((PathBuf::from(name), text.into_bytes()))
+        })
+        .collect::<Result<Vec<OutputFile>>>()?;
+    files.extend(documents);
     Ok(Rendered { files })
 }
 
