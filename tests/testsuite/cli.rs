@@ -31,7 +31,11 @@ fn list_into_a_closed_pipe_ends_quietly() {
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success() && stderr.is_empty(), "{:?}: {stderr}", out.status);
+    assert!(
+        out.status.success() && stderr.is_empty(),
+        "{:?}: {stderr}",
+        out.status
+    );
 }
 
 #[test]
