@@ -361,13 +361,14 @@ fn heatmap(
     let (lo, hi) = if hi > lo { (lo, hi) } else { (lo - 0.5, lo + 0.5) };
     let (main, bar) = root.split_horizontally(SIZE.0 - 150);
 
-    // Cell (r, c) is centred on (c, rows - 1 - r), so row 0 is drawn at the top.
-    let label = |labels: &[String], v: f64, n: usize, flip: bool| {
-        let r = v.round();
-        if (v - r).abs() > 1e-6 || r < 0.0 || r as usize >= n {
+    // Cell (r, c) is centred on (c, -r): row 0 is drawn at the top, and the
+    // round coordinates plotters puts ticks on (0, -5, -10, …) label rows 0, 5, 10, ….
+    let label = |labels: &[String], v: f64, n: usize| {
+        let i = v.round();
+        if (v - i).abs() > 1e-6 || i < 0.0 || i as usize >= n {
             return String::new();
         }
-        let i = if flip { n - 1 - r as usize } else { r as usize };
+        let i = i as usize;
         labels.get(i).cloned().unwrap_or_else(|| i.to_string())
     };
     let mut chart = ChartBuilder::on(&main)
@@ -375,7 +376,7 @@ fn heatmap(
         .margin(24)
         .x_label_area_size(56)
         .y_label_area_size(84)
-        .build_cartesian_2d(-0.5..cols as f64 - 0.5, -0.5..rows as f64 - 0.5)?;
+        .build_cartesian_2d(-0.5..cols as f64 - 0.5, 0.5 - rows as f64..0.5)?;
     chart
         .configure_mesh()
         .disable_mesh()
@@ -385,11 +386,11 @@ fn heatmap(
         .label_style((FONT, 16))
         .x_labels(cols.min(16))
         .y_labels(rows.min(16))
-        .x_label_formatter(&|v| label(column_labels, *v, cols, false))
-        .y_label_formatter(&|v| label(row_labels, *v, rows, true))
+        .x_label_formatter(&|v| label(column_labels, *v, cols))
+        .y_label_formatter(&|v| label(row_labels, -*v, rows))
         .draw()?;
     chart.draw_series(values.iter().enumerate().flat_map(|(r, row)| {
-        let y = (rows - 1 - r) as f64;
+        let y = -(r as f64);
         row.iter().enumerate().map(move |(c, &v)| {
             let fill = ViridisRGB::get_color_normalized(v, lo, hi).filled();
             Rectangle::new([(c as f64 - 0.5, y - 0.5), (c as f64 + 0.5, y + 0.5)], fill)
