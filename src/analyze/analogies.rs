@@ -399,7 +399,7 @@ fn answer_batch(
             k,
             params.restrict_vocab,
             exclude,
-            |b, c, a| b + c - a,
+            |[b, c, a]| b + c - a,
         ),
         AnalogyMethod::CosMul => fused_top_k_shared(
             u,
@@ -409,7 +409,7 @@ fn answer_batch(
             params.restrict_vocab,
             exclude,
             // Ranked in f32 for speed; the candidates are rescored in f64 below.
-            |b, c, a| cos_mul_score(b, c, a, COS_MUL_EPSILON as f32),
+            |[b, c, a]| cos_mul_score(b, c, a, COS_MUL_EPSILON as f32),
         ),
     };
     let mut query = vec![0.0f32; unit.dim()];

@@ -271,7 +271,7 @@ fn on_cores<T: Send>(blocks: usize, worker: impl Fn() -> T + Sync) -> Vec<T> {
 /// `unit` with the highest product with query row `j`, skipping `exclude(j)`.
 ///
 /// Queries go in chunks of [`QUERY_CHUNK`] rows (bounding each tile), each
-/// chunk searched as [`fused_top_k_shared`] searches, one query per question.
+/// chunk searched by [`fused_top_k_shared`] with one query per question.
 pub(crate) fn fused_top_k<E>(
     unit: ArrayView2<f32>,
     queries: ArrayView2<f32>,
@@ -286,7 +286,7 @@ where
     for (c, chunk) in queries.axis_chunks_iter(Axis(0), QUERY_CHUNK).enumerate() {
         let first = c * QUERY_CHUNK;
         let members: Vec<[usize; 1]> = (0..chunk.nrows()).map(|j| [j]).collect();
-        hits.extend(search(
+        hits.extend(fused_top_k_shared(
             unit,
             chunk,
             &members,
@@ -299,39 +299,18 @@ where
     hits
 }
 
-/// Top-k for many questions built from a few shared words (analogies): the
-/// score of vocabulary row `v` for question `j` is `combine(s_x, s_y, s_z)`
-/// where `[x, y, z] = members[j]` index rows of `words` and `s_w = words_w · u_v`.
+/// Top-k for many questions built from a few shared words: question `j`
+/// scores vocabulary row `v` as `combine([words_w · u_v for w in members[j]])`
+/// (analogies: `N = 3`, `members[j] = [b, c, a]`; plain top-k: `N = 1`).
 ///
 /// One product of the distinct words with each vocabulary block serves every
 /// question that uses them: the Google set's 19 544 questions use 905 words,
 /// so this does 1/20 of the multiply-adds of one query row per question.
-pub(crate) fn fused_top_k_shared<C, E>(
-    unit: ArrayView2<f32>,
-    words: ArrayView2<f32>,
-    members: &[[usize; 3]],
-    k: usize,
-    restrict: usize,
-    exclude: E,
-    combine: C,
-) -> Vec<Vec<Hit>>
-where
-    C: Fn(f32, f32, f32) -> f32 + Sync,
-    E: Fn(usize) -> Vec<usize> + Sync,
-{
-    search(unit, words, members, k, restrict, exclude, |[x, y, z]| {
-        combine(x, y, z)
-    })
-}
-
-/// The blocked search both entry points share: question `j` scores vocabulary
-/// row `v` as `combine([words_w · u_v for w in members[j]])`.
-///
 /// Vocabulary blocks are shared out over the cores; each block is multiplied
 /// by all the words at once (so each block is packed for the product once),
 /// and each core keeps its own candidates per question. Merging by (score,
 /// lower index) makes the result independent of the split.
-fn search<const N: usize, C, E>(
+pub(crate) fn fused_top_k_shared<const N: usize, C, E>(
     unit: ArrayView2<f32>,
     words: ArrayView2<f32>,
     members: &[[usize; N]],
@@ -477,7 +456,7 @@ mod tests {
                 k,
                 restrict,
                 |j| exclude[j].clone(),
-                |x, y, z| x + y - z,
+                |[x, y, z]| x + y - z,
             );
             for (j, (hits, &[x, y, z])) in fused.iter().zip(&members).enumerate() {
                 let combined = &exact.row(x) + &exact.row(y) - exact.row(z);

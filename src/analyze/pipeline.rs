@@ -269,9 +269,8 @@ fn cos_add(unit: &UnitRows, [a, b, c]: [usize; 3], top: usize) -> Result<Vec<Hit
 fn cos_mul(unit: &UnitRows, [a, b, c]: [usize; 3], top: usize) -> Vec<Hit> {
     let words = unit.view().select(Axis(0), &[b, c, a]);
     let exclude = |_| vec![a, b, c];
-    let combine = |b: f32, c: f32, a: f32| {
-        cos_mul_score(f64::from(b), f64::from(c), f64::from(a), COS_MUL_EPSILON) as f32
-    };
+    let combine =
+        |[b, c, a]: [f32; 3]| cos_mul_score(f64::from(b), f64::from(c), f64::from(a), COS_MUL_EPSILON) as f32;
     fused_top_k_shared(
         unit.view(),
         words.view(),

@@ -50,6 +50,9 @@ impl Rendered {
     }
 }
 
+/// The templates, parsed once per process (each report renders two or more of them).
+static ENVIRONMENT: std::sync::LazyLock<Environment<'static>> = std::sync::LazyLock::new(environment);
+
 fn environment() -> Environment<'static> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
@@ -110,7 +113,7 @@ fn md_cell_filter(text: String) -> String {
 }
 
 pub(crate) fn render_template(name: &str, context: &impl Serialize) -> Result<String> {
-    environment()
+    ENVIRONMENT
         .get_template(name)
         .and_then(|t| t.render(minijinja::Value::from(minijinja::value::Serde(context))))
         .map_err(|e| Error::Render {

@@ -36,7 +36,8 @@ pub fn write_atomically(
         .iter()
         .map(|(relative, _)| dir.join(relative))
         .collect();
-    for parent in paths.iter().filter_map(|p| p.parent()) {
+    let parents: std::collections::BTreeSet<&Path> = paths.iter().filter_map(|p| p.parent()).collect();
+    for parent in parents {
         fs::create_dir_all(parent).map_err(|e| with_path(e, parent))?;
     }
     // Independent files: written on every core.
