@@ -39,7 +39,7 @@ struct Args {
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let (tokens, _, vectors) = embspace::embeddings::load(&args.vectors, &Default::default())?
+    let (vocabulary, vectors) = embspace::embeddings::load(&args.vectors, &Default::default())?
         .embeddings
         .into_parts();
     let step = (vectors.nrows() / args.queries.max(1)).max(1);
@@ -67,7 +67,7 @@ fn main() -> anyhow::Result<()> {
         let set = AnalogySet::read(path, false)?;
         let started = Instant::now();
         let unit = UnitRows::from_owned(vectors);
-        let results = evaluate_word_analogies(&tokens, &unit, &set, &AnalogyParams::default())?;
+        let results = evaluate_word_analogies(vocabulary.tokens(), &unit, &set, &AnalogyParams::default())?;
         let seconds = started.elapsed().as_secs_f64();
         let total = results.sections.last().expect("the total is always there");
         let sections: Vec<_> = results

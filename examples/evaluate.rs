@@ -54,9 +54,10 @@ struct Args {
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let (tokens, _, vectors) = embspace::embeddings::load(&args.vectors, &Default::default())?
+    let (vocabulary, vectors) = embspace::embeddings::load(&args.vectors, &Default::default())?
         .embeddings
         .into_parts();
+    let tokens = vocabulary.tokens();
     let unit = UnitRows::from_owned(vectors);
     let strict = !args.lenient;
     let mut analogies = Vec::new();
@@ -73,7 +74,7 @@ fn main() -> anyhow::Result<()> {
             },
         };
         let started = std::time::Instant::now();
-        let r = match evaluate_word_analogies(&tokens, &unit, &set, &params) {
+        let r = match evaluate_word_analogies(tokens, &unit, &set, &params) {
             Ok(r) => r,
             Err(e) => {
                 analogies.push(json!({"file": path.display().to_string(), "error": e.to_string()}));
@@ -115,7 +116,7 @@ fn main() -> anyhow::Result<()> {
             case_insensitive: !args.case_sensitive,
             dummy4unknown: args.dummy4unknown,
         };
-        let r = match evaluate_word_pairs(&tokens, &unit, &set, &params) {
+        let r = match evaluate_word_pairs(tokens, &unit, &set, &params) {
             Ok(r) => r,
             Err(e) => {
                 pairs.push(json!({"file": path.display().to_string(), "error": e.to_string()}));

@@ -4,8 +4,6 @@
 //! The unit-normalised copy of the table (the only second copy of the matrix)
 //! is made once, and only when a query, an analogy or a benchmark needs it.
 
-use std::collections::HashMap;
-
 use ndarray::Axis;
 use serde::Serialize;
 
@@ -16,7 +14,7 @@ use crate::analyze::{
     AnalogyParams, AnalogyResults, AnalogySet, Hit, UnitRows, WordPairParams, WordPairResults, WordPairSet,
     evaluate_word_analogies, evaluate_word_pairs, top_k,
 };
-use crate::embeddings::Embeddings;
+use crate::embeddings::{Embeddings, Vocabulary};
 use crate::error::{Error, Result};
 use crate::format::fixed;
 use crate::math::{COS_MUL_EPSILON, cos_mul_score};
@@ -137,11 +135,10 @@ pub fn analyze(
         return Ok(analysis);
     }
     progress("normalising rows");
-    let (tokens, index, vectors) = table.into_parts();
+    let (vocabulary, vectors) = table.into_parts();
     let unit = UnitRows::from_owned(vectors);
     let table = Searchable {
-        tokens: &tokens,
-        index: &index,
+        vocabulary: &vocabulary,
         unit: &unit,
     };
     if !options.queries.is_empty() {
@@ -164,7 +161,7 @@ pub fn analyze(
             restrict_vocab: options.restrict_vocab,
             ..AnalogyParams::default()
         };
-        let results = evaluate_word_analogies(&tokens, &unit, set, &params)?;
+        let results = evaluate_word_analogies(vocabulary.tokens(), &unit, set, &params)?;
         analysis.push(
             "analogy_benchmark",
             &results,
@@ -178,7 +175,10 @@ pub fn analyze(
             restrict_vocab: options.restrict_vocab,
             ..WordPairParams::default()
         };
-        similarity.push((name.clone(), evaluate_word_pairs(&tokens, &unit, set, &params)?));
+        similarity.push((
+            name.clone(),
+            evaluate_word_pairs(vocabulary.tokens(), &unit, set, &params)?,
+        ));
     }
     if !similarity.is_empty() {
         let section = similarity_section(&similarity);
@@ -193,20 +193,19 @@ pub fn analyze(
 
 /// The table after normalisation: tokens, their rows and the unit rows.
 struct Searchable<'a> {
-    tokens: &'a [String],
-    index: &'a HashMap<String, usize>,
+    vocabulary: &'a Vocabulary,
     unit: &'a UnitRows,
 }
 
 impl Searchable<'_> {
     fn id(&self, word: &str) -> Option<usize> {
-        self.index.get(word).copied()
+        self.vocabulary.id(word)
     }
 
     fn named(&self, hits: Vec<Hit>) -> Vec<Neighbour> {
         hits.into_iter()
             .map(|h| Neighbour {
-                token: self.tokens[h.index].clone(),
+                token: self.vocabulary.token(h.index).to_string(),
                 score: f64::from(h.score),
             })
             .collect()

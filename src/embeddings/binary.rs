@@ -8,6 +8,7 @@
 //! infinities. Rows are sequential (a token's length is only known by reading
 //! it), so this parser is single-threaded; it copies at memory speed.
 
+use super::huge_pages;
 use super::load::Table;
 use super::load_error::{Location, Malformed, shown};
 use super::text::{plural, read_header};
@@ -54,7 +55,7 @@ pub fn parse_binary(bytes: &[u8], limit: Option<usize>, lossy: bool) -> Result<T
 
     let fits = (bytes.len() - pos) / (row_bytes + 1);
     let mut tokens = Vec::with_capacity(wanted.min(fits));
-    let mut values = Vec::with_capacity(wanted.min(fits) * dim);
+    let mut values = huge_pages::with_capacity(wanted.min(fits) * dim);
     for row in 1..=wanted {
         pos += bytes[pos..].iter().take_while(|&&b| b == b'\n').count();
         if pos == bytes.len() {

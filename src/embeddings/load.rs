@@ -16,7 +16,7 @@ use super::load_error::{LoadError, Location, Malformed, file_name, shown};
 use super::npy::parse_npy;
 use super::safetensors_file::parse_safetensors;
 use super::text::parse_text;
-use super::vocab::{parse_tokenizer_json, parse_vocab};
+use super::vocab_file::{parse_tokenizer_json, parse_vocab};
 use super::{Duplicates, Embeddings};
 
 /// How many leading bytes [`Format::detect`] sees.

@@ -12,13 +12,16 @@
 //! the file, the line or byte, and what was expected there.
 
 mod binary;
+mod decimal;
 mod file_format;
+mod huge_pages;
 mod load;
 mod load_error;
 mod npy;
 mod safetensors_file;
 mod text;
-mod vocab;
+mod vocab_file;
+mod vocabulary;
 
 pub use binary::parse_binary;
 pub use file_format::{Format, UnknownFormat};
@@ -27,10 +30,8 @@ pub use load_error::{LoadError, Location, Malformed};
 pub use npy::parse_npy;
 pub use safetensors_file::parse_safetensors;
 pub use text::parse_text;
-pub use vocab::{parse_tokenizer_json, parse_vocab};
-
-use std::collections::HashMap;
-use std::collections::hash_map::Entry;
+pub use vocab_file::{parse_tokenizer_json, parse_vocab};
+pub use vocabulary::Vocabulary;
 
 use ndarray::{Array2, ArrayView1, ArrayView2, Axis};
 
@@ -39,9 +40,8 @@ use crate::error::{Error, Result};
 /// Tokens and their vectors, with a token → row index.
 #[derive(Debug, Clone)]
 pub struct Embeddings {
-    tokens: Vec<String>,
+    vocabulary: Vocabulary,
     vectors: Array2<f32>,
-    index: HashMap<String, usize>,
 }
 
 /// What [`Embeddings::new`] dropped: repeated tokens keep their first row, as
@@ -81,53 +81,31 @@ impl Embeddings {
                 format!("{} tokens and {} rows", tokens.len(), vectors.nrows()),
             ));
         }
-        let mut index = HashMap::with_capacity(tokens.len());
-        let mut keep = Vec::with_capacity(tokens.len());
-        let mut duplicates = Duplicates::default();
-        for (row, token) in tokens.iter().enumerate() {
-            match index.entry(token.clone()) {
-                Entry::Vacant(slot) => {
-                    slot.insert(keep.len());
-                    keep.push(row);
-                }
-                Entry::Occupied(_) => {
-                    duplicates.count += 1;
-                    if duplicates.examples.len() < 5 {
-                        duplicates.examples.push(token.clone());
-                    }
-                }
-            }
+        let (vocabulary, dropped) = Vocabulary::new(tokens);
+        let (repeats, repeated): (Vec<usize>, Vec<String>) = dropped.into_iter().unzip();
+        let duplicates = Duplicates {
+            count: repeats.len(),
+            examples: repeated.into_iter().take(5).collect(),
+        };
+        if repeats.is_empty() {
+            return Ok((Embeddings { vocabulary, vectors }, duplicates));
         }
-        if duplicates.count == 0 {
-            return Ok((
-                Embeddings {
-                    tokens,
-                    vectors,
-                    index,
-                },
-                duplicates,
-            ));
-        }
-        let vectors = vectors.select(Axis(0), &keep);
-        let tokens = keep.into_iter().map(|row| tokens[row].clone()).collect();
-        Ok((
-            Embeddings {
-                tokens,
-                vectors,
-                index,
-            },
-            duplicates,
-        ))
+        let mut repeats = repeats.into_iter().peekable();
+        let kept: Vec<usize> = (0..vectors.nrows())
+            .filter(|&row| repeats.next_if_eq(&row).is_none())
+            .collect();
+        let vectors = vectors.select(Axis(0), &kept);
+        Ok((Embeddings { vocabulary, vectors }, duplicates))
     }
 
     /// Number of tokens (rows).
     pub fn len(&self) -> usize {
-        self.tokens.len()
+        self.vocabulary.len()
     }
 
     /// Whether the table has no rows.
     pub fn is_empty(&self) -> bool {
-        self.tokens.is_empty()
+        self.vocabulary.is_empty()
     }
 
     /// Vector dimension (columns).
@@ -137,7 +115,7 @@ impl Embeddings {
 
     /// Tokens in row order.
     pub fn tokens(&self) -> &[String] {
-        &self.tokens
+        self.vocabulary.tokens()
     }
 
     /// The token of row `id`.
@@ -145,12 +123,12 @@ impl Embeddings {
     /// # Panics
     /// When `id >= len()`, like slice indexing.
     pub fn token(&self, id: usize) -> &str {
-        &self.tokens[id]
+        self.vocabulary.token(id)
     }
 
     /// The row of `token`, if present (exact, case-sensitive match).
     pub fn id(&self, token: &str) -> Option<usize> {
-        self.index.get(token).copied()
+        self.vocabulary.id(token)
     }
 
     /// The whole `V×d` matrix.
@@ -166,11 +144,10 @@ impl Embeddings {
         self.vectors.row(id)
     }
 
-    /// Takes the table apart: tokens, the token → row index and the matrix,
-    /// so a caller can transform the matrix in place (e.g. normalise it)
-    /// without a second copy.
-    pub fn into_parts(self) -> (Vec<String>, HashMap<String, usize>, Array2<f32>) {
-        (self.tokens, self.index, self.vectors)
+    /// Takes the table apart: its vocabulary and its matrix, so a caller can
+    /// transform the matrix in place (e.g. normalise it) without a second copy.
+    pub fn into_parts(self) -> (Vocabulary, Array2<f32>) {
+        (self.vocabulary, self.vectors)
     }
 
     /// Keeps the first `n` rows (all when `n >= len()`), like gensim's `limit`.
@@ -178,9 +155,7 @@ impl Embeddings {
         if n >= self.len() {
             return;
         }
-        for token in self.tokens.drain(n..) {
-            self.index.remove(&token);
-        }
+        self.vocabulary.truncate(n);
         self.vectors = self.vectors.slice(ndarray::s![..n, ..]).to_owned();
     }
 }

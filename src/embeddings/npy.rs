@@ -99,7 +99,7 @@ pub fn parse_npy(bytes: &[u8], limit: Option<usize>) -> Result<Matrix, Malformed
 /// speed, and a plain element loop lets the compiler vectorise both passes.
 fn decode_finite(data: &[u8], item: usize) -> Result<Vec<f32>, usize> {
     const BLOCK: usize = 1 << 16;
-    let mut values = vec![0f32; data.len() / item];
+    let mut values = super::huge_pages::zeroed(data.len() / item);
     let first_bad = values
         .par_chunks_mut(BLOCK)
         .zip(data.par_chunks(BLOCK * item))

@@ -34,18 +34,17 @@ pub fn parse_vocab(bytes: &[u8], lossy: bool) -> Result<Vec<String>, Malformed> 
     if bytes.is_empty() {
         return Ok(Vec::new());
     }
-    let mut offset = 0;
-    body.split(|&b| b == b'\n')
-        .enumerate()
-        .map(|(i, line)| {
-            let start = offset;
-            offset += line.len() + 1;
-            let line = line.strip_suffix(b"\r").unwrap_or(line);
-            match std::str::from_utf8(line) {
-                Ok(token) => Ok(token.to_string()),
-                Err(_) if lossy => Ok(String::from_utf8_lossy(line).into_owned()),
-                Err(error) => Err(Malformed::new(
-                    Location::Line(i + 1),
+    let mut tokens = Vec::with_capacity(memchr::memchr_iter(b'\n', body).count() + 1);
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', body).chain([body.len()]) {
+        let line = &body[start..end];
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        tokens.push(match std::str::from_utf8(line) {
+            Ok(token) => token.to_string(),
+            Err(_) if lossy => String::from_utf8_lossy(line).into_owned(),
+            Err(error) => {
+                return Err(Malformed::new(
+                    Location::Line(tokens.len() + 1),
                     "a UTF-8 token (lossy decoding would replace the bytes with U+FFFD)",
                     format!(
                         "byte 0x{:02x} at byte offset {} in {}",
@@ -53,10 +52,12 @@ pub fn parse_vocab(bytes: &[u8], lossy: bool) -> Result<Vec<String>, Malformed> 
                         start + error.valid_up_to(),
                         shown(line)
                     ),
-                )),
+                ));
             }
-        })
-        .collect()
+        });
+        start = end + 1;
+    }
+    Ok(tokens)
 }
 
 /// The tokens of a Hugging Face `tokenizer.json`, ordered by id.

@@ -1,0 +1,64 @@
+//! Room for a large matrix that the kernel may back with 2 MB pages.
+//!
+//! A freshly allocated matrix is mapped page by page as it is first written:
+//! a 120 MB table takes 30 000 page faults of 4 kB, about a third of an `.npy`
+//! load. On Linux, `madvise(MADV_HUGEPAGE)` on the untouched allocation lets
+//! the kernel fault it in 2 MB at a time wherever transparent huge pages are
+//! enabled (`always` or `madvise`, the common defaults): the 100k × 300 `.npy`
+//! load went from 60 to 40 ms (best of 7 interleaved runs). The advice is only
+//! a hint, so where it is refused or unknown (other systems) nothing changes
+//! but the speed.
+
+/// Allocations below this stay as they are: fewer than two huge pages.
+const WORTH_ADVISING: usize = 4 << 20;
+
+/// `len` zeros. Large vectors come from the allocator's fresh, still unmapped
+/// zero pages (`calloc` on a new mapping), advised before the first write.
+pub(crate) fn zeroed(len: usize) -> Vec<f32> {
+    let values = vec![0f32; len];
+    advise(&values);
+    values
+}
+
+/// An empty vector with room for `len` values, advised before the first write.
+pub(crate) fn with_capacity(len: usize) -> Vec<f32> {
+    let values = Vec::with_capacity(len);
+    advise(&values);
+    values
+}
+
+/// Asks for huge pages over the whole pages inside `values`' allocation.
+#[cfg(target_os = "linux")]
+fn advise(values: &Vec<f32>) {
+    const PAGE: usize = 4096;
+    let bytes = values.capacity() * size_of::<f32>();
+    if bytes < WORTH_ADVISING {
+        return;
+    }
+    let start = values.as_ptr() as usize;
+    let first = start.next_multiple_of(PAGE);
+    let end = (start + bytes) / PAGE * PAGE;
+    // SAFETY: the range lies inside an allocation this vector owns, and
+    // MADV_HUGEPAGE changes only how its pages are backed, never their
+    // contents. A refusal (EINVAL without THP support) is harmless.
+    unsafe {
+        libc::madvise(first as *mut libc::c_void, end - first, libc::MADV_HUGEPAGE);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn advise(_: &Vec<f32>) {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn advised_vectors_are_ordinary_vectors() {
+        let zeros = zeroed(3 << 20);
+        assert!(zeros.iter().all(|&v| v == 0.0));
+        let mut values = with_capacity(3 << 20);
+        values.extend((0..3 << 20).map(|i| i as f32));
+        assert_eq!((values.len(), values[12345]), (3 << 20, 12345.0));
+    }
+}
