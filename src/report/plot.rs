@@ -279,7 +279,19 @@ fn scatter(
         .ok_or_else(|| no_data(figure))?;
     let mut chart = cartesian!(root, figure, x, y);
 
-    // Lines and arrows first, so points and labels stay on top; their colours follow the groups'.
+    // A cloud of unlabelled points (one per word pair, say) is drawn first,
+    // small and translucent, so its density shows and the lines stay visible
+    // on top of it; labelled points come after the lines and arrows, so they
+    // and their labels stay on top.
+    let (clouds, labelled): (Vec<_>, Vec<_>) = groups.iter().enumerate().partition(|(_, g)| is_cloud(g));
+    for (i, group) in clouds {
+        let fill = colour(i).mix(CLOUD_OPACITY).filled();
+        chart
+            .draw_series(group.points.iter().map(|p| Circle::new(p.xy, CLOUD_RADIUS, fill)))?
+            .label(&group.label)
+            .legend(move |(x, y)| Circle::new((x + 12, y), 6, colour(i).filled()));
+    }
+    // Line and arrow colours follow the groups'.
     for (i, line) in lines.iter().enumerate() {
         let style = colour(groups.len() + i).stroke_width(3);
         chart
@@ -287,7 +299,6 @@ fn scatter(
             .label(&line.label)
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], style));
     }
-    // Arrows, so points and labels stay on top. Arrow colours follow the groups'.
     let mut arrow_labels: Vec<&str> = Vec::new();
     for arrow in arrows {
         let (index, first_of_label) = match arrow_labels.iter().position(|l| *l == arrow.label) {
@@ -310,7 +321,7 @@ fn scatter(
         let (tail, head) = (chart.backend_coord(&arrow.from), chart.backend_coord(&arrow.to));
         arrow_head(root, tail, head, style)?;
     }
-    for (i, group) in groups.iter().enumerate() {
+    for (i, group) in labelled {
         let fill = colour(i).filled();
         chart
             .draw_series(group.points.iter().map(|p| {
@@ -323,6 +334,17 @@ fn scatter(
     }
     legend(&mut chart, emptiest_corner(all_points(), x, y))?;
     Ok(())
+}
+
+/// More unlabelled points than this make a cloud: opaque dots of the usual
+/// size would cover one another and hide where the points are dense.
+const CLOUD_POINTS: usize = 200;
+/// Radius and opacity of a cloud's dots.
+const CLOUD_RADIUS: i32 = 4;
+const CLOUD_OPACITY: f64 = 0.45;
+
+fn is_cloud(group: &PointGroup) -> bool {
+    group.points.len() > CLOUD_POINTS && group.points.iter().all(|p| p.label.is_empty())
 }
 
 /// Two short strokes at `head`, at ±25° from the shaft, drawn in pixel space so
@@ -584,6 +606,22 @@ mod tests {
         assert_eq!(x_label_count([0.0, 0.5, 1.0].into_iter()), None);
         assert_eq!(x_label_count((0..=50).map(f64::from)), None);
         assert_eq!(x_label_count([4.0].into_iter()), None);
+    }
+
+    #[test]
+    fn only_many_unlabelled_points_make_a_cloud() {
+        let group = |n: usize, label: &str| PointGroup {
+            label: "g".into(),
+            points: (0..n)
+                .map(|i| Point {
+                    xy: (i as f64, 0.0),
+                    label: if i == 0 { label.into() } else { String::new() },
+                })
+                .collect(),
+        };
+        assert!(is_cloud(&group(CLOUD_POINTS + 1, "")));
+        assert!(!is_cloud(&group(CLOUD_POINTS, "")));
+        assert!(!is_cloud(&group(CLOUD_POINTS + 1, "the")));
     }
 
     #[test]
