@@ -12,9 +12,11 @@
 
 use rayon::prelude::*;
 
+use super::ROWS_PER_TASK;
 use super::huge_pages;
 use super::load::Table;
 use super::load_error::{Location, Malformed, shown};
+use super::raw_floats::{first_non_finite, read_f32};
 use super::text::{plural, read_header};
 
 /// Reads a word2vec binary file, at most `limit` rows.
@@ -150,9 +152,6 @@ fn locate_row(
     Ok((token, start))
 }
 
-/// Rows a parallel task decodes.
-const ROWS_PER_TASK: usize = 1024;
-
 /// Decodes the `dim` little-endian `f32` at each of `starts` into `values`, on
 /// every core; returns the first row and column (0-based) whose value is not
 /// finite.
@@ -164,17 +163,9 @@ fn decode_rows(bytes: &[u8], starts: &[usize], dim: usize, values: &mut [f32]) -
             let first = block * ROWS_PER_TASK;
             for (row, out) in out.chunks_exact_mut(dim).enumerate() {
                 let start = starts[first + row];
-                let vector = &bytes[start..start + 4 * dim];
-                for (v, b) in out.iter_mut().zip(vector.chunks_exact(4)) {
-                    *v = f32::from_le_bytes([b[0], b[1], b[2], b[3]]);
-                }
+                read_f32(out, &bytes[start..start + 4 * dim]);
             }
-            // A fold, not `position`: an early exit would stop the vectorisation.
-            let finite = out.iter().fold(true, |all, v| all & v.is_finite());
-            (!finite).then(|| {
-                let bad = out.iter().position(|v| !v.is_finite()).expect("one is not");
-                (first + bad / dim, bad % dim)
-            })
+            first_non_finite(out).map(|bad| (first + bad / dim, bad % dim))
         })
         .min()
 }

@@ -18,6 +18,7 @@ mod huge_pages;
 mod load;
 mod load_error;
 mod npy;
+mod raw_floats;
 mod safetensors_file;
 mod text;
 mod vocab_file;
@@ -34,6 +35,11 @@ pub use vocab_file::{parse_tokenizer_json, parse_vocab};
 pub use vocabulary::Vocabulary;
 
 use ndarray::{Array2, ArrayView1, ArrayView2, Axis};
+
+/// Rows a parallel parsing task takes (text and binary loaders): small enough
+/// that a core slowed by the host (this project's CI shares its two) leaves
+/// its share to the other.
+const ROWS_PER_TASK: usize = 1024;
 
 use crate::error::{Error, Result};
 

@@ -12,6 +12,7 @@ use rayon::prelude::*;
 
 use super::load::Matrix;
 use super::load_error::{Location, Malformed, shown};
+use super::raw_floats::{first_non_finite, read_f32, read_f64};
 
 /// Reads a `.npy` matrix as `f32`, at most `limit` rows, and its row count.
 ///
@@ -96,7 +97,7 @@ pub fn parse_npy(bytes: &[u8], limit: Option<usize>) -> Result<Matrix, Malformed
 /// index of the first value that is not a finite `f32`.
 ///
 /// Blocks are decoded and checked on every core: the file is read at memory
-/// speed, and a plain element loop lets the compiler vectorise both passes.
+/// speed.
 fn decode_finite(data: &[u8], item: usize) -> Result<Vec<f32>, usize> {
     const BLOCK: usize = 1 << 16;
     let mut values = super::huge_pages::zeroed(data.len() / item);
@@ -106,17 +107,11 @@ fn decode_finite(data: &[u8], item: usize) -> Result<Vec<f32>, usize> {
         .enumerate()
         .filter_map(|(block, (out, bytes))| {
             if item == 4 {
-                for (v, b) in out.iter_mut().zip(bytes.chunks_exact(4)) {
-                    *v = f32::from_le_bytes([b[0], b[1], b[2], b[3]]);
-                }
+                read_f32(out, bytes);
             } else {
-                for (v, b) in out.iter_mut().zip(bytes.chunks_exact(8)) {
-                    *v = f64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]) as f32;
-                }
+                read_f64(out, bytes);
             }
-            // A fold, not `position`: an early exit would stop the vectorisation.
-            let finite = out.iter().fold(true, |all, v| all & v.is_finite());
-            (!finite).then(|| block * BLOCK + out.iter().position(|v| !v.is_finite()).expect("one is not"))
+            first_non_finite(out).map(|bad| block * BLOCK + bad)
         })
         .min();
     match first_bad {

@@ -10,8 +10,10 @@ use half::{bf16, f16};
 use ndarray::Array2;
 use safetensors::{Dtype, SafeTensorError, SafeTensors};
 
+use super::huge_pages;
 use super::load::Matrix;
 use super::load_error::{Location, Malformed};
+use super::raw_floats::{first_non_finite, read_f32, read_f64};
 
 /// The offset of the JSON header: after its 8-byte length.
 const HEADER: u64 = 8;
@@ -90,25 +92,22 @@ pub fn parse_safetensors(
     };
     let keep = rows.min(limit.unwrap_or(usize::MAX));
     let data = &view.data()[..keep * dim * item];
-    let values: Vec<f32> = match view.dtype() {
-        Dtype::F32 => data
-            .chunks_exact(4)
-            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-            .collect(),
-        Dtype::F16 => data
-            .chunks_exact(2)
-            .map(|b| f16::from_le_bytes([b[0], b[1]]).to_f32())
-            .collect(),
-        Dtype::BF16 => data
-            .chunks_exact(2)
-            .map(|b| bf16::from_le_bytes([b[0], b[1]]).to_f32())
-            .collect(),
-        _ => data
-            .chunks_exact(8)
-            .map(|b| f64::from_le_bytes(b.try_into().expect("8 bytes")) as f32)
-            .collect(),
-    };
-    if let Some(bad) = values.iter().position(|v| !v.is_finite()) {
+    let mut values = huge_pages::zeroed(keep * dim);
+    match view.dtype() {
+        Dtype::F32 => read_f32(&mut values, data),
+        Dtype::F16 => {
+            for (v, b) in values.iter_mut().zip(data.chunks_exact(2)) {
+                *v = f16::from_le_bytes([b[0], b[1]]).to_f32();
+            }
+        }
+        Dtype::BF16 => {
+            for (v, b) in values.iter_mut().zip(data.chunks_exact(2)) {
+                *v = bf16::from_le_bytes([b[0], b[1]]).to_f32();
+            }
+        }
+        _ => read_f64(&mut values, data),
+    }
+    if let Some(bad) = first_non_finite(&values) {
         let offset = data.as_ptr() as usize - bytes.as_ptr() as usize + bad * item;
         return Err(Malformed::new(
             Location::Byte(offset as u64),

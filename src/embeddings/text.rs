@@ -26,6 +26,7 @@
 use ndarray::Array2;
 use rayon::prelude::*;
 
+use super::ROWS_PER_TASK;
 use super::decimal::plain_decimal;
 use super::file_format::header_sizes;
 use super::huge_pages;
@@ -229,10 +230,6 @@ impl Lines<'_> {
         Ok(tokens)
     }
 }
-
-/// Rows a parallel task parses: small enough that a core slowed by the host
-/// (this project's CI shares its two) leaves its share to the other.
-const ROWS_PER_TASK: usize = 1024;
 
 /// Parses every row into `out`, blocks of rows on every core; the first error
 /// in file order wins.
