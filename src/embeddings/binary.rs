@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use super::ROWS_PER_TASK;
 use super::huge_pages;
 use super::load::Table;
-use super::load_error::{Location, Malformed, shown};
+use super::load_error::{Location, Malformed, shown, token_text};
 use super::raw_floats::{first_non_finite, read_f32};
 use super::text::{plural, read_header};
 
@@ -137,7 +137,7 @@ fn locate_row(
             format!("the end of the file after {}", shown(&bytes[pos..])),
         ));
     };
-    let token = decode_token(&bytes[pos..space], pos, lossy)?;
+    let token = token_text(&bytes[pos..space], pos, lossy, |bad| Location::Byte(bad as u64))?;
     let start = space + 1;
     if bytes.len() - start < row_bytes {
         return Err(Malformed::new(
@@ -168,20 +168,6 @@ fn decode_rows(bytes: &[u8], starts: &[usize], dim: usize, values: &mut [f32]) -
             first_non_finite(out).map(|bad| (first + bad / dim, bad % dim))
         })
         .min()
-}
-
-/// A token's bytes as UTF-8, lossily when allowed; errors point at the first
-/// invalid byte (`offset` is where the token starts in the file).
-fn decode_token(bytes: &[u8], offset: usize, lossy: bool) -> Result<String, Malformed> {
-    match std::str::from_utf8(bytes) {
-        Ok(token) => Ok(token.to_string()),
-        Err(_) if lossy => Ok(String::from_utf8_lossy(bytes).into_owned()),
-        Err(error) => Err(Malformed::new(
-            Location::Byte((offset + error.valid_up_to()) as u64),
-            "a UTF-8 token (lossy decoding would replace the bytes with U+FFFD)",
-            format!("byte 0x{:02x} in {}", bytes[error.valid_up_to()], shown(bytes)),
-        )),
-    }
 }
 
 #[cfg(test)]

@@ -128,6 +128,34 @@ impl Malformed {
     }
 }
 
+/// A token's bytes as UTF-8, or with U+FFFD for invalid bytes when `lossy` (as
+/// gensim's `unicode_errors='replace'`). `offset` is where the token starts in
+/// the file; `at` turns the offset of the first invalid byte into where the
+/// error points (the token's line, or that byte).
+pub(crate) fn token_text(
+    bytes: &[u8],
+    offset: usize,
+    lossy: bool,
+    at: impl FnOnce(usize) -> Location,
+) -> Result<String, Malformed> {
+    match std::str::from_utf8(bytes) {
+        Ok(token) => Ok(token.to_string()),
+        Err(_) if lossy => Ok(String::from_utf8_lossy(bytes).into_owned()),
+        Err(error) => {
+            let bad = offset + error.valid_up_to();
+            Err(Malformed::new(
+                at(bad),
+                "a UTF-8 token (lossy decoding would replace the bytes with U+FFFD)",
+                format!(
+                    "byte 0x{:02x} at byte offset {bad} in {}",
+                    bytes[error.valid_up_to()],
+                    shown(bytes)
+                ),
+            ))
+        }
+    }
+}
+
 /// Bytes from a file, shown safely in a message: lossy UTF-8, control and
 /// bidi characters escaped, at most 40 characters, in backticks.
 pub(crate) fn shown(bytes: &[u8]) -> String {

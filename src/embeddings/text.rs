@@ -31,7 +31,7 @@ use super::decimal::plain_decimal;
 use super::file_format::header_sizes;
 use super::huge_pages;
 use super::load::Table;
-use super::load_error::{Location, Malformed, shown};
+use super::load_error::{Location, Malformed, shown, token_text};
 
 /// Reads word2vec text (`header = true`) or GloVe text (`header = false`).
 ///
@@ -286,7 +286,7 @@ impl Row {
             Some(space) => (&line[..space], Some(&line[space + 1..])),
             None => (line, None),
         };
-        let token = self.token(token, lossy)?;
+        let token = token_text(token, self.offset, lossy, |_| Location::Line(self.line))?;
         let mut k = 0;
         while let Some(values) = rest {
             if k == dim {
@@ -334,24 +334,6 @@ impl Row {
                 "an empty field (two spaces in a row)".into(),
             )),
             _ => Err((format!("a number as value {} of {dim}", k + 1), shown(field))),
-        }
-    }
-
-    /// The token, decoded as UTF-8, or lossily when allowed.
-    fn token(&self, bytes: &[u8], lossy: bool) -> Result<String, Malformed> {
-        match std::str::from_utf8(bytes) {
-            Ok(token) => Ok(token.to_string()),
-            Err(_) if lossy => Ok(String::from_utf8_lossy(bytes).into_owned()),
-            Err(error) => Err(Malformed::new(
-                Location::Line(self.line),
-                "a UTF-8 token (lossy decoding would replace the bytes with U+FFFD)",
-                format!(
-                    "byte 0x{:02x} at byte offset {} in {}",
-                    bytes[error.valid_up_to()],
-                    self.offset + error.valid_up_to(),
-                    shown(bytes)
-                ),
-            )),
         }
     }
 }

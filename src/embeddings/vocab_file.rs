@@ -9,7 +9,7 @@
 
 use serde_json::Value;
 
-use super::load_error::{Location, Malformed, shown};
+use super::load_error::{Location, Malformed, shown, token_text};
 
 /// The tokens of a vocabulary text file: one token a line, exact text.
 ///
@@ -39,22 +39,8 @@ pub fn parse_vocab(bytes: &[u8], lossy: bool) -> Result<Vec<String>, Malformed> 
     for end in memchr::memchr_iter(b'\n', body).chain([body.len()]) {
         let line = &body[start..end];
         let line = line.strip_suffix(b"\r").unwrap_or(line);
-        tokens.push(match std::str::from_utf8(line) {
-            Ok(token) => token.to_string(),
-            Err(_) if lossy => String::from_utf8_lossy(line).into_owned(),
-            Err(error) => {
-                return Err(Malformed::new(
-                    Location::Line(tokens.len() + 1),
-                    "a UTF-8 token (lossy decoding would replace the bytes with U+FFFD)",
-                    format!(
-                        "byte 0x{:02x} at byte offset {} in {}",
-                        line[error.valid_up_to()],
-                        start + error.valid_up_to(),
-                        shown(line)
-                    ),
-                ));
-            }
-        });
+        let number = tokens.len() + 1;
+        tokens.push(token_text(line, start, lossy, |_| Location::Line(number))?);
         start = end + 1;
     }
     Ok(tokens)
