@@ -12,12 +12,12 @@
 
 use rayon::prelude::*;
 
-use super::ROWS_PER_TASK;
 use super::huge_pages;
 use super::load::Table;
 use super::load_error::{Location, Malformed, shown, token_text};
 use super::raw_floats::{first_non_finite, read_f32};
 use super::text::{plural, read_header};
+use super::{ROWS_PER_TASK, task_values};
 
 /// Reads a word2vec binary file, at most `limit` rows.
 ///
@@ -157,7 +157,7 @@ fn locate_row(
 /// finite.
 fn decode_rows(bytes: &[u8], starts: &[usize], dim: usize, values: &mut [f32]) -> Option<(usize, usize)> {
     values
-        .par_chunks_mut((ROWS_PER_TASK * dim).max(1))
+        .par_chunks_mut(task_values(dim))
         .enumerate()
         .filter_map(|(block, out)| {
             let first = block * ROWS_PER_TASK;
@@ -240,6 +240,12 @@ mod tests {
         let e = parse_binary(&bytes, None, false).unwrap_err();
         assert_eq!(e.at, Location::Byte(5));
         assert_eq!(parse_binary(&bytes, None, true).unwrap().tokens, ["a\u{fffd}b"]);
+    }
+
+    #[test]
+    fn a_dimension_too_large_for_a_block_of_rows_is_an_error_not_an_overflow() {
+        let e = parse_binary(b"1 40000000000000000\nx ", None, false).unwrap_err();
+        assert_eq!(e.at, Location::Byte(22));
     }
 
     #[test]

@@ -41,6 +41,13 @@ use ndarray::{Array2, ArrayView1, ArrayView2, Axis};
 /// its share to the other.
 const ROWS_PER_TASK: usize = 1024;
 
+/// The values in one task's rows of `dim` values. Saturating: a header may
+/// announce a dimension so large that 1024 rows of it overflow `usize` (the
+/// rows actually present are then few, and one task takes them all).
+fn task_values(dim: usize) -> usize {
+    ROWS_PER_TASK.saturating_mul(dim).max(1)
+}
+
 use crate::error::{Error, Result};
 
 /// Tokens and their vectors, with a token → row index.

@@ -26,12 +26,12 @@
 use ndarray::Array2;
 use rayon::prelude::*;
 
-use super::ROWS_PER_TASK;
 use super::decimal::plain_decimal;
 use super::file_format::header_sizes;
 use super::huge_pages;
 use super::load::Table;
 use super::load_error::{Location, Malformed, shown, token_text};
+use super::{ROWS_PER_TASK, task_values};
 
 /// Reads word2vec text (`header = true`) or GloVe text (`header = false`).
 ///
@@ -244,7 +244,7 @@ fn parse_parallel(
         return lines.parse(0..rows, dim, lossy, Some(out));
     }
     let blocks: Vec<_> = out
-        .par_chunks_mut(ROWS_PER_TASK * dim)
+        .par_chunks_mut(task_values(dim))
         .enumerate()
         .map(|(b, out)| {
             let first = b * ROWS_PER_TASK;
@@ -431,6 +431,15 @@ mod tests {
         let table = parse_text(text.as_bytes(), false, Some(5000), false).unwrap();
         assert_eq!(table.vectors[[4321, 0]], 4321.0);
         assert_eq!(table.tokens[4999], "w4999");
+    }
+
+    #[test]
+    fn a_dimension_too_large_for_a_block_of_rows_is_an_error_not_an_overflow() {
+        // Found by the `text` fuzz target: 1024 rows × this dimension overflow usize.
+        let e = error(b"2 50000000000000000", true);
+        assert_eq!(e.found, "the end of the file after 0 rows");
+        let e = error(b"1 50000000000000000\na 1\n", true);
+        assert_eq!(e.at, Location::Line(2));
     }
 
     #[test]
