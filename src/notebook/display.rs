@@ -152,7 +152,7 @@ fn number(x: f64) -> String {
 /// become character references so the fragment stays on one line.
 fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    crate::report::highlight::escape_into(&mut out, text);
+    crate::report::html::escape_into(&mut out, text);
     out.replace('\n', "&#10;").replace('\r', "&#13;")
 }
 

@@ -18,8 +18,10 @@
 //! ```
 
 mod display;
+#[cfg(feature = "report")]
 mod generate;
 mod split;
 
+#[cfg(feature = "report")]
 pub use generate::{DEP, INDEX, file_name, index, is_generated_name, notebook, render, write};
 pub use split::{DemoParts, REEXPORTED, rewrite_paths, split_demo};

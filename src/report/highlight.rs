@@ -11,6 +11,8 @@
 
 use ra_ap_rustc_lexer::{FrontmatterAllowed, LiteralKind, TokenKind, tokenize};
 
+use crate::report::html::escape_into;
+
 /// Strict and reserved keywords of Rust 2024, plus `union` and the primitive
 /// `self`/`Self`/`crate`/`super` paths.
 const KEYWORDS: &[&str] = &[
@@ -170,20 +172,6 @@ fn is_turbofish(tokens: &[Tok<'_>], significant: &[usize], n: usize) -> bool {
         .map(|&j| tokens[j].kind)
         .collect();
     kinds.starts_with(&[TokenKind::Colon, TokenKind::Colon, TokenKind::Lt])
-}
-
-/// Append `text` escaped for HTML element content and quoted attributes.
-pub(crate) fn escape_into(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
 }
 
 /// Rust source to HTML: escaped text, with `<span class="hl-…">` around the

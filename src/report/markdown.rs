@@ -33,7 +33,7 @@ fn mathml(latex: &str, display: bool) -> String {
 
 fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    crate::report::highlight::escape_into(&mut out, text);
+    crate::report::html::escape_into(&mut out, text);
     out
 }
 
