@@ -151,9 +151,9 @@ fn number(x: f64) -> String {
 /// Escape text for HTML element content and quoted attributes; line breaks
 /// become character references so the fragment stays on one line.
 fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    crate::report::html::escape_into(&mut out, text);
-    out.replace('\n', "&#10;").replace('\r', "&#13;")
+    crate::report::html::escape(text)
+        .replace('\n', "&#10;")
+        .replace('\r', "&#13;")
 }
 
 #[cfg(test)]

@@ -13,3 +13,10 @@ pub(crate) fn escape_into(out: &mut String, text: &str) {
         }
     }
 }
+
+/// `text` escaped for HTML element content and quoted attributes.
+pub(crate) fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    escape_into(&mut out, text);
+    out
+}

@@ -10,6 +10,8 @@ use pulldown_cmark::{Event, Options, Parser, html};
 use pulldown_latex::config::DisplayMode;
 use pulldown_latex::{RenderConfig, Storage, push_mathml};
 
+use crate::report::html::escape;
+
 /// Convert one LaTeX formula to a `<math>` element.
 fn mathml(latex: &str, display: bool) -> String {
     let storage = Storage::new();
@@ -29,12 +31,6 @@ fn mathml(latex: &str, display: bool) -> String {
         Ok(()) => out,
         Err(_) => format!("<code class=\"math-error\">{}</code>", escape(latex)),
     }
-}
-
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    crate::report::html::escape_into(&mut out, text);
-    out
 }
 
 /// Render Markdown prose to HTML, formulas in `$…$` / `$$…$$` as MathML.
