@@ -21,7 +21,8 @@ fn max(x: ArrayView1<f64>) -> f64 {
 /// assert_eq!(p, array![0.5, 0.5]);
 /// ```
 pub fn softmax(logits: ArrayView1<f64>) -> Array1<f64> {
-    let shifted = logits.mapv(|z| (z - max(logits)).exp());
+    let m = max(logits);
+    let shifted = logits.mapv(|z| (z - m).exp());
     let total = shifted.sum();
     shifted / total
 }
