@@ -236,7 +236,7 @@ fn analyze(args: &AnalyzeArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     progress.finish();
     if !quiet {
         eprintln!(
-            "analysed {rows} tokens × {dim} dimensions ({}); wrote {} files into {}",
+            "analysed {rows} tokens × {dim} dimensions ({}); {} files up to date in {}",
             loaded.format,
             written.len(),
             args.out.display()
@@ -290,7 +290,7 @@ fn notebooks(args: &NotebooksArgs, quiet: bool) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("writing the notebooks into {}", args.out.display()))?;
     if !quiet {
         eprintln!(
-            "wrote {} notebooks and {} into {}",
+            "{} notebooks and {} up to date in {}",
             written.len() - 1,
             notebook::INDEX,
             args.out.display()
@@ -364,7 +364,7 @@ fn report(args: &ReportArgs, quiet: bool) -> anyhow::Result<ExitCode> {
         }
         let s = &report.summary;
         eprintln!(
-            "{}: {}/{} demos, {}/{} checks passed; wrote {} files into {}",
+            "{}: {}/{} demos, {}/{} checks passed; {} files up to date in {}",
             if s.all_passed { "PASS" } else { "FAIL" },
             s.demos_passed,
             s.demos,
