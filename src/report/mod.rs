@@ -4,6 +4,7 @@
 //! Figures ([`render_png`]) are always built, since the notebooks show them
 //! too; the documents need the `report` feature.
 
+mod canvas;
 #[cfg(feature = "report")]
 pub(crate) mod highlight;
 pub(crate) mod html;

@@ -10,14 +10,15 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::colors::colormaps::ViridisRGB;
 
+use super::canvas::Canvas;
 use crate::chart::{Chart, Figure, PointGroup, Series};
 use crate::error::{Error, Result};
 
 /// Pixel size of every figure.
 pub const SIZE: (u32, u32) = (960, 600);
 
-const FONT: &str = "sans-serif";
-const FONT_BYTES: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+pub(super) const FONT: &str = "sans-serif";
+pub(super) const FONT_BYTES: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 
 /// Paul Tol's colour-blind-safe qualitative palette, as used by the seed notebook.
 pub const PALETTE: [RGBColor; 6] = [
@@ -33,7 +34,7 @@ fn colour(i: usize) -> RGBColor {
     PALETTE[i % PALETTE.len()]
 }
 
-fn register_font() {
+pub(super) fn register_font() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         // The bytes are a valid TTF compiled into the binary; a unit test renders text with it.
@@ -70,7 +71,7 @@ pub fn render_png(figure: &Figure) -> Result<Vec<u8>> {
     // The canvas starts white, so no drawing pass fills it.
     let mut pixels = vec![u8::MAX; (w * h * 3) as usize];
     {
-        let root = BitMapBackend::with_buffer(&mut pixels, SIZE).into_drawing_area();
+        let root = Canvas::with_buffer(&mut pixels, SIZE).into_drawing_area();
         draw(&root, figure).map_err(|e| render_error(figure, e))?;
         root.present().map_err(|e| render_error(figure, e))?;
     }
@@ -91,7 +92,7 @@ fn encode_png(rgb: &[u8], width: u32, height: u32) -> std::result::Result<Vec<u8
     Ok(bytes)
 }
 
-type Area<'a> = DrawingArea<BitMapBackend<'a>, Shift>;
+type Area<'a> = DrawingArea<Canvas<'a>, Shift>;
 type DrawResult = std::result::Result<(), Box<dyn std::error::Error>>;
 
 fn draw(root: &Area, figure: &Figure) -> DrawResult {
