@@ -20,8 +20,10 @@
 mod display;
 #[cfg(feature = "report")]
 mod generate;
+#[cfg(feature = "report")]
 mod split;
 
 #[cfg(feature = "report")]
 pub use generate::{DEP, INDEX, file_name, index, is_generated_name, notebook, render, write};
+#[cfg(feature = "report")]
 pub use split::{DemoParts, REEXPORTED, rewrite_paths, split_demo};
