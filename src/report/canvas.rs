@@ -14,7 +14,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use ab_glyph::{Font, FontRef, ScaleFont};
+use ab_glyph::{Font, FontRef, PxScaleFont, ScaleFont};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 use plotters_backend::{BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingErrorKind};
@@ -50,9 +50,9 @@ impl<'a> Canvas<'a> {
     }
 }
 
-/// Where plotters' ab_glyph code puts the pixels of `c` at `size`, with the pen at 0.
-fn rasterise(c: char, size: f64) -> Coverage {
-    let font = FONT_FACE.as_scaled(size as f32);
+/// Where plotters' ab_glyph code puts the pixels of `c` in `font` (the bundled
+/// face at `size`), with the pen at 0.
+fn rasterise(font: &PxScaleFont<&FontRef<'static>>, c: char, size: f64) -> Coverage {
     let Some(outline) = font.outline_glyph(font.scaled_glyph(c)) else {
         return Coverage::new();
     };
@@ -152,7 +152,7 @@ impl<'a> DrawingBackend for Canvas<'a> {
                 previous = Some(id);
                 let coverage = glyphs
                     .entry((c, size.to_bits()))
-                    .or_insert_with(|| rasterise(c, size));
+                    .or_insert_with(|| rasterise(&font, c, size));
                 for &(x, y, alpha) in coverage.iter() {
                     let (x, y) = transform.transform(x + pen as i32 + dx - min_x, y + dy - min_y);
                     let (x, y) = (pos.0 + x, pos.1 + y);
