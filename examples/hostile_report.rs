@@ -1,6 +1,7 @@
 //! A report built from hostile text, for the browser test: every piece of
 //! text a demo controls (title, prose, code, transcript, check name, value,
-//! figure title and caption, error) carries markup, an event-handler
+//! figure title and caption, error, and the real part's prose, code, table
+//! names, verdicts and reasons) carries markup, an event-handler
 //! injection, a stylesheet breaker and a bidi override. The browser test
 //! (`scripts/browser_test.sh`) opens the result and fails if any script runs
 //! or if the text is not shown literally.
@@ -13,7 +14,7 @@
 use std::path::PathBuf;
 
 use embspace::chart::{Chart, Figure, Series};
-use embspace::record::{Check, DemoRecord, FigureRecord, Relation, Value};
+use embspace::record::{Check, DemoRecord, FigureRecord, RealPart, Relation, Status, Value, Verdict};
 use embspace::report::{Format, Report, render, write_atomically};
 
 /// Markup, an attribute breaker, a stylesheet breaker and a right-to-left override,
@@ -53,6 +54,26 @@ fn record(number: usize, id: &str, passed: bool) -> DemoRecord {
             figure,
             path: format!("figures/{id}-line.png"),
         }],
+        real: Some(RealPart {
+            prose: format!("Real prose {HOSTILE}"),
+            code: format!("let t = {HOSTILE:?};"),
+            tables: vec![hostile("table")],
+            transcript: vec![hostile("real transcript")],
+            checks: vec![],
+            verdicts: [Status::Holds, Status::DoesNotHold, Status::NotTested]
+                .map(|status| Verdict {
+                    claim: hostile("claim"),
+                    source: hostile("source"),
+                    table: hostile("table"),
+                    status,
+                    measured: (status != Status::NotTested).then_some(Value::Number(0.5)),
+                    relation: Relation::Above,
+                    threshold: Value::Number(0.1),
+                    reason: (status == Status::NotTested).then(|| hostile("reason")),
+                })
+                .to_vec(),
+            figures: vec![],
+        }),
         error: (!passed).then(|| hostile("error")),
     }
 }

@@ -67,6 +67,12 @@ pub enum Error {
         /// The operating system's or decoder's reason.
         reason: String,
     },
+    /// Words a computation needs have no row in the embedding table.
+    #[error("no row for {}", .words.iter().map(|w| format!("`{w}`")).collect::<Vec<_>>().join(", "))]
+    NotInTable {
+        /// The missing words.
+        words: Vec<String>,
+    },
     /// Rendering a figure or a template failed.
     #[error("could not render {what}: {reason}")]
     Render {

@@ -62,12 +62,12 @@
 pub mod analyze;
 pub mod chart;
 pub mod demos;
-#[cfg(feature = "analyze")]
 pub mod embeddings;
 mod error;
 pub mod format;
 pub mod math;
 pub mod notebook;
+pub mod real;
 pub mod record;
 pub mod report;
 

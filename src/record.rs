@@ -49,6 +49,16 @@ pub enum Relation {
 }
 
 impl Relation {
+    /// The relation that holds when this one does not (equality aside):
+    /// above ↔ below; close and equal stay.
+    pub fn opposite(self) -> Relation {
+        match self {
+            Relation::Above => Relation::Below,
+            Relation::Below => Relation::Above,
+            other => other,
+        }
+    }
+
     /// The symbol shown in check tables.
     pub fn symbol(self) -> &'static str {
         match self {
@@ -85,6 +95,75 @@ fn serialize_tolerance<S: Serializer>(t: &Option<f64>, s: S) -> Result<S::Ok, S:
     }
 }
 
+/// What a real table says about a published claim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// The measured value is on the claim's side of its threshold.
+    Holds,
+    /// The measured value is on the other side.
+    DoesNotHold,
+    /// The table lacks what the claim needs (a word, enough rows).
+    NotTested,
+}
+
+impl Status {
+    /// The verdict as shown: `HOLDS`, `DOES NOT HOLD` or `NOT TESTED`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Holds => "HOLDS",
+            Status::DoesNotHold => "DOES NOT HOLD",
+            Status::NotTested => "NOT TESTED",
+        }
+    }
+}
+
+impl Serialize for Status {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.label())
+    }
+}
+
+/// A published claim measured on one real table: a finding, not a check.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Verdict {
+    /// The claim, as a sentence.
+    pub claim: String,
+    /// Who made it (author and year).
+    pub source: String,
+    /// The table's display name.
+    pub table: String,
+    /// The verdict.
+    pub status: Status,
+    /// The measured value (absent when not tested).
+    pub measured: Option<Value>,
+    /// How the measured value must relate to the threshold for the claim to hold.
+    pub relation: Relation,
+    /// The threshold.
+    pub threshold: Value,
+    /// Why the claim was not tested.
+    pub reason: Option<String>,
+}
+
+/// The part of a demo that measures its claims on real trained tables (its
+/// prose follows the `## On real embeddings` heading of the demo's doc).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RealPart {
+    /// The prose under the heading, Markdown.
+    pub prose: String,
+    /// The code shown (between the demo's `real` anchors).
+    pub code: String,
+    /// The tables measured, by display name.
+    pub tables: Vec<String>,
+    /// Lines written.
+    pub transcript: Vec<String>,
+    /// Checks (only on the shipped tables, whose verdicts are known).
+    pub checks: Vec<Check>,
+    /// One verdict per claim and table.
+    pub verdicts: Vec<Verdict>,
+    /// Figures.
+    pub figures: Vec<FigureRecord>,
+}
+
 /// A figure as recorded: its description and the path of its PNG relative to the report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FigureRecord {
@@ -116,13 +195,27 @@ pub struct DemoRecord {
     pub checks: Vec<Check>,
     /// Figures requested, in order.
     pub figures: Vec<FigureRecord>,
+    /// What the demo measured on real tables, when it has such a part.
+    pub real: Option<RealPart>,
     /// Set when the demo returned an error or panicked.
     pub error: Option<String>,
 }
 
 impl DemoRecord {
-    /// True when the demo finished and every check passed.
+    /// True when the demo finished and every check passed, real part included.
     pub fn passed(&self) -> bool {
-        self.error.is_none() && self.checks.iter().all(|c| c.passed)
+        self.error.is_none() && self.all_checks().all(|c| c.passed)
+    }
+
+    /// The checks of the demo and of its real part, in order.
+    pub fn all_checks(&self) -> impl Iterator<Item = &Check> {
+        self.checks.iter().chain(self.real.iter().flat_map(|r| &r.checks))
+    }
+
+    /// The figures of the demo and of its real part, in order.
+    pub fn all_figures(&self) -> impl Iterator<Item = &FigureRecord> {
+        self.figures
+            .iter()
+            .chain(self.real.iter().flat_map(|r| &r.figures))
     }
 }

@@ -1,11 +1,15 @@
 //! The context a demo runs in: where it writes its transcript, checks and
-//! figures, and the seeded generator it draws randomness from.
+//! figures, the seeded generator it draws randomness from, and the real
+//! tables its "On real embeddings" part measures.
+
+use std::sync::Arc;
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 use crate::chart::Figure;
-use crate::record::{Check, Relation, Value};
+use crate::real::{Claim, RealTable, shipped};
+use crate::record::{Check, Relation, Status, Value, Verdict};
 
 /// Every demo starts from a generator seeded with this, so a demo's numbers do
 /// not depend on which other demos ran before it.
@@ -18,6 +22,11 @@ pub struct Ctx {
     pub(crate) transcript: Vec<String>,
     pub(crate) checks: Vec<Check>,
     pub(crate) figures: Vec<Figure>,
+    pub(crate) verdicts: Vec<Verdict>,
+    /// The reader's tables (`report --vectors`); `None` means the shipped ones.
+    tables: Option<Vec<Arc<RealTable>>>,
+    /// Where the real part began: lengths of transcript, checks and figures then.
+    pub(crate) real_start: Option<(usize, usize, usize)>,
 }
 
 impl Default for Ctx {
@@ -34,7 +43,115 @@ impl Ctx {
             transcript: Vec::new(),
             checks: Vec::new(),
             figures: Vec::new(),
+            verdicts: Vec::new(),
+            tables: None,
+            real_start: None,
         }
+    }
+
+    /// A fresh context whose real part measures `tables` instead of the shipped ones.
+    pub fn with_tables(tables: Vec<Arc<RealTable>>) -> Self {
+        Ctx {
+            tables: Some(tables),
+            ..Ctx::new()
+        }
+    }
+
+    /// Starts the demo's "On real embeddings" part and gives the tables it
+    /// measures: the shipped ones, or the reader's (`report --vectors`).
+    /// What is recorded from here on belongs to that part.
+    pub fn real_tables(&mut self) -> Vec<Arc<RealTable>> {
+        self.real_start
+            .get_or_insert((self.transcript.len(), self.checks.len(), self.figures.len()));
+        self.tables.clone().unwrap_or_else(|| shipped().to_vec())
+    }
+
+    /// The names of the tables the real part measures.
+    pub(crate) fn real_table_names(&self) -> Vec<String> {
+        let tables = self.tables.as_deref().unwrap_or(shipped());
+        tables.iter().map(|t| t.name().to_string()).collect()
+    }
+
+    /// Records the verdict of `table` on `claim` for a measured value and
+    /// returns it; a measurement that failed (a word without a row, too few
+    /// rows) makes the claim NOT TESTED, with the error as the reason.
+    /// On a shipped table the verdict is also a check that it is the known one
+    /// (`claim.expected`): a failed check means the table no longer does what
+    /// the prose says.
+    pub fn claim(&mut self, table: &RealTable, claim: &Claim, measured: crate::Result<f64>) -> Status {
+        let measured = match measured {
+            Ok(value) => value,
+            Err(e) => {
+                self.not_tested(table, claim, e);
+                return Status::NotTested;
+            }
+        };
+        let status = claim.status(measured);
+        self.verdict(table, claim, status, Some(measured), None);
+        if table.is_shipped() {
+            let expected = claim.expected_on(table.id());
+            let relation = match expected {
+                Some(false) => claim.relation.opposite(),
+                _ => claim.relation,
+            };
+            let holds = expected.map_or(
+                "(no known verdict)",
+                |h| if h { "holds" } else { "does not hold" },
+            );
+            let name = format!("{}: {} ({}) {holds}", table.name(), claim.statement, claim.source);
+            let passed =
+                expected.is_some_and(|h| h == (status == Status::Holds)) && status != Status::NotTested;
+            self.record(
+                &name,
+                Value::Number(measured),
+                Value::Number(claim.threshold),
+                relation,
+                None,
+                passed,
+            );
+        }
+        status
+    }
+
+    /// Records that `claim` could not be tested on `table`, and why (for
+    /// example, "no row for `queen`"). On a shipped table that is a failed check.
+    fn not_tested(&mut self, table: &RealTable, claim: &Claim, reason: impl ToString) {
+        let reason = reason.to_string();
+        if table.is_shipped() {
+            let name = format!(
+                "{}: {} ({}) could be tested",
+                table.name(),
+                claim.statement,
+                claim.source
+            );
+            self.check_eq(&name, &reason, "");
+        }
+        self.verdict(table, claim, Status::NotTested, None, Some(reason));
+    }
+
+    fn verdict(
+        &mut self,
+        table: &RealTable,
+        claim: &Claim,
+        status: Status,
+        measured: Option<f64>,
+        reason: Option<String>,
+    ) {
+        self.verdicts.push(Verdict {
+            claim: claim.statement.into(),
+            source: claim.source.into(),
+            table: table.name().into(),
+            status,
+            measured: measured.map(Value::Number),
+            relation: claim.relation,
+            threshold: Value::Number(claim.threshold),
+            reason,
+        });
+    }
+
+    /// The verdicts recorded so far.
+    pub fn verdicts(&self) -> &[Verdict] {
+        &self.verdicts
     }
 
     /// The demo's seeded random generator (ChaCha8: the same stream on every platform).

@@ -1,10 +1,13 @@
 //! A registered demo and how it is run into a [`DemoRecord`].
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
 
+use crate::chart::Figure;
 use crate::demos::context::Ctx;
 use crate::demos::source::parse_source;
-use crate::record::{DemoRecord, FigureRecord};
+use crate::real::RealTable;
+use crate::record::{DemoRecord, FigureRecord, RealPart};
 
 /// One demo: an id, the seed notebook demos it stands for, its source and its body.
 #[derive(Debug, Clone, Copy)]
@@ -30,22 +33,38 @@ impl Demo {
     /// A returned error or a panic inside the demo becomes the record's
     /// `error`; it never escapes, so one broken demo cannot stop a report.
     pub fn record(&self, number: usize) -> DemoRecord {
+        self.record_on(number, None)
+    }
+
+    /// Run the demo with its real part on `tables` (the shipped tables when
+    /// `None`) and record what it produced.
+    pub fn record_on(&self, number: usize, tables: Option<&[Arc<RealTable>]>) -> DemoRecord {
         let source = parse_source(self.source);
-        let mut ctx = Ctx::new();
+        let mut ctx = tables.map_or_else(Ctx::new, |t| Ctx::with_tables(t.to_vec()));
         let outcome = catch_unwind(AssertUnwindSafe(|| (self.run)(&mut ctx)));
         let error = match outcome {
             Ok(Ok(())) => None,
             Ok(Err(e)) => Some(format!("error: {e}")),
             Err(payload) => Some(format!("panic: {}", panic_message(payload.as_ref()))),
         };
-        let figures = ctx
-            .figures
-            .into_iter()
-            .map(|figure| FigureRecord {
-                path: format!("figures/{}-{}.png", self.id, figure.name),
-                figure,
-            })
-            .collect();
+        let figure_records = |figures: Vec<Figure>| {
+            figures
+                .into_iter()
+                .map(|figure| FigureRecord {
+                    path: format!("figures/{}-{}.png", self.id, figure.name),
+                    figure,
+                })
+                .collect()
+        };
+        let real = ctx.real_start.map(|(transcript, checks, figures)| RealPart {
+            prose: source.real_prose.clone(),
+            code: source.real_code.clone(),
+            tables: ctx.real_table_names(),
+            transcript: ctx.transcript.split_off(transcript),
+            checks: ctx.checks.split_off(checks),
+            verdicts: std::mem::take(&mut ctx.verdicts),
+            figures: figure_records(ctx.figures.split_off(figures)),
+        });
         DemoRecord {
             number,
             id: self.id.into(),
@@ -55,7 +74,8 @@ impl Demo {
             code: source.code,
             transcript: ctx.transcript,
             checks: ctx.checks,
-            figures,
+            figures: figure_records(ctx.figures),
+            real,
             error,
         }
     }

@@ -17,7 +17,7 @@ pub use context::{Ctx, SEED};
 #[cfg(feature = "report")]
 pub use demo::Demo;
 #[cfg(feature = "report")]
-pub use source::{Source, parse_source};
+pub use source::{REAL_HEADING, Source, parse_source};
 
 // The demo modules. They are declared here rather than inside `registry!` so
 // that rustfmt sees them; a module missing from the registry is dead code (a

@@ -1,9 +1,11 @@
 //! Splits a demo's source file into what the reader sees: the prose of its
 //! `//!` module doc (title = first `# ` heading) and the code between
-//! `// ANCHOR: demo` and `// ANCHOR_END: demo`.
+//! `// ANCHOR: demo` and `// ANCHOR_END: demo`; for a demo with a part on real
+//! tables, the prose after its `## On real embeddings` heading and the code
+//! between `// ANCHOR: real` and `// ANCHOR_END: real`.
 
-const ANCHOR: &str = "// ANCHOR: demo";
-const ANCHOR_END: &str = "// ANCHOR_END: demo";
+/// The heading that starts a demo's part on real tables, exactly.
+pub const REAL_HEADING: &str = "## On real embeddings";
 
 /// The reader-facing parts of a demo source file.
 #[derive(Debug, Clone, PartialEq)]
@@ -14,6 +16,10 @@ pub struct Source {
     pub prose: String,
     /// The anchored code, with its common indentation removed.
     pub code: String,
+    /// The prose after [`REAL_HEADING`] (empty without one).
+    pub real_prose: String,
+    /// The code between the `real` anchors (empty without them).
+    pub real_code: String,
 }
 
 /// Parse a demo source file.
@@ -42,19 +48,30 @@ pub fn parse_source(source: &str) -> Source {
     let heading = doc.iter().position(|l| l.starts_with("# "));
     let title = heading.map(|i| doc[i][2..].trim().to_owned()).unwrap_or_default();
     let prose_lines = heading.map(|i| &doc[i + 1..]).unwrap_or(&doc[..]);
-    let prose = prose_lines.join("\n").trim().to_owned();
-
-    let code_lines: Vec<&str> = source
-        .lines()
-        .skip_while(|l| l.trim() != ANCHOR)
-        .skip(1)
-        .take_while(|l| l.trim() != ANCHOR_END)
-        .collect();
+    let real = prose_lines.iter().position(|l| l.trim_end() == REAL_HEADING);
+    let (prose_lines, real_lines) = match real {
+        Some(i) => (&prose_lines[..i], &prose_lines[i + 1..]),
+        None => (prose_lines, &[][..]),
+    };
     Source {
         title,
-        prose,
-        code: dedent(&code_lines),
+        prose: prose_lines.join("\n").trim().to_owned(),
+        code: anchored(source, "demo"),
+        real_prose: real_lines.join("\n").trim().to_owned(),
+        real_code: anchored(source, "real"),
     }
+}
+
+/// The lines between `// ANCHOR: name` and `// ANCHOR_END: name`, dedented.
+fn anchored(source: &str, name: &str) -> String {
+    let (start, end) = (format!("// ANCHOR: {name}"), format!("// ANCHOR_END: {name}"));
+    let lines: Vec<&str> = source
+        .lines()
+        .skip_while(|l| l.trim() != start)
+        .skip(1)
+        .take_while(|l| l.trim() != end)
+        .collect();
+    dedent(&lines)
 }
 
 fn dedent(lines: &[&str]) -> String {
@@ -88,5 +105,17 @@ mod tests {
         let s = parse_source("//! # Title here\n//!\n//! First.\n//!\n//! $x^2$\n");
         assert_eq!(s.title, "Title here");
         assert_eq!(s.prose, "First.\n\n$x^2$");
+        assert_eq!((s.real_prose.as_str(), s.real_code.as_str()), ("", ""));
+    }
+
+    #[test]
+    fn the_real_part_has_its_own_prose_and_code() {
+        let src = "//! # T\n//!\n//! Built.\n//!\n//! ## On real embeddings\n//!\n//! Measured.\nfn run() {\n    // ANCHOR: demo\n    a();\n    // ANCHOR_END: demo\n}\nfn real() {\n    // ANCHOR: real\n    b();\n    // ANCHOR_END: real\n}\n";
+        let s = parse_source(src);
+        assert_eq!((s.prose.as_str(), s.code.as_str()), ("Built.", "a();"));
+        assert_eq!(
+            (s.real_prose.as_str(), s.real_code.as_str()),
+            ("Measured.", "b();")
+        );
     }
 }

@@ -7,7 +7,8 @@
 //! enabled (`always` or `madvise`, the common defaults): the 100k × 300 `.npy`
 //! load went from 60 to 40 ms (best of 7 interleaved runs). The advice is only
 //! a hint, so where it is refused or unknown (other systems) nothing changes
-//! but the speed.
+//! but the speed. (The advice needs `libc`, an `analyze` dependency; the
+//! notebooks' build reads only the small shipped tables.)
 
 /// Allocations below this stay as they are: fewer than two huge pages.
 const WORTH_ADVISING: usize = 4 << 20;
@@ -21,7 +22,7 @@ pub(crate) fn zeroed(len: usize) -> Vec<f32> {
 }
 
 /// Asks for huge pages over the whole pages inside `values`' allocation.
-#[cfg(target_os = "linux")]
+#[cfg(all(target_os = "linux", feature = "analyze"))]
 fn advise(values: &Vec<f32>) {
     const PAGE: usize = 4096;
     let bytes = values.capacity() * size_of::<f32>();
@@ -39,7 +40,7 @@ fn advise(values: &Vec<f32>) {
     }
 }
 
-#[cfg(not(target_os = "linux"))]
+#[cfg(not(all(target_os = "linux", feature = "analyze")))]
 fn advise(_: &Vec<f32>) {}
 
 #[cfg(test)]

@@ -17,7 +17,7 @@ use super::npy::parse_npy;
 use super::safetensors_file::parse_safetensors;
 use super::text::parse_text;
 use super::vocab_file::{parse_tokenizer_json, parse_vocab};
-use super::{Duplicates, Embeddings};
+use super::{Duplicates, Embeddings, Matrix};
 
 /// How many leading bytes [`Format::detect`] sees.
 const SNIFF: usize = 64 * 1024;
@@ -64,15 +64,6 @@ pub struct Table {
     pub tokens: Vec<String>,
     /// The `rows × dim` vectors.
     pub vectors: Array2<f32>,
-}
-
-/// A bare matrix (`.npy`, safetensors) before a vocabulary names its rows.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Matrix {
-    /// The rows read (at most the `limit`).
-    pub vectors: Array2<f32>,
-    /// The rows in the file, which the vocabulary must match.
-    pub rows: usize,
 }
 
 /// Reads the embedding file at `path`.

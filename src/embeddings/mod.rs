@@ -11,31 +11,56 @@
 //! `.vec`, `.npy` or safetensors file; every refusal is a [`LoadError`] naming
 //! the file, the line or byte, and what was expected there.
 
-mod binary;
-mod decimal;
-mod file_format;
+//!
+//! The `.npy` and vocabulary-file parsers are built without the `analyze`
+//! feature too: the demos read the real tables shipped in `data/real/`
+//! (`.npy` + `vocab.txt`) through them, in the report and in the notebooks
+//! alike (see [`crate::real`]).
+
 mod huge_pages;
-mod load;
 mod load_error;
 mod npy;
 mod raw_floats;
-mod safetensors_file;
-mod text;
 mod vocab_file;
+
+#[cfg(feature = "analyze")]
+mod binary;
+#[cfg(feature = "analyze")]
+mod decimal;
+#[cfg(feature = "analyze")]
+mod embedding_table;
+#[cfg(feature = "analyze")]
+mod file_format;
+#[cfg(feature = "analyze")]
+mod load;
+#[cfg(feature = "analyze")]
+mod safetensors_file;
+#[cfg(feature = "analyze")]
+mod text;
+#[cfg(feature = "analyze")]
 mod vocabulary;
 
-pub use binary::parse_binary;
-pub use file_format::{Format, UnknownFormat};
-pub use load::{LoadOptions, Loaded, Matrix, Table, load, load_bytes};
 pub use load_error::{LoadError, Location, Malformed};
 pub use npy::parse_npy;
-pub use safetensors_file::parse_safetensors;
-pub use text::parse_text;
+pub use raw_floats::Matrix;
 pub use vocab_file::{parse_tokenizer_json, parse_vocab};
+
+#[cfg(feature = "analyze")]
+pub use binary::parse_binary;
+#[cfg(feature = "analyze")]
+pub use embedding_table::{Duplicates, Embeddings};
+#[cfg(feature = "analyze")]
+pub use file_format::{Format, UnknownFormat};
+#[cfg(feature = "analyze")]
+pub use load::{LoadOptions, Loaded, Table, load, load_bytes};
+#[cfg(feature = "analyze")]
+pub use safetensors_file::parse_safetensors;
+#[cfg(feature = "analyze")]
+pub use text::parse_text;
+#[cfg(feature = "analyze")]
 pub use vocabulary::Vocabulary;
 
-use ndarray::{Array2, ArrayView1, ArrayView2, Axis};
-
+#[cfg(feature = "analyze")]
 /// Rows a parallel parsing task takes (text and binary loaders): small enough
 /// that a core slowed by the host (this project's CI shares its two) leaves
 /// its share to the other.
@@ -44,180 +69,7 @@ const ROWS_PER_TASK: usize = 1024;
 /// The values in one task's rows of `dim` values. Saturating: a header may
 /// announce a dimension so large that 1024 rows of it overflow `usize` (the
 /// rows actually present are then few, and one task takes them all).
+#[cfg(feature = "analyze")]
 fn task_values(dim: usize) -> usize {
     ROWS_PER_TASK.saturating_mul(dim).max(1)
-}
-
-use crate::error::{Error, Result};
-
-/// Tokens and their vectors, with a token → row index.
-#[derive(Debug, Clone)]
-pub struct Embeddings {
-    vocabulary: Vocabulary,
-    vectors: Array2<f32>,
-}
-
-/// What [`Embeddings::new`] dropped: repeated tokens keep their first row, as
-/// gensim's `load_word2vec_format` does.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Duplicates {
-    /// How many rows were dropped.
-    pub count: usize,
-    /// The first few repeated tokens, for the warning.
-    pub examples: Vec<String>,
-}
-
-impl Embeddings {
-    /// Builds a table from tokens and one vector row per token, keeping the
-    /// first row of a repeated token and dropping the others.
-    ///
-    /// # Errors
-    /// [`Error::Shape`] when the number of tokens differs from the number of rows.
-    ///
-    /// # Examples
-    /// ```
-    /// use embspace::embeddings::Embeddings;
-    /// use embspace::ndarray::array;
-    ///
-    /// let tokens = vec!["a".to_string(), "b".to_string(), "a".to_string()];
-    /// let (table, dropped) = Embeddings::new(tokens, array![[1.0f32, 0.0], [0.0, 1.0], [9.0, 9.0]])?;
-    /// assert_eq!(table.len(), 2);
-    /// assert_eq!(dropped.count, 1);
-    /// assert_eq!(table.vector(table.id("a").unwrap()).to_vec(), vec![1.0, 0.0]);
-    /// # Ok::<(), embspace::Error>(())
-    /// ```
-    pub fn new(tokens: Vec<String>, vectors: Array2<f32>) -> Result<(Self, Duplicates)> {
-        if tokens.len() != vectors.nrows() {
-            return Err(Error::shape(
-                "embedding table",
-                "one vector row per token",
-                format!("{} tokens and {} rows", tokens.len(), vectors.nrows()),
-            ));
-        }
-        let (vocabulary, dropped) = Vocabulary::new(tokens);
-        let (repeats, repeated): (Vec<usize>, Vec<String>) = dropped.into_iter().unzip();
-        let duplicates = Duplicates {
-            count: repeats.len(),
-            examples: repeated.into_iter().take(5).collect(),
-        };
-        if repeats.is_empty() {
-            return Ok((Embeddings { vocabulary, vectors }, duplicates));
-        }
-        let mut repeats = repeats.into_iter().peekable();
-        let kept: Vec<usize> = (0..vectors.nrows())
-            .filter(|&row| repeats.next_if_eq(&row).is_none())
-            .collect();
-        let vectors = vectors.select(Axis(0), &kept);
-        Ok((Embeddings { vocabulary, vectors }, duplicates))
-    }
-
-    /// Number of tokens (rows).
-    pub fn len(&self) -> usize {
-        self.vocabulary.len()
-    }
-
-    /// Whether the table has no rows.
-    pub fn is_empty(&self) -> bool {
-        self.vocabulary.is_empty()
-    }
-
-    /// Vector dimension (columns).
-    pub fn dim(&self) -> usize {
-        self.vectors.ncols()
-    }
-
-    /// Tokens in row order.
-    pub fn tokens(&self) -> &[String] {
-        self.vocabulary.tokens()
-    }
-
-    /// The token of row `id`.
-    ///
-    /// # Panics
-    /// When `id >= len()`, like slice indexing.
-    pub fn token(&self, id: usize) -> &str {
-        self.vocabulary.token(id)
-    }
-
-    /// The row of `token`, if present (exact, case-sensitive match).
-    pub fn id(&self, token: &str) -> Option<usize> {
-        self.vocabulary.id(token)
-    }
-
-    /// The whole `V×d` matrix.
-    pub fn vectors(&self) -> ArrayView2<'_, f32> {
-        self.vectors.view()
-    }
-
-    /// The vector of row `id`.
-    ///
-    /// # Panics
-    /// When `id >= len()`, like slice indexing.
-    pub fn vector(&self, id: usize) -> ArrayView1<'_, f32> {
-        self.vectors.row(id)
-    }
-
-    /// Takes the table apart: its vocabulary and its matrix, so a caller can
-    /// transform the matrix in place (e.g. normalise it) without a second copy.
-    pub fn into_parts(self) -> (Vocabulary, Array2<f32>) {
-        (self.vocabulary, self.vectors)
-    }
-
-    /// Keeps the first `n` rows (all when `n >= len()`), like gensim's `limit`.
-    pub fn truncate(&mut self, n: usize) {
-        if n >= self.len() {
-            return;
-        }
-        self.vocabulary.truncate(n);
-        self.vectors = self.vectors.slice(ndarray::s![..n, ..]).to_owned();
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use ndarray::array;
-
-    use super::*;
-
-    fn strings(words: &[&str]) -> Vec<String> {
-        words.iter().map(|w| w.to_string()).collect()
-    }
-
-    #[test]
-    fn a_repeated_token_keeps_its_first_row_and_is_counted() {
-        let vectors = array![[1.0f32], [2.0], [3.0], [4.0], [5.0]];
-        let (table, dropped) = Embeddings::new(strings(&["x", "y", "x", "z", "y"]), vectors).unwrap();
-        assert_eq!(table.tokens(), &strings(&["x", "y", "z"])[..]);
-        assert_eq!(table.vectors().column(0).to_vec(), vec![1.0, 2.0, 4.0]);
-        assert_eq!(
-            dropped,
-            Duplicates {
-                count: 2,
-                examples: strings(&["x", "y"])
-            }
-        );
-        assert_eq!(table.id("z"), Some(2));
-    }
-
-    #[test]
-    fn tokens_and_rows_must_agree_in_number() {
-        assert!(Embeddings::new(strings(&["x"]), Array2::zeros((2, 3))).is_err());
-    }
-
-    #[test]
-    fn truncating_forgets_the_dropped_tokens() {
-        let (mut table, _) = Embeddings::new(strings(&["a", "b", "c"]), Array2::zeros((3, 2))).unwrap();
-        table.truncate(2);
-        assert_eq!((table.len(), table.dim()), (2, 2));
-        assert_eq!(table.id("c"), None);
-        assert_eq!(table.id("b"), Some(1));
-    }
-
-    #[test]
-    fn tokens_are_kept_exactly() {
-        let token = "new\u{a0}york";
-        let (table, _) = Embeddings::new(strings(&[token, "New York"]), Array2::zeros((2, 1))).unwrap();
-        assert_eq!(table.id(token), Some(0));
-        assert_eq!(table.id("new york"), None);
-    }
 }

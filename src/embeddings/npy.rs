@@ -1,25 +1,27 @@
-//! NumPy `.npy` matrices: a 2-D, C-order, little-endian `f32` or `f64`
-//! array, whose rows a separate vocabulary file names.
+//! NumPy `.npy` matrices: a 2-D, C-order, little-endian `f16`, `f32` or
+//! `f64` array, whose rows a separate vocabulary file names.
 //!
 //! The format is small enough to read by hand, which lets every refusal point
 //! at its byte: the magic `\x93NUMPY`, a version, a header length (2 bytes in
 //! version 1, 4 in versions 2 and 3), a Python dict literal
 //! `{'descr': '<f4', 'fortran_order': False, 'shape': (50, 8), }` and the raw
-//! data. `f64` values are rounded to the nearest `f32`.
+//! data. `f16` values widen exactly; `f64` values are rounded to the nearest
+//! `f32`. The shipped real tables (`data/real/`) are `f16` `.npy` files.
 
 use ndarray::Array2;
+#[cfg(feature = "report")]
 use rayon::prelude::*;
 
-use super::load::Matrix;
+use super::Matrix;
 use super::load_error::{Location, Malformed, shown};
-use super::raw_floats::{first_non_finite, read_f32, read_f64};
+use super::raw_floats::{first_non_finite, read_f16, read_f32, read_f64};
 
 /// Reads a `.npy` matrix as `f32`, at most `limit` rows, and its row count.
 ///
 /// # Errors
 /// A [`Malformed`] at the offending byte: a missing magic, an unknown
 /// version, a header cut short or not a dict with `descr`, `fortran_order`
-/// and `shape`, a dtype other than `<f4`/`<f8`, Fortran order, a rank other
+/// and `shape`, a dtype other than `<f2`/`<f4`/`<f8`, Fortran order, a rank other
 /// than 2, no columns, data shorter or longer than the shape, a value that is
 /// not a finite `f32`.
 ///
@@ -72,16 +74,11 @@ pub fn parse_npy(bytes: &[u8], limit: Option<usize>) -> Result<Matrix, Malformed
     let data = &data[..keep * dim * header.item];
     let values = decode_finite(data, header.item).map_err(|bad| {
         let offset = header.data + bad * header.item;
-        let original = if header.item == 4 {
-            format!(
-                "{:?}",
-                f32::from_le_bytes(bytes[offset..offset + 4].try_into().expect("4 bytes"))
-            )
-        } else {
-            format!(
-                "{:?}",
-                f64::from_le_bytes(bytes[offset..offset + 8].try_into().expect("8 bytes"))
-            )
+        let raw = &bytes[offset..offset + header.item];
+        let original = match *raw {
+            [a, b] => format!("{:?}", super::raw_floats::f16_to_f32(u16::from_le_bytes([a, b]))),
+            [a, b, c, d] => format!("{:?}", f32::from_le_bytes([a, b, c, d])),
+            _ => format!("{:?}", f64::from_le_bytes(raw.try_into().expect("8 bytes"))),
         };
         Malformed::new(
             Location::Byte(offset as u64),
@@ -93,27 +90,28 @@ pub fn parse_npy(bytes: &[u8], limit: Option<usize>) -> Result<Matrix, Malformed
     Ok(Matrix { vectors, rows })
 }
 
-/// Little-endian `f32` (`item` 4) or `f64` (`item` 8) values as `f32`, or the
-/// index of the first value that is not a finite `f32`.
+/// Little-endian `f16` (`item` 2), `f32` (`item` 4) or `f64` (`item` 8)
+/// values as `f32`, or the index of the first value that is not a finite
+/// `f32`.
 ///
-/// Blocks are decoded and checked on every core: the file is read at memory
-/// speed.
+/// Blocks are decoded and checked on every core (serially in the notebooks'
+/// build, which has no rayon): the file is read at memory speed.
 fn decode_finite(data: &[u8], item: usize) -> Result<Vec<f32>, usize> {
     const BLOCK: usize = 1 << 16;
     let mut values = super::huge_pages::zeroed(data.len() / item);
-    let first_bad = values
-        .par_chunks_mut(BLOCK)
-        .zip(data.par_chunks(BLOCK * item))
-        .enumerate()
-        .filter_map(|(block, (out, bytes))| {
-            if item == 4 {
-                read_f32(out, bytes);
-            } else {
-                read_f64(out, bytes);
-            }
-            first_non_finite(out).map(|bad| block * BLOCK + bad)
-        })
-        .min();
+    let decode = |(block, (out, bytes)): (usize, (&mut [f32], &[u8]))| {
+        match item {
+            2 => read_f16(out, bytes),
+            4 => read_f32(out, bytes),
+            _ => read_f64(out, bytes),
+        }
+        first_non_finite(out).map(|bad| block * BLOCK + bad)
+    };
+    #[cfg(feature = "report")]
+    let blocks = values.par_chunks_mut(BLOCK).zip(data.par_chunks(BLOCK * item));
+    #[cfg(not(feature = "report"))]
+    let blocks = values.chunks_mut(BLOCK).zip(data.chunks(BLOCK * item));
+    let first_bad = blocks.enumerate().filter_map(decode).min();
     match first_bad {
         Some(bad) => Err(bad),
         None => Ok(values),
@@ -122,7 +120,7 @@ fn decode_finite(data: &[u8], item: usize) -> Result<Vec<f32>, usize> {
 
 /// What the `.npy` header says, and where.
 struct Header {
-    /// Bytes per value: 4 or 8.
+    /// Bytes per value: 2, 4 or 8.
     item: usize,
     /// Rows and columns.
     shape: (usize, usize),
@@ -175,12 +173,13 @@ impl Header {
         let dict = Dict { text, start };
         let (descr_at, descr) = dict.string("descr")?;
         let item = match descr {
+            "<f2" => 2,
             "<f4" => 4,
             "<f8" => 8,
             other => {
                 return Err(Malformed::new(
                     Location::Byte(descr_at as u64),
-                    "little-endian float32 or float64 data (descr `<f4` or `<f8`)",
+                    "little-endian float16, float32 or float64 data (descr `<f2`, `<f4` or `<f8`)",
                     format!("descr `{other}`"),
                 ));
             }

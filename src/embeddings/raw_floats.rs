@@ -3,6 +3,20 @@
 //! value is finite.
 //!
 //! Plain element loops over exact chunks, which the compiler vectorises.
+//! Half precision is widened here too, by the exact bit rule: the notebooks
+//! read the shipped `f16` tables, and the `half` crate would bring zerocopy's
+//! derive macros into their build (a test compares all 65 536 values with it).
+
+use ndarray::Array2;
+
+/// A bare matrix (`.npy`, safetensors) before a vocabulary names its rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Matrix {
+    /// The rows read (at most the `limit`).
+    pub vectors: Array2<f32>,
+    /// The rows in the file, which the vocabulary must match.
+    pub rows: usize,
+}
 
 /// Reads the little-endian `f32` in `bytes` into `out`, one per 4 bytes.
 #[inline]
@@ -19,6 +33,34 @@ pub(crate) fn read_f64(out: &mut [f32], bytes: &[u8]) {
     for (v, b) in out.iter_mut().zip(bytes.chunks_exact(8)) {
         *v = f64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]) as f32;
     }
+}
+
+/// Reads the little-endian IEEE half-precision values in `bytes` into `out`,
+/// one per 2 bytes; every `f16` is exactly an `f32`.
+#[inline]
+pub(crate) fn read_f16(out: &mut [f32], bytes: &[u8]) {
+    for (v, b) in out.iter_mut().zip(bytes.chunks_exact(2)) {
+        *v = f16_to_f32(u16::from_le_bytes([b[0], b[1]]));
+    }
+}
+
+/// The `f32` equal to the half-precision value with these bits: the sign
+/// moves up, the exponent is rebiased (15 → 127) and the mantissa shifted;
+/// subnormal halves become normal floats, infinities and NaNs stay so.
+pub(crate) fn f16_to_f32(bits: u16) -> f32 {
+    let sign = u32::from(bits & 0x8000) << 16;
+    let exponent = u32::from(bits >> 10) & 0x1f;
+    let mantissa = u32::from(bits & 0x03ff);
+    let magnitude = match exponent {
+        0 => {
+            // Zero or subnormal: mantissa · 2⁻²⁴, exact in f32.
+            let value = mantissa as f32 * f32::from_bits(0x3380_0000);
+            return if sign == 0 { value } else { -value };
+        }
+        0x1f => 0x7f80_0000 | mantissa << 13,
+        _ => (exponent + 127 - 15) << 23 | mantissa << 13,
+    };
+    f32::from_bits(sign | magnitude)
 }
 
 /// The index of the first value that is not finite (NaN, ±∞).
@@ -51,5 +93,23 @@ mod tests {
         let mut out = [0f32; 2];
         read_f32(&mut out, &bytes);
         assert_eq!((out, first_non_finite(&out)), ([0.5, -2.0], None));
+    }
+
+    /// Every one of the 65 536 half-precision bit patterns widens to the
+    /// `f32` the `half` crate gives (NaNs to a NaN with the same sign).
+    #[cfg(feature = "analyze")]
+    #[test]
+    fn every_half_widens_exactly_as_the_half_crate_does() {
+        for bits in 0..=u16::MAX {
+            let (ours, theirs) = (f16_to_f32(bits), half::f16::from_bits(bits).to_f32());
+            if theirs.is_nan() {
+                assert!(
+                    ours.is_nan() && ours.is_sign_negative() == theirs.is_sign_negative(),
+                    "{bits:#06x}"
+                );
+            } else {
+                assert_eq!(ours.to_bits(), theirs.to_bits(), "{bits:#06x}");
+            }
+        }
     }
 }

@@ -6,14 +6,14 @@
 //! whose name contains `word_embeddings` (BERT family) or `embed_tokens`
 //! (Llama family). `F32`, `F16`, `BF16` and `F64` values become `f32`.
 
-use half::{bf16, f16};
+use half::bf16;
 use ndarray::Array2;
 use safetensors::{Dtype, SafeTensorError, SafeTensors};
 
+use super::Matrix;
 use super::huge_pages;
-use super::load::Matrix;
 use super::load_error::{Location, Malformed};
-use super::raw_floats::{first_non_finite, read_f32, read_f64};
+use super::raw_floats::{first_non_finite, read_f16, read_f32, read_f64};
 
 /// The offset of the JSON header: after its 8-byte length.
 const HEADER: u64 = 8;
@@ -95,11 +95,7 @@ pub fn parse_safetensors(
     let mut values = huge_pages::zeroed(keep * dim);
     match view.dtype() {
         Dtype::F32 => read_f32(&mut values, data),
-        Dtype::F16 => {
-            for (v, b) in values.iter_mut().zip(data.chunks_exact(2)) {
-                *v = f16::from_le_bytes([b[0], b[1]]).to_f32();
-            }
-        }
+        Dtype::F16 => read_f16(&mut values, data),
         Dtype::BF16 => {
             for (v, b) in values.iter_mut().zip(data.chunks_exact(2)) {
                 *v = bf16::from_le_bytes([b[0], b[1]]).to_f32();
@@ -203,7 +199,7 @@ mod tests {
             .collect();
         let h: Vec<u8> = [2.0f32, 0.125]
             .iter()
-            .flat_map(|&v| f16::from_f32(v).to_le_bytes())
+            .flat_map(|&v| half::f16::from_f32(v).to_le_bytes())
             .collect();
         let bytes = file(&[
             ("a.embed_tokens.weight", "BF16", &[1, 2], bf),

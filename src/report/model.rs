@@ -62,8 +62,12 @@ impl Report {
 
     /// Build a report from records that were already produced.
     pub fn from_records(demos: Vec<DemoRecord>) -> Report {
-        let checks = demos.iter().map(|d| d.checks.len()).sum();
-        let checks_passed = demos.iter().flat_map(|d| &d.checks).filter(|c| c.passed).count();
+        let checks = demos.iter().map(|d| d.all_checks().count()).sum();
+        let checks_passed = demos
+            .iter()
+            .flat_map(DemoRecord::all_checks)
+            .filter(|c| c.passed)
+            .count();
         let failed: Vec<String> = demos
             .iter()
             .filter(|d| !d.passed())

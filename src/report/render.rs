@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::demos::Demo;
 use crate::error::{Error, Result};
-use crate::record::{DemoRecord, FigureRecord};
+use crate::record::{DemoRecord, FigureRecord, RealPart};
 use crate::report::highlight::highlight_rust;
 use crate::report::markdown::prose_to_html;
 use crate::report::model::Report;
@@ -134,6 +134,19 @@ struct HtmlDemo<'a> {
     code_html: String,
     code_lines: usize,
     images: Vec<HtmlImage<'a>>,
+    real: Option<HtmlReal<'a>>,
+}
+
+/// What the HTML template sees for a demo's real part, beyond its record.
+#[derive(Serialize)]
+struct HtmlReal<'a> {
+    #[serde(flatten)]
+    part: &'a RealPart,
+    checks_passed: usize,
+    prose_html: String,
+    code_html: String,
+    code_lines: usize,
+    images: Vec<HtmlImage<'a>>,
 }
 
 #[derive(Serialize)]
@@ -186,7 +199,7 @@ impl<'a> HtmlImage<'a> {
 /// # Errors
 /// [`Error::Render`] when a figure or a template fails to render.
 pub fn render(report: &Report, formats: &[Format]) -> Result<Rendered> {
-    let figures: Vec<_> = report.demos.iter().flat_map(|d| &d.figures).collect();
+    let figures: Vec<_> = report.demos.iter().flat_map(DemoRecord::all_figures).collect();
     render_with_figures(report, &render_pngs(&figures)?, formats)
 }
 
@@ -208,7 +221,7 @@ pub fn run_and_render(demos: &[Demo], formats: &[Format]) -> Result<(Report, Ren
         .enumerate()
         .map(|(i, demo)| {
             let record = demo.record(i + 1);
-            let pngs = render_pngs(&record.figures.iter().collect::<Vec<_>>());
+            let pngs = render_pngs(&record.all_figures().collect::<Vec<_>>());
             (record, pngs)
         })
         .collect();
@@ -225,7 +238,7 @@ pub fn run_and_render(demos: &[Demo], formats: &[Format]) -> Result<(Report, Ren
 
 /// The files of `report` given its figures' PNGs, in report order.
 fn render_with_figures(report: &Report, pngs: &[Vec<u8>], formats: &[Format]) -> Result<Rendered> {
-    let figures: Vec<_> = report.demos.iter().flat_map(|d| &d.figures).collect();
+    let figures: Vec<_> = report.demos.iter().flat_map(DemoRecord::all_figures).collect();
     let mut files = figure_files(&figures, pngs, formats);
     // The three documents are independent: rendered side by side.
     let documents = formats
@@ -268,14 +281,14 @@ pub(crate) fn figure_files(
         .collect()
 }
 
-fn html(report: &Report, pngs: &[Vec<u8>]) -> Result<String> {
+fn html<'a>(report: &'a Report, pngs: &'a [Vec<u8>]) -> Result<String> {
     // Each demo's PNGs, in report order, so the demos can be prepared in parallel.
     let mut rest = pngs;
     let demo_pngs: Vec<&[Vec<u8>]> = report
         .demos
         .iter()
         .map(|record| {
-            let (own, later) = rest.split_at(record.figures.len());
+            let (own, later) = rest.split_at(record.all_figures().count());
             rest = later;
             own
         })
@@ -284,19 +297,32 @@ fn html(report: &Report, pngs: &[Vec<u8>]) -> Result<String> {
         .demos
         .par_iter()
         .zip(demo_pngs)
-        .map(|(record, pngs)| HtmlDemo {
-            record,
-            passed: record.passed(),
-            checks_passed: record.checks.iter().filter(|c| c.passed).count(),
-            prose_html: prose_to_html(&record.prose),
-            code_html: highlight_rust(&record.code),
-            code_lines: record.code.lines().count(),
-            images: record
-                .figures
-                .iter()
-                .zip(pngs)
-                .map(|(f, png)| HtmlImage::new(&record.id, &f.figure, png))
-                .collect(),
+        .map(|(record, pngs)| {
+            let (own, real_pngs) = pngs.split_at(record.figures.len());
+            let images = |figures: &'a [FigureRecord], pngs: &'a [Vec<u8>]| -> Vec<HtmlImage<'a>> {
+                figures
+                    .iter()
+                    .zip(pngs)
+                    .map(|(f, png)| HtmlImage::new(&record.id, &f.figure, png))
+                    .collect()
+            };
+            HtmlDemo {
+                record,
+                passed: record.passed(),
+                checks_passed: record.checks.iter().filter(|c| c.passed).count(),
+                prose_html: prose_to_html(&record.prose),
+                code_html: highlight_rust(&record.code),
+                code_lines: record.code.lines().count(),
+                images: images(&record.figures, own),
+                real: record.real.as_ref().map(|part| HtmlReal {
+                    part,
+                    checks_passed: part.checks.iter().filter(|c| c.passed).count(),
+                    prose_html: prose_to_html(&part.prose),
+                    code_html: highlight_rust(&part.code),
+                    code_lines: part.code.lines().count(),
+                    images: images(&part.figures, real_pngs),
+                }),
+            }
         })
         .collect();
     let failed_first: Vec<&HtmlDemo> = demos
@@ -337,6 +363,7 @@ mod tests {
                 passed,
             }],
             figures: vec![],
+            real: None,
             error: None,
         }
     }

@@ -1,0 +1,167 @@
+//! [`RealTable`]: a trained embedding table as the demos read it: tokens in
+//! frequency order, a token → row index and an `f64` matrix.
+
+use std::collections::HashMap;
+
+use ndarray::{Array2, ArrayView1, ArrayView2, Axis};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+use crate::demos::SEED;
+use crate::error::{Error, Result};
+
+/// A trained table: tokens (most frequent first), their vectors, and where it came from.
+#[derive(Debug, Clone)]
+pub struct RealTable {
+    id: String,
+    name: String,
+    about: String,
+    shipped: bool,
+    tokens: Vec<String>,
+    index: HashMap<String, usize>,
+    vectors: Array2<f64>,
+}
+
+impl RealTable {
+    /// A reader's table: `name` is shown in verdicts, `about` in transcripts.
+    /// Rows are taken to be in frequency order (as word2vec, GloVe and
+    /// fastText files are); a repeated token keeps its first row.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] when tokens and rows differ in number.
+    ///
+    /// # Examples
+    /// ```
+    /// use embspace::real::RealTable;
+    /// let table = RealTable::new("mine", "a table", vec!["a".into(), "b".into()], embspace::ndarray::array![[1.0f32, 0.0], [0.0, 1.0]])?;
+    /// assert_eq!(table.id_of("b"), Some(1));
+    /// assert_eq!(table.rows(&["a", "c"]).unwrap_err().to_string(), "no row for `c`");
+    /// # Ok::<(), embspace::Error>(())
+    /// ```
+    pub fn new(name: &str, about: &str, tokens: Vec<String>, vectors: Array2<f32>) -> Result<Self> {
+        if tokens.len() != vectors.nrows() {
+            return Err(Error::shape(
+                "real table",
+                "one vector row per token",
+                format!("{} tokens and {} rows", tokens.len(), vectors.nrows()),
+            ));
+        }
+        let mut index = HashMap::with_capacity(tokens.len());
+        for (row, token) in tokens.iter().enumerate() {
+            index.entry(token.clone()).or_insert(row);
+        }
+        Ok(RealTable {
+            id: name.into(),
+            name: name.into(),
+            about: about.into(),
+            shipped: false,
+            tokens,
+            index,
+            vectors: vectors.mapv(f64::from),
+        })
+    }
+
+    /// Marks a table as one of the shipped ones, known by `id`.
+    pub(crate) fn shipped_as(mut self, id: &str) -> Self {
+        self.id = id.into();
+        self.shipped = true;
+        self
+    }
+
+    /// The table's id: a shipped table's short name (see [`super::GLOVE`]), or the reader's name for their table.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The name shown in verdicts and figures.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Where the table came from (source, licence, subset), one line.
+    pub fn about(&self) -> &str {
+        &self.about
+    }
+
+    /// Whether this is a table shipped in `data/real/` (whose verdicts are known and checked).
+    pub fn is_shipped(&self) -> bool {
+        self.shipped
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.tokens.len()
+    }
+
+    /// Whether the table has no rows.
+    pub fn is_empty(&self) -> bool {
+        self.tokens.is_empty()
+    }
+
+    /// Vector dimension.
+    pub fn dim(&self) -> usize {
+        self.vectors.ncols()
+    }
+
+    /// Tokens in row order (most frequent first).
+    pub fn tokens(&self) -> &[String] {
+        &self.tokens
+    }
+
+    /// The whole matrix.
+    pub fn vectors(&self) -> ArrayView2<'_, f64> {
+        self.vectors.view()
+    }
+
+    /// The first `n` rows (all when `n` exceeds the table): the most frequent tokens.
+    pub fn head(&self, n: usize) -> ArrayView2<'_, f64> {
+        self.vectors.slice(ndarray::s![..n.min(self.len()), ..])
+    }
+
+    /// The row of `token`, if present (exact match).
+    pub fn id_of(&self, token: &str) -> Option<usize> {
+        self.index.get(token).copied()
+    }
+
+    /// The vector of row `row`.
+    ///
+    /// # Panics
+    /// When `row >= len()`, like slice indexing.
+    pub fn vector(&self, row: usize) -> ArrayView1<'_, f64> {
+        self.vectors.row(row)
+    }
+
+    /// The rows of all `words`.
+    ///
+    /// # Errors
+    /// [`Error::NotInTable`] naming every absent word.
+    pub fn rows(&self, words: &[&str]) -> Result<Vec<usize>> {
+        let missing: Vec<String> = words
+            .iter()
+            .filter(|w| self.id_of(w).is_none())
+            .map(|w| w.to_string())
+            .collect();
+        if !missing.is_empty() {
+            return Err(Error::NotInTable { words: missing });
+        }
+        Ok(words.iter().map(|w| self.index[*w]).collect())
+    }
+
+    /// The rows of those `words` the table has, in the order given, and the missing ones.
+    pub fn rows_present<'w>(&self, words: &[&'w str]) -> (Vec<(&'w str, usize)>, Vec<&'w str>) {
+        let (present, missing): (Vec<_>, Vec<_>) = words.iter().partition(|w| self.id_of(w).is_some());
+        (present.into_iter().map(|w| (w, self.index[w])).collect(), missing)
+    }
+
+    /// The vectors of `rows`, as a new matrix.
+    pub fn select(&self, rows: &[usize]) -> Array2<f64> {
+        self.vectors.select(Axis(0), rows)
+    }
+
+    /// A generator seeded with [`SEED`], fresh for every call: a claim's
+    /// sampling depends only on the table, so `report --vectors` on a shipped
+    /// file gives the report's verdicts.
+    pub fn rng(&self) -> ChaCha8Rng {
+        ChaCha8Rng::seed_from_u64(SEED)
+    }
+}
