@@ -80,10 +80,11 @@ fn record(number: usize, id: &str, passed: bool) -> DemoRecord {
 
 fn main() -> anyhow::Result<()> {
     let out = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "target/hostile".into()));
-    let report = Report::from_records(vec![
-        record(1, "hostile_fail", false),
-        record(2, "hostile_pass", true),
-    ]);
+    let mut report = Report::from_records(
+        vec![record(1, "hostile_fail", false), record(2, "hostile_pass", true)],
+        None,
+    );
+    report.tables = vec![(hostile("table"), hostile("about the table"))];
     let rendered = render(&report, &[Format::Html])?;
     write_atomically(&out, &rendered, false)?;
     println!("wrote {}", out.join("report.html").display());

@@ -51,7 +51,7 @@ rm -rf "$out"
 # Exit 1 means a demo's check failed: the report is still written and still
 # has to read well (failing demos first), so only exit 2 (an error) stops here.
 status=0
-cargo run --locked --quiet -- report --quiet --format html --out "$out/report" || status=$?
+cargo run --locked --quiet -- report --quiet --report-format html --out "$out/report" || status=$?
 if [ "$status" -gt 1 ]; then
     echo "browser_test: building the report failed (exit $status)" >&2
     exit "$status"

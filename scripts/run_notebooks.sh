@@ -7,7 +7,7 @@
 # Installs what is missing first: evcxr_jupyter (cargo install --locked, ~20 min on two cores,
 # skipped when already on PATH), the Python pieces from PyPI, the `rust` kernelspec. Then:
 #   1. the committed notebooks must equal what `embspace notebooks` writes now;
-#   2. `embspace report --format json` gives the reference records;
+#   2. `embspace report --report-format json` gives the reference records;
 #   3. scripts/run_notebooks.py runs each notebook in a fresh kernel and compares.
 # Executed notebooks go to target/notebooks/ (never over notebooks/). Timings are printed at the
 # end. --measure-cold also times the first notebook with an empty evcxr cache.
@@ -42,7 +42,7 @@ fi
 
 # Exit status 1 means a check failed; the records are still written and the notebooks must agree.
 status=0
-"$binary" report --quiet --format json --out "$work/report" || status=$?
+"$binary" report --quiet --report-format json --out "$work/report" || status=$?
 if [ "$status" -gt 1 ]; then
   echo "the report could not be written (exit $status)" >&2
   exit "$status"

@@ -110,6 +110,34 @@ pub enum Chart {
     },
 }
 
+impl Chart {
+    /// Whether the chart has at least one finite value to draw (a chart
+    /// without one cannot be drawn: its axes would have no range).
+    ///
+    /// # Examples
+    /// ```
+    /// use embspace::chart::Chart;
+    /// assert!(!Chart::Histogram { samples: vec![], bins: 10 }.has_data());
+    /// assert!(Chart::Histogram { samples: vec![("a".into(), vec![0.5])], bins: 10 }.has_data());
+    /// ```
+    pub fn has_data(&self) -> bool {
+        let finite = |x: &f64| x.is_finite();
+        match self {
+            Chart::Lines { series, .. } => series
+                .iter()
+                .flat_map(|s| &s.points)
+                .any(|p| finite(&p.0) && finite(&p.1)),
+            Chart::Heatmap { values, .. } => values.iter().flatten().any(finite),
+            Chart::Scatter { groups, .. } => groups
+                .iter()
+                .flat_map(|g| &g.points)
+                .any(|p| finite(&p.xy.0) && finite(&p.xy.1)),
+            Chart::Histogram { samples, .. } => samples.iter().flat_map(|s| &s.1).any(finite),
+            Chart::Bars { series, .. } => series.iter().flat_map(|s| &s.1).any(finite),
+        }
+    }
+}
+
 impl Figure {
     /// A figure with the given name, title and axis labels; set the chart with
     /// [`Figure::chart`] and the alt text with [`Figure::caption`].

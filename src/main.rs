@@ -7,8 +7,9 @@ use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use embspace::analyze::{AnalogySet, AnalyzeOptions, Source, WordPairSet, parse_analogy};
 use embspace::demos::{self, Demo};
-use embspace::embeddings::{Format as FileFormat, LoadOptions, load, load_bytes};
+use embspace::embeddings::{Format as FileFormat, LoadOptions, Loaded, load, load_bytes};
 use embspace::notebook;
+use embspace::real::RealTable;
 use embspace::report::{self, Format};
 
 /// The executable companion to the mathematics of embedding spaces.
@@ -35,10 +36,9 @@ enum Command {
     Analyze(AnalyzeArgs),
 }
 
+/// How to read an embedding file (`analyze FILE`, `report --vectors FILE`).
 #[derive(Debug, Args)]
-struct AnalyzeArgs {
-    /// The embedding file; omit it to analyse the bundled sample vectors.
-    file: Option<PathBuf>,
+struct TableArgs {
     /// The file's format (detected from its name and first bytes when omitted).
     #[arg(long, value_parser = parse_file_format, value_name = "FORMAT")]
     format: Option<FileFormat>,
@@ -56,6 +56,50 @@ struct AnalyzeArgs {
     /// Replace invalid UTF-8 in tokens with U+FFFD instead of refusing the file.
     #[arg(long)]
     lossy: bool,
+}
+
+impl TableArgs {
+    fn options(&self) -> LoadOptions {
+        LoadOptions {
+            format: self.format,
+            limit: self.limit,
+            lossy: self.lossy,
+            vocab: self.vocab.clone(),
+            tensor: self.tensor.clone(),
+        }
+    }
+
+    /// Whether any option was given (they mean nothing without a file).
+    fn any(&self) -> bool {
+        self.format.is_some()
+            || self.vocab.is_some()
+            || self.tensor.is_some()
+            || self.limit.is_some()
+            || self.lossy
+    }
+
+    /// Reads `path`, naming it and its size on the progress line.
+    fn load(&self, path: &std::path::Path, progress: &Progress) -> anyhow::Result<(Loaded, u64)> {
+        let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        progress.step(&format!(
+            "reading {} ({:.1} MB)",
+            path.display(),
+            bytes as f64 / 1e6
+        ));
+        let loaded = load(path, &self.options())?;
+        for warning in &loaded.warnings {
+            progress.warn(warning);
+        }
+        Ok((loaded, bytes))
+    }
+}
+
+#[derive(Debug, Args)]
+struct AnalyzeArgs {
+    /// The embedding file; omit it to analyse the bundled sample vectors.
+    file: Option<PathBuf>,
+    #[command(flatten)]
+    table: TableArgs,
     /// List the nearest neighbours of these words.
     #[arg(long, num_args = 1.., value_name = "WORD")]
     query: Vec<String>,
@@ -101,15 +145,21 @@ struct NotebooksArgs {
 
 #[derive(Debug, Args)]
 struct ReportArgs {
-    /// Directory to write into.
-    #[arg(long, default_value = "reports")]
-    out: PathBuf,
+    /// Directory to write into (default: `reports`, or `reports-<file name>` with `--vectors`).
+    #[arg(long)]
+    out: Option<PathBuf>,
     /// Run only these demos (ids from `embspace list`).
     #[arg(long, num_args = 1.., value_name = "ID")]
     only: Vec<String>,
-    /// Formats to write.
+    /// Measure the demos' claims about trained embeddings on this table instead of the
+    /// shipped ones: "which textbook claims hold for my embeddings?" (any format `analyze` reads).
+    #[arg(long, value_name = "FILE")]
+    vectors: Option<PathBuf>,
+    #[command(flatten)]
+    table: TableArgs,
+    /// Report formats to write.
     #[arg(long, value_enum, value_delimiter = ',', default_values_t = [FormatArg::Html, FormatArg::Md, FormatArg::Json])]
-    format: Vec<FormatArg>,
+    report_format: Vec<FormatArg>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -161,13 +211,6 @@ const SAMPLE_ANALOGIES: &str = include_str!("../data/sample-analogies.txt");
 
 fn analyze(args: &AnalyzeArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     let progress = Progress::new(quiet);
-    let options = LoadOptions {
-        format: args.format,
-        limit: args.limit,
-        lossy: args.lossy,
-        vocab: args.vocab.clone(),
-        tensor: args.tensor.clone(),
-    };
     let mut analyze_options = AnalyzeOptions::new();
     analyze_options.diagnose.sample_rows = args.sample;
     analyze_options.top = args.top;
@@ -189,13 +232,8 @@ fn analyze(args: &AnalyzeArgs, quiet: bool) -> anyhow::Result<ExitCode> {
 
     let (loaded, source_path, file_bytes) = match &args.file {
         Some(path) => {
-            let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-            progress.step(&format!(
-                "reading {} ({:.1} MB)",
-                path.display(),
-                bytes as f64 / 1e6
-            ));
-            (load(path, &options)?, path.display().to_string(), bytes)
+            let (loaded, bytes) = args.table.load(path, &progress)?;
+            (loaded, path.display().to_string(), bytes)
         }
         None => {
             let name = "sample-vectors.txt (bundled)";
@@ -208,13 +246,10 @@ fn analyze(args: &AnalyzeArgs, quiet: bool) -> anyhow::Result<ExitCode> {
                 let set = AnalogySet::parse(SAMPLE_ANALOGIES, "sample-analogies.txt", true)?;
                 analyze_options.analogy_set = Some(("sample-analogies.txt (bundled)".into(), set));
             }
-            let loaded = load_bytes(std::path::Path::new(name), SAMPLE_VECTORS, &options)?;
+            let loaded = load_bytes(std::path::Path::new(name), SAMPLE_VECTORS, &args.table.options())?;
             (loaded, name.to_string(), SAMPLE_VECTORS.len() as u64)
         }
     };
-    for warning in &loaded.warnings {
-        progress.warn(warning);
-    }
     let source = Source {
         path: source_path,
         format: loaded.format.to_string(),
@@ -348,12 +383,42 @@ fn list() -> anyhow::Result<ExitCode> {
 
 fn report(args: &ReportArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     let chosen = selected(&args.only)?;
-    let mut formats: Vec<Format> = args.format.iter().map(|&f| f.into()).collect();
+    let mut formats: Vec<Format> = args.report_format.iter().map(|&f| f.into()).collect();
     formats.sort();
     formats.dedup();
-    let (report, rendered) = report::run_and_render(&chosen, &formats).context("rendering the report")?;
-    let written = report::write_atomically(&args.out, &rendered, prunes_figures(args, &formats))
-        .with_context(|| format!("writing the report into {}", args.out.display()))?;
+    let progress = Progress::new(quiet);
+    let (tables, out) = match &args.vectors {
+        None if args.table.any() => {
+            bail!("--format, --vocab, --tensor, --limit and --lossy describe the file of --vectors")
+        }
+        None => (None, args.out.clone().unwrap_or_else(|| "reports".into())),
+        Some(path) => {
+            let (loaded, _) = args.table.load(path, &progress)?;
+            let name = path.display().to_string();
+            let about = format!(
+                "{} rows × {} dimensions, read as {}",
+                loaded.embeddings.len(),
+                loaded.embeddings.dim(),
+                loaded.format
+            );
+            let table = RealTable::from_embeddings(&name, &about, loaded.embeddings);
+            let stem = path
+                .file_stem()
+                .map_or_else(|| "vectors".into(), |s| s.to_string_lossy());
+            let out = args
+                .out
+                .clone()
+                .unwrap_or_else(|| format!("reports-{stem}").into());
+            (Some(vec![std::sync::Arc::new(table)]), out)
+        }
+    };
+    progress.step("running the demos");
+    let (report, rendered) =
+        report::run_and_render(&chosen, tables.as_deref(), &formats).context("rendering the report")?;
+    let prune = args.vectors.is_none() && prunes_figures(args, &formats);
+    let written = report::write_atomically(&out, &rendered, prune)
+        .with_context(|| format!("writing the report into {}", out.display()))?;
+    progress.finish();
     if !quiet {
         for demo in report.demos.iter().filter(|d| !d.passed()) {
             eprintln!(
@@ -363,6 +428,13 @@ fn report(args: &ReportArgs, quiet: bool) -> anyhow::Result<ExitCode> {
             );
         }
         let s = &report.summary;
+        if args.vectors.is_some() {
+            let v = &s.verdicts;
+            eprintln!(
+                "claims on your table: {} hold, {} do not hold, {} not tested",
+                v.holds, v.does_not_hold, v.not_tested
+            );
+        }
         eprintln!(
             "{}: {}/{} demos, {}/{} checks passed; {} files up to date in {}",
             if s.all_passed { "PASS" } else { "FAIL" },
@@ -371,7 +443,7 @@ fn report(args: &ReportArgs, quiet: bool) -> anyhow::Result<ExitCode> {
             s.checks_passed,
             s.checks,
             written.len(),
-            args.out.display()
+            out.display()
         );
     }
     Ok(if report.summary.all_passed {

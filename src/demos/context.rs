@@ -236,7 +236,18 @@ impl Ctx {
     }
 
     /// Request a figure; its PNG is written as `<demo-id>-<name>.png`.
+    ///
+    /// In the real part, a figure the table gave no data (a reader's table
+    /// lacking every word it plots) is left out with a transcript line, so a
+    /// small table still gets its report.
     pub fn figure(&mut self, figure: Figure) {
+        if self.real_start.is_some() && !figure.chart.has_data() {
+            self.say(format!(
+                "(figure “{}” not drawn: no data from these tables)",
+                figure.title
+            ));
+            return;
+        }
         self.figures.push(figure);
     }
 

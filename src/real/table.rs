@@ -61,6 +61,14 @@ impl RealTable {
         })
     }
 
+    /// A reader's table from a file `embspace analyze` read (see [`RealTable::new`]).
+    #[cfg(feature = "analyze")]
+    pub fn from_embeddings(name: &str, about: &str, table: crate::embeddings::Embeddings) -> Self {
+        let (vocabulary, vectors) = table.into_parts();
+        let tokens = vocabulary.tokens().to_vec();
+        RealTable::new(name, about, tokens, vectors).expect("a loaded table names every row")
+    }
+
     /// Marks a table as one of the shipped ones, known by `id`.
     pub(crate) fn shipped_as(mut self, id: &str) -> Self {
         self.id = id.into();

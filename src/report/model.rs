@@ -6,8 +6,11 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use std::sync::Arc;
+
 use crate::demos::Demo;
-use crate::record::DemoRecord;
+use crate::real::{RealTable, shipped};
+use crate::record::{DemoRecord, Status};
 
 /// Counts of demos and checks, and which demos failed.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -24,6 +27,19 @@ pub struct Summary {
     pub failed: Vec<String>,
     /// True when everything passed.
     pub all_passed: bool,
+    /// Verdicts of the claims measured on real tables, by kind.
+    pub verdicts: VerdictCounts,
+}
+
+/// How many claims hold, do not hold, or could not be tested.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct VerdictCounts {
+    /// Claims that hold.
+    pub holds: usize,
+    /// Claims that do not hold.
+    pub does_not_hold: usize,
+    /// Claims not tested (the table lacks what they need).
+    pub not_tested: usize,
 }
 
 /// A whole report.
@@ -35,6 +51,8 @@ pub struct Report {
     pub summary: Summary,
     /// For each seed-notebook demo number, the id of the demo where its check now lives.
     pub seed_map: BTreeMap<u32, String>,
+    /// The tables the real parts measured: name and where they came from.
+    pub tables: Vec<(String, String)>,
     /// Every demo's record, in report order.
     pub demos: Vec<DemoRecord>,
 }
@@ -50,18 +68,41 @@ impl Report {
     /// assert_eq!(report.seed_map[&2], "one_hot_lookup");
     /// ```
     pub fn run(demos: &[Demo]) -> Report {
+        Report::run_on(demos, None)
+    }
+
+    /// Run the given demos with their real parts on `tables` (the shipped
+    /// tables when `None`), as `embspace report --vectors` does.
+    pub fn run_on(demos: &[Demo], tables: Option<&[Arc<RealTable>]>) -> Report {
         // Each demo seeds its own generator, so running them in parallel keeps
         // every record identical; `collect` keeps the input order.
         let records = demos
             .par_iter()
             .enumerate()
-            .map(|(i, d)| d.record(i + 1))
+            .map(|(i, d)| d.record_on(i + 1, tables))
             .collect();
-        Report::from_records(records)
+        Report::from_records(records, tables)
     }
 
-    /// Build a report from records that were already produced.
-    pub fn from_records(demos: Vec<DemoRecord>) -> Report {
+    /// Build a report from records that were already produced, with their
+    /// real parts measured on `tables` (the shipped ones when `None`).
+    pub fn from_records(demos: Vec<DemoRecord>, tables: Option<&[Arc<RealTable>]>) -> Report {
+        let verdicts = demos
+            .iter()
+            .flat_map(|d| d.real.iter().flat_map(|r| &r.verdicts))
+            .fold(VerdictCounts::default(), |mut n, v| {
+                match v.status {
+                    Status::Holds => n.holds += 1,
+                    Status::DoesNotHold => n.does_not_hold += 1,
+                    Status::NotTested => n.not_tested += 1,
+                }
+                n
+            });
+        let tables = tables
+            .unwrap_or(shipped())
+            .iter()
+            .map(|t| (t.name().to_string(), t.about().to_string()))
+            .collect();
         let checks = demos.iter().map(|d| d.all_checks().count()).sum();
         let checks_passed = demos
             .iter()
@@ -86,8 +127,10 @@ impl Report {
                 checks_passed,
                 all_passed: failed.is_empty(),
                 failed,
+                verdicts,
             },
             seed_map,
+            tables,
             demos,
         }
     }

@@ -3,6 +3,7 @@
 //! binary) and `report.json` (serde_json).
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use base64::Engine;
 use minijinja::{Environment, UndefinedBehavior};
@@ -11,7 +12,8 @@ use serde::Serialize;
 
 use crate::demos::Demo;
 use crate::error::{Error, Result};
-use crate::record::{DemoRecord, FigureRecord, RealPart};
+use crate::real::RealTable;
+use crate::record::{DemoRecord, FigureRecord, RealPart, Verdict};
 use crate::report::highlight::highlight_rust;
 use crate::report::markdown::prose_to_html;
 use crate::report::model::Report;
@@ -128,7 +130,9 @@ struct HtmlDemo<'a> {
     #[serde(flatten)]
     record: &'a DemoRecord,
     passed: bool,
+    /// Checks passed and run, the real part's included.
     checks_passed: usize,
+    checks_total: usize,
     prose_html: String,
     /// The shown code, HTML-escaped and syntax highlighted.
     code_html: String,
@@ -160,6 +164,17 @@ struct HtmlContext<'a> {
     demos: &'a [HtmlDemo<'a>],
     /// The demos with failing ones first, for the summary table.
     summary_order: Vec<&'a HtmlDemo<'a>>,
+    /// Every verdict, in report order, with its demo.
+    verdicts: Vec<HtmlVerdict<'a>>,
+}
+
+/// A verdict in the report-wide table of claims, with the demo it belongs to.
+#[derive(Serialize)]
+struct HtmlVerdict<'a> {
+    #[serde(flatten)]
+    verdict: &'a Verdict,
+    demo_id: &'a str,
+    demo_title: &'a str,
 }
 
 /// A figure embedded in an HTML page.
@@ -211,16 +226,21 @@ pub(crate) fn render_pngs(figures: &[&FigureRecord]) -> Result<Vec<Vec<u8>>> {
 
 /// Run `demos` and render the report, drawing each demo's figures as soon as
 /// that demo finishes, so drawing overlaps the slow demos (training) instead
-/// of waiting for all of them. The result equals `render(&Report::run(demos), formats)`.
+/// of waiting for all of them. The real parts measure `tables` (the shipped
+/// ones when `None`). The result equals `render(&Report::run_on(demos, tables), formats)`.
 ///
 /// # Errors
 /// As [`render`].
-pub fn run_and_render(demos: &[Demo], formats: &[Format]) -> Result<(Report, Rendered)> {
+pub fn run_and_render(
+    demos: &[Demo],
+    tables: Option<&[Arc<RealTable>]>,
+    formats: &[Format],
+) -> Result<(Report, Rendered)> {
     let done: Vec<(DemoRecord, Result<Vec<Vec<u8>>>)> = demos
         .par_iter()
         .enumerate()
         .map(|(i, demo)| {
-            let record = demo.record(i + 1);
+            let record = demo.record_on(i + 1, tables);
             let pngs = render_pngs(&record.all_figures().collect::<Vec<_>>());
             (record, pngs)
         })
@@ -231,7 +251,7 @@ pub fn run_and_render(demos: &[Demo], formats: &[Format]) -> Result<(Report, Ren
         pngs.extend(figures?);
         records.push(record);
     }
-    let report = Report::from_records(records);
+    let report = Report::from_records(records, tables);
     let rendered = render_with_figures(&report, &pngs, formats)?;
     Ok((report, rendered))
 }
@@ -309,7 +329,8 @@ fn html<'a>(report: &'a Report, pngs: &'a [Vec<u8>]) -> Result<String> {
             HtmlDemo {
                 record,
                 passed: record.passed(),
-                checks_passed: record.checks.iter().filter(|c| c.passed).count(),
+                checks_passed: record.all_checks().filter(|c| c.passed).count(),
+                checks_total: record.all_checks().count(),
                 prose_html: prose_to_html(&record.prose),
                 code_html: highlight_rust(&record.code),
                 code_lines: record.code.lines().count(),
@@ -336,6 +357,20 @@ fn html<'a>(report: &'a Report, pngs: &'a [Vec<u8>]) -> Result<String> {
             report,
             demos: &demos,
             summary_order: failed_first,
+            verdicts: report
+                .demos
+                .iter()
+                .flat_map(|d| {
+                    d.real
+                        .iter()
+                        .flat_map(move |r| r.verdicts.iter().map(move |v| (d, v)))
+                })
+                .map(|(d, verdict)| HtmlVerdict {
+                    verdict,
+                    demo_id: &d.id,
+                    demo_title: &d.title,
+                })
+                .collect(),
         },
     )
 }
@@ -369,7 +404,7 @@ mod tests {
     }
 
     fn html_of(records: Vec<DemoRecord>) -> String {
-        let rendered = render(&Report::from_records(records), &[Format::Html]).unwrap();
+        let rendered = render(&Report::from_records(records, None), &[Format::Html]).unwrap();
         String::from_utf8(rendered.get("report.html").unwrap().to_vec()).unwrap()
     }
 

@@ -74,7 +74,7 @@ fn only_and_format_restrict_the_output() {
         dir.path().to_str().unwrap(),
         "--only",
         "residual_stream",
-        "--format",
+        "--report-format",
         "json",
     ]);
     assert_eq!(out.status.code(), Some(0));
@@ -105,7 +105,7 @@ fn an_unknown_demo_is_a_usage_error_that_leaves_earlier_output_intact() {
 
 #[test]
 fn a_bad_format_is_a_usage_error() {
-    let out = embspace(&["report", "--format", "pdf"]);
+    let out = embspace(&["report", "--report-format", "pdf"]);
     assert_eq!(out.status.code(), Some(2));
 }
 
@@ -129,7 +129,7 @@ fn an_html_only_run_keeps_existing_figures() {
         "-q",
         "--out",
         dir.path().to_str().unwrap(),
-        "--format",
+        "--report-format",
         "html",
     ]);
     assert_eq!(out.status.code(), Some(0));

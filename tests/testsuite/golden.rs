@@ -161,7 +161,7 @@ fn a_one_digit_change_in_a_value_fails_the_golden_comparison() {
     };
     check.got = Value::Number(x + 1e-6);
     let rendered = embspace::report::render(
-        &Report::from_records(changed.demos),
+        &Report::from_records(changed.demos, None),
         &[Format::Markdown, Format::Json],
     )
     .unwrap();
