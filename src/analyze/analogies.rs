@@ -214,7 +214,57 @@ pub struct AnalogyResults {
     pub oov: usize,
 }
 
+/// The numbers the analysis page shows for one section (or the total).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SectionSummary {
+    /// Section name; `"Total accuracy"` for the total.
+    pub name: String,
+    /// Questions answered correctly.
+    pub correct: usize,
+    /// Questions answered wrongly.
+    pub incorrect: usize,
+    /// `correct / (correct + incorrect)`, 0 when none was answered.
+    pub accuracy: f64,
+}
+
+/// The benchmark's numbers: accuracy per section and in total, and the
+/// questions skipped for an unknown word.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct AnalogySummary {
+    /// Valid questions read.
+    pub questions: usize,
+    /// Questions answered (all four words known).
+    pub answered: usize,
+    /// Questions skipped because a word is not in the searched vocabulary.
+    pub skipped: usize,
+    /// Per section, in file order.
+    pub sections: Vec<SectionSummary>,
+    /// All sections together.
+    pub total: Option<SectionSummary>,
+}
+
 impl AnalogyResults {
+    /// The numbers a reader reads on the page (see [`AnalogySummary`]).
+    pub fn summary(&self) -> AnalogySummary {
+        let summarise = |s: &AnalogySection| SectionSummary {
+            name: s.name.clone(),
+            correct: s.correct.len(),
+            incorrect: s.incorrect.len(),
+            accuracy: s.accuracy(),
+        };
+        let (total, sections) = match self.sections.split_last() {
+            Some((total, sections)) => (Some(summarise(total)), sections.iter().map(summarise).collect()),
+            None => (None, Vec::new()),
+        };
+        AnalogySummary {
+            questions: self.questions,
+            answered: total.as_ref().map_or(0, |t| t.correct + t.incorrect),
+            skipped: self.oov,
+            sections,
+            total,
+        }
+    }
+
     /// The total accuracy (gensim's returned score).
     pub fn score(&self) -> f64 {
         self.sections.last().map_or(0.0, AnalogySection::accuracy)

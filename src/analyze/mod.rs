@@ -14,6 +14,7 @@
 
 mod analogies;
 mod benchmark;
+mod claims;
 mod diagnostics;
 mod knn;
 mod pipeline;
@@ -22,8 +23,9 @@ mod word_pairs;
 
 pub use analogies::{
     AnalogyAnswer, AnalogyMethod, AnalogyParams, AnalogyQuestion, AnalogyResults, AnalogySection, AnalogySet,
-    evaluate_word_analogies,
+    AnalogySummary, SectionSummary, evaluate_word_analogies,
 };
+pub use claims::{ClaimVerdict, claims_section, measure_claims};
 pub use diagnostics::{DiagnoseParams, Diagnostics, Geometry, NormStats, ScatterPoint, diagnose};
 pub use knn::{Hit, UnitRows, top_k};
 pub use pipeline::{AnalogyAnswers, AnalyzeOptions, Neighbour, QueryResult, analyze, parse_analogy};

@@ -7,6 +7,7 @@
 use ndarray::Axis;
 use serde::Serialize;
 
+use crate::analyze::claims::{claims_section, measure_claims};
 use crate::analyze::diagnostics::{DiagnoseParams, diagnose};
 use crate::analyze::knn::fused_top_k_shared;
 use crate::analyze::report::{Analysis, Section, Source, Table};
@@ -130,7 +131,12 @@ pub fn analyze(
 ) -> Result<Analysis> {
     progress("diagnostics");
     let diagnostics = diagnose(&table, &options.diagnose)?;
+    let name = source.path.clone();
     let mut analysis = Analysis::new(source, &diagnostics);
+    progress("textbook claims");
+    let rows = options.diagnose.sample_rows;
+    let claims = measure_claims(&table, &name, rows);
+    analysis.push("claims", &claims, claims_section(&claims, rows.min(table.len())));
     if !options.needs_unit_rows() {
         return Ok(analysis);
     }
@@ -162,9 +168,13 @@ pub fn analyze(
             ..AnalogyParams::default()
         };
         let results = evaluate_word_analogies(vocabulary.tokens(), &unit, set, &params)?;
+        let json = AnalogyBenchmark {
+            summary: results.summary(),
+            results: &results,
+        };
         analysis.push(
             "analogy_benchmark",
-            &results,
+            &json,
             analogy_benchmark_section(name, &results),
         );
     }
@@ -189,6 +199,15 @@ pub fn analyze(
         analysis.push("similarity_benchmarks", &results, section);
     }
     Ok(analysis)
+}
+
+/// The analogy benchmark in `analysis.json`: the page's numbers, then
+/// gensim's lists of questions.
+#[derive(Serialize)]
+struct AnalogyBenchmark<'a> {
+    summary: crate::analyze::AnalogySummary,
+    #[serde(flatten)]
+    results: &'a AnalogyResults,
 }
 
 /// The table after normalisation: tokens, their rows and the unit rows.

@@ -13,7 +13,7 @@ use base64::Engine;
 
 use crate::chart::Figure;
 use crate::demos::Ctx;
-use crate::record::Check;
+use crate::record::{Check, Status, Verdict};
 use crate::report::render_png;
 
 const PASS_STYLE: &str = "color:#117733;font-weight:bold";
@@ -23,7 +23,8 @@ impl Ctx {
     /// Everything the demo wrote, as one self-contained HTML fragment.
     ///
     /// A `<pre>` with the transcript, a table of checks (value, relation,
-    /// expected, tolerance, PASS or FAIL) and every figure as an inline PNG.
+    /// expected, tolerance, PASS or FAIL), the verdicts of the claims measured
+    /// on real tables, and every figure as an inline PNG.
     /// Each check row carries its record as JSON in `data-check` (the same
     /// serialisation as `report.json`) and the transcript carries its lines in
     /// `data-transcript`, so tools can compare a notebook's results with the
@@ -51,6 +52,9 @@ impl Ctx {
         }
         if !self.checks().is_empty() {
             html += &checks_table(self.checks());
+        }
+        if !self.verdicts().is_empty() {
+            html += &verdicts_table(self.verdicts());
         }
         for figure in self.figures() {
             html += &figure_html(figure);
@@ -109,6 +113,37 @@ fn checks_table(checks: &[Check]) -> String {
             escape(check.relation.symbol()),
             escape(&value(&check.expected)),
             check.tolerance.map(number).unwrap_or_default(),
+        );
+    }
+    html + "</tbody></table>"
+}
+
+fn verdicts_table(verdicts: &[Verdict]) -> String {
+    let mut html = String::from(
+        "<table class=\"embspace-verdicts\"><caption>Claims on real embeddings</caption><thead><tr>\
+         <th style=\"text-align:left\">claim</th><th style=\"text-align:left\">table</th><th>measured</th>\
+         <th></th><th>threshold</th><th>verdict</th></tr></thead><tbody>",
+    );
+    for v in verdicts {
+        let measured = v
+            .measured
+            .as_ref()
+            .map_or_else(|| v.reason.clone().unwrap_or_default(), value);
+        let style = match v.status {
+            Status::Holds => PASS_STYLE,
+            Status::DoesNotHold => FAIL_STYLE,
+            Status::NotTested => "font-weight:bold",
+        };
+        html += &format!(
+            "<tr><td style=\"text-align:left\">{} ({})</td><td style=\"text-align:left\">{}</td><td>{}</td>\
+             <td>{}</td><td>{}</td><td style=\"{style}\">{}</td></tr>",
+            escape(&v.claim),
+            escape(&v.source),
+            escape(&v.table),
+            escape(&measured),
+            escape(v.relation.symbol()),
+            escape(&value(&v.threshold)),
+            v.status.label(),
         );
     }
     html + "</tbody></table>"

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::demos::{Demo, parse_source};
+use crate::demos::{Demo, REAL_HEADING, parse_source};
 use crate::error::Result;
 use crate::notebook::split::split_demo;
 use crate::report::{Rendered, write_atomically};
@@ -148,6 +148,14 @@ fn lines(text: &str) -> Vec<String> {
 pub fn notebook(number: usize, demo: &Demo) -> Result<String> {
     let source = parse_source(demo.source);
     let parts = split_demo(demo.id, demo.source)?;
+    let mut prose = source.prose.clone();
+    if !source.real_prose.is_empty() {
+        prose = format!(
+            "{prose}\n\n{REAL_HEADING}\n\n{}\n\nThe tables are the two shipped in `data/real/` \
+             (GloVe 6B 50d and all-MiniLM-L6-v2's token embeddings), compiled into the crate.",
+            source.real_prose
+        );
+    }
 
     let mut cells = vec![Cell::markdown(
         "prose",
@@ -158,7 +166,6 @@ pub fn notebook(number: usize, demo: &Demo) -> Result<String> {
              cache is warm). Change a number in the last cell and run it again. \
              [All notebooks](README.md).*",
             title = source.title,
-            prose = source.prose,
             id = demo.id,
         ),
     )];

@@ -94,13 +94,9 @@ pub fn split_demo(id: &str, source: &str) -> Result<DemoParts> {
             }
             "fn" if head.name == "run" => {
                 found_run = true;
-                let lines: Vec<&str> = text
-                    .lines()
-                    .filter(|l| !matches!(l.trim(), "// ANCHOR: demo" | "// ANCHOR_END: demo"))
-                    .collect();
-                parts.run = rewrite_paths(&lines.join("\n"));
+                parts.run = rewrite_paths(&without_anchors(text));
             }
-            _ => parts.helpers.push(rewrite_paths(text)),
+            _ => parts.helpers.push(rewrite_paths(&without_anchors(text))),
         }
     }
     if !found_run {
@@ -113,6 +109,16 @@ pub fn split_demo(id: &str, source: &str) -> Result<DemoParts> {
         .map(|c| c.to_string())
         .collect();
     Ok(parts)
+}
+
+/// `text` without the anchor lines that mark the code the report shows
+/// (`// ANCHOR: demo`, `// ANCHOR_END: real`, …): a notebook shows all of it.
+fn without_anchors(text: &str) -> String {
+    let anchor = |line: &str| {
+        let line = line.trim();
+        line.starts_with("// ANCHOR: ") || line.starts_with("// ANCHOR_END: ")
+    };
+    text.lines().filter(|l| !anchor(l)).collect::<Vec<_>>().join("\n")
 }
 
 /// For every byte of `source`: true when it is code, false inside comments
