@@ -1,8 +1,12 @@
-//! Times `embspace::embeddings::load` on one file, for `scripts/bench_analyze_load.py`.
+//! Times `embspace::embeddings::load` on one file, for `scripts/bench_analyze_load.py`,
+//! or the decoding of the real tables compiled into the crate (`--shipped`), for
+//! `scripts/bench_report_vectors.py`.
 //!
 //! ```text
 //! cargo run --release --example bench_load -- FILE [FORMAT] [REPEATS] [VOCAB]
 //! {"seconds": 0.412, "rows": 100000, "dim": 300, "mb_per_s": 812.4, "rss_anon_mb": 121.3}
+//! cargo run --release --example bench_load -- --shipped [REPEATS]
+//! {"seconds": 0.003, "rows": 13099}
 //! ```
 //!
 //! FORMAT is a `--format` name (`word2vec`, `word2vec-binary`, `glove`, `fasttext`, `npy`,
@@ -20,8 +24,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let path = PathBuf::from(
         args.next()
-            .ok_or("usage: bench_load FILE [FORMAT] [REPEATS] [VOCAB]")?,
+            .ok_or("usage: bench_load FILE [FORMAT] [REPEATS] [VOCAB] | --shipped [REPEATS]")?,
     );
+    if path.as_os_str() == "--shipped" {
+        let repeats: usize = args.next().map_or(Ok(5), |n| n.parse())?;
+        return shipped(repeats);
+    }
     let format = match args.next().as_deref() {
         None | Some("auto") => None,
         Some(name) => Some(name.parse::<Format>()?),
@@ -59,4 +67,18 @@ fn rss_anon_mb() -> Option<f64> {
     let line = status.lines().find(|l| l.starts_with("RssAnon:"))?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb / 1e3)
+}
+
+/// Best time of `repeats` decodings of both shipped tables.
+fn shipped(repeats: usize) -> Result<(), Box<dyn std::error::Error>> {
+    let mut best = f64::INFINITY;
+    let mut rows = 0;
+    for _ in 0..repeats.max(1) {
+        let started = Instant::now();
+        let tables = embspace::real::decode_shipped();
+        best = best.min(started.elapsed().as_secs_f64());
+        rows = tables.iter().map(|t| t.len()).sum();
+    }
+    println!("{{\"seconds\": {best:.4}, \"rows\": {rows}}}");
+    Ok(())
 }

@@ -288,3 +288,77 @@ impl Ctx {
         &self.figures
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use ndarray::array;
+
+    use super::*;
+    use crate::real::{GLOVE, MINILM};
+
+    const CLAIM: Claim =
+        Claim::above("the value is large", "Someone 2020", 0.5).expecting(&[(GLOVE, true), (MINILM, false)]);
+
+    fn reader_table() -> Arc<RealTable> {
+        let table = RealTable::new(
+            "mine.txt",
+            "two rows",
+            vec!["a".into(), "b".into()],
+            array![[1.0f32], [2.0]],
+        );
+        Arc::new(table.unwrap())
+    }
+
+    #[test]
+    fn a_shipped_verdict_is_checked_against_what_the_table_is_known_to_do() {
+        let mut ctx = Ctx::new();
+        let tables = ctx.real_tables();
+        assert_eq!(ctx.claim(&tables[0], &CLAIM, Ok(0.9)), Status::Holds);
+        assert_eq!(ctx.claim(&tables[1], &CLAIM, Ok(0.9)), Status::Holds);
+        assert_eq!(ctx.verdicts().len(), 2);
+        // GloVe is expected to hold it, MiniLM not: the second check fails.
+        let passed: Vec<bool> = ctx.checks().iter().map(|c| c.passed).collect();
+        assert_eq!(passed, [true, false]);
+        assert_eq!(ctx.checks()[1].relation, Relation::Below);
+    }
+
+    #[test]
+    fn a_readers_verdict_is_a_finding_not_a_check() {
+        let mut ctx = Ctx::with_tables(vec![reader_table()]);
+        let tables = ctx.real_tables();
+        assert_eq!(tables[0].name(), "mine.txt");
+        assert_eq!(ctx.claim(&tables[0], &CLAIM, Ok(0.1)), Status::DoesNotHold);
+        let missing = tables[0].rows(&["a", "queen"]).map(|_| 1.0);
+        assert_eq!(ctx.claim(&tables[0], &CLAIM, missing), Status::NotTested);
+        assert!(ctx.checks().is_empty());
+        let reasons: Vec<Option<&str>> = ctx.verdicts().iter().map(|v| v.reason.as_deref()).collect();
+        assert_eq!(reasons, [None, Some("no row for `queen`")]);
+    }
+
+    #[test]
+    fn a_shipped_table_that_cannot_be_measured_fails_its_check() {
+        let mut ctx = Ctx::new();
+        let tables = ctx.real_tables();
+        ctx.claim(
+            &tables[0],
+            &CLAIM,
+            Err(crate::Error::parameter("rows", "too few")),
+        );
+        assert_eq!(ctx.verdicts()[0].status, Status::NotTested);
+        assert!(!ctx.checks()[0].passed);
+    }
+
+    #[test]
+    fn an_empty_figure_in_the_real_part_is_left_out_with_a_note() {
+        let mut ctx = Ctx::with_tables(vec![reader_table()]);
+        ctx.figure(Figure::new("before", "Built", "x", "y"));
+        ctx.real_tables();
+        ctx.figure(Figure::new("after", "Nothing to draw", "x", "y"));
+        assert_eq!(
+            ctx.figures().len(),
+            1,
+            "only the constructed part's figure is kept as requested"
+        );
+        assert!(ctx.transcript()[0].contains("Nothing to draw"));
+    }
+}

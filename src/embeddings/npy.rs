@@ -356,6 +356,21 @@ mod tests {
     }
 
     #[test]
+    fn f16_values_widen_exactly_and_a_half_infinity_is_named_at_its_byte() {
+        // 1.0, -2.0, 65504 (the largest half), 2^-24 (the smallest subnormal half).
+        let halves: [u16; 4] = [0x3c00, 0xc000, 0x7bff, 0x0001];
+        let data: Vec<u8> = halves.iter().flat_map(|h| h.to_le_bytes()).collect();
+        let m = parse_npy(&npy("<f2", false, "(2, 2)", &data), None).unwrap();
+        assert_eq!(m.vectors.into_raw_vec_and_offset().0, [1.0, -2.0, 65504.0, 2f32.powi(-24)]);
+
+        let data: Vec<u8> = [0x3c00u16, 0x7c00].iter().flat_map(|h| h.to_le_bytes()).collect();
+        let file = npy("<f2", false, "(1, 2)", &data);
+        let e = parse_npy(&file, None).unwrap_err();
+        assert_eq!((e.at, e.found.as_str()), (Location::Byte(file.len() as u64 - 2), "inf"));
+        assert!(e.expected.contains("row 1, column 2"), "{}", e.expected);
+    }
+
+    #[test]
     fn an_f64_beyond_f32_is_not_finite() {
         let e = parse_npy(&npy("<f8", false, "(1, 2)", &f64s(&[1.0, 1e300])), None).unwrap_err();
         assert_eq!((e.at, e.found.as_str()), (Location::Byte(136), "1e300"));

@@ -13,5 +13,5 @@ mod shipped;
 mod table;
 
 pub use claim::Claim;
-pub use shipped::{GLOVE, MINILM, shipped};
+pub use shipped::{GLOVE, MINILM, decode_shipped, shipped};
 pub use table::RealTable;
