@@ -23,18 +23,39 @@
 //! rounding error, and confirm the equal distances. On real embeddings the
 //! same steps remove this one direction, not every trace of bias: probes can
 //! often still recover gender from the remaining dimensions.
+//!
+//! ## On real embeddings
+//!
+//! Bolukbasi et al. (2016) found this direction in word2vec vectors trained on
+//! Google News and listed the occupations furthest along it: *homemaker,
+//! nurse, receptionist, librarian, socialite, hairdresser, nanny, bookkeeper,
+//! stylist, housekeeper* on the she side, *maestro, skipper, protege,
+//! philosopher, captain, architect, financier, warrior, broadcaster,
+//! magician* on the he side. We find the direction in each table their way
+//! (unit vectors, their definitional pairs but *gal/guy*, the first principal
+//! component; positive is she) and count how many of the occupations it has
+//! fall on their stereotype's side, in a corpus and model other than the ones
+//! the lists came from. In GloVe all 18 do (*maestro* and *protege* are not
+//! among the shipped rows), most at cosines of 0.17 to 0.42 in size,
+//! *librarian* (0.08) and *bookkeeper* (0.02) only just. The MiniLM token
+//! table has 11 of them and puts 10 on their side with smaller cosines (0.05
+//! to 0.18 in size); *broadcaster* leans slightly to she (0.06). The
+//! stereotype is in the text both were trained on, not in one algorithm:
+//! Caliskan, Bryson & Narayanan (2017) found that how female an occupation's
+//! GloVe vector is tracks the share of women in that occupation.
 
 use ndarray::{Array2, Axis, array, s};
 use ndarray_rand::RandomExt;
 use ndarray_rand::rand_distr::StandardNormal;
 
-use crate::chart::{Chart, Figure};
+use crate::chart::{Chart, Figure, Point, PointGroup, Series};
 use crate::demos::Ctx;
 use crate::format::{fixed, list};
 use crate::math::{
     bias_direction_from_rows, cosine, equalize, euclidean_matrix, neutralize, normalize_rows, outer, project,
     project_out,
 };
+use crate::real::{Claim, GLOVE, MINILM};
 
 /// Find a planted gender direction, neutralize occupations and equalize the pairs.
 pub fn run(ctx: &mut Ctx) -> crate::Result<()> {
@@ -153,5 +174,96 @@ pub fn run(ctx: &mut Ctx) -> crate::Result<()> {
         .chart(Chart::Bars { categories, series }),
     );
     // ANCHOR_END: demo
+    real(ctx)
+}
+
+/// Occupations on the gender direction of the real tables.
+fn real(ctx: &mut Ctx) -> crate::Result<()> {
+    // ANCHOR: real
+    const SIDES: Claim = Claim::above(
+        "occupations project on the side of their stereotype along the she − he direction (share of Bolukbasi's 20 extreme occupations)",
+        "Bolukbasi et al. 2016",
+        0.8,
+    )
+    .expecting(&[(GLOVE, true), (MINILM, true)]);
+    // Bolukbasi et al.'s definitional pairs, she-word first (all but gal/guy: GloVe's shipped rows lack gal).
+    const PAIRS: &str =
+        "she he her his woman man mary john herself himself daughter son mother father girl boy female male";
+    // Their ten most "she" and ten most "he" occupations in word2vec (their Figure 1).
+    const SHE: &str =
+        "homemaker nurse receptionist librarian socialite hairdresser nanny bookkeeper stylist housekeeper";
+    const HE: &str =
+        "maestro skipper protege philosopher captain architect financier warrior broadcaster magician";
+
+    let pair_words: Vec<&str> = PAIRS.split_whitespace().collect();
+    let she = SHE.split_whitespace().map(|w| (w, true));
+    let occupations: Vec<(&str, bool)> = she.chain(HE.split_whitespace().map(|w| (w, false))).collect();
+    let (mut groups, mut named) = (Vec::new(), vec![false; occupations.len()]);
+    for table in ctx.real_tables() {
+        // The pairs the table has, as unit vectors (as in the paper): rows 2k and 2k + 1 are pair k.
+        let rows: Vec<usize> = pair_words
+            .chunks(2)
+            .filter_map(|pair| table.rows(pair).ok())
+            .flatten()
+            .collect();
+        let unit = normalize_rows(table.select(&rows).view());
+        let pairs: Vec<(usize, usize)> = (0..rows.len() / 2).map(|k| (2 * k, 2 * k + 1)).collect();
+        let g = bias_direction_from_rows(unit.view(), &pairs);
+        // Each occupation the table has, with its cosine with g (> 0: the she side).
+        let cos_g = |word: &str| cosine(table.vector(table.id_of(word)?), g.as_ref().ok()?.view()).ok();
+        let projected: Vec<(usize, f64)> = (0..occupations.len())
+            .filter_map(|i| Some((i, cos_g(occupations[i].0)?)))
+            .collect();
+        let on_side = projected
+            .iter()
+            .filter(|&&(i, p)| (p > 0.0) == occupations[i].1)
+            .count();
+        let listed = |side: bool| {
+            let words = projected.iter().filter(|&&(i, _)| occupations[i].1 == side);
+            words
+                .map(|&(i, p)| format!("{} {}", occupations[i].0, fixed(p, 2)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        ctx.say(format!(
+            "{}: {} definitional pairs; {on_side} of {} occupations on their stereotype's side",
+            table.name(),
+            pairs.len(),
+            projected.len()
+        ));
+        ctx.say(format!("{}: she-stereotyped: {}", table.name(), listed(true)));
+        ctx.say(format!("{}: he-stereotyped: {}", table.name(), listed(false)));
+        let share = match (g, projected.len()) {
+            (Err(e), _) => Err(e),
+            (_, 0) => Err(crate::Error::parameter("table", "has none of the 20 occupations")),
+            (_, present) => Ok(on_side as f64 / present as f64),
+        };
+        ctx.claim(&table, &SIDES, share);
+        // One row of the figure per occupation, she-stereotyped on top; each word named once.
+        let points = projected.iter().map(|&(i, p)| {
+            let label = if std::mem::replace(&mut named[i], true) {
+                ""
+            } else {
+                occupations[i].0
+            };
+            Point::new(p, (occupations.len() - i) as f64, label)
+        });
+        groups.push(PointGroup::new(table.name(), points.collect()));
+    }
+    ctx.figure(
+        Figure::new(
+            "real-occupations",
+            "Occupations on the she − he direction of trained tables",
+            "cosine with the direction (> 0: the she side)",
+            "occupation (she-stereotyped above, he- below)",
+        )
+        .caption("Every occupation GloVe has sits on its stereotype's side; MiniLM's lean less, and broadcaster crosses over.")
+        .chart(Chart::Scatter {
+            groups,
+            lines: vec![Series::new("no lean", [(0.0, 0.5), (0.0, 20.5)])],
+            arrows: vec![],
+        }),
+    );
+    // ANCHOR_END: real
     Ok(())
 }

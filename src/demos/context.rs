@@ -67,6 +67,7 @@ impl Ctx {
     }
 
     /// The names of the tables the real part measures.
+    #[cfg(feature = "report")]
     pub(crate) fn real_table_names(&self) -> Vec<String> {
         let tables = self.tables.as_deref().unwrap_or(shipped());
         tables.iter().map(|t| t.name().to_string()).collect()

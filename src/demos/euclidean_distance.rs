@@ -19,6 +19,32 @@
 //! query against its cosine: normalised words lie exactly on the curve
 //! $d = \sqrt{2 - 2\cos}$, raw words do not. This is
 //! why retrieval systems normalise embeddings before using a Euclidean index.
+//!
+//! ## On real embeddings
+//!
+//! Trained vectors are not of equal length: their norms vary with frequency
+//! and with how specific a word's contexts are (Schakel & Wilson 2015), and
+//! Levy, Goldberg & Dagan (2015) normalise vectors to unit length before
+//! comparing them. On raw vectors distance feels those lengths. We take 25
+//! query words spread evenly over the 1 000 most frequent rows, rank those
+//! rows by cosine and by distance (both from one product, through
+//! $\lVert q - x \rVert^2 = \lVert q \rVert^2 + \lVert x \rVert^2 - 2\,q \cdot x$),
+//! and count the words the two top-10 lists share. The claim holds when they
+//! share less than 0.9 on average: at least one neighbour in ten changes
+//! (normalised vectors share all ten).
+//!
+//! It holds on both tables, to very different degrees: GloVe's lists share
+//! 0.84 of their words, MiniLM's only 0.48. The expansion says why. For a
+//! candidate at angle $\theta$ to the query,
+//! $\lVert q \rVert^2 + \lVert x \rVert^2 - 2 \lVert q \rVert \lVert x \rVert \cos\theta$
+//! is smallest at $\lVert x \rVert = \lVert q \rVert \cos\theta$: distance
+//! prefers vectors shorter than the query by the factor $\cos\theta$. GloVe's
+//! cosine neighbours are close (mean cosine 0.81), the pull is weak, and its
+//! Euclidean neighbours are only 3 % shorter than its cosine neighbours.
+//! MiniLM's token neighbours have a mean cosine of 0.33, so distance would
+//! like vectors a third as long as the query; every shorter token gains, and
+//! its Euclidean neighbours are 17 % shorter and half of them different
+//! words.
 
 use ndarray::Array2;
 use ndarray_rand::RandomExt;
@@ -27,7 +53,10 @@ use ndarray_rand::rand_distr::StandardNormal;
 use crate::chart::{Chart, Figure, Point, PointGroup, Series};
 use crate::demos::Ctx;
 use crate::format::fixed;
-use crate::math::{cosine_matrix, euclidean_matrix, normalize_rows};
+use crate::math::{
+    ZERO_NORM, cosine_matrix, dot_matrix, euclidean_matrix, mean_std, normalize_rows, row_norms,
+};
+use crate::real::{Claim, GLOVE, MINILM};
 
 /// Words 1..n ranked by ascending `key`; ties keep the lower index first.
 fn ranking(key: impl Fn(usize) -> f64, n: usize) -> Vec<usize> {
@@ -120,5 +149,97 @@ pub fn run(ctx: &mut Ctx) -> crate::Result<()> {
         }),
     );
     // ANCHOR_END: demo
+    real(ctx)
+}
+
+/// The indices of the `k` smallest `keys` (index `skip` left out), smallest first; ties by index.
+fn smallest(keys: &[f64], k: usize, skip: usize) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..keys.len()).filter(|&j| j != skip).collect();
+    let by_key = |a: &usize, b: &usize| keys[*a].total_cmp(&keys[*b]).then(a.cmp(b));
+    if order.len() > k {
+        order.select_nth_unstable_by(k, by_key);
+        order.truncate(k);
+    }
+    order.sort_by(by_key);
+    order
+}
+
+/// Neighbours by distance and by cosine on the real tables.
+fn real(ctx: &mut Ctx) -> crate::Result<()> {
+    // ANCHOR: real
+    const DIFFER: Claim = Claim::below(
+        "on raw trained vectors Euclidean distance and cosine rank neighbours differently: mean overlap of \
+         the two top-10 lists below 0.9",
+        "Schakel & Wilson 2015; Levy, Goldberg & Dagan 2015",
+        0.9,
+    )
+    .expecting(&[(GLOVE, true), (MINILM, true)]);
+
+    let mut bars = Vec::new();
+    for table in ctx.real_tables() {
+        // 25 query words spread evenly over the 1 000 most frequent rows, which are also the candidates.
+        let n = table.len().min(1_000);
+        let queries: Vec<usize> = (0..n.min(25)).map(|i| i * n / n.min(25)).collect();
+        // One product serves both: cos = q·x / (|q| |x|) and |q − x|² = |q|² + |x|² − 2 q·x.
+        let dots = dot_matrix(table.select(&queries).view(), table.head(n))?;
+        let norms = row_norms(table.head(n));
+        let (mut overlaps, mut shorter, mut closeness) = (Vec::new(), Vec::new(), Vec::new());
+        for (i, &q) in queries.iter().enumerate() {
+            // Ranking keys, smallest first; |q| is the same for every candidate and drops out.
+            let row = dots.row(i);
+            let cos: Vec<f64> = row
+                .iter()
+                .zip(&norms)
+                .map(|(d, x)| -d / x.max(ZERO_NORM))
+                .collect();
+            let dist: Vec<f64> = row.iter().zip(&norms).map(|(d, x)| x * x - 2.0 * d).collect();
+            let (by_cos, by_dist) = (smallest(&cos, 10, q), smallest(&dist, 10, q));
+            let shared = by_dist.iter().filter(|j| by_cos.contains(j)).count();
+            overlaps.push(shared as f64 / by_cos.len().max(1) as f64);
+            let mean_norm = |rows: &[usize]| rows.iter().map(|&j| norms[j]).sum::<f64>() / rows.len() as f64;
+            shorter.push(mean_norm(&by_dist) / mean_norm(&by_cos));
+            closeness.extend(by_cos.iter().map(|&j| -cos[j] / norms[q].max(ZERO_NORM)));
+        }
+        let mean = |v: &[f64]| mean_std(v.into()).0;
+        ctx.say(format!(
+            "{}: {} queries; the top-10 lists share {} of their words; cosine neighbours' mean cosine {}; \
+             Euclidean neighbours' mean norm / cosine neighbours' {}",
+            table.name(),
+            queries.len(),
+            fixed(mean(&overlaps), 3),
+            fixed(mean(&closeness), 3),
+            fixed(mean(&shorter), 3)
+        ));
+        let overlap = if n < 20 {
+            Err(crate::Error::parameter("rows", "at least 20 rows are needed"))
+        } else {
+            Ok(mean(&overlaps))
+        };
+        ctx.claim(&table, &DIFFER, overlap);
+        let queries_sharing = |k| {
+            overlaps
+                .iter()
+                .filter(|&&o| (o * 10.0).round() == k as f64)
+                .count() as f64
+        };
+        bars.push((table.name().to_string(), (0..=10).map(queries_sharing).collect()));
+    }
+    ctx.figure(
+        Figure::new(
+            "real-overlap",
+            "How many of the 10 nearest neighbours Euclidean distance and cosine share",
+            "words in both top-10 lists",
+            "query words (of 25)",
+        )
+        .caption(
+            "GloVe's two lists share 8 or 9 of their 10 words for most queries; MiniLM's share about half, \
+             as distance there prefers shorter vectors.",
+        )
+        .chart(Chart::Bars {
+            categories: (0..=10).map(|k| k.to_string()).collect(),
+            series: bars,
+        }),
+    );
+    // ANCHOR_END: real
     Ok(())
 }

@@ -16,6 +16,26 @@
 //! falls to chance. This is the logic of concept-erasure methods such as INLP,
 //! and a warning for interpretation: high probe accuracy shows information is
 //! present, not that the model uses it.
+//!
+//! ## On real embeddings
+//!
+//! Gender is the textbook property written along a direction of static word
+//! vectors (Bolukbasi et al. 2016). We train the probe on the unit vectors of
+//! 11 female/male pairs (*she/he, woman/man, queen/king, mother/father, …*) and
+//! test it on 11 other pairs it never saw (*her/him, girl/boy, wife/husband,
+//! mrs/mr, …*); with unit vectors, 100 gradient steps of size 2 are stable and
+//! enough. Both tables pass: GloVe labels 19 of the 22 held-out words right
+//! (0.86; it calls *boy*, *husband* and *waiter* female), the MiniLM token
+//! table all 22. Then, as above, we erase the probe's direction and train a
+//! new probe. Ravfogel et al. (2020) found that on GloVe this is not enough:
+//! gender stays linearly readable after one direction, and even ten, are
+//! removed, which is why their INLP repeats the step dozens of times. The
+//! MiniLM table agrees (0.73 held out after erasure), but our 50-dimensional
+//! GloVe falls to chance (0.45), so the claim does not hold there. Their test
+//! used 300-dimensional GloVe and thousands of words; ours has 22 words to
+//! train on and 22 to test, so each accuracy is uncertain by about ±0.1, and
+//! with so few examples a second probe finds little that generalises once
+//! the strongest direction is gone.
 
 use ndarray::{Array1, Array2, Axis, s};
 use ndarray_rand::RandomExt;
@@ -24,7 +44,8 @@ use ndarray_rand::rand_distr::StandardNormal;
 use crate::chart::{Chart, Figure, Point, PointGroup};
 use crate::demos::Ctx;
 use crate::format::{fixed, list, shape};
-use crate::math::{LogisticProbe, ProbeParams, center, pca, project_out};
+use crate::math::{LogisticProbe, ProbeParams, center, normalize_rows, pca, project_out};
+use crate::real::{Claim, GLOVE, MINILM};
 
 /// PCA of random vectors, then a linear probe before and after erasing its direction.
 pub fn run(ctx: &mut Ctx) -> crate::Result<()> {
@@ -110,5 +131,105 @@ pub fn run(ctx: &mut Ctx) -> crate::Result<()> {
         }),
     );
     // ANCHOR_END: demo
+    real(ctx)
+}
+
+/// A gender probe on the real tables, before and after erasing its direction.
+fn real(ctx: &mut Ctx) -> crate::Result<()> {
+    // ANCHOR: real
+    const READABLE: Claim = Claim::above(
+        "a linear probe reads gender from static word vectors (held-out accuracy above 0.8)",
+        "Bolukbasi et al. 2016",
+        0.8,
+    )
+    .expecting(&[(GLOVE, true), (MINILM, true)]);
+    const LEFT_OVER: Claim = Claim::above(
+        "erasing one probe direction leaves gender readable (a new probe's held-out accuracy above 0.65)",
+        "Ravfogel et al. 2020",
+        0.65,
+    )
+    .expecting(&[(GLOVE, false), (MINILM, true)]);
+    // Female/male word pairs: the first, third, fifth, … train the probe, the others test it.
+    const PAIRS: &str = "she he her him hers his herself himself woman man women men queen king girl boy \
+        mother father daughter son sister brother wife husband female male aunt uncle niece nephew \
+        princess prince actress actor waitress waiter grandmother grandfather lady gentleman madam sir mrs mr";
+    let words: Vec<&str> = PAIRS.split_whitespace().collect();
+    // Unit vectors give the loss a curvature below 1/2, so steps of 2 are stable and 100 suffice.
+    let params = ProbeParams {
+        learning_rate: 2.0,
+        epochs: 100,
+        ..ProbeParams::default()
+    };
+    let mut bars = Vec::new();
+    for table in ctx.real_tables() {
+        // The words of every other pair the table has (female first), their unit vectors and labels.
+        let split = |first: usize| {
+            let pairs = words
+                .chunks(2)
+                .skip(first)
+                .step_by(2)
+                .filter(|pair| table.rows(pair).is_ok());
+            let words: Vec<&str> = pairs.flatten().copied().collect();
+            let rows: Vec<usize> = words.iter().filter_map(|w| table.id_of(w)).collect();
+            let female: Vec<bool> = (0..words.len()).map(|i| i % 2 == 0).collect();
+            (words, normalize_rows(table.select(&rows).view()), female)
+        };
+        let ((_, train, y_train), (held_out, test, y_test)) = (split(0), split(1));
+        let probe = LogisticProbe::fit(train.view(), &y_train, params);
+        let before = probe
+            .as_ref()
+            .map_err(Clone::clone)
+            .and_then(|p| p.accuracy(test.view(), &y_test));
+        // Erase the probe's direction from every vector and train a new probe on what is left.
+        let after = probe.as_ref().map_err(Clone::clone).and_then(|p| {
+            let (train, test) = (
+                project_out(train.view(), p.weights.view())?,
+                project_out(test.view(), p.weights.view())?,
+            );
+            LogisticProbe::fit(train.view(), &y_train, params)?.accuracy(test.view(), &y_test)
+        });
+        let wrong: Vec<&str> = match probe.as_ref().map(|p| p.predict(test.view())) {
+            Ok(Ok(said)) => held_out
+                .iter()
+                .zip(said.iter().zip(&y_test))
+                .filter(|(_, (s, y))| s != y)
+                .map(|(w, _)| *w)
+                .collect(),
+            _ => Vec::new(),
+        };
+        let show = |a: &crate::Result<f64>| a.as_ref().map_or("-".into(), |a| fixed(*a, 3));
+        ctx.say(format!(
+            "{}: {} training words, {} held-out: accuracy {} (wrong: {}); after erasing the probe's direction {}",
+            table.name(),
+            y_train.len(),
+            y_test.len(),
+            show(&before),
+            if wrong.is_empty() { "none".into() } else { wrong.join(", ") },
+            show(&after),
+        ));
+        bars.push((
+            table.name().to_string(),
+            vec![
+                *before.as_ref().unwrap_or(&f64::NAN),
+                *after.as_ref().unwrap_or(&f64::NAN),
+            ],
+        ));
+        ctx.claim(&table, &READABLE, before);
+        ctx.claim(&table, &LEFT_OVER, after);
+    }
+    ctx.figure(
+        Figure::new(
+            "real-probe",
+            "A gender probe on trained tables, tested on 22 unseen words",
+            "",
+            "held-out accuracy (chance: 0.5)",
+        )
+        .caption("Both probes read gender from unseen words; after erasing its direction a new probe still does on MiniLM, not on GloVe.")
+        .chart(Chart::Bars {
+            categories: vec!["probe".into(), "new probe after erasing its direction".into()],
+            series: bars,
+        }),
+    );
+    // ANCHOR_END: real
     Ok(())
 }

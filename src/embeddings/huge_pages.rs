@@ -11,6 +11,7 @@
 //! notebooks' build reads only the small shipped tables.)
 
 /// Allocations below this stay as they are: fewer than two huge pages.
+#[cfg(all(target_os = "linux", feature = "analyze"))]
 const WORTH_ADVISING: usize = 4 << 20;
 
 /// `len` zeros. Large vectors come from the allocator's fresh, still unmapped

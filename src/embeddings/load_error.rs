@@ -184,6 +184,7 @@ fn is_bidi_control(c: char) -> bool {
 }
 
 /// The file name of `path`, for messages that name a second file.
+#[cfg(feature = "analyze")]
 pub(crate) fn file_name(path: &Path) -> String {
     path.file_name()
         .unwrap_or(path.as_os_str())

@@ -361,12 +361,18 @@ mod tests {
         let halves: [u16; 4] = [0x3c00, 0xc000, 0x7bff, 0x0001];
         let data: Vec<u8> = halves.iter().flat_map(|h| h.to_le_bytes()).collect();
         let m = parse_npy(&npy("<f2", false, "(2, 2)", &data), None).unwrap();
-        assert_eq!(m.vectors.into_raw_vec_and_offset().0, [1.0, -2.0, 65504.0, 2f32.powi(-24)]);
+        assert_eq!(
+            m.vectors.into_raw_vec_and_offset().0,
+            [1.0, -2.0, 65504.0, 2f32.powi(-24)]
+        );
 
         let data: Vec<u8> = [0x3c00u16, 0x7c00].iter().flat_map(|h| h.to_le_bytes()).collect();
         let file = npy("<f2", false, "(1, 2)", &data);
         let e = parse_npy(&file, None).unwrap_err();
-        assert_eq!((e.at, e.found.as_str()), (Location::Byte(file.len() as u64 - 2), "inf"));
+        assert_eq!(
+            (e.at, e.found.as_str()),
+            (Location::Byte(file.len() as u64 - 2), "inf")
+        );
         assert!(e.expected.contains("row 1, column 2"), "{}", e.expected);
     }
 

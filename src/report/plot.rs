@@ -528,16 +528,24 @@ fn bars(root: &Area, figure: &Figure, categories: &[String], series: &[(String, 
     for (i, (label, values)) in series.iter().enumerate() {
         let fill = colour(i).filled();
         chart
-            .draw_series(values.iter().enumerate().map(|(c, &v)| {
-                let x0 = c as f64 - 0.4 + i as f64 * group;
-                Rectangle::new([(x0, 0.0), (x0 + group * 0.92, v)], fill)
-            }))?
+            // A missing value (NaN: a reader's table lacks the words) leaves its slot empty.
+            .draw_series(
+                values
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, v)| v.is_finite())
+                    .map(|(c, &v)| {
+                        let x0 = c as f64 - 0.4 + i as f64 * group;
+                        Rectangle::new([(x0, 0.0), (x0 + group * 0.92, v)], fill)
+                    }),
+            )?
             .label(label)
             .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 20, y + 6)], fill));
     }
     let tops = series
         .iter()
-        .flat_map(|(_, v)| v.iter().enumerate().map(|(c, &h)| (c as f64, h)));
+        .flat_map(|(_, v)| v.iter().enumerate().map(|(c, &h)| (c as f64, h)))
+        .filter(|(_, h)| h.is_finite());
     legend(
         &mut chart,
         emptiest_corner(tops, (-0.5, n as f64 - 0.5), (lo, hi)),

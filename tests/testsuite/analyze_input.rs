@@ -305,7 +305,7 @@ fn an_int32_npy_is_refused() {
         &refused(&path, &LoadOptions::default()),
         &path,
         "byte 20",
-        "little-endian float32 or float64 data (descr `<f4` or `<f8`)",
+        "little-endian float16, float32 or float64 data (descr `<f2`, `<f4` or `<f8`)",
         "descr `<i4`",
     );
 }

@@ -6,6 +6,7 @@ mod analyze_input;
 mod cli;
 mod golden;
 mod notebooks;
+mod real_tables;
 mod registry;
 mod seed_parity;
 

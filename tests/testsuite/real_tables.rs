@@ -1,0 +1,289 @@
+//! The demos' parts on real tables, and `embspace report --vectors` on a
+//! reader's own: at least ten demos measure their claims on both shipped
+//! tables, every shipped verdict is checked, and the reader's table gets the
+//! same verdicts whatever format it comes in.
+
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Output};
+
+use embspace::demos::{self, REAL_HEADING, parse_source};
+use embspace::real::{GLOVE, shipped};
+use serde_json::Value as Json;
+
+fn report(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_embspace"))
+        .arg("report")
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+/// `(demo, claim, status, measured)` of every verdict in a report.json for `table`.
+fn verdicts(report: &Json, table: &str) -> Vec<(String, String, String, Json)> {
+    let mut found = Vec::new();
+    for demo in report["demos"].as_array().unwrap() {
+        for v in demo["real"]["verdicts"].as_array().into_iter().flatten() {
+            if v["table"] == table {
+                let text = |key: &str| v[key].as_str().unwrap_or_default().to_string();
+                found.push((
+                    demo["id"].as_str().unwrap().into(),
+                    text("claim"),
+                    text("status"),
+                    v["measured"].clone(),
+                ));
+            }
+        }
+    }
+    found
+}
+
+fn golden_json() -> Json {
+    let (_, rendered) = &*crate::REPORT;
+    serde_json::from_slice(rendered.get("report.json").unwrap()).unwrap()
+}
+
+#[test]
+fn at_least_ten_demos_measure_their_claims_on_both_shipped_tables() {
+    let (report, _) = &*crate::REPORT;
+    let names: Vec<&str> = shipped().iter().map(|t| t.name()).collect();
+    let mut with_real = 0;
+    for (demo, record) in demos::ALL.iter().zip(&report.demos) {
+        let source = parse_source(demo.source);
+        let has_heading = demo
+            .source
+            .lines()
+            .any(|l| l.trim_start_matches("//!").trim() == REAL_HEADING);
+        let Some(real) = &record.real else {
+            assert!(
+                !has_heading,
+                "{}: a `{REAL_HEADING}` heading without a real part",
+                demo.id
+            );
+            continue;
+        };
+        with_real += 1;
+        assert!(
+            has_heading,
+            "{}: a real part without the `{REAL_HEADING}` heading",
+            demo.id
+        );
+        let words = source.real_prose.split_whitespace().count();
+        assert!(
+            (60..=400).contains(&words),
+            "{}: real prose has {words} words",
+            demo.id
+        );
+        assert!(
+            !source.real_code.is_empty(),
+            "{}: no code between the `real` anchors",
+            demo.id
+        );
+        assert!(
+            !real.figures.is_empty(),
+            "{}: the real part draws no figure",
+            demo.id
+        );
+        assert!(
+            !real.transcript.is_empty(),
+            "{}: the real part says nothing",
+            demo.id
+        );
+        for name in &names {
+            assert!(
+                real.verdicts.iter().any(|v| v.table == *name),
+                "{}: no verdict on {name}",
+                demo.id
+            );
+        }
+        assert_eq!(
+            real.checks.len(),
+            real.verdicts.len(),
+            "{}: every verdict on a shipped table is a check",
+            demo.id
+        );
+        assert!(
+            real.checks.iter().all(|c| c.passed),
+            "{}: a shipped verdict changed",
+            demo.id
+        );
+    }
+    assert!(
+        with_real >= 10,
+        "only {with_real} demos have a part on real tables"
+    );
+}
+
+/// The shipped GloVe table written in every format `analyze` reads, exactly
+/// (its f16 values are exact in f32, and `{:?}` prints an f32 that parses back to itself).
+fn glove_in_every_format(dir: &Path) -> Vec<std::path::PathBuf> {
+    let table = shipped().iter().find(|t| t.id() == GLOVE).unwrap();
+    let (rows, dim) = (table.len(), table.dim());
+    let values = |r: usize| table.vector(r).iter().map(|&v| v as f32).collect::<Vec<f32>>();
+    let text_rows: String = (0..rows)
+        .map(|r| {
+            let numbers: Vec<String> = values(r).iter().map(|v| format!("{v:?}")).collect();
+            format!("{} {}\n", table.tokens()[r], numbers.join(" "))
+        })
+        .collect();
+    let mut binary = format!("{rows} {dim}\n").into_bytes();
+    let mut raw = Vec::new();
+    for r in 0..rows {
+        binary.extend(table.tokens()[r].as_bytes());
+        binary.push(b' ');
+        for v in values(r) {
+            binary.extend(v.to_le_bytes());
+            raw.extend(v.to_le_bytes());
+        }
+    }
+    let npy_dir = dir.join("npy");
+    fs::create_dir_all(&npy_dir).unwrap();
+    let header = format!("{{'descr': '<f4', 'fortran_order': False, 'shape': ({rows}, {dim}), }}");
+    let header = format!(
+        "{header:<width$}\n",
+        width = (header.len() + 11).next_multiple_of(64) - 11
+    );
+    let mut npy = b"\x93NUMPY\x01\x00".to_vec();
+    npy.extend((header.len() as u16).to_le_bytes());
+    npy.extend(header.as_bytes());
+    npy.extend(&raw);
+    let vocab: String = table.tokens().iter().map(|t| format!("{t}\n")).collect();
+    let files = [
+        ("vectors.txt", format!("{rows} {dim}\n{text_rows}").into_bytes()),
+        ("vectors.vec", format!("{rows} {dim}\n{text_rows}").into_bytes()),
+        ("glove.6B.50d.txt", text_rows.into_bytes()),
+        ("vectors.bin", binary),
+        ("npy/vectors.npy", npy),
+        ("npy/vocab.txt", vocab.into_bytes()),
+    ];
+    for (name, bytes) in &files {
+        fs::write(dir.join(name), bytes).unwrap();
+    }
+    let shipped_npy = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/real/glove-6b-50d/vectors.npy");
+    let mut paths = vec![shipped_npy];
+    paths.extend(
+        [
+            "vectors.txt",
+            "vectors.vec",
+            "glove.6B.50d.txt",
+            "vectors.bin",
+            "npy/vectors.npy",
+        ]
+        .map(|n| dir.join(n)),
+    );
+    paths
+}
+
+#[test]
+fn report_vectors_gives_the_reports_glove_verdicts_in_every_format() {
+    let expected = verdicts(&golden_json(), "GloVe 6B 50d");
+    assert!(expected.len() >= 10);
+    let dir = tempfile::tempdir().unwrap();
+    for path in glove_in_every_format(dir.path()) {
+        let out_dir = dir.path().join("out");
+        let out = report(&[
+            "-q",
+            "--vectors",
+            path.to_str().unwrap(),
+            "--report-format",
+            "json",
+            "--out",
+            out_dir.to_str().unwrap(),
+        ]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}: {}",
+            path.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let json: Json = serde_json::from_slice(&fs::read(out_dir.join("report.json")).unwrap()).unwrap();
+        let name = path.to_str().unwrap();
+        assert_eq!(json["tables"][0][0], name);
+        let got = verdicts(&json, name);
+        assert_eq!(got, expected, "{}", path.display());
+        // A reader's verdicts are findings: none of them is a check.
+        assert!(
+            json["demos"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|d| d["real"]["checks"].as_array().is_none_or(|c| c.is_empty()))
+        );
+    }
+}
+
+#[test]
+fn a_table_too_small_for_the_claims_gets_not_tested_with_reasons_and_exit_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("tiny.txt");
+    fs::write(&file, "2 3\nalpha 1 0 0\nbeta 0 1 0\n").unwrap();
+    let out_dir = dir.path().join("out");
+    let out = report(&[
+        "-q",
+        "--vectors",
+        file.to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: Json = serde_json::from_slice(&fs::read(out_dir.join("report.json")).unwrap()).unwrap();
+    let all = verdicts(&json, file.to_str().unwrap());
+    assert!(all.len() >= 10);
+    let untested: Vec<_> = all.iter().filter(|v| v.2 == "NOT TESTED").collect();
+    assert!(!untested.is_empty());
+    let reasons: Vec<&Json> = json["demos"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|d| d["real"]["verdicts"].as_array().into_iter().flatten())
+        .filter(|v| v["status"] == "NOT TESTED")
+        .map(|v| &v["reason"])
+        .collect();
+    assert!(reasons.iter().all(|r| r.as_str().is_some_and(|r| !r.is_empty())));
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.as_str().unwrap().starts_with("no row for") && r.as_str().unwrap().contains("`queen`")),
+        "{reasons:?}"
+    );
+    let html = fs::read_to_string(out_dir.join("report.html")).unwrap();
+    assert!(html.contains("NOT TESTED"));
+}
+
+#[test]
+fn bad_vectors_exit_2_name_file_and_line_and_keep_the_earlier_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bad.txt");
+    fs::write(&file, "2 3\nalpha 1 0 0\nbeta 0 1\n").unwrap();
+    fs::write(dir.path().join("report.md"), "earlier report").unwrap();
+    let out = report(&[
+        "-q",
+        "--vectors",
+        file.to_str().unwrap(),
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("bad.txt:3: expected 3 values after the token, found 2"),
+        "{stderr}"
+    );
+    assert_eq!(
+        fs::read_to_string(dir.path().join("report.md")).unwrap(),
+        "earlier report"
+    );
+}
+
+#[test]
+fn file_options_without_vectors_are_a_usage_error() {
+    let out = report(&["-q", "--format", "glove", "--out", "/nonexistent/never-written"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--vectors"));
+}
