@@ -9,7 +9,7 @@
 # (scripts/browser/report_test.mjs) and fails unless every reader-facing promise
 # holds: no console errors or failed or off-file requests, every figure decoded
 # with alt text, every contents link lands, every formula is sized MathML, the
-# hostile text runs nothing and reads literally, the file stays under 3 MB.
+# hostile text runs nothing and reads literally, the file stays under 4 MB.
 # Screenshots (1280×800 and 390×844, light and dark) go to target/screenshots/.
 #
 # Installs what is missing: the `chromium` Debian package (apt-get, as root) and

@@ -40,7 +40,7 @@ function checkFileText(path) {
   const html = readFileSync(path, 'utf8');
   const sizeMB = Buffer.byteLength(html) / 1e6;
   console.log(`${path}: ${sizeMB.toFixed(2)} MB`);
-  expect(sizeMB <= 3, `${path} is ${sizeMB.toFixed(2)} MB, over the 3 MB budget`);
+  expect(sizeMB <= 4, `${path} is ${sizeMB.toFixed(2)} MB, over the 4 MB budget`);
   // Data URIs are long base64 runs: leave them out so "//" inside base64 cannot match.
   const text = html.replace(/data:image\/png;base64,[A-Za-z0-9+/=]+/g, 'data:');
   for (const [name, pattern] of [

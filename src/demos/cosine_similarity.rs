@@ -53,7 +53,7 @@ use crate::chart::{Chart, Figure};
 use crate::demos::Ctx;
 use crate::format::{fixed, short};
 use crate::math::{cosine, cosine_matrix, mean_std};
-use crate::real::{Claim, GLOVE, MINILM};
+use crate::real::{Claim, GLOVE, MINILM, RELATED_PAIRS};
 
 /// Mean off-diagonal entry of `c` inside the 3×3 topic blocks, and outside them.
 fn topic_means(c: &Array2<f64>) -> (f64, f64) {
@@ -159,19 +159,7 @@ fn real(ctx: &mut Ctx) -> crate::Result<()> {
         2.0,
     )
     .expecting(&[(GLOVE, true), (MINILM, true)]);
-    // Pairs of related words (a-b): family and gender, capitals, comparatives, verb forms, topics.
-    const PAIRS: &str = "king-queen man-woman dog-cat car-truck apple-banana puppy-kitten father-mother \
-        brother-sister doctor-nurse paris-france london-england tokyo-japan berlin-germany rome-italy \
-        madrid-spain beijing-china athens-greece cairo-egypt ottawa-canada husband-wife son-daughter \
-        uncle-aunt nephew-niece boy-girl prince-princess big-bigger good-better small-smaller \
-        swim-swimming swim-swam teacher-student lawyer-judge waiter-waitress river-lake city-town \
-        house-home ship-boat gold-silver red-blue north-south summer-winter january-february one-two \
-        three-four";
-
-    let pairs: Vec<(&str, &str)> = PAIRS
-        .split_whitespace()
-        .filter_map(|p| p.split_once('-'))
-        .collect();
+    let pairs = RELATED_PAIRS;
     let mut bars = Vec::new();
     for table in ctx.real_tables() {
         let present: Vec<_> = pairs

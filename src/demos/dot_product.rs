@@ -50,7 +50,7 @@ use ndarray::{Array1, Array2, Axis};
 use crate::chart::{Chart, Figure, Point, PointGroup, Series};
 use crate::demos::Ctx;
 use crate::format::{fixed, list};
-use crate::math::{ZERO_NORM, cosine_matrix, dot_matrix, mean_std, normalize_rows, row_norms};
+use crate::math::{ZERO_NORM, cosine_matrix, dot_matrix, mean_std, normalize_rows, row_norms, top_indices};
 use crate::real::{Claim, GLOVE, MINILM};
 
 /// Dot product against cosine for a query, a close word and a long generic word.
@@ -150,18 +150,6 @@ pub fn run(ctx: &mut Ctx) -> crate::Result<()> {
     real(ctx)
 }
 
-/// The indices of the `k` largest `scores` (index `skip` left out), largest first; ties by index.
-fn largest(scores: &[f64], k: usize, skip: usize) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..scores.len()).filter(|&j| j != skip).collect();
-    let by_score = |a: &usize, b: &usize| scores[*b].total_cmp(&scores[*a]).then(a.cmp(b));
-    if order.len() > k {
-        order.select_nth_unstable_by(k, by_score);
-        order.truncate(k);
-    }
-    order.sort_by(by_score);
-    order
-}
-
 /// Neighbours by dot product and by cosine on the real tables.
 fn real(ctx: &mut Ctx) -> crate::Result<()> {
     // ANCHOR: real
@@ -189,7 +177,7 @@ fn real(ctx: &mut Ctx) -> crate::Result<()> {
                 .zip(&norms)
                 .map(|(d, x)| d / x.max(ZERO_NORM))
                 .collect();
-            let (c, d) = (largest(&cos, 10, q), largest(&dot, 10, q));
+            let (c, d) = (top_indices(&cos, 10, Some(q)), top_indices(&dot, 10, Some(q)));
             shared += d.iter().filter(|j| c.contains(j)).count();
             if let (Some(&first), Some(&tenth)) = (c.first(), c.last()) {
                 spread.push(cos[first] / cos[tenth]);

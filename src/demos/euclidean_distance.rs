@@ -54,7 +54,7 @@ use crate::chart::{Chart, Figure, Point, PointGroup, Series};
 use crate::demos::Ctx;
 use crate::format::fixed;
 use crate::math::{
-    ZERO_NORM, cosine_matrix, dot_matrix, euclidean_matrix, mean_std, normalize_rows, row_norms,
+    ZERO_NORM, cosine_matrix, dot_matrix, euclidean_matrix, mean_std, normalize_rows, row_norms, top_indices,
 };
 use crate::real::{Claim, GLOVE, MINILM};
 
@@ -152,18 +152,6 @@ pub fn run(ctx: &mut Ctx) -> crate::Result<()> {
     real(ctx)
 }
 
-/// The indices of the `k` smallest `keys` (index `skip` left out), smallest first; ties by index.
-fn smallest(keys: &[f64], k: usize, skip: usize) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..keys.len()).filter(|&j| j != skip).collect();
-    let by_key = |a: &usize, b: &usize| keys[*a].total_cmp(&keys[*b]).then(a.cmp(b));
-    if order.len() > k {
-        order.select_nth_unstable_by(k, by_key);
-        order.truncate(k);
-    }
-    order.sort_by(by_key);
-    order
-}
-
 /// Neighbours by distance and by cosine on the real tables.
 fn real(ctx: &mut Ctx) -> crate::Result<()> {
     // ANCHOR: real
@@ -185,20 +173,21 @@ fn real(ctx: &mut Ctx) -> crate::Result<()> {
         let norms = row_norms(table.head(n));
         let (mut overlaps, mut shorter, mut closeness) = (Vec::new(), Vec::new(), Vec::new());
         for (i, &q) in queries.iter().enumerate() {
-            // Ranking keys, smallest first; |q| is the same for every candidate and drops out.
+            // Ranking scores, best first; |q| is the same for every candidate and drops out
+            // (the distance's score is −(|x|² − 2 q·x), the squared distance less |q|², negated).
             let row = dots.row(i);
             let cos: Vec<f64> = row
                 .iter()
                 .zip(&norms)
-                .map(|(d, x)| -d / x.max(ZERO_NORM))
+                .map(|(d, x)| d / x.max(ZERO_NORM))
                 .collect();
-            let dist: Vec<f64> = row.iter().zip(&norms).map(|(d, x)| x * x - 2.0 * d).collect();
-            let (by_cos, by_dist) = (smallest(&cos, 10, q), smallest(&dist, 10, q));
+            let dist: Vec<f64> = row.iter().zip(&norms).map(|(d, x)| 2.0 * d - x * x).collect();
+            let (by_cos, by_dist) = (top_indices(&cos, 10, Some(q)), top_indices(&dist, 10, Some(q)));
             let shared = by_dist.iter().filter(|j| by_cos.contains(j)).count();
             overlaps.push(shared as f64 / by_cos.len().max(1) as f64);
             let mean_norm = |rows: &[usize]| rows.iter().map(|&j| norms[j]).sum::<f64>() / rows.len() as f64;
             shorter.push(mean_norm(&by_dist) / mean_norm(&by_cos));
-            closeness.extend(by_cos.iter().map(|&j| -cos[j] / norms[q].max(ZERO_NORM)));
+            closeness.extend(by_cos.iter().map(|&j| cos[j] / norms[q].max(ZERO_NORM)));
         }
         let mean = |v: &[f64]| mean_std(v.into()).0;
         ctx.say(format!(

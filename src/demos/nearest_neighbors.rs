@@ -51,7 +51,7 @@ use crate::chart::{Chart, Figure};
 use crate::demos::Ctx;
 use crate::format::fixed;
 use crate::math::{Neighbour, ZERO_NORM, cosine, dot_matrix, row_norms, top_k_cosine};
-use crate::real::{Claim, GLOVE, MINILM};
+use crate::real::{Claim, GLOVE, MINILM, RELATED_PAIRS};
 
 /// Top-k by one normalised product against a brute-force loop, exclusion and ties.
 pub fn run(ctx: &mut Ctx) -> crate::Result<()> {
@@ -148,22 +148,11 @@ fn real(ctx: &mut Ctx) -> crate::Result<()> {
         0.5,
     )
     .expecting(&[(GLOVE, true), (MINILM, true)]);
-    // Pairs of related words (a-b): family and gender, capitals, comparatives, verb forms, topics.
-    const PAIRS: &str = "king-queen man-woman dog-cat car-truck apple-banana puppy-kitten father-mother \
-        brother-sister doctor-nurse paris-france london-england tokyo-japan berlin-germany rome-italy \
-        madrid-spain beijing-china athens-greece cairo-egypt ottawa-canada husband-wife son-daughter \
-        uncle-aunt nephew-niece boy-girl prince-princess big-bigger good-better small-smaller \
-        swim-swimming swim-swam teacher-student lawyer-judge waiter-waitress river-lake city-town \
-        house-home ship-boat gold-silver red-blue north-south summer-winter january-february one-two \
-        three-four";
     // Bands of b's rank among a's neighbours, for the figure: 1, 2, 3-5, 6-10, 11-100, lower.
     const BOUNDS: [usize; 7] = [0, 1, 2, 5, 10, 100, usize::MAX];
     const BANDS: [&str; 6] = ["1st", "2nd", "3rd-5th", "6th-10th", "11th-100th", "lower"];
 
-    let pairs: Vec<(&str, &str)> = PAIRS
-        .split_whitespace()
-        .filter_map(|p| p.split_once('-'))
-        .collect();
+    let pairs = RELATED_PAIRS;
     let mut bars = Vec::new();
     for table in ctx.real_tables() {
         let present: Vec<(&str, &str, usize, usize)> = pairs

@@ -39,7 +39,8 @@ pub use gradients::{OutputGradients, log_softmax, outer, output_gradients, softm
 pub use isotropy::{Anisotropy, anisotropy, isotropy_score, random_pair_cosines};
 pub use lookup::{lookup, lookup_backward, lookup_rows, one_hot};
 pub use neighbours::{
-    COS_MUL_EPSILON, Neighbour, analogy, analogy_cos_mul, analogy_offset, cos_mul_score, top_k_cosine,
+    COS_MUL_EPSILON, Neighbour, analogy, analogy_cos_mul, analogy_offset, cos_mul_score, top_indices,
+    top_k_cosine,
 };
 pub use pca::{Pca, pca};
 pub use positions::{DEFAULT_BASE, alibi_bias, alibi_slopes, rope_rotate, rope_sequence, sinusoidal};

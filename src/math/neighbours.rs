@@ -211,6 +211,33 @@ pub fn analogy_cos_mul(
     Ok(hits)
 }
 
+/// The indices of the `k` highest `scores`, best first, leaving out index
+/// `skip` (a query's own row); ties go to the lower index (the more frequent
+/// token). Fewer than `k` when there are fewer scores; NaN ranks below every number.
+///
+/// # Examples
+/// ```
+/// let top = embspace::math::top_indices(&[0.2, 0.9, 0.5, 0.9], 2, Some(3));
+/// assert_eq!(top, [1, 2]);
+/// ```
+pub fn top_indices(scores: &[f64], k: usize, skip: Option<usize>) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..scores.len()).filter(|&j| Some(j) != skip).collect();
+    let key = |j: usize| {
+        if scores[j].is_nan() {
+            f64::NEG_INFINITY
+        } else {
+            scores[j]
+        }
+    };
+    let best_first = |a: &usize, b: &usize| key(*b).total_cmp(&key(*a)).then(a.cmp(b));
+    if order.len() > k {
+        order.select_nth_unstable_by(k, best_first);
+        order.truncate(k);
+    }
+    order.sort_by(best_first);
+    order
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

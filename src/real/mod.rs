@@ -11,7 +11,9 @@
 mod claim;
 mod shipped;
 mod table;
+mod words;
 
 pub use claim::Claim;
 pub use shipped::{GLOVE, MINILM, decode_shipped, shipped};
 pub use table::RealTable;
+pub use words::RELATED_PAIRS;
