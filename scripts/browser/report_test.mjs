@@ -99,7 +99,12 @@ async function checkReport(page) {
       headings,
       demos: document.querySelectorAll('section.demo').length,
       highlighted: document.querySelectorAll('pre code .hl-kw').length,
-      codeBlocks: [...document.querySelectorAll('section.demo details.code')].map((d) => d.querySelector('summary') !== null),
+      codeBlocks: [...document.querySelectorAll('section.demo > details.code')].map((d) => d.querySelector('summary') !== null),
+      realParts: [...document.querySelectorAll('section.demo section.real')].map((r) => ({
+        code: r.querySelector(':scope > details.code > summary') !== null,
+        verdicts: r.querySelectorAll('table.verdicts tbody tr').length,
+        figures: r.querySelectorAll('figure img').length,
+      })),
       scrollWidth: document.documentElement.scrollWidth,
       clientWidth: document.documentElement.clientWidth,
       figures: [...document.querySelectorAll('figure[id]')].map((f) => f.id),
@@ -128,6 +133,7 @@ async function checkReport(page) {
   }
   expect(facts.highlighted > 0, 'code blocks are not syntax highlighted');
   expect(facts.codeBlocks.length === facts.demos && facts.codeBlocks.every(Boolean), 'every demo needs a foldable <details> code block');
+  for (const r of facts.realParts) expect(r.code && r.verdicts > 0 && r.figures > 0, `a part on real embeddings lacks its code, verdicts or figure: ${JSON.stringify(r)}`);
   expect(facts.scrollWidth <= facts.clientWidth + 1, `the page scrolls sideways (${facts.scrollWidth} > ${facts.clientWidth})`);
   return facts;
 }

@@ -28,8 +28,10 @@
 //! rows that no longer lean one way. We take 2 000 random pairs of rows from
 //! each table and compute their cosine before and after subtracting the
 //! table's mean $\bar x$, from dot products of the two rows and the mean
-//! alone:
-//! $(x_i - \bar x)\cdot(x_j - \bar x) = x_i\cdot x_j - x_i\cdot\bar x - x_j\cdot\bar x + \lVert\bar x\rVert^2$,
+//! alone,
+//!
+//! $$(x_i - \bar x)\cdot(x_j - \bar x) = x_i\cdot x_j - x_i\cdot\bar x - x_j\cdot\bar x + \lVert\bar x\rVert^2,$$
+//!
 //! so the centred table is never built. The mean squared row length splits
 //! into $\lVert\bar x\rVert^2$ plus the centred rows' mean squared length,
 //! so the first part's share (estimated on the sampled rows) says how much of
