@@ -16,17 +16,31 @@ const WORTH_ADVISING: usize = 4 << 20;
 
 /// `len` zeros. Large vectors come from the allocator's fresh, still unmapped
 /// zero pages (`calloc` on a new mapping), advised before the first write.
-pub(crate) fn zeroed(len: usize) -> Vec<f32> {
-    let values = vec![0f32; len];
+pub(crate) fn zeroed<T: Float>(len: usize) -> Vec<T> {
+    let values = vec![T::ZERO; len];
     advise(&values);
     values
 }
 
+/// The element types of matrices: `f32` (loaded tables) and `f64` (the demos' real tables).
+pub(crate) trait Float: Copy {
+    /// Zero, whose bits are all zero (so `vec!` can take fresh zero pages).
+    const ZERO: Self;
+}
+
+impl Float for f32 {
+    const ZERO: Self = 0.0;
+}
+
+impl Float for f64 {
+    const ZERO: Self = 0.0;
+}
+
 /// Asks for huge pages over the whole pages inside `values`' allocation.
 #[cfg(all(target_os = "linux", feature = "analyze"))]
-fn advise(values: &Vec<f32>) {
+fn advise<T>(values: &Vec<T>) {
     const PAGE: usize = 4096;
-    let bytes = values.capacity() * size_of::<f32>();
+    let bytes = values.capacity() * size_of::<T>();
     if bytes < WORTH_ADVISING {
         return;
     }
@@ -42,7 +56,7 @@ fn advise(values: &Vec<f32>) {
 }
 
 #[cfg(not(all(target_os = "linux", feature = "analyze")))]
-fn advise(_: &Vec<f32>) {}
+fn advise<T>(_: &Vec<T>) {}
 
 #[cfg(test)]
 mod tests {
@@ -50,7 +64,7 @@ mod tests {
 
     #[test]
     fn advised_vectors_are_ordinary_vectors() {
-        let mut values = zeroed(3 << 20);
+        let mut values = zeroed::<f32>(3 << 20);
         assert!(values.iter().all(|&v| v == 0.0));
         values[12345] = 1.5;
         assert_eq!((values.len(), values[12345]), (3 << 20, 1.5));

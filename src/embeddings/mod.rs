@@ -17,7 +17,7 @@
 //! (`.npy` + `vocab.txt`) through them, in the report and in the notebooks
 //! alike (see [`crate::real`]).
 
-mod huge_pages;
+pub(crate) mod huge_pages;
 mod load_error;
 mod npy;
 mod raw_floats;
