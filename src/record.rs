@@ -212,6 +212,11 @@ impl DemoRecord {
         self.checks.iter().chain(self.real.iter().flat_map(|r| &r.checks))
     }
 
+    /// The verdicts of the demo's real part (none without one).
+    pub fn verdicts(&self) -> impl Iterator<Item = &Verdict> {
+        self.real.iter().flat_map(|r| &r.verdicts)
+    }
+
     /// The figures of the demo and of its real part, in order.
     pub fn all_figures(&self) -> impl Iterator<Item = &FigureRecord> {
         self.figures

@@ -9,11 +9,10 @@ use ndarray::s;
 use serde::Serialize;
 
 use crate::analyze::report::{Section, Table};
-use crate::demos::ALL;
+use crate::demos::{ALL, Demo};
 use crate::embeddings::Embeddings;
-use crate::format::fixed;
 use crate::real::RealTable;
-use crate::record::{Relation, Status, Value};
+use crate::record::{Status, Verdict};
 use crate::report::Report;
 
 /// One claim's verdict on the user's table, with the demo that measures it.
@@ -21,59 +20,34 @@ use crate::report::Report;
 pub struct ClaimVerdict {
     /// The demo's id (its section in the report).
     pub demo: String,
-    /// The claim.
-    pub claim: String,
-    /// Who made it.
-    pub source: String,
-    /// `HOLDS`, `DOES NOT HOLD` or `NOT TESTED`.
-    pub status: Status,
-    /// The measured value, when tested.
-    pub measured: Option<f64>,
-    /// How the value must relate to the threshold for the claim to hold.
-    pub relation: Relation,
-    /// The threshold.
-    pub threshold: f64,
-    /// Why the claim was not tested.
-    pub reason: Option<String>,
+    /// The verdict, as the report records it.
+    #[serde(flatten)]
+    pub verdict: Verdict,
 }
 
 /// Runs every demo's real part on the first `rows` rows of `table` (the
-/// most frequent tokens) and returns the verdicts in report order.
+/// most frequent tokens) and returns the verdicts in report order. Demos
+/// without a real part are not run.
 pub fn measure_claims(table: &Embeddings, name: &str, rows: usize) -> Vec<ClaimVerdict> {
     let n = rows.min(table.len());
     let about = format!("the {n} most frequent rows");
     let head = table.vectors().slice(s![..n, ..]).to_owned();
     let real = RealTable::new(name, &about, table.tokens()[..n].to_vec(), head)
         .expect("one token per row of the head");
-    let report = Report::run_on(ALL, Some(&[Arc::new(real)]));
-    let number = |v: &Value| match v {
-        Value::Number(x) => *x,
-        Value::Text(_) => f64::NAN,
-    };
+    let demos: Vec<Demo> = ALL.iter().filter(|d| d.has_real_part()).copied().collect();
+    let report = Report::run_on(&demos, Some(&[Arc::new(real)]));
     report
-        .demos
-        .iter()
-        .flat_map(|d| {
-            d.real
-                .iter()
-                .flat_map(move |r| r.verdicts.iter().map(move |v| (d, v)))
-        })
+        .verdicts()
         .map(|(d, v)| ClaimVerdict {
             demo: d.id.clone(),
-            claim: v.claim.clone(),
-            source: v.source.clone(),
-            status: v.status,
-            measured: v.measured.as_ref().map(number),
-            relation: v.relation,
-            threshold: number(&v.threshold),
-            reason: v.reason.clone(),
+            verdict: v.clone(),
         })
         .collect()
 }
 
 /// The section listing every verdict.
 pub fn claims_section(verdicts: &[ClaimVerdict], rows: usize) -> Section {
-    let count = |status| verdicts.iter().filter(|v| v.status == status).count();
+    let count = |status| verdicts.iter().filter(|v| v.verdict.status == status).count();
     Section::new(
         "claims",
         "Textbook claims",
@@ -97,15 +71,16 @@ pub fn claims_section(verdicts: &[ClaimVerdict], rows: usize) -> Section {
         numeric: vec![false, false, false, true, false, true, false],
         rows: verdicts
             .iter()
-            .map(|v| {
+            .map(|ClaimVerdict { demo, verdict: v }| {
                 vec![
-                    v.demo.clone(),
+                    demo.clone(),
                     v.claim.clone(),
                     v.source.clone(),
                     v.measured
-                        .map_or_else(|| v.reason.clone().unwrap_or_default(), |m| fixed(m, 4)),
+                        .as_ref()
+                        .map_or_else(|| v.reason.clone().unwrap_or_default(), ToString::to_string),
                     v.relation.symbol().into(),
-                    fixed(v.threshold, 4),
+                    v.threshold.to_string(),
                     v.status.label().into(),
                 ]
             })

@@ -81,7 +81,11 @@ impl Ctx {
     /// the prose says.
     pub fn claim(&mut self, table: &RealTable, claim: &Claim, measured: crate::Result<f64>) -> Status {
         let measured = match measured {
-            Ok(value) => value,
+            Ok(value) if !value.is_nan() => value,
+            Ok(_) => {
+                self.not_tested(table, claim, "the measurement is not a number (NaN)");
+                return Status::NotTested;
+            }
             Err(e) => {
                 self.not_tested(table, claim, e);
                 return Status::NotTested;

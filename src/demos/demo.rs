@@ -28,6 +28,11 @@ impl Demo {
         parse_source(self.source).title
     }
 
+    /// Whether the demo has a part on real tables (code between `// ANCHOR: real` markers).
+    pub fn has_real_part(&self) -> bool {
+        self.source.lines().any(|l| l.trim() == "// ANCHOR: real")
+    }
+
     /// Run the demo and record what it produced.
     ///
     /// A returned error or a panic inside the demo becomes the record's

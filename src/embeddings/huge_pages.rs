@@ -16,24 +16,12 @@ const WORTH_ADVISING: usize = 4 << 20;
 
 /// `len` zeros. Large vectors come from the allocator's fresh, still unmapped
 /// zero pages (`calloc` on a new mapping), advised before the first write.
-pub(crate) fn zeroed<T: Float>(len: usize) -> Vec<T> {
-    let values = vec![T::ZERO; len];
+/// (`T` is `f32` for loaded tables, `f64` for the demos' real tables; their
+/// default, zero, is all zero bits, which `vec!` takes from fresh pages.)
+pub(crate) fn zeroed<T: Copy + Default>(len: usize) -> Vec<T> {
+    let values = vec![T::default(); len];
     advise(&values);
     values
-}
-
-/// The element types of matrices: `f32` (loaded tables) and `f64` (the demos' real tables).
-pub(crate) trait Float: Copy {
-    /// Zero, whose bits are all zero (so `vec!` can take fresh zero pages).
-    const ZERO: Self;
-}
-
-impl Float for f32 {
-    const ZERO: Self = 0.0;
-}
-
-impl Float for f64 {
-    const ZERO: Self = 0.0;
 }
 
 /// Asks for huge pages over the whole pages inside `values`' allocation.

@@ -165,12 +165,6 @@ impl RealTable {
         Ok(words.iter().map(|w| self.index[*w]).collect())
     }
 
-    /// The rows of those `words` the table has, in the order given, and the missing ones.
-    pub fn rows_present<'w>(&self, words: &[&'w str]) -> (Vec<(&'w str, usize)>, Vec<&'w str>) {
-        let (present, missing): (Vec<_>, Vec<_>) = words.iter().partition(|w| self.id_of(w).is_some());
-        (present.into_iter().map(|w| (w, self.index[w])).collect(), missing)
-    }
-
     /// The vectors of `rows`, as a new matrix.
     pub fn select(&self, rows: &[usize]) -> Array2<f64> {
         self.vectors.select(Axis(0), rows)

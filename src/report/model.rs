@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use crate::demos::Demo;
 use crate::real::{RealTable, shipped};
-use crate::record::{DemoRecord, Status};
+use crate::record::{DemoRecord, Status, Verdict};
 
 /// Counts of demos and checks, and which demos failed.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -84,20 +84,26 @@ impl Report {
         Report::from_records(records, tables)
     }
 
+    /// Every verdict of every demo's real part, in report order, with its demo.
+    pub fn verdicts(&self) -> impl Iterator<Item = (&DemoRecord, &Verdict)> {
+        self.demos.iter().flat_map(|d| d.verdicts().map(move |v| (d, v)))
+    }
+
     /// Build a report from records that were already produced, with their
     /// real parts measured on `tables` (the shipped ones when `None`).
     pub fn from_records(demos: Vec<DemoRecord>, tables: Option<&[Arc<RealTable>]>) -> Report {
-        let verdicts = demos
-            .iter()
-            .flat_map(|d| d.real.iter().flat_map(|r| &r.verdicts))
-            .fold(VerdictCounts::default(), |mut n, v| {
-                match v.status {
-                    Status::Holds => n.holds += 1,
-                    Status::DoesNotHold => n.does_not_hold += 1,
-                    Status::NotTested => n.not_tested += 1,
-                }
-                n
-            });
+        let verdicts =
+            demos
+                .iter()
+                .flat_map(DemoRecord::verdicts)
+                .fold(VerdictCounts::default(), |mut n, v| {
+                    match v.status {
+                        Status::Holds => n.holds += 1,
+                        Status::DoesNotHold => n.does_not_hold += 1,
+                        Status::NotTested => n.not_tested += 1,
+                    }
+                    n
+                });
         let tables = tables
             .unwrap_or(shipped())
             .iter()

@@ -368,13 +368,7 @@ fn html<'a>(report: &'a Report, pngs: &'a [Vec<u8>]) -> Result<String> {
             demos: &demos,
             summary_order: failed_first,
             verdicts: report
-                .demos
-                .iter()
-                .flat_map(|d| {
-                    d.real
-                        .iter()
-                        .flat_map(move |r| r.verdicts.iter().map(move |v| (d, v)))
-                })
+                .verdicts()
                 .map(|(d, verdict)| HtmlVerdict {
                     verdict,
                     demo_id: &d.id,
