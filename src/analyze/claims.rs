@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::analyze::report::{Section, Table};
 use crate::demos::{ALL, Demo};
 use crate::embeddings::Embeddings;
-use crate::real::RealTable;
+use crate::real::{RealTable, widened};
 use crate::record::{Status, Verdict};
 use crate::report::Report;
 
@@ -31,7 +31,7 @@ pub struct ClaimVerdict {
 pub fn measure_claims(table: &Embeddings, name: &str, rows: usize) -> Vec<ClaimVerdict> {
     let n = rows.min(table.len());
     let about = format!("the {n} most frequent rows");
-    let head = table.vectors().slice(s![..n, ..]).to_owned();
+    let head = widened(table.vectors().slice(s![..n, ..]));
     let real = RealTable::new(name, &about, table.tokens()[..n].to_vec(), head)
         .expect("one token per row of the head");
     let demos: Vec<Demo> = ALL.iter().filter(|d| d.has_real_part()).copied().collect();

@@ -309,7 +309,7 @@ mod tests {
             "mine.txt",
             "two rows",
             vec!["a".into(), "b".into()],
-            array![[1.0f32], [2.0]],
+            array![[1.0], [2.0]],
         );
         Arc::new(table.unwrap())
     }

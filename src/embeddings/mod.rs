@@ -41,8 +41,8 @@ mod text;
 mod vocabulary;
 
 pub use load_error::{LoadError, Location, Malformed};
-pub use npy::parse_npy;
-pub use raw_floats::Matrix;
+pub use npy::{parse_npy, parse_npy_as};
+pub use raw_floats::{Element, Matrix};
 pub use vocab_file::{parse_tokenizer_json, parse_vocab};
 
 #[cfg(feature = "analyze")]

@@ -14,7 +14,7 @@ use rayon::prelude::*;
 
 use super::Matrix;
 use super::load_error::{Location, Malformed, shown};
-use super::raw_floats::{first_non_finite, read_f16, read_f32, read_f64};
+use super::raw_floats::{Element, first_non_finite, read_f16, read_f32, read_f64};
 
 /// Reads a `.npy` matrix as `f32`, at most `limit` rows, and its row count.
 ///
@@ -42,6 +42,12 @@ use super::raw_floats::{first_non_finite, read_f16, read_f32, read_f64};
 /// assert_eq!(parse_npy(&npy("<i4", &data), None).unwrap_err().found, "descr `<i4`");
 /// ```
 pub fn parse_npy(bytes: &[u8], limit: Option<usize>) -> Result<Matrix, Malformed> {
+    parse_npy_as(bytes, limit)
+}
+
+/// [`parse_npy`] into `f64` (or `f32`): the same values, widened as they are
+/// read (the demos' shipped tables).
+pub fn parse_npy_as<T: Element>(bytes: &[u8], limit: Option<usize>) -> Result<Matrix<T>, Malformed> {
     let header = Header::read(bytes)?;
     let (rows, dim) = header.shape;
     let need = rows
@@ -91,15 +97,15 @@ pub fn parse_npy(bytes: &[u8], limit: Option<usize>) -> Result<Matrix, Malformed
 }
 
 /// Little-endian `f16` (`item` 2), `f32` (`item` 4) or `f64` (`item` 8)
-/// values as `f32`, or the index of the first value that is not a finite
-/// `f32`.
+/// values as `f32` (widened to `T`), or the index of the first value that is
+/// not a finite `f32`.
 ///
 /// Blocks are decoded and checked on every core (serially in the notebooks'
 /// build, which has no rayon): the file is read at memory speed.
-fn decode_finite(data: &[u8], item: usize) -> Result<Vec<f32>, usize> {
+fn decode_finite<T: Element>(data: &[u8], item: usize) -> Result<Vec<T>, usize> {
     const BLOCK: usize = 1 << 16;
     let mut values = super::huge_pages::zeroed(data.len() / item);
-    let decode = |(block, (out, bytes)): (usize, (&mut [f32], &[u8]))| {
+    let decode = |(block, (out, bytes)): (usize, (&mut [T], &[u8]))| {
         match item {
             2 => read_f16(out, bytes),
             4 => read_f32(out, bytes),

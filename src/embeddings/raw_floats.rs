@@ -9,38 +9,46 @@
 
 use ndarray::Array2;
 
-/// A bare matrix (`.npy`, safetensors) before a vocabulary names its rows.
+/// A bare matrix (`.npy`, safetensors) before a vocabulary names its rows:
+/// `f32` as `analyze` keeps it, or `f64` as the demos read the shipped tables.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Matrix {
+pub struct Matrix<T = f32> {
     /// The rows read (at most the `limit`).
-    pub vectors: Array2<f32>,
+    pub vectors: Array2<T>,
     /// The rows in the file, which the vocabulary must match.
     pub rows: usize,
 }
 
+/// What the readers write: `f32`, or `f64` for the demos' tables. Every
+/// value is read as the nearest `f32` and then widened, which is exact, so a
+/// table reads to the same numbers either way (the demos' `f64` copy is then
+/// made in one pass, with no `f32` matrix in between).
+pub trait Element: Copy + Default + Send + Sync + From<f32> + Into<f64> {}
+impl<T: Copy + Default + Send + Sync + From<f32> + Into<f64>> Element for T {}
+
 /// Reads the little-endian `f32` in `bytes` into `out`, one per 4 bytes.
 #[inline]
-pub(crate) fn read_f32(out: &mut [f32], bytes: &[u8]) {
+pub(crate) fn read_f32<T: Element>(out: &mut [T], bytes: &[u8]) {
     for (v, b) in out.iter_mut().zip(bytes.chunks_exact(4)) {
-        *v = f32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+        *v = f32::from_le_bytes([b[0], b[1], b[2], b[3]]).into();
     }
 }
 
 /// Reads the little-endian `f64` in `bytes` into `out`, one per 8 bytes,
 /// rounded to the nearest `f32`.
 #[inline]
-pub(crate) fn read_f64(out: &mut [f32], bytes: &[u8]) {
+pub(crate) fn read_f64<T: Element>(out: &mut [T], bytes: &[u8]) {
     for (v, b) in out.iter_mut().zip(bytes.chunks_exact(8)) {
-        *v = f64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]) as f32;
+        *v = (f64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]) as f32).into();
     }
 }
 
 /// Reads the little-endian IEEE half-precision values in `bytes` into `out`,
 /// one per 2 bytes; every `f16` is exactly an `f32`.
 #[inline]
-pub(crate) fn read_f16(out: &mut [f32], bytes: &[u8]) {
+pub(crate) fn read_f16<T: Element>(out: &mut [T], bytes: &[u8]) {
     for (v, b) in out.iter_mut().zip(bytes.chunks_exact(2)) {
-        *v = f16_to_f32(u16::from_le_bytes([b[0], b[1]]));
+        *v = f16_to_f32(u16::from_le_bytes([b[0], b[1]])).into();
     }
 }
 
@@ -65,14 +73,14 @@ pub(crate) fn f16_to_f32(bits: u16) -> f32 {
 
 /// The index of the first value that is not finite (NaN, ±∞).
 #[inline]
-pub(crate) fn first_non_finite(values: &[f32]) -> Option<usize> {
+pub(crate) fn first_non_finite<T: Element>(values: &[T]) -> Option<usize> {
+    let finite = |v: &T| (*v).into().is_finite();
     // A fold over all values first, `position` only when one is bad: an early
     // exit in the common all-finite case would stop the vectorisation.
-    let finite = values.iter().fold(true, |all, v| all & v.is_finite());
-    if finite {
+    if values.iter().fold(true, |all, v| all & finite(v)) {
         None
     } else {
-        values.iter().position(|v| !v.is_finite())
+        values.iter().position(|v| !finite(v))
     }
 }
 

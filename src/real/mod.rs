@@ -16,4 +16,6 @@ mod words;
 pub use claim::Claim;
 pub use shipped::{GLOVE, MINILM, decode_shipped, shipped};
 pub use table::RealTable;
+#[cfg(feature = "analyze")]
+pub(crate) use table::widened;
 pub use words::RELATED_PAIRS;

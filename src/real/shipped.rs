@@ -5,7 +5,7 @@
 
 use std::sync::{Arc, OnceLock};
 
-use crate::embeddings::{parse_npy, parse_vocab};
+use crate::embeddings::{parse_npy_as, parse_vocab};
 use crate::real::RealTable;
 
 /// Id of the shipped GloVe table: static word vectors.
@@ -42,7 +42,7 @@ const SHIPPED: [Shipped; 2] = [
 
 impl Shipped {
     fn load(&self) -> RealTable {
-        let matrix = parse_npy(self.npy, None).expect("the shipped .npy files parse (tested)");
+        let matrix = parse_npy_as::<f64>(self.npy, None).expect("the shipped .npy files parse (tested)");
         let tokens = parse_vocab(self.vocab, false).expect("the shipped vocabularies parse (tested)");
         RealTable::new(self.name, self.about, tokens, matrix.vectors)
             .expect("each shipped vocabulary names every row (tested)")

@@ -22,9 +22,10 @@ pub struct RealTable {
     vectors: Array2<f64>,
 }
 
-/// The `f64` copy of a matrix, in memory the kernel may back with huge pages:
-/// the shipped tables' 13 MB were a third of their decoding in 4 kB page faults.
-fn widen(vectors: Array2<f32>) -> Array2<f64> {
+/// The `f64` copy of a loaded `f32` matrix, in memory the kernel may back
+/// with huge pages (a fresh matrix costs a page fault per 4 kB otherwise).
+#[cfg(feature = "analyze")]
+pub(crate) fn widened(vectors: ArrayView2<f32>) -> Array2<f64> {
     let mut wide = crate::embeddings::huge_pages::zeroed::<f64>(vectors.len());
     for (w, &v) in wide.iter_mut().zip(vectors.iter()) {
         *w = f64::from(v);
@@ -43,12 +44,12 @@ impl RealTable {
     /// # Examples
     /// ```
     /// use embspace::real::RealTable;
-    /// let table = RealTable::new("mine", "a table", vec!["a".into(), "b".into()], embspace::ndarray::array![[1.0f32, 0.0], [0.0, 1.0]])?;
+    /// let table = RealTable::new("mine", "a table", vec!["a".into(), "b".into()], embspace::ndarray::array![[1.0, 0.0], [0.0, 1.0]])?;
     /// assert_eq!(table.id_of("b"), Some(1));
     /// assert_eq!(table.rows(&["a", "c"]).unwrap_err().to_string(), "no row for `c`");
     /// # Ok::<(), embspace::Error>(())
     /// ```
-    pub fn new(name: &str, about: &str, tokens: Vec<String>, vectors: Array2<f32>) -> Result<Self> {
+    pub fn new(name: &str, about: &str, tokens: Vec<String>, vectors: Array2<f64>) -> Result<Self> {
         if tokens.len() != vectors.nrows() {
             return Err(Error::shape(
                 "real table",
@@ -67,7 +68,7 @@ impl RealTable {
             shipped: false,
             tokens,
             index,
-            vectors: widen(vectors),
+            vectors,
         })
     }
 
@@ -76,7 +77,7 @@ impl RealTable {
     pub fn from_embeddings(name: &str, about: &str, table: crate::embeddings::Embeddings) -> Self {
         let (vocabulary, vectors) = table.into_parts();
         let tokens = vocabulary.tokens().to_vec();
-        RealTable::new(name, about, tokens, vectors).expect("a loaded table names every row")
+        RealTable::new(name, about, tokens, widened(vectors.view())).expect("a loaded table names every row")
     }
 
     /// Marks a table as one of the shipped ones, known by `id`.
