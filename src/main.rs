@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use embspace::analyze::{AnalogySet, AnalyzeOptions, Source, WordPairSet, parse_analogy};
+use embspace::analyze::{AnalogySet, AnalyzeOptions, MapMethod, Source, WordPairSet, parse_analogy};
 use embspace::demos::{self, Demo};
 use embspace::embeddings::{Format as FileFormat, LoadOptions, Loaded, load, load_bytes};
 use embspace::notebook;
@@ -121,6 +121,12 @@ struct AnalyzeArgs {
     /// Rows (most frequent first) used for covariance-based diagnostics.
     #[arg(long, default_value_t = 10_000, value_name = "N")]
     sample: usize,
+    /// Map the N most frequent non-zero rows in the interactive map (0: no map).
+    #[arg(long, default_value_t = 20_000, value_name = "N")]
+    map: usize,
+    /// How the map is laid out: `pca` (two principal components).
+    #[arg(long, default_value = "pca", value_name = "METHOD")]
+    map_method: MapMethod,
     /// Directory to write the analysis into.
     #[arg(long, default_value = "analysis")]
     out: PathBuf,
@@ -215,6 +221,8 @@ fn analyze(args: &AnalyzeArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     analyze_options.diagnose.sample_rows = args.sample;
     analyze_options.top = args.top;
     analyze_options.restrict_vocab = args.restrict_vocab;
+    analyze_options.map.rows = args.map;
+    analyze_options.map.method = args.map_method;
     analyze_options.queries = args.query.clone();
     analyze_options.analogies = args
         .analogy

@@ -15,8 +15,10 @@
 mod analogies;
 mod benchmark;
 mod claims;
+mod clusters;
 mod diagnostics;
 mod knn;
+mod map;
 mod pipeline;
 mod report;
 mod word_pairs;
@@ -26,8 +28,10 @@ pub use analogies::{
     AnalogySummary, SectionSummary, evaluate_word_analogies,
 };
 pub use claims::{ClaimVerdict, claims_section, measure_claims};
+pub use clusters::{spherical_kmeans, within_cluster_cosine};
 pub use diagnostics::{DiagnoseParams, Diagnostics, Geometry, NormStats, ScatterPoint, diagnose};
 pub use knn::{Hit, UnitRows, top_k};
+pub use map::{Map, MapMethod, MapParams, build_map};
 pub use pipeline::{AnalogyAnswers, AnalyzeOptions, Neighbour, QueryResult, analyze, parse_analogy};
 pub use report::{Analysis, Section, Source, Table, render};
 pub use word_pairs::{

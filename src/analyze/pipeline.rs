@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::analyze::claims::{claims_section, measure_claims};
 use crate::analyze::diagnostics::{DiagnoseParams, diagnose};
 use crate::analyze::knn::fused_top_k_shared;
+use crate::analyze::map::{MapParams, build_map};
 use crate::analyze::report::{Analysis, Section, Source, Table};
 use crate::analyze::{
     AnalogyParams, AnalogyResults, AnalogySet, Hit, UnitRows, WordPairParams, WordPairResults, WordPairSet,
@@ -37,6 +38,8 @@ pub struct AnalyzeOptions {
     pub similarity_sets: Vec<(String, WordPairSet)>,
     /// gensim's `restrict_vocab` for the benchmarks.
     pub restrict_vocab: usize,
+    /// The map (`rows` 0: none).
+    pub map: MapParams,
 }
 
 impl AnalyzeOptions {
@@ -45,6 +48,7 @@ impl AnalyzeOptions {
         AnalyzeOptions {
             top: 10,
             restrict_vocab: 300_000,
+            map: MapParams::default(),
             ..AnalyzeOptions::default()
         }
     }
@@ -137,6 +141,10 @@ pub fn analyze(
     let rows = options.diagnose.sample_rows;
     let claims = measure_claims(&table, &name, rows);
     analysis.push("claims", &claims, claims_section(&claims, rows.min(table.len())));
+    if options.map.rows > 0 {
+        progress("map");
+        analysis.set_map(build_map(&table, &options.map)?);
+    }
     if !options.needs_unit_rows() {
         return Ok(analysis);
     }

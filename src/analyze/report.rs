@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use crate::analyze::diagnostics::Diagnostics;
+use crate::analyze::map::{Map, PackedMap};
 use crate::chart::{Chart, Figure, Point, PointGroup, Series};
 use crate::error::Result;
 use crate::format::fixed;
@@ -105,6 +106,10 @@ pub struct Analysis {
     pub results: serde_json::Map<String, serde_json::Value>,
     /// The sections shown in HTML and Markdown, in order.
     pub sections: Vec<Section>,
+    /// The map, when one was made: `results.map` in the JSON, explored in
+    /// the HTML (kept apart from `results` so the page packs it as binary).
+    #[serde(skip)]
+    pub map: Option<Map>,
 }
 
 impl Analysis {
@@ -119,6 +124,7 @@ impl Analysis {
             source,
             results: serde_json::Map::new(),
             sections: geometry_sections(diagnostics),
+            map: None,
         };
         analysis.insert("diagnostics", diagnostics);
         analysis
@@ -128,6 +134,12 @@ impl Analysis {
     pub fn push(&mut self, key: &str, result: &impl Serialize, section: Section) {
         self.insert(key, result);
         self.sections.push(section);
+    }
+
+    /// Adds the map and its section.
+    pub fn set_map(&mut self, map: Map) {
+        self.sections.push(map.section());
+        self.map = Some(map);
     }
 
     fn insert(&mut self, key: &str, result: &impl Serialize) {
@@ -150,24 +162,25 @@ pub fn render(analysis: &Analysis, formats: &[Format]) -> Result<Rendered> {
     for format in formats {
         let (name, text) = match format {
             Format::Json => {
-                let json = serde_json::json!({
-                    "title": analysis.title,
-                    "source": analysis.source,
-                    "results": analysis.results,
-                    "figures": figures.iter().map(|f| &f.path).collect::<Vec<_>>(),
-                });
-                (
-                    "analysis.json",
-                    serde_json::to_string_pretty(&json).expect("JSON values serialise") + "\n",
-                )
+                let json = Json {
+                    title: &analysis.title,
+                    source: &analysis.source,
+                    results: JsonResults {
+                        results: &analysis.results,
+                        map: analysis.map.as_ref(),
+                    },
+                    figures: figures.iter().map(|f| &f.path).collect(),
+                };
+                ("analysis.json", readable_json(&json))
             }
             Format::Markdown => (
                 "analysis.md",
                 render_template(
                     "analyze.md.j2",
                     &Page {
-                        analysis,
+                        analysis: Heading::of(analysis),
                         sections: &[],
+                        map: None,
                     },
                 )?,
             ),
@@ -193,8 +206,9 @@ pub fn render(analysis: &Analysis, formats: &[Format]) -> Result<Rendered> {
                     render_template(
                         "analyze.html.j2",
                         &Page {
-                            analysis,
+                            analysis: Heading::of(analysis),
                             sections: &sections,
+                            map: analysis.map.as_ref().map(Map::packed),
                         },
                     )?,
                 )
@@ -205,12 +219,138 @@ pub fn render(analysis: &Analysis, formats: &[Format]) -> Result<Rendered> {
     Ok(Rendered { files })
 }
 
-/// What the templates see: the analysis, and for HTML its sections with
-/// prose as HTML and figures as data URIs.
+/// `analysis.json`: the typed results (the map among them) and the figures' files.
+#[derive(Serialize)]
+struct Json<'a> {
+    title: &'a str,
+    source: &'a Source,
+    results: JsonResults<'a>,
+    figures: Vec<&'a String>,
+}
+
+#[derive(Serialize)]
+struct JsonResults<'a> {
+    #[serde(flatten)]
+    results: &'a serde_json::Map<String, serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    map: Option<&'a Map>,
+}
+
+/// JSON laid out for reading: objects and arrays of objects or arrays one
+/// member a line, arrays of plain values on one line. `serde_json`'s pretty
+/// printer gives every number a line of its own, which made the map's
+/// coordinates and neighbour lists a 50 MB file at 100 000 tokens.
+fn readable_json(value: &impl Serialize) -> String {
+    let compact = serde_json::to_string(value).expect("JSON values serialise");
+    let bytes = compact.as_bytes();
+    let mut out = String::with_capacity(compact.len() * 5 / 4);
+    let mut inline = false; // inside an array of plain values, written as it is
+    let mut indent = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        // A string, copied whole (its brackets and commas are text).
+        if c == b'"' {
+            let start = i;
+            i += 1;
+            while bytes[i] != b'"' {
+                i += if bytes[i] == b'\\' { 2 } else { 1 };
+            }
+            out.push_str(&compact[start..=i]);
+            i += 1;
+            continue;
+        }
+        let newline = |out: &mut String, indent: usize| {
+            out.push('\n');
+            out.extend(std::iter::repeat_n("  ", indent));
+        };
+        match c {
+            b'[' if plain_array(&bytes[i..]) => inline = true,
+            b'[' | b'{' => {
+                let empty = matches!(bytes.get(i + 1), Some(b']' | b'}'));
+                out.push(c as char);
+                if empty {
+                    out.push(bytes[i + 1] as char);
+                    i += 2;
+                } else {
+                    indent += 1;
+                    newline(&mut out, indent);
+                    i += 1;
+                }
+                continue;
+            }
+            b']' if inline => inline = false,
+            b']' | b'}' => {
+                indent -= 1;
+                newline(&mut out, indent);
+            }
+            b',' if !inline => {
+                out.push(',');
+                newline(&mut out, indent);
+                i += 1;
+                continue;
+            }
+            b':' if !inline => {
+                out.push_str(": ");
+                i += 1;
+                continue;
+            }
+            _ => {}
+        }
+        out.push(c as char);
+        i += 1;
+    }
+    out.push('\n');
+    out
+}
+
+/// Whether the array opening `json` holds only plain values (no array or
+/// object, strings skipped over), so it can stay on one line.
+fn plain_array(json: &[u8]) -> bool {
+    let mut i = 1;
+    while let Some(&c) = json.get(i) {
+        match c {
+            b']' => return true,
+            b'[' | b'{' => return false,
+            b'"' => {
+                i += 1;
+                while json[i] != b'"' {
+                    i += if json[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    false
+}
+
+/// What the templates see: the analysis without its typed results, and for
+/// HTML its sections with prose as HTML and figures as data URIs, and the
+/// map packed for `templates/map.js`.
 #[derive(Serialize)]
 struct Page<'a> {
-    analysis: &'a Analysis,
+    analysis: Heading<'a>,
     sections: &'a [HtmlSection<'a>],
+    map: Option<PackedMap>,
+}
+
+/// The analysis as the templates read it.
+#[derive(Serialize)]
+struct Heading<'a> {
+    title: &'a str,
+    source: &'a Source,
+    sections: &'a [Section],
+}
+
+impl<'a> Heading<'a> {
+    fn of(analysis: &'a Analysis) -> Self {
+        Heading {
+            title: &analysis.title,
+            source: &analysis.source,
+            sections: &analysis.sections,
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -407,7 +547,7 @@ fn geometry_sections(d: &Diagnostics) -> Vec<Section> {
 }
 
 /// A token as a plot label: control characters made visible, at most 24 characters.
-fn label(token: &str) -> String {
+pub(crate) fn label(token: &str) -> String {
     let mut shown: String = token
         .chars()
         .map(|c| if c.is_control() { '�' } else { c })
@@ -475,6 +615,30 @@ mod tests {
         let json: serde_json::Value = serde_json::from_slice(rendered.get("analysis.json").unwrap()).unwrap();
         assert_eq!(json["results"]["diagnostics"]["rows"], 60);
         assert!(rendered.get("figures/analyze-norm-histogram.png").is_some());
+    }
+
+    #[test]
+    fn json_keeps_plain_arrays_on_one_line_and_reads_back_equal() {
+        let value = serde_json::json!({
+            "map": {"x": [1.5, -2.0], "lists": [[1, 2], [3]], "tokens": ["a,b", "[c]", "q\"]{"]},
+            "empty": [], "none": {}, "rows": [{"a": 1}, {"b": [true, null]}],
+        });
+        let text = readable_json(&value);
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&text).unwrap(), value);
+        assert!(text.contains("\"x\": [1.5,-2.0]"), "{text}");
+        assert!(
+            text.contains("\"tokens\": [\"a,b\",\"[c]\",\"q\\\"]{\"]"),
+            "{text}"
+        );
+        assert!(
+            text.contains("\"lists\": [\n      [1,2],\n      [3]\n    ]"),
+            "{text}"
+        );
+        assert!(
+            text.contains("\"empty\": []") && text.contains("\"none\": {}"),
+            "{text}"
+        );
+        assert!(text.ends_with("}\n"));
     }
 
     #[test]

@@ -40,89 +40,48 @@ fn without_a_file_the_bundled_sample_is_analysed() {
         .unwrap();
     assert_eq!(total["name"], "Total accuracy");
     let html = fs::read_to_string(dir.path().join("analysis.html")).unwrap();
-    assert_eq!(html.matches("data:image/png;base64,").count(), 5);
+    assert_eq!(html.matches("data:image/png;base64,").count(), 6);
+    // The map, on by default: every non-zero row of the 338, with 10 neighbours each.
+    let map = &result["results"]["map"];
+    assert_eq!(map["tokens"].as_array().unwrap().len(), 338);
+    assert_eq!(map["neighbours"][0].as_array().unwrap().len(), 10);
+    assert!(html.contains(r#"<div class="map-app" id="map-app" hidden>"#) && html.contains("<script>"));
 }
 
 #[test]
-fn queries_analogies_and_similarity_land_in_every_format() {
+fn map_zero_leaves_the_map_and_every_script_out() {
     let dir = tempfile::tempdir().unwrap();
-    let vectors = dir.path().join("vectors.txt");
-    fs::write(
-        &vectors,
-        "6 3\nking 1 1 0\nqueen 1 -1 0.1\nman 0.2 1 0\nwoman 0.2 -1 0.1\ndog 0 0 1\ncat 0.1 0 1\n",
-    )
-    .unwrap();
-    let pairs = dir.path().join("pairs.tsv");
-    fs::write(
-        &pairs,
-        "# word1\tword2\tscore\nking\tqueen\t8\ndog\tcat\t9\nking\tdog\t1\nman\tfish\t3\n",
-    )
-    .unwrap();
-    let out_dir = dir.path().join("out");
-    let out = analyze(&[
-        vectors.to_str().unwrap(),
-        "--quiet",
-        "--query",
-        "dog",
-        "unicorn",
-        "--analogy",
-        "man:king::woman",
-        "--similarity",
-        pairs.to_str().unwrap(),
-        "--out",
-        out_dir.to_str().unwrap(),
-    ]);
+    let out = analyze(&["--out", dir.path().to_str().unwrap(), "--map", "0"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(out.stderr.is_empty(), "--quiet prints nothing: {}", stderr(&out));
-    let result = json(&out_dir);
-    assert_eq!(
-        result["results"]["neighbours"][0]["neighbours"][0]["token"],
-        "cat"
-    );
-    assert!(
-        result["results"]["neighbours"][1]["neighbours"].is_null(),
-        "unknown words have no neighbours"
-    );
-    assert_eq!(result["results"]["analogies"][0]["cos_add"][0]["token"], "queen");
-    assert_eq!(result["results"]["analogies"][0]["cos_mul"][0]["token"], "queen");
-    let markdown = fs::read_to_string(out_dir.join("analysis.md")).unwrap();
-    assert!(markdown.contains("Word-similarity benchmarks") && markdown.contains("man : king :: woman : ?"));
+    assert!(json(dir.path())["results"].get("map").is_none());
+    let html = fs::read_to_string(dir.path().join("analysis.html")).unwrap();
+    assert!(!html.contains("<script") && !html.contains(r#"id="map-app""#));
 }
 
 #[test]
-fn bad_input_exits_2_names_file_and_line_and_keeps_the_earlier_analysis() {
-    let dir = tempfile::tempdir().unwrap();
-    let out_dir = dir.path().join("out");
-    let good = analyze(&["--quiet", "--out", out_dir.to_str().unwrap()]);
-    assert_eq!(good.status.code(), Some(0), "{}", stderr(&good));
-    let before = fs::read(out_dir.join("analysis.json")).unwrap();
-
-    let bad = dir.path().join("bad.txt");
-    fs::write(&bad, "2 3\nok 1 2 3\nbroken 1 2\n").unwrap();
-    let out = analyze(&[bad.to_str().unwrap(), "--out", out_dir.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(2));
-    let message = stderr(&out);
+fn the_analysis_is_the_same_bytes_on_one_core_and_on_all() {
+    // `taskset -c 0` pins the process to one core: rayon and the kNN engine
+    // both size their threads by the cores the process may use.
+    let run = |one_core: bool| {
+        let dir = tempfile::tempdir().unwrap();
+        let binary = env!("CARGO_BIN_EXE_embspace");
+        let mut command = if one_core {
+            Command::new("taskset")
+        } else {
+            Command::new(binary)
+        };
+        if one_core {
+            command.args(["-c", "0", binary]);
+        }
+        let out = command
+            .args(["--quiet", "analyze", "--out", dir.path().to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        ["analysis.json", "analysis.html"].map(|f| fs::read(dir.path().join(f)).unwrap())
+    };
     assert!(
-        message.contains("bad.txt:3:") && message.contains("expected 3 values"),
-        "{message}"
+        run(true) == run(false),
+        "analysis.json or analysis.html differ between one core and all"
     );
-    assert!(!message.contains("panicked"), "{message}");
-    assert_eq!(
-        fs::read(out_dir.join("analysis.json")).unwrap(),
-        before,
-        "the earlier analysis is untouched"
-    );
-}
-
-#[test]
-fn a_malformed_analogy_argument_is_a_usage_error() {
-    let out = analyze(&[
-        "--quiet",
-        "--analogy",
-        "man:king",
-        "--out",
-        "/nonexistent/never-written",
-    ]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("a:b::c"), "{}", stderr(&out));
 }

@@ -1,0 +1,452 @@
+//! The map of `analyze`: the `--map N` most frequent non-zero rows laid out in
+//! 2-D from their cosine neighbour graph, each with its exact top-10 cosine
+//! neighbours, norm and cluster. `analysis.html` explores it
+//! (`templates/map.js`), `analysis.json` carries it for reuse, and a static
+//! PNG of the same layout keeps the page readable without scripts.
+
+use base64::Engine as _;
+use ndarray::{Array2, Axis};
+use serde::Serialize;
+
+use crate::analyze::clusters::spherical_kmeans;
+use crate::analyze::knn::fused_top_k;
+use crate::analyze::report::{Section, Table, label};
+use crate::analyze::{Hit, UnitRows};
+use crate::chart::{Chart, Figure, Point, PointGroup};
+use crate::embeddings::Embeddings;
+use crate::error::{Error, Result};
+use crate::format::fixed;
+
+/// Neighbours listed for each mapped token (the graph keeps more for the layout).
+pub const LISTED: usize = 10;
+/// Tokens whose neighbours the page lists as a table, readable without scripts.
+const TABLED: usize = 20;
+/// Tokens labelled on the static PNG.
+const LABELLED: usize = 25;
+
+/// How the 2-D layout is computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum MapMethod {
+    /// The first two principal components of the unit rows: fast, but it
+    /// keeps only the two directions of largest variance.
+    #[default]
+    Pca,
+}
+
+impl std::str::FromStr for MapMethod {
+    type Err = String;
+
+    fn from_str(name: &str) -> std::result::Result<Self, String> {
+        match name {
+            "pca" => Ok(MapMethod::Pca),
+            _ => Err(format!("expected `pca`, found `{name}`")),
+        }
+    }
+}
+
+/// What to map.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MapParams {
+    /// Rows to map: the first (most frequent) non-zero rows; 0 turns the map off.
+    pub rows: usize,
+    /// The layout method.
+    pub method: MapMethod,
+    /// Clusters to colour by (fewer on small maps).
+    pub clusters: usize,
+    /// Seed of every random choice (layout, clusters).
+    pub seed: u64,
+}
+
+impl Default for MapParams {
+    fn default() -> Self {
+        MapParams {
+            rows: 20_000,
+            method: MapMethod::default(),
+            clusters: 12,
+            seed: 42,
+        }
+    }
+}
+
+/// A mapped table: index `i` of every list is the `i`-th mapped token.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Map {
+    /// How the layout was computed.
+    pub method: MapMethod,
+    /// The tokens, most frequent first.
+    pub tokens: Vec<String>,
+    /// Each token's row in the table (its frequency rank minus one).
+    pub rows: Vec<u32>,
+    /// Layout coordinates.
+    pub x: Vec<f32>,
+    /// Layout coordinates.
+    pub y: Vec<f32>,
+    /// Norm of each token's vector.
+    pub norms: Vec<f32>,
+    /// Each token's cluster (an index into `cluster_names`).
+    pub clusters: Vec<u8>,
+    /// Each cluster named by its three most frequent tokens.
+    pub cluster_names: Vec<String>,
+    /// Each token's exact top-10 cosine neighbours among the mapped tokens
+    /// (indices into these lists), best first; all lists have one length
+    /// (fewer than 10 only on a map of 10 tokens or fewer).
+    pub neighbours: Vec<Vec<u32>>,
+    /// Their cosines.
+    pub scores: Vec<Vec<f32>>,
+}
+
+/// Maps the first `params.rows` non-zero rows of `table`.
+///
+/// # Errors
+/// [`Error::Parameter`] when fewer than 3 non-zero rows are available, or
+/// `params.clusters` is 0.
+pub fn build_map(table: &Embeddings, params: &MapParams) -> Result<Map> {
+    let vectors = table.vectors();
+    let chosen: Vec<usize> = (0..table.len())
+        .filter(|&r| vectors.row(r).iter().any(|&v| v != 0.0))
+        .take(params.rows)
+        .collect();
+    if chosen.len() < 3 {
+        return Err(Error::parameter(
+            "--map",
+            format!("a map needs at least 3 non-zero rows, found {}", chosen.len()),
+        ));
+    }
+    if params.clusters == 0 {
+        return Err(Error::parameter("clusters", "at least one cluster is needed"));
+    }
+    let unit = UnitRows::from_owned(vectors.select(Axis(0), &chosen));
+    let k = (LAYOUT_NEIGHBOURS).min(chosen.len() - 1);
+    let graph: Vec<Vec<Hit>> = fused_top_k(unit.view(), unit.view(), k, chosen.len(), |j| vec![j]);
+    let layout = match params.method {
+        MapMethod::Pca => pca_layout(&unit),
+    };
+    let clusters = params
+        .clusters
+        .min(chosen.len().div_ceil(50))
+        .clamp(1, u8::MAX as usize);
+    let assignment = spherical_kmeans(unit.view(), clusters, params.seed);
+    let cluster_names = (0..clusters)
+        .map(|c| {
+            let members: Vec<&str> = assignment
+                .iter()
+                .zip(&chosen)
+                .filter(|&(&a, _)| usize::from(a) == c)
+                .take(3)
+                .map(|(_, &r)| table.tokens()[r].as_str())
+                .collect();
+            members.join(" · ")
+        })
+        .collect();
+    Ok(Map {
+        method: params.method,
+        tokens: chosen.iter().map(|&r| table.tokens()[r].clone()).collect(),
+        rows: chosen.iter().map(|&r| r as u32).collect(),
+        x: layout.column(0).to_vec(),
+        y: layout.column(1).to_vec(),
+        norms: chosen
+            .iter()
+            .map(|&r| {
+                vectors
+                    .row(r)
+                    .iter()
+                    .map(|&v| f64::from(v) * f64::from(v))
+                    .sum::<f64>()
+                    .sqrt() as f32
+            })
+            .collect(),
+        clusters: assignment,
+        cluster_names,
+        neighbours: graph
+            .iter()
+            .map(|hits| hits.iter().take(LISTED).map(|h| h.index as u32).collect())
+            .collect(),
+        scores: graph
+            .iter()
+            .map(|hits| hits.iter().take(LISTED).map(|h| h.score).collect())
+            .collect(),
+    })
+}
+
+/// Neighbours per token in the graph the layout is computed from (UMAP's default).
+const LAYOUT_NEIGHBOURS: usize = 15;
+
+/// The first two principal components of the unit rows, by power iteration
+/// on the centred rows (deterministic: fixed start, fixed iteration count).
+fn pca_layout(unit: &UnitRows) -> Array2<f32> {
+    let rows = unit.view();
+    let mean = rows.mean_axis(Axis(0)).expect("a map has rows");
+    let centred = &rows - &mean;
+    let mut components: Vec<ndarray::Array1<f32>> = Vec::new();
+    for c in 0..2 {
+        let mut v = ndarray::Array1::from_shape_fn(rows.ncols(), |j| 1.0 + ((j * (c + 3)) % 7) as f32);
+        for _ in 0..60 {
+            let mut next = centred.t().dot(&centred.dot(&v));
+            for u in &components {
+                let along = next.dot(u);
+                next.scaled_add(-along, u);
+            }
+            let norm = next.dot(&next).sqrt();
+            if norm == 0.0 {
+                break;
+            }
+            v = next / norm;
+        }
+        components.push(v);
+    }
+    let mut layout = Array2::zeros((rows.nrows(), 2));
+    for (c, u) in components.iter().enumerate() {
+        layout.column_mut(c).assign(&centred.dot(u));
+    }
+    layout
+}
+
+impl Map {
+    /// The section of the report: prose, facts, the static PNG of the layout
+    /// and the neighbours of the most frequent tokens as a table.
+    pub fn section(&self) -> Section {
+        let n = self.tokens.len();
+        let method = match self.method {
+            MapMethod::Pca => "the first two principal components of the unit rows",
+        };
+        let mut section = Section::new(
+            "map",
+            "Map of the embedding space",
+            &format!(
+                "The {n} most frequent non-zero tokens, laid out in two dimensions by {method}. Drag to \
+                 pan, scroll or pinch to zoom, hover a point for its token, click it (or search for a \
+                 token) to list its 10 nearest neighbours by cosine in the full space (exact, among the \
+                 mapped tokens) — 2-D distance is only a guide. Colour by frequency rank, norm or \
+                 cluster (spherical k-means on the unit vectors, each cluster named by its three most \
+                 frequent tokens). Without scripts, the PNG shows the same layout."
+            ),
+        )
+        .fact("tokens mapped", n)
+        .fact("layout", method)
+        .fact("clusters", self.cluster_names.len())
+        .figure(self.figure());
+        section = section.table(Table {
+            caption: format!(
+                "Nearest neighbours of the {} most frequent mapped tokens",
+                TABLED.min(n)
+            ),
+            columns: ["token", "nearest neighbours (cosine)"]
+                .map(String::from)
+                .to_vec(),
+            numeric: vec![false, false],
+            rows: (0..TABLED.min(n))
+                .map(|i| {
+                    let listed = self.neighbours[i]
+                        .iter()
+                        .zip(&self.scores[i])
+                        .map(|(&j, &s)| format!("{} {}", self.tokens[j as usize], fixed(f64::from(s), 3)))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    vec![self.tokens[i].clone(), listed]
+                })
+                .collect(),
+        });
+        section
+    }
+
+    /// The static map: points by frequency band, the most frequent labelled.
+    fn figure(&self) -> Figure {
+        let bands = [
+            (0, 100, "ranks 1–100"),
+            (100, 1_000, "101–1 000"),
+            (1_000, 10_000, "1 001–10 000"),
+        ];
+        let point = |i: usize, label: &str| Point::new(f64::from(self.x[i]), f64::from(self.y[i]), label);
+        let mut groups: Vec<PointGroup> = bands
+            .iter()
+            .chain(std::iter::once(&(10_000, u32::MAX, "beyond 10 000")))
+            .filter_map(|&(from, to, label)| {
+                let points: Vec<Point> = (0..self.tokens.len())
+                    .filter(|&i| (from..to).contains(&self.rows[i]))
+                    .map(|i| point(i, ""))
+                    .collect();
+                (!points.is_empty()).then(|| PointGroup::new(label, points))
+            })
+            .collect();
+        groups.push(PointGroup::new(
+            "most frequent",
+            (0..LABELLED.min(self.tokens.len()))
+                .map(|i| point(i, &label(&self.tokens[i])))
+                .collect(),
+        ));
+        Figure::new("map", "Map of the most frequent tokens", "map x", "map y")
+            .caption("The same layout as the interactive map, coloured by frequency rank; the most frequent tokens are labelled.")
+            .chart(Chart::Scatter {
+                groups,
+                lines: Vec::new(),
+                arrows: Vec::new(),
+            })
+    }
+
+    /// The map as the page reads it: little-endian arrays in base64 and the
+    /// tokens as JSON made safe inside a `<script>` element.
+    pub(crate) fn packed(&self) -> PackedMap {
+        fn base64<T: Copy>(values: impl IntoIterator<Item = T>, bytes: fn(T) -> [u8; 4]) -> String {
+            let raw: Vec<u8> = values.into_iter().flat_map(bytes).collect();
+            base64::engine::general_purpose::STANDARD.encode(raw)
+        }
+        let meta = serde_json::json!({ "k": self.neighbours[0].len(), "clusters": self.cluster_names });
+        PackedMap {
+            tokens: script_json(&serde_json::to_string(&self.tokens).expect("strings serialise")),
+            meta: script_json(&meta.to_string()),
+            xy: base64(
+                self.x.iter().zip(&self.y).flat_map(|(&x, &y)| [x, y]),
+                f32::to_le_bytes,
+            ),
+            neighbours: base64(self.neighbours.iter().flatten().copied(), u32::to_le_bytes),
+            scores: base64(self.scores.iter().flatten().copied(), f32::to_le_bytes),
+            norms: base64(self.norms.iter().copied(), f32::to_le_bytes),
+            rows: base64(self.rows.iter().copied(), u32::to_le_bytes),
+            clusters: base64::engine::general_purpose::STANDARD.encode(&self.clusters),
+            script: SCRIPT,
+        }
+    }
+}
+
+/// The page's script: pan, zoom, hover, search, pin and colour.
+const SCRIPT: &str = include_str!("../../templates/map.js");
+
+/// JSON that can sit inside `<script type="application/json">`: `<`, `>` and
+/// `&` become `\u` escapes, so no token can close the element or open a comment.
+fn script_json(json: &str) -> String {
+    json.replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+}
+
+/// The map's data for `analysis.html` (see `templates/map.js`).
+#[derive(Debug, Serialize)]
+pub(crate) struct PackedMap {
+    /// `templates/map.js`, inserted as it is (it holds no `</script`; a test checks).
+    script: &'static str,
+    tokens: String,
+    meta: String,
+    xy: String,
+    neighbours: String,
+    scores: String,
+    norms: String,
+    rows: String,
+    clusters: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use base64::Engine as _;
+    use ndarray::Array2;
+
+    use super::*;
+
+    /// Three tight groups of 20 rows around orthogonal directions, one zero row first.
+    fn grouped() -> Embeddings {
+        let tokens = (0..61).map(|i| format!("t{i}")).collect();
+        let vectors = Array2::from_shape_fn((61, 6), |(i, j)| {
+            if i == 0 {
+                0.0
+            } else {
+                let group = (i - 1) / 20;
+                (if j == 2 * group { 2.0 } else { 0.0 }) + 0.05 * (((i * 7 + j * 3) % 11) as f32 - 5.0) / 5.0
+            }
+        });
+        Embeddings::new(tokens, vectors).unwrap().0
+    }
+
+    fn decode(text: &str) -> Vec<u8> {
+        base64::engine::general_purpose::STANDARD.decode(text).unwrap()
+    }
+
+    #[test]
+    fn the_map_skips_zero_rows_and_lists_exact_neighbours() {
+        let table = grouped();
+        let map = build_map(
+            &table,
+            &MapParams {
+                method: MapMethod::Pca,
+                ..MapParams::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(map.tokens.len(), 60);
+        assert_eq!((map.tokens[0].as_str(), map.rows[0]), ("t1", 1));
+        // Every listed neighbour is in the token's own group, scores best first.
+        for (i, (list, scores)) in map.neighbours.iter().zip(&map.scores).enumerate() {
+            assert_eq!(list.len(), LISTED);
+            assert!(list.iter().all(|&j| j as usize / 20 == i / 20 && j as usize != i));
+            assert!(scores.windows(2).all(|w| w[0] >= w[1]));
+        }
+        let expected = table.vectors().row(5).dot(&table.vectors().row(5)).sqrt();
+        assert!((map.norms[4] - expected).abs() < 1e-6);
+        assert!(
+            map.clusters
+                .iter()
+                .all(|&c| usize::from(c) < map.cluster_names.len())
+        );
+    }
+
+    #[test]
+    fn the_packed_arrays_decode_to_the_map() {
+        let map = build_map(
+            &grouped(),
+            &MapParams {
+                method: MapMethod::Pca,
+                ..MapParams::default()
+            },
+        )
+        .unwrap();
+        let packed = map.packed();
+        let floats = |text: &str| -> Vec<f32> {
+            decode(text)
+                .chunks(4)
+                .map(|b| f32::from_le_bytes(b.try_into().unwrap()))
+                .collect()
+        };
+        let ints = |text: &str| -> Vec<u32> {
+            decode(text)
+                .chunks(4)
+                .map(|b| u32::from_le_bytes(b.try_into().unwrap()))
+                .collect()
+        };
+        let xy = floats(&packed.xy);
+        assert_eq!((xy[0], xy[1], xy.len()), (map.x[0], map.y[0], 120));
+        assert_eq!(ints(&packed.neighbours), map.neighbours.concat());
+        assert_eq!(floats(&packed.scores), map.scores.concat());
+        assert_eq!(ints(&packed.rows), map.rows);
+        assert_eq!(decode(&packed.clusters), map.clusters);
+        let tokens: Vec<String> = serde_json::from_str(&packed.tokens).unwrap();
+        assert_eq!(tokens, map.tokens);
+    }
+
+    #[test]
+    fn tokens_cannot_close_the_script_element_they_sit_in() {
+        let hostile = r#"</script><script>alert(1)</script><!-- & "quoted""#;
+        let json = script_json(&serde_json::to_string(&[hostile]).unwrap());
+        assert!(!json.contains('<') && !json.contains('>') && !json.contains('&'));
+        assert_eq!(serde_json::from_str::<Vec<String>>(&json).unwrap(), [hostile]);
+        assert!(!SCRIPT.to_ascii_lowercase().contains("</script"));
+    }
+
+    #[test]
+    fn a_map_needs_three_non_zero_rows() {
+        let (table, _) = Embeddings::new(
+            vec!["a".into(), "b".into(), "c".into()],
+            ndarray::array![[1.0f32, 0.0], [0.0, 0.0], [0.0, 1.0]],
+        )
+        .unwrap();
+        let error = build_map(&table, &MapParams::default()).unwrap_err();
+        assert!(
+            error.to_string().contains("at least 3 non-zero rows, found 2"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn methods_parse_by_name() {
+        assert_eq!("pca".parse::<MapMethod>(), Ok(MapMethod::Pca));
+        assert!("tsne".parse::<MapMethod>().unwrap_err().contains("`pca`"));
+    }
+}
