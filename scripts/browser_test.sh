@@ -60,20 +60,29 @@ cargo run --locked --quiet --example hostile_report -- "$out/hostile" >/dev/null
 # An analysis whose tokens are hostile, asked about by name so they reach every table.
 mkdir -p "$out/analysis"
 {
-    printf '6 3\n'
+    printf '7 3\n'
     printf '<script>window.__pwned=1</script> 1 0 0\n'
     printf '"onmouseover=window.__pwned=2 0.9 0.1 0\n'
     printf '</style> 0 1 0\n'
     printf '\u202eevil 0.1 0.9 0\n'
     printf 'plain 0 0 1\n'
     printf 'other 0.1 0 0.9\n'
+    printf '%s 0.2 0.1 0.8\n' "$(printf 'long%.0s' $(seq 2500))"
 } >"$out/analysis/hostile.txt"
-cargo run --locked --quiet -- analyze "$out/analysis/hostile.txt" --quiet --report-format html \
+cargo run --locked --quiet -- analyze "$out/analysis/hostile.txt" --quiet --report-format html,json \
     --query '<script>window.__pwned=1</script>' '</style>' --analogy '"onmouseover=window.__pwned=2:</style>::plain' \
     --out "$out/analysis"
+
+# The map on a real table whose neighbours are known (the shipped GloVe subset),
+# and a page with a map of 100 000 made-up points to time its frames.
+cargo run --locked --quiet -- analyze data/real/glove-6b-50d/vectors.npy --quiet --report-format html,json \
+    --map 10038 --out "$out/map"
+cargo run --locked --quiet --example big_map -- "$out/big-map" 100000 >/dev/null
 
 node "$browser_dir/report_test.mjs" \
     --report "$out/report/report.html" \
     --hostile "$out/hostile/report.html" \
     --analysis "$out/analysis/analysis.html" \
+    --map "$out/map/analysis.html" \
+    --big-map "$out/big-map/analysis.html" \
     --screenshots target/screenshots

@@ -135,7 +135,10 @@
     for (let i = n - 1; i >= 0; i--) { // rarest first, so frequent tokens stay on top
       const px = Math.round(xy[2 * i] * s + ox), py = Math.round(oy - xy[2 * i + 1] * s);
       if (px < 0 || py < 0 || px + size > w || py + size > h) continue;
-      for (let dy = 0; dy < size; dy++) pixels.fill(colours[i], (py + dy) * w + px, (py + dy) * w + px + size);
+      const colour = colours[i];
+      for (let dy = 0, at = py * w + px; dy < size; dy++, at += w) {
+        for (let dx = 0; dx < size; dx++) pixels[at + dx] = colour;
+      }
     }
     context.putImageData(image, 0, 0);
     context.setTransform(ratio, 0, 0, ratio, 0, 0);
@@ -324,7 +327,7 @@
   colourBy.addEventListener("change", () => { scheme = schemes[colourBy.value]; showLegend(); redraw(); });
 
   // ---- Start ------------------------------------------------------------
-  window.__embspaceMap = { frames: [], n, find, toScreen, get pinned() { return pinned; } };
+  window.__embspaceMap = { frames: [], n, find, toScreen, nearestAt: nearest, get pinned() { return pinned; } };
   app.hidden = false;
   for (const still of document.querySelectorAll(".map-static-figure")) still.hidden = true;
   paper = background();

@@ -23,6 +23,10 @@ const reportPath = resolve(args.report ?? 'reports/report.html');
 const hostilePath = args.hostile && resolve(args.hostile);
 // An `embspace analyze` page built from a vectors file whose tokens are the HOSTILE strings.
 const analysisPath = args.analysis && resolve(args.analysis);
+// An analysis of a real table (its analysis.json beside it), to check the map's answers.
+const mapPath = args.map && resolve(args.map);
+// An analysis page with a map of 100 000 points (examples/big_map.rs), to time the map.
+const bigMapPath = args['big-map'] && resolve(args['big-map']);
 const shotDir = resolve(args.screenshots ?? 'target/screenshots');
 const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
@@ -40,7 +44,9 @@ function checkFileText(path) {
   const html = readFileSync(path, 'utf8');
   const sizeMB = Buffer.byteLength(html) / 1e6;
   console.log(`${path}: ${sizeMB.toFixed(2)} MB`);
-  expect(sizeMB <= 4, `${path} is ${sizeMB.toFixed(2)} MB, over the 4 MB budget`);
+  // Report pages: 4 MB. A map page: 6 MB at up to 20 000 points (big maps are only timed).
+  const budget = path === bigMapPath ? Infinity : 4 + (html.includes('id="map-app"') ? 2 : 0);
+  expect(sizeMB <= budget, `${path} is ${sizeMB.toFixed(2)} MB, over its ${budget} MB budget`);
   // Data URIs are long base64 runs: leave them out so "//" inside base64 cannot match.
   const text = html.replace(/data:image\/png;base64,[A-Za-z0-9+/=]+/g, 'data:');
   for (const [name, pattern] of [
@@ -175,7 +181,8 @@ async function checkAnalysis(page) {
       maths: [...document.querySelectorAll('math')].map((m) => m.getBoundingClientRect().width),
       tables: document.querySelectorAll('table').length,
       pwned: window.__pwned ?? null,
-      scripts: document.scripts.length,
+      // The map's data (type="application/…", never run) and its one script; nothing else.
+      scripts: [...document.scripts].map((s) => s.type || (s.id ? `#${s.id}` : 'inline')).join(' '),
       styles: document.querySelectorAll('style').length,
       handlers: [...document.querySelectorAll('*')].flatMap((el) => [...el.attributes].filter((a) => a.name.startsWith('on')).map((a) => `${el.tagName}[${a.name}]`)),
       literal: Object.fromEntries(hostile.map((h) => [h, text.split(h).length - 1])),
@@ -188,11 +195,106 @@ async function checkAnalysis(page) {
   for (const img of facts.images) expect(img.natural > 0 && img.alt.trim() && img.fits, `analysis figure did not decode, has no alt text or overflows: ${img.alt.slice(0, 50)}`);
   expect(facts.tocTargets.length === facts.sections && facts.tocTargets.every(Boolean), 'an analysis contents link points at no section');
   expect(facts.maths.length > 0 && facts.maths.every((w) => w > 0), 'analysis formulas are missing or have no size');
-  expect(facts.pwned === null && facts.scripts === 0 && facts.handlers.length === 0, `a hostile token became markup: ${JSON.stringify(facts)}`);
+  const mapScripts = 'application/json application/json ' + 'application/octet-stream '.repeat(6) + 'inline';
+  expect(facts.pwned === null && [mapScripts, ''].includes(facts.scripts) && facts.handlers.length === 0, `a hostile token became markup: ${JSON.stringify(facts)}`);
   expect(facts.styles === 1, 'a hostile token split the stylesheet');
   for (const [h, count] of Object.entries(facts.literal)) expect(count >= 1, `hostile token ${JSON.stringify(h)} is not shown literally`);
   expect(facts.scrollWidth <= facts.clientWidth + 1, `the analysis page scrolls sideways (${facts.scrollWidth} > ${facts.clientWidth})`);
   return facts;
+}
+
+/** The tokens as the map's panel shows them: long ones cut at 80 characters. */
+const shownToken = (t) => (t.length > 80 ? t.slice(0, 80) + '…' : t);
+
+/** Searches `query` in the map and returns what its panel then lists. */
+async function searchMap(page, query) {
+  await page.fill('#map-app input[type=search]', query);
+  await page.press('#map-app input[type=search]', 'Enter');
+  await page.waitForTimeout(600); // the flight to the token lasts 400 ms
+  return page.evaluate(() => ({
+    pinned: window.__embspaceMap.pinned,
+    title: document.querySelector('.map-panel h3')?.textContent ?? null,
+    neighbours: [...document.querySelectorAll('.map-panel li')].map((li) => [li.querySelector('button').textContent, li.querySelector('.num').textContent]),
+    status: document.querySelector('.map-status').textContent,
+  }));
+}
+
+/**
+ * The interactive map against analysis.json's map: search (exact, then prefix) pins the token
+ * and lists its neighbours as the JSON has them; hover shows a label; a click pins; drag and
+ * wheel move the view. `probes` are tokens to search for (hostile ones included).
+ */
+async function checkMap(page, map, probes, label) {
+  const state = await page.evaluate(() => ({
+    ready: typeof window.__embspaceMap === 'object',
+    n: window.__embspaceMap?.n,
+    app: !document.getElementById('map-app').hidden,
+    staticHidden: [...document.querySelectorAll('.map-static-figure')].every((f) => f.hidden),
+  }));
+  expect(state.ready && state.app && state.staticHidden, `${label}: the map did not start (${JSON.stringify(state)})`);
+  expect(state.n === map.tokens.length, `${label}: the page maps ${state.n} tokens, analysis.json ${map.tokens.length}`);
+  await page.locator('#map-app').scrollIntoViewIfNeeded();
+  for (const probe of probes) {
+    const i = map.tokens.indexOf(probe);
+    const found = await searchMap(page, probe);
+    expect(found.pinned === i && found.title === shownToken(probe), `${label}: searching ${JSON.stringify(probe.slice(0, 40))} pinned ${found.pinned} (${JSON.stringify(found.title?.slice(0, 40))}), expected ${i}`);
+    const expected = map.neighbours[i].map((j, r) => [shownToken(map.tokens[j]), map.scores[i][r].toFixed(3)]);
+    expect(JSON.stringify(found.neighbours) === JSON.stringify(expected), `${label}: neighbours of ${JSON.stringify(probe.slice(0, 40))} are ${JSON.stringify(found.neighbours).slice(0, 300)}, analysis.json says ${JSON.stringify(expected).slice(0, 300)}`);
+  }
+  // A prefix finds the most frequent token that starts with it.
+  const prefixed = map.tokens.find((t) => t.length > 3 && !map.tokens.includes(t.slice(0, 3)));
+  if (prefixed) {
+    const found = await searchMap(page, prefixed.slice(0, 3));
+    const first = map.tokens.findIndex((t) => t.startsWith(prefixed.slice(0, 3)));
+    expect(found.pinned === first, `${label}: the prefix ${JSON.stringify(prefixed.slice(0, 3))} pinned ${found.pinned}, expected ${first}`);
+  }
+  const missing = await searchMap(page, '\u0000no such token');
+  expect(/No mapped token/.test(missing.status), `${label}: a missing token says ${JSON.stringify(missing.status)}`);
+  // Hover over the pinned token: its label shows.
+  const pinned = await page.evaluate(() => window.__embspaceMap.pinned);
+  const box = await page.locator('#map-app canvas').boundingBox();
+  const [sx, sy] = await page.evaluate((i) => window.__embspaceMap.toScreen(i), pinned);
+  await page.mouse.move(box.x + sx, box.y + sy);
+  await page.waitForTimeout(50);
+  const tip = await page.evaluate(() => ({ shown: !document.querySelector('.map-tip').hidden, text: document.querySelector('.map-tip bdi')?.textContent }));
+  expect(tip.shown && tip.text === shownToken(map.tokens[pinned]), `${label}: hovering token ${pinned} shows ${JSON.stringify(tip)}`);
+  // Drag, wheel and click: the view moves, a click pins the point under the cursor.
+  const before = await page.evaluate((i) => window.__embspaceMap.toScreen(i), pinned);
+  await page.mouse.down();
+  await page.mouse.move(box.x + sx + 60, box.y + sy + 30, { steps: 6 });
+  await page.mouse.up();
+  await page.mouse.wheel(0, -240);
+  await page.waitForTimeout(100);
+  const after = await page.evaluate((i) => window.__embspaceMap.toScreen(i), pinned);
+  expect(Math.hypot(after[0] - before[0], after[1] - before[1]) > 20, `${label}: dragging and zooming did not move the map`);
+  const other = map.neighbours[pinned][0];
+  const [ox, oy] = await page.evaluate((i) => window.__embspaceMap.toScreen(i), other);
+  if (ox > 0 && oy > 0 && ox < box.width && oy < box.height) {
+    await page.mouse.click(box.x + ox, box.y + oy);
+    await page.waitForTimeout(50);
+    const now = await page.evaluate(() => window.__embspaceMap.pinned);
+    const at = await page.evaluate(([x, y]) => window.__embspaceMap.nearestAt?.(x, y), [ox, oy]);
+    expect(now === (at ?? other), `${label}: clicking token ${other} pinned ${now}`);
+  }
+}
+
+/** The map's frame times while panning, and its first paint, at 100 000 points. */
+async function timeMap(page) {
+  await page.locator('#map-app').scrollIntoViewIfNeeded();
+  const box = await page.locator('#map-app canvas').boundingBox();
+  await page.evaluate(() => { window.__embspaceMap.frames.length = 0; });
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  for (let step = 0; step < 60; step++) {
+    await page.mouse.move(box.x + box.width / 2 + 4 * Math.sin(step / 5) * step, box.y + box.height / 2 + 2 * step);
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r())));
+  }
+  await page.mouse.up();
+  return page.evaluate(() => {
+    const frames = [...window.__embspaceMap.frames].sort((a, b) => a - b);
+    const at = (q) => frames[Math.min(frames.length - 1, Math.floor(q * frames.length))];
+    return { points: window.__embspaceMap.n, frames: frames.length, median: at(0.5), p95: at(0.95), max: frames.at(-1), firstPaint: window.__embspaceMap.firstPaint };
+  });
 }
 
 /** The hostile report: no script ran, no handler attribute exists, the text reads literally. */
@@ -239,31 +341,41 @@ async function main() {
   checkFileText(reportPath);
   if (hostilePath) checkFileText(hostilePath);
   if (analysisPath) checkFileText(analysisPath);
+  if (mapPath) checkFileText(mapPath);
+  if (bigMapPath) checkFileText(bigMapPath);
   mkdirSync(shotDir, { recursive: true });
-  const profile = mkdtempSync(join(tmpdir(), 'embspace-chromium-'));
   const started = Date.now();
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      // Belt and braces for "offline": any host name fails to resolve, so a request that
-      // slipped past the route below would also show up as a failed request.
-      '--host-resolver-rules=MAP * ~NOTFOUND',
-    ],
-  });
   const offsite = [];
-  await context.route('**/*', (route) => {
-    const url = route.request().url();
-    if (url.startsWith('file:') || url.startsWith('data:')) return route.continue();
-    offsite.push(url);
-    return route.abort();
-  });
+  const profiles = [];
+  // A fresh Chromium profile whose every request off the file is recorded and refused.
+  const launch = async (options = {}) => {
+    const profile = mkdtempSync(join(tmpdir(), 'embspace-chromium-'));
+    profiles.push(profile);
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        // Belt and braces for "offline": any host name fails to resolve, so a request that
+        // slipped past the route below would also show up as a failed request.
+        '--host-resolver-rules=MAP * ~NOTFOUND',
+      ],
+      ...options,
+    });
+    await context.route('**/*', (route) => {
+      const url = route.request().url();
+      if (url.startsWith('file:') || url.startsWith('data:')) return route.continue();
+      offsite.push(url);
+      return route.abort();
+    });
+    return context;
+  };
+  const context = await launch();
   try {
     for (const [name, viewport] of [['desktop', { width: 1280, height: 800 }], ['phone', { width: 390, height: 844 }]]) {
       for (const colorScheme of ['light', 'dark']) {
@@ -309,10 +421,56 @@ async function main() {
         await page.close();
       }
     }
+    if (analysisPath) {
+      // The hostile tokens on the map: searched, listed and hovered, shown literally, never run.
+      const { page, problems } = await open(context, analysisPath, { viewport: { width: 1280, height: 800 }, colorScheme: 'dark' });
+      const map = JSON.parse(readFileSync(join(analysisPath, '..', 'analysis.json'), 'utf8')).results.map;
+      await checkMap(page, map, map.tokens.filter((t) => HOSTILE.some((h) => t.includes(h)) || t.length > 1000), 'hostile map');
+      expect((await page.evaluate(() => window.__pwned ?? null)) === null, 'a hostile token ran on the map');
+      await page.locator('#map-app').screenshot({ path: join(shotDir, 'analysis-map-hostile-dark.png') });
+      for (const p of problems) expect(false, `hostile map: ${p}`);
+      await page.close();
+    }
+    if (mapPath) {
+      const map = JSON.parse(readFileSync(join(mapPath, '..', 'analysis.json'), 'utf8')).results.map;
+      for (const [name, viewport] of [['desktop', { width: 1280, height: 800 }], ['phone', { width: 390, height: 844 }]]) {
+        const { page, problems } = await open(context, mapPath, { viewport, colorScheme: 'light' });
+        await checkMap(page, map, ['king', 'paris', map.tokens[0]], `map ${name}`);
+        await page.locator('#map-app').screenshot({ path: join(shotDir, `analysis-map-${name}.png`) });
+        await page.selectOption('#map-app select', 'cluster');
+        await page.waitForTimeout(50);
+        await page.locator('#map-app').screenshot({ path: join(shotDir, `analysis-map-${name}-clusters.png`) });
+        for (const p of problems) expect(false, `map ${name}: ${p}`);
+        await page.close();
+      }
+      // Without JavaScript the page still shows the map, as a PNG, and the neighbour table.
+      const still = await launch({ javaScriptEnabled: false });
+      {
+        const noScript = await still.newPage();
+        await noScript.goto(pathToFileURL(mapPath).href);
+        const facts = await noScript.evaluate(() => ({
+          app: getComputedStyle(document.getElementById('map-app')).display,
+          png: [...document.querySelectorAll('.map-static-figure img')].map((img) => img.getBoundingClientRect().width),
+          rows: document.querySelectorAll('#map table tbody tr').length,
+        }));
+        expect(facts.app === 'none' && facts.png.length === 1 && facts.png[0] > 0 && facts.rows > 0, `without JavaScript the map section shows ${JSON.stringify(facts)}`);
+        await noScript.locator('#map').screenshot({ path: join(shotDir, 'analysis-map-no-script.png') });
+        await still.close();
+      }
+    }
+    if (bigMapPath) {
+      const { page, problems } = await open(context, bigMapPath, { viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
+      const timing = await timeMap(page);
+      // A measurement for the README, not a pass/fail: this machine's load decides frame times.
+      console.log(`map of ${timing.points} points: first paint ${timing.firstPaint.toFixed(0)} ms after navigation; ${timing.frames} frames while panning, median ${timing.median.toFixed(1)} ms, p95 ${timing.p95.toFixed(1)} ms, max ${timing.max.toFixed(1)} ms (target under 16 ms)`);
+      await page.locator('#map-app').screenshot({ path: join(shotDir, 'analysis-map-100k.png') });
+      for (const p of problems) expect(false, `big map: ${p}`);
+      await page.close();
+    }
     expect(offsite.length === 0, `requests left the file: ${offsite.join(', ')}`);
   } finally {
     await context.close();
-    rmSync(profile, { recursive: true, force: true });
+    for (const profile of profiles) rmSync(profile, { recursive: true, force: true });
   }
   console.log(`browser checks took ${((Date.now() - started) / 1000).toFixed(1)} s; screenshots in ${shotDir}`);
   if (failures.length) {

@@ -214,12 +214,14 @@ impl Map {
             "map",
             "Map of the embedding space",
             &format!(
-                "The {n} most frequent non-zero tokens, laid out in two dimensions by {method}. Drag to \
-                 pan, scroll or pinch to zoom, hover a point for its token, click it (or search for a \
-                 token) to list its 10 nearest neighbours by cosine in the full space (exact, among the \
-                 mapped tokens) — 2-D distance is only a guide. Colour by frequency rank, norm or \
-                 cluster (spherical k-means on the unit vectors, each cluster named by its three most \
-                 frequent tokens). Without scripts, the PNG shows the same layout."
+                "The {n} most frequent non-zero tokens, laid out in two dimensions by {method}. In the \
+                 interactive map, drag to pan, scroll or pinch to zoom, hover a point for its token, and \
+                 click it (or search for a token) to list its 10 nearest neighbours by cosine in the full \
+                 space (exact, among the mapped tokens): 2-D distance is only a guide. Points are \
+                 coloured by frequency rank, norm or cluster (spherical k-means on the unit vectors, \
+                 each cluster named by its three most frequent tokens). Where scripts do not run, the \
+                 figure shows the same layout and the table lists the neighbours of the most frequent \
+                 tokens."
             ),
         )
         .fact("tokens mapped", n)
@@ -250,33 +252,22 @@ impl Map {
         section
     }
 
-    /// The static map: points by frequency band, the most frequent labelled.
+    /// The static map: every point, the most frequent labelled.
     fn figure(&self) -> Figure {
-        let bands = [
-            (0, 100, "ranks 1–100"),
-            (100, 1_000, "101–1 000"),
-            (1_000, 10_000, "1 001–10 000"),
-        ];
         let point = |i: usize, label: &str| Point::new(f64::from(self.x[i]), f64::from(self.y[i]), label);
-        let mut groups: Vec<PointGroup> = bands
-            .iter()
-            .chain(std::iter::once(&(10_000, u32::MAX, "beyond 10 000")))
-            .filter_map(|&(from, to, label)| {
-                let points: Vec<Point> = (0..self.tokens.len())
-                    .filter(|&i| (from..to).contains(&self.rows[i]))
-                    .map(|i| point(i, ""))
-                    .collect();
-                (!points.is_empty()).then(|| PointGroup::new(label, points))
-            })
-            .collect();
-        groups.push(PointGroup::new(
-            "most frequent",
-            (0..LABELLED.min(self.tokens.len()))
-                .map(|i| point(i, &label(&self.tokens[i])))
-                .collect(),
-        ));
+        let shown = LABELLED.min(self.tokens.len());
+        let groups = vec![
+            PointGroup::new(
+                "mapped tokens",
+                (shown..self.tokens.len()).map(|i| point(i, "")).collect(),
+            ),
+            PointGroup::new(
+                &format!("the {shown} most frequent"),
+                (0..shown).map(|i| point(i, &label(&self.tokens[i]))).collect(),
+            ),
+        ];
         Figure::new("map", "Map of the most frequent tokens", "map x", "map y")
-            .caption("The same layout as the interactive map, coloured by frequency rank; the most frequent tokens are labelled.")
+            .caption("The layout of the interactive map; the most frequent tokens are labelled.")
             .chart(Chart::Scatter {
                 groups,
                 lines: Vec::new(),
