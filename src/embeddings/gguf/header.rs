@@ -27,6 +27,11 @@ const MIN_TENSOR_INFO: u64 = 32;
 /// one-byte value.
 const MIN_METADATA_ENTRY: u64 = 13;
 
+/// The most entries or tensor infos reserved for before they are read: a
+/// count the file can hold may still be a lie, and each parsed item takes
+/// more memory than its smallest encoding.
+const RESERVE: u64 = 4096;
+
 /// A GGUF header, borrowing the file's bytes.
 #[derive(Debug)]
 pub(crate) struct Header<'a> {
@@ -111,7 +116,7 @@ impl<'a> Header<'a> {
         let tensor_count = r.count(MIN_TENSOR_INFO, "tensor count")?;
         let entry_count = r.count(MIN_METADATA_ENTRY, "metadata entry count")?;
 
-        let mut metadata: Vec<Entry<'a>> = Vec::with_capacity(entry_count as usize);
+        let mut metadata: Vec<Entry<'a>> = Vec::with_capacity(entry_count.min(RESERVE) as usize);
         let mut keys = HashSet::new();
         let mut alignment = DEFAULT_ALIGNMENT;
         for i in 0..entry_count {
@@ -146,7 +151,7 @@ impl<'a> Header<'a> {
         }
 
         let tensors_at = r.pos();
-        let mut tensors: Vec<TensorInfo<'a>> = Vec::with_capacity(tensor_count as usize);
+        let mut tensors: Vec<TensorInfo<'a>> = Vec::with_capacity(tensor_count.min(RESERVE) as usize);
         let mut names = HashSet::new();
         for i in 0..tensor_count {
             let tensor = tensor_info(&mut r, i + 1, alignment)?;

@@ -148,12 +148,13 @@ pub fn parse_gguf(bytes: &[u8], options: &LoadOptions) -> Result<GgufTable, Malf
             format!("shape {}", tensor.shape()),
         ));
     };
-    let (matrix, ggml_type) = dequantize(bytes, &header, tensor, rows, dim, options.limit)?;
-    let keep = matrix.vectors.nrows();
+    // The tokens first: a count that does not match fails before the long part.
     let vocabulary = match options.vocab {
         Some(_) => None,
         None => read_tokens(&header, name, rows, dim, options.lossy)?,
     };
+    let (matrix, ggml_type) = dequantize(bytes, &header, tensor, rows, dim, options.limit)?;
+    let keep = matrix.vectors.nrows();
     let (tokens, token_types) = match vocabulary {
         Some((mut tokens, types)) => {
             tokens.truncate(keep);
