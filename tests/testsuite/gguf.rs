@@ -202,7 +202,7 @@ fn string(text: &[u8]) -> Vec<u8> {
 }
 
 /// A metadata entry: key, value type, value.
-fn entry(key: &str, kind: u32, value: &[u8]) -> Vec<u8> {
+pub fn entry(key: &str, kind: u32, value: &[u8]) -> Vec<u8> {
     let mut out = string(key.as_bytes());
     out.extend(kind.to_le_bytes());
     out.extend_from_slice(value);
@@ -210,7 +210,7 @@ fn entry(key: &str, kind: u32, value: &[u8]) -> Vec<u8> {
 }
 
 /// An array of strings as a metadata value (element type, count, elements).
-fn strings(items: &[&str]) -> Vec<u8> {
+pub fn strings(items: &[&str]) -> Vec<u8> {
     let mut out = 8u32.to_le_bytes().to_vec();
     out.extend((items.len() as u64).to_le_bytes());
     for item in items {
@@ -220,11 +220,11 @@ fn strings(items: &[&str]) -> Vec<u8> {
 }
 
 /// A tensor for [`model`]: name, dimensions fastest first, ggml type id, data.
-struct Tensor {
-    name: &'static str,
-    dims: Vec<u64>,
-    ggml_type: u32,
-    data: Vec<u8>,
+pub struct Tensor {
+    pub name: &'static str,
+    pub dims: Vec<u64>,
+    pub ggml_type: u32,
+    pub data: Vec<u8>,
 }
 
 fn f32_tensor(name: &'static str, dims: &[u64]) -> Tensor {
@@ -239,7 +239,7 @@ fn f32_tensor(name: &'static str, dims: &[u64]) -> Tensor {
 
 /// A GGUF v3 file: the metadata entries, then the tensors laid out one after
 /// the other on 32-byte boundaries.
-fn model(entries: &[Vec<u8>], tensors: &[Tensor]) -> Vec<u8> {
+pub fn model(entries: &[Vec<u8>], tensors: &[Tensor]) -> Vec<u8> {
     let mut out = b"GGUF".to_vec();
     out.extend(3u32.to_le_bytes());
     out.extend((tensors.len() as u64).to_le_bytes());
