@@ -48,7 +48,7 @@
 //! ## Cargo features
 //!
 //! - `analyze` (default, through `cli`): [`embeddings`] reads embedding files
-//!   (word2vec, GloVe, fastText, `.npy`, safetensors) and [`analyze`] measures
+//!   (word2vec, GloVe, fastText, `.npy`, safetensors, GGUF) and [`analyze`] measures
 //!   them and scores analogy and similarity benchmarks as gensim does.
 //! - `cli` (default): the `embspace` binary.
 //!

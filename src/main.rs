@@ -32,7 +32,7 @@ enum Command {
     /// Write one evcxr Jupyter notebook per demo and an index (README.md).
     Notebooks(NotebooksArgs),
     /// Run the diagnostics on your own embedding file (word2vec, GloVe, fastText,
-    /// .npy, safetensors) and write an analysis report. Without FILE, on the bundled sample.
+    /// .npy, safetensors, GGUF) and write an analysis report. Without FILE, on the bundled sample.
     Analyze(AnalyzeArgs),
 }
 
@@ -42,12 +42,12 @@ struct TableArgs {
     /// The file's format (detected from its name and first bytes when omitted).
     #[arg(long, value_parser = parse_file_format, value_name = "FORMAT")]
     format: Option<FileFormat>,
-    /// Vocabulary of a .npy or safetensors matrix: one token a line, or a tokenizer.json
-    /// (default: vocab.txt or tokenizer.json beside the file).
+    /// Vocabulary of a .npy or safetensors matrix, or of a GGUF file instead of its tokens:
+    /// one token a line, or a tokenizer.json (default: vocab.txt or tokenizer.json beside the file).
     #[arg(long, value_name = "FILE")]
     vocab: Option<PathBuf>,
-    /// The safetensors tensor to read (default: the first 2-D tensor named like
-    /// `word_embeddings` or `embed_tokens`).
+    /// The safetensors or GGUF tensor to read (default: the first 2-D tensor named like
+    /// `word_embeddings` or `embed_tokens`; in GGUF `token_embd.weight`).
     #[arg(long, value_name = "NAME")]
     tensor: Option<String>,
     /// Read only the first N rows (the most frequent tokens), like gensim's `limit`.
@@ -262,8 +262,10 @@ fn analyze(args: &AnalyzeArgs, quiet: bool) -> anyhow::Result<ExitCode> {
         path: source_path,
         format: loaded.format.to_string(),
         file_bytes,
+        notes: loaded.notes.clone(),
         warnings: loaded.warnings.clone(),
     };
+    let read_as = read_as(&loaded);
     let (rows, dim) = (loaded.embeddings.len(), loaded.embeddings.dim());
     let analysis = embspace::analyze::analyze(loaded.embeddings, source, &analyze_options, &mut |step| {
         progress.step(step)
@@ -279,13 +281,21 @@ fn analyze(args: &AnalyzeArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     progress.finish();
     if !quiet {
         eprintln!(
-            "analysed {rows} tokens × {dim} dimensions ({}); {} files up to date in {}",
-            loaded.format,
+            "analysed {rows} tokens × {dim} dimensions ({read_as}); {} files up to date in {}",
             written.len(),
             args.out.display()
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The format a table was read as, and what the file said about it:
+/// `gguf: tensor `token_embd.weight` (Q4_K, GGUF v3); tied: …`.
+fn read_as(loaded: &Loaded) -> String {
+    match loaded.notes.is_empty() {
+        true => loaded.format.to_string(),
+        false => format!("{}: {}", loaded.format, loaded.notes.join("; ")),
+    }
 }
 
 /// A spinner on stderr naming the current step, shown only when stderr is a
@@ -407,7 +417,7 @@ fn report(args: &ReportArgs, quiet: bool) -> anyhow::Result<ExitCode> {
                 "{} rows × {} dimensions, read as {}",
                 loaded.embeddings.len(),
                 loaded.embeddings.dim(),
-                loaded.format
+                read_as(&loaded)
             );
             let table = RealTable::from_embeddings(&name, &about, loaded.embeddings);
             let stem = path

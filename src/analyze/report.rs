@@ -28,6 +28,9 @@ pub struct Source {
     pub format: String,
     /// Size of the file in bytes.
     pub file_bytes: u64,
+    /// What the file says about its table: the tensor read, whether the
+    /// model ties its output embedding, …
+    pub notes: Vec<String>,
     /// Warnings from reading it (duplicates dropped, rows limited, …).
     pub warnings: Vec<String>,
 }
@@ -596,6 +599,7 @@ mod tests {
             path: "dir/<b>vectors.txt".into(),
             format: "word2vec".into(),
             file_bytes: 123,
+            notes: vec!["tensor `<b>x`".into()],
             warnings: vec!["2 duplicate tokens <i>dropped</i>".into()],
         };
         Analysis::new(source, &diagnostics)
@@ -607,6 +611,7 @@ mod tests {
         let rendered = render(&analysis, &Format::ALL).unwrap();
         let html = String::from_utf8(rendered.get("analysis.html").unwrap().to_vec()).unwrap();
         assert!(!html.contains("<script>") && !html.contains("<b>vectors") && !html.contains("<i>dropped"));
+        assert!(html.contains("tensor `&lt;b&gt;x`"), "notes are shown, escaped");
         assert!(html.contains("&lt;b&gt;vectors.txt"));
         assert_eq!(html.matches("<img ").count(), 5);
         let markdown = String::from_utf8(rendered.get("analysis.md").unwrap().to_vec()).unwrap();

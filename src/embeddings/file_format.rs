@@ -23,17 +23,21 @@ pub enum Format {
     Npy,
     /// A Hugging Face `.safetensors` file, one 2-D tensor of which is the table.
     Safetensors,
+    /// A llama.cpp GGUF model, whose `token_embd.weight` (or another 2-D
+    /// tensor) is the table and whose tokenizer names its rows.
+    Gguf,
 }
 
 impl Format {
     /// Every format, in the order `--help` lists them.
-    pub const ALL: [Format; 6] = [
+    pub const ALL: [Format; 7] = [
         Format::Word2VecText,
         Format::Word2VecBinary,
         Format::Glove,
         Format::FastText,
         Format::Npy,
         Format::Safetensors,
+        Format::Gguf,
     ];
 
     /// The name a `--format` flag takes.
@@ -54,15 +58,16 @@ impl Format {
             Format::FastText => "fasttext",
             Format::Npy => "npy",
             Format::Safetensors => "safetensors",
+            Format::Gguf => "gguf",
         }
     }
 
     /// Recognises the format of `path` from its extension and its first bytes
     /// `head` (a few kB are plenty; [`load`](super::load) passes 64 kB).
     ///
-    /// Content decides where it can: the `.npy` magic `\x93NUMPY`; safetensors'
-    /// 8-byte little-endian header length followed by `{`. Then the extension
-    /// (`.npy`, `.safetensors`). A first line of two positive integers is a
+    /// Content decides where it can: the `.npy` magic `\x93NUMPY`; the GGUF
+    /// magic `GGUF` and a binary version; safetensors' 8-byte little-endian header length followed
+    /// by `{`. Then the extension (`.npy`, `.safetensors`, `.gguf`). A first line of two positive integers is a
     /// word2vec header: the file is text (fastText for `.vec`) when the first
     /// row after it reads as text, printable ASCII values after the token,
     /// and binary otherwise, or when undecidable and the extension is `.bin`.
@@ -82,6 +87,7 @@ impl Format {
     /// assert_eq!(detect("v.txt", b"2 1\na \x00\x00\x80\x3f"), Format::Word2VecBinary);
     /// assert_eq!(detect("v.txt", b"the 0.1 0.2\n"), Format::Glove);
     /// assert_eq!(detect("v.dat", b"\x93NUMPY\x01\x00"), Format::Npy);
+    /// assert_eq!(detect("model.bin", b"GGUF\x03\x00\x00\x00"), Format::Gguf);
     /// assert!(Format::detect(Path::new("v.txt"), b"").is_err());
     /// ```
     pub fn detect(path: &Path, head: &[u8]) -> Result<Format, LoadError> {
@@ -92,6 +98,12 @@ impl Format {
         }
         if head.starts_with(b"\x93NUMPY") {
             return Ok(Format::Npy);
+        }
+        // The version after the magic is a small little-endian u32: zero
+        // bytes, never the printable text a GloVe token `GGUF…` would go on with.
+        let text = |b: &u8| (b' '..=b'~').contains(b) || b.is_ascii_whitespace();
+        if head.starts_with(b"GGUF") && !head[4..head.len().min(8)].iter().all(text) {
+            return Ok(Format::Gguf);
         }
         if head.len() > 8 && head[8] == b'{' {
             // Text read as a little-endian u64 is at least 0x20 << 56; a safetensors
@@ -108,6 +120,7 @@ impl Format {
         match extension.as_str() {
             "npy" => return Ok(Format::Npy),
             "safetensors" => return Ok(Format::Safetensors),
+            "gguf" => return Ok(Format::Gguf),
             _ => {}
         }
         let (first, rest) = match memchr::memchr(b'\n', head) {
@@ -172,7 +185,9 @@ impl fmt::Display for Format {
 
 /// A `--format` name that is none of [`Format::ALL`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown format `{0}`: expected one of word2vec, word2vec-binary, glove, fasttext, npy, safetensors")]
+#[error(
+    "unknown format `{0}`: expected one of word2vec, word2vec-binary, glove, fasttext, npy, safetensors, gguf"
+)]
 pub struct UnknownFormat(pub String);
 
 impl FromStr for Format {
@@ -241,5 +256,12 @@ mod tests {
         assert_eq!(detect("model.bin", &head), Format::Safetensors);
         assert_eq!(detect("model.safetensors", b"junk"), Format::Safetensors);
         assert_eq!(detect("glove.txt", b"abcdefgh{ 0.5\n"), Format::Glove);
+    }
+
+    #[test]
+    fn gguf_is_recognised_by_its_magic_or_its_extension() {
+        assert_eq!(detect("model.bin", b"GGUF\x02\x00\x00\x00"), Format::Gguf);
+        assert_eq!(detect("model.gguf", b"junk"), Format::Gguf);
+        assert_eq!(detect("ggufs.txt", b"GGUFs 0.5\n"), Format::Glove);
     }
 }

@@ -12,6 +12,7 @@ use ndarray::Array2;
 
 use super::binary::parse_binary;
 use super::file_format::Format;
+use super::gguf::{GgufTable, OUTPUT_EMBEDDING, TokenType, parse_gguf};
 use super::load_error::{LoadError, Location, Malformed, file_name, shown};
 use super::npy::parse_npy;
 use super::safetensors_file::parse_safetensors;
@@ -32,12 +33,14 @@ pub struct LoadOptions {
     /// Replace invalid UTF-8 in tokens with U+FFFD instead of refusing the
     /// file, like gensim's `unicode_errors='replace'`.
     pub lossy: bool,
-    /// The vocabulary of a `.npy` or safetensors matrix: one token a line, or
-    /// a `tokenizer.json`. `None` looks for `vocab.txt`, then `tokenizer.json`,
+    /// The vocabulary of a `.npy` or safetensors matrix, or of a GGUF file
+    /// without tokens (or instead of its tokens): one token a line, or a
+    /// `tokenizer.json`. `None` looks for `vocab.txt`, then `tokenizer.json`,
     /// beside the file.
     pub vocab: Option<PathBuf>,
-    /// The safetensors tensor to read; `None` picks the first 2-D tensor whose
-    /// name contains `word_embeddings` or `embed_tokens`.
+    /// The safetensors or GGUF tensor to read; `None` picks, in safetensors,
+    /// the first 2-D tensor whose name contains `word_embeddings` or
+    /// `embed_tokens`, and in GGUF `token_embd.weight`.
     pub tensor: Option<String>,
 }
 
@@ -50,8 +53,14 @@ pub struct Loaded {
     pub format: Format,
     /// The repeated tokens dropped.
     pub duplicates: Duplicates,
-    /// The safetensors tensor read, when the format is safetensors.
+    /// The tensor read, when the format is safetensors or GGUF.
     pub tensor: Option<String>,
+    /// What the file says about its table beyond the numbers, for the user:
+    /// the tensor read, its type, whether the model ties its output embedding.
+    pub notes: Vec<String>,
+    /// A GGUF tokenizer's token types, one per row read in file order
+    /// (repeated tokens' rows included), when the file has them.
+    pub token_types: Option<Vec<TokenType>>,
     /// Messages for the user about what was read, e.g. dropped duplicates.
     pub warnings: Vec<String>,
 }
@@ -70,13 +79,15 @@ pub struct Table {
 ///
 /// The format is `options.format`, or detected from the name and first
 /// bytes. `.npy` and safetensors matrices take their tokens from
-/// `options.vocab`, or from `vocab.txt` or `tokenizer.json` beside the file.
+/// `options.vocab`, or from `vocab.txt` or `tokenizer.json` beside the file;
+/// GGUF files from their tokenizer, unless `options.vocab` is given or the
+/// file has no tokens.
 ///
 /// # Errors
 /// [`LoadError::Io`] when a file cannot be read; [`LoadError::Malformed`],
 /// naming the file, the line or byte and what was expected there, for
 /// anything its format does not allow (see [`parse_text`], [`parse_binary`],
-/// [`parse_npy`], [`parse_safetensors`]) and for a vocabulary whose length
+/// [`parse_npy`], [`parse_safetensors`], [`parse_gguf`]) and for a vocabulary whose length
 /// differs from the matrix's rows.
 ///
 /// # Examples
@@ -122,6 +133,8 @@ pub fn load_bytes(path: &Path, bytes: &[u8], options: &LoadOptions) -> Result<Lo
         None => Format::detect(path, &bytes[..bytes.len().min(SNIFF)])?,
     };
     let in_file = |error: Malformed| error.in_file(path);
+    let mut notes = Vec::new();
+    let mut token_types = None;
     let (table, tensor) = match format {
         Format::Word2VecText | Format::FastText | Format::Glove => {
             let header = format != Format::Glove;
@@ -141,7 +154,21 @@ pub fn load_bytes(path: &Path, bytes: &[u8], options: &LoadOptions) -> Result<Lo
         Format::Safetensors => {
             let (name, matrix) =
                 parse_safetensors(bytes, options.tensor.as_deref(), options.limit).map_err(in_file)?;
+            notes.push(format!("tensor `{name}`"));
             (name_rows(path, matrix, options)?, Some(name))
+        }
+        Format::Gguf => {
+            let gguf = parse_gguf(bytes, options).map_err(in_file)?;
+            notes.extend(gguf_notes(&gguf));
+            token_types = gguf.token_types;
+            let table = match gguf.tokens {
+                Some(tokens) => Table {
+                    tokens,
+                    vectors: gguf.matrix.vectors,
+                },
+                None => name_rows(path, gguf.matrix, options)?,
+            };
+            (table, Some(gguf.tensor))
         }
     };
     let (embeddings, duplicates) =
@@ -168,8 +195,31 @@ pub fn load_bytes(path: &Path, bytes: &[u8], options: &LoadOptions) -> Result<Lo
         format,
         duplicates,
         tensor,
+        notes,
+        token_types,
         warnings,
     })
+}
+
+/// What a GGUF file says about its table: the tensor and its type, and
+/// whether the model has a separate output embedding.
+fn gguf_notes(gguf: &GgufTable) -> [String; 2] {
+    let output = if gguf.tensor == OUTPUT_EMBEDDING {
+        "the model's output embedding (LM head)".to_string()
+    } else if gguf.has_output {
+        format!(
+            "untied: `{OUTPUT_EMBEDDING}` holds a separate output embedding (--tensor {OUTPUT_EMBEDDING})"
+        )
+    } else {
+        format!("tied: no `{OUTPUT_EMBEDDING}`, so the model's output embedding is its input embedding")
+    };
+    [
+        format!(
+            "tensor `{}` ({}, GGUF v{})",
+            gguf.tensor, gguf.ggml_type, gguf.version
+        ),
+        output,
+    ]
 }
 
 /// Gives a bare matrix its tokens from the vocabulary, which must have one

@@ -183,6 +183,35 @@ fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{61c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
+/// How many tensors a "not found" message lists before "… and N more".
+#[cfg(feature = "analyze")]
+const LISTED: usize = 12;
+
+/// The 2-D tensors among a file's tensors (name, and rows × columns when
+/// 2-D), for a message saying which tensor was not found.
+#[cfg(feature = "analyze")]
+pub(crate) fn matrix_listing<N: fmt::Display, D: fmt::Display>(
+    tensors: impl IntoIterator<Item = (N, Option<[D; 2]>)>,
+) -> String {
+    let mut count = 0;
+    let mut matrices = Vec::new();
+    for (name, shape) in tensors {
+        count += 1;
+        if let Some([rows, dim]) = shape {
+            matrices.push(format!("`{name}` ({rows}×{dim})"));
+        }
+    }
+    match matrices.len() {
+        0 => format!("no 2-D tensor among {count} tensors"),
+        n if n <= LISTED => format!("2-D tensors: {}", matrices.join(", ")),
+        n => format!(
+            "2-D tensors: {}, … and {} more",
+            matrices[..LISTED].join(", "),
+            n - LISTED
+        ),
+    }
+}
+
 /// The file name of `path`, for messages that name a second file.
 #[cfg(feature = "analyze")]
 pub(crate) fn file_name(path: &Path) -> String {

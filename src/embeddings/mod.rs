@@ -8,7 +8,7 @@
 //! `f64` one row or one sample at a time.
 //!
 //! [`load`] reads a table from a word2vec (text or binary), GloVe, fastText
-//! `.vec`, `.npy` or safetensors file; every refusal is a [`LoadError`] naming
+//! `.vec`, `.npy`, safetensors or GGUF file; every refusal is a [`LoadError`] naming
 //! the file, the line or byte, and what was expected there.
 
 //!
@@ -32,6 +32,8 @@ mod embedding_table;
 #[cfg(feature = "analyze")]
 mod file_format;
 #[cfg(feature = "analyze")]
+mod gguf;
+#[cfg(feature = "analyze")]
 mod load;
 #[cfg(feature = "analyze")]
 mod safetensors_file;
@@ -51,6 +53,8 @@ pub use binary::parse_binary;
 pub use embedding_table::{Duplicates, Embeddings};
 #[cfg(feature = "analyze")]
 pub use file_format::{Format, UnknownFormat};
+#[cfg(feature = "analyze")]
+pub use gguf::{GgufTable, INPUT_EMBEDDING, OUTPUT_EMBEDDING, TokenType, parse_gguf};
 #[cfg(feature = "analyze")]
 pub use load::{LoadOptions, Loaded, Table, load, load_bytes};
 #[cfg(feature = "analyze")]

@@ -12,14 +12,11 @@ use safetensors::{Dtype, SafeTensorError, SafeTensors};
 
 use super::Matrix;
 use super::huge_pages;
-use super::load_error::{Location, Malformed};
+use super::load_error::{Location, Malformed, matrix_listing};
 use super::raw_floats::{first_non_finite, read_f16, read_f32, read_f64};
 
 /// The offset of the JSON header: after its 8-byte length.
 const HEADER: u64 = 8;
-
-/// How many tensors a "not found" message lists before "… and N more".
-const LISTED: usize = 12;
 
 /// Reads the embedding matrix of a safetensors file: the tensor `tensor`, or
 /// the default one; at most `limit` rows. Returns the tensor's name and matrix.
@@ -68,7 +65,10 @@ pub fn parse_safetensors(
         return Err(Malformed::new(
             Location::Byte(HEADER),
             expected,
-            listing(&tensors),
+            matrix_listing(tensors.iter().map(|(name, view)| match view.shape() {
+                &[rows, dim] => (name, Some([rows, dim])),
+                _ => (name, None),
+            })),
         ));
     };
     let &[rows, dim] = view.shape() else {
@@ -117,26 +117,6 @@ pub fn parse_safetensors(
     }
     let vectors = Array2::from_shape_vec((keep, dim), values).expect("dim values per row");
     Ok((name.clone(), Matrix { vectors, rows }))
-}
-
-/// The 2-D tensors of a file with their shapes, for a "not found" message.
-fn listing(tensors: &[(String, safetensors::tensor::TensorView<'_>)]) -> String {
-    let matrices: Vec<String> = tensors
-        .iter()
-        .filter_map(|(name, view)| match view.shape() {
-            [rows, dim] => Some(format!("`{name}` ({rows}×{dim})")),
-            _ => None,
-        })
-        .collect();
-    match matrices.len() {
-        0 => format!("no 2-D tensor among {} tensors", tensors.len()),
-        n if n <= LISTED => format!("2-D tensors: {}", matrices.join(", ")),
-        n => format!(
-            "2-D tensors: {}, … and {} more",
-            matrices[..LISTED].join(", "),
-            n - LISTED
-        ),
-    }
 }
 
 /// A header the `safetensors` crate refused, placed at the length prefix or

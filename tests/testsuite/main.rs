@@ -1,9 +1,10 @@
 //! The integration test binary: goldens, seed parity, committed notebooks, the registry's
-//! invariants, the command line and the loaders of `analyze`.
+//! invariants, the command line and the loaders of `analyze` (GGUF against gguf-py in `gguf`).
 
 mod analyze_cli;
 mod analyze_input;
 mod cli;
+mod gguf;
 mod golden;
 mod notebooks;
 mod real_tables;

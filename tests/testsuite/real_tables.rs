@@ -148,6 +148,20 @@ fn glove_in_every_format(dir: &Path) -> Vec<std::path::PathBuf> {
     npy.extend(header.as_bytes());
     npy.extend(&raw);
     let vocab: String = table.tokens().iter().map(|t| format!("{t}\n")).collect();
+    let tokens: Vec<&str> = table.tokens().iter().map(String::as_str).collect();
+    let gguf = crate::gguf::model(
+        &[crate::gguf::entry(
+            "tokenizer.ggml.tokens",
+            9,
+            &crate::gguf::strings(&tokens),
+        )],
+        &[crate::gguf::Tensor {
+            name: "token_embd.weight",
+            dims: vec![dim as u64, rows as u64],
+            ggml_type: 0,
+            data: raw,
+        }],
+    );
     let files = [
         ("vectors.txt", format!("{rows} {dim}\n{text_rows}").into_bytes()),
         ("vectors.vec", format!("{rows} {dim}\n{text_rows}").into_bytes()),
@@ -155,6 +169,7 @@ fn glove_in_every_format(dir: &Path) -> Vec<std::path::PathBuf> {
         ("vectors.bin", binary),
         ("npy/vectors.npy", npy),
         ("npy/vocab.txt", vocab.into_bytes()),
+        ("model.gguf", gguf),
     ];
     for (name, bytes) in &files {
         fs::write(dir.join(name), bytes).unwrap();
@@ -168,6 +183,7 @@ fn glove_in_every_format(dir: &Path) -> Vec<std::path::PathBuf> {
             "glove.6B.50d.txt",
             "vectors.bin",
             "npy/vectors.npy",
+            "model.gguf",
         ]
         .map(|n| dir.join(n)),
     );
