@@ -71,6 +71,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         format: "synthetic".into(),
         file_bytes: 0,
         warnings: Vec::new(),
+        notes: Vec::new(),
     };
     let mut analysis = embspace::analyze::Analysis::new(source, &diagnostics);
     analysis.set_map(map);
