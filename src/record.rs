@@ -25,6 +25,21 @@ impl Serialize for Value {
     }
 }
 
+impl Value {
+    /// The value as a table shows it: numbers to six decimals without
+    /// trailing zeros (`0.5`, `0.916725`), tiny ones in scientific notation.
+    pub fn shown(&self) -> String {
+        match self {
+            Value::Number(x) if *x != 0.0 && x.abs() < 1e-4 => format!("{x:.1e}"),
+            Value::Number(x) => {
+                let s = crate::format::fixed(*x, 6);
+                s.trim_end_matches('0').trim_end_matches('.').to_owned()
+            }
+            Value::Text(t) => t.clone(),
+        }
+    }
+}
+
 impl std::fmt::Display for Value {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

@@ -12,7 +12,7 @@ use crate::analyze::report::{Section, Table};
 use crate::demos::{ALL, Demo};
 use crate::embeddings::Embeddings;
 use crate::real::{RealTable, widened};
-use crate::record::{Status, Verdict};
+use crate::record::{Status, Value, Verdict};
 use crate::report::Report;
 
 /// One claim's verdict on the user's table, with the demo that measures it.
@@ -78,9 +78,9 @@ pub fn claims_section(verdicts: &[ClaimVerdict], rows: usize) -> Section {
                     v.source.clone(),
                     v.measured
                         .as_ref()
-                        .map_or_else(|| v.reason.clone().unwrap_or_default(), ToString::to_string),
+                        .map_or_else(|| v.reason.clone().unwrap_or_default(), Value::shown),
                     v.relation.symbol().into(),
-                    v.threshold.to_string(),
+                    v.threshold.shown(),
                     v.status.label().into(),
                 ]
             })

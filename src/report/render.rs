@@ -81,14 +81,7 @@ fn environment() -> Environment<'static> {
 /// Numbers in check tables: six decimals, trailing zeros trimmed; tiny values in scientific form.
 fn value_filter(v: minijinja::Value) -> String {
     match f64::try_from(v.clone()) {
-        Ok(x) if v.is_number() => {
-            if x != 0.0 && x.abs() < 1e-4 {
-                format!("{x:.1e}")
-            } else {
-                let s = crate::format::fixed(x, 6);
-                s.trim_end_matches('0').trim_end_matches('.').to_owned()
-            }
-        }
+        Ok(x) if v.is_number() => crate::record::Value::Number(x).shown(),
         _ => v.to_string(),
     }
 }
