@@ -61,14 +61,28 @@ impl Demo {
                 })
                 .collect()
         };
-        let real = ctx.real_start.map(|(transcript, checks, figures)| RealPart {
-            prose: source.real_prose.clone(),
-            code: source.real_code.clone(),
-            tables: ctx.real_table_names(),
-            transcript: ctx.transcript.split_off(transcript),
-            checks: ctx.checks.split_off(checks),
-            verdicts: std::mem::take(&mut ctx.verdicts),
-            figures: figure_records(ctx.figures.split_off(figures)),
+        let real = ctx.real_start.map(|(transcript, checks, figures)| {
+            let names = ctx.real_table_names();
+            let mut real_figures = ctx.figures.split_off(figures);
+            if tables.is_some() {
+                // The captions read the shipped tables' figures; a reader's table gets a plain one.
+                for figure in &mut real_figures {
+                    figure.caption = format!(
+                        "Measured on {}. (`embspace report` without `--vectors` draws this figure for the \
+                         shipped tables and explains what it shows there.)",
+                        names.join(" and ")
+                    );
+                }
+            }
+            RealPart {
+                prose: source.real_prose.clone(),
+                code: source.real_code.clone(),
+                tables: names,
+                transcript: ctx.transcript.split_off(transcript),
+                checks: ctx.checks.split_off(checks),
+                verdicts: std::mem::take(&mut ctx.verdicts),
+                figures: figure_records(real_figures),
+            }
         });
         DemoRecord {
             number,

@@ -270,6 +270,21 @@ fn a_table_too_small_for_the_claims_gets_not_tested_with_reasons_and_exit_0() {
     );
     let html = fs::read_to_string(out_dir.join("report.html")).unwrap();
     assert!(html.contains("NOT TESTED"));
+    // The real parts' figures are captioned for this table, not with what the shipped ones show.
+    let captions: Vec<&str> = json["demos"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|d| d["real"]["figures"].as_array().into_iter().flatten())
+        .map(|f| f["caption"].as_str().unwrap())
+        .collect();
+    assert!(!captions.is_empty());
+    for caption in captions {
+        assert!(
+            caption.starts_with(&format!("Measured on {}.", file.display())),
+            "{caption}"
+        );
+    }
 }
 
 #[test]
