@@ -17,6 +17,7 @@ mod benchmark;
 mod claims;
 mod clusters;
 mod compare;
+mod compare_sections;
 mod diagnostics;
 mod knn;
 mod map;

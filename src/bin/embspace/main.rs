@@ -2,6 +2,7 @@
 //! options and glue live in a module of their own.
 
 mod analyze;
+mod compare;
 mod progress;
 mod report;
 mod table_args;
@@ -16,6 +17,7 @@ use embspace::notebook;
 use embspace::report::Format;
 
 use crate::analyze::{AnalyzeArgs, analyze};
+use crate::compare::{CompareArgs, compare_tables};
 use crate::report::{ReportArgs, report};
 
 /// The executable companion to the mathematics of embedding spaces.
@@ -40,6 +42,9 @@ enum Command {
     /// Run the diagnostics on your own embedding file (word2vec, GloVe, fastText,
     /// .npy, safetensors, GGUF) and write an analysis report. Without FILE, on the bundled sample.
     Analyze(AnalyzeArgs),
+    /// Compare two tables or checkpoints (any formats `analyze` reads) on their shared tokens:
+    /// vocabulary, Procrustes drift, neighbour overlap, rows B added against the mean rule.
+    Compare(CompareArgs),
 }
 
 #[derive(Debug, Args)]
@@ -89,6 +94,7 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         Command::Report(args) => report(args, cli.quiet),
         Command::Notebooks(args) => notebooks(args, cli.quiet),
         Command::Analyze(args) => analyze(args, cli.quiet),
+        Command::Compare(args) => compare_tables(args, cli.quiet),
     }
 }
 

@@ -8,7 +8,7 @@ use embspace::embeddings::{Format as FileFormat, LoadOptions, Loaded, load};
 
 use crate::progress::Progress;
 
-/// How to read an embedding file (`analyze FILE`, `report --vectors FILE`).
+/// How to read an embedding file (`analyze FILE`, `report --vectors FILE`, both files of `compare`).
 #[derive(Debug, Args)]
 pub struct TableArgs {
     /// The file's format (detected from its name and first bytes when omitted).
