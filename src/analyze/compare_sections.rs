@@ -128,7 +128,11 @@ impl Comparison {
                      no alignment and works across dimensions: 1 means the local geometry is unchanged.";
         let section = Section::new("overlap", "Neighbour overlap", prose);
         let Some(overlap) = &self.overlap else {
-            return section.fact("overlap", "not computed: fewer than two shared tokens");
+            let why = match self.vocabulary.shared {
+                0 | 1 => "not computed: fewer than two shared tokens",
+                _ => "not computed: no tokens were asked for",
+            };
+            return section.fact("overlap", why);
         };
         let NeighbourOverlap { queries, k, .. } = *overlap;
         section
