@@ -274,7 +274,7 @@ pub fn compare(
         None
     };
     progress("added rows");
-    let added = added_rows(&b, &pairs, &a, params.listed);
+    let added = added_rows(&a, &b, &pairs, params.listed);
     progress("neighbour overlap");
     let overlap = neighbour_overlap(a, b, &pairs, params);
     Ok(Comparison {
@@ -351,7 +351,8 @@ fn cosine(xy: f64, xx: f64, yy: f64) -> f64 {
     }
 }
 
-fn added_rows(b: &Embeddings, pairs: &[(usize, usize)], a: &Embeddings, listed: usize) -> Option<AddedRows> {
+/// B's rows for tokens A lacks, against the mean of B's rows for A's tokens.
+fn added_rows(a: &Embeddings, b: &Embeddings, pairs: &[(usize, usize)], listed: usize) -> Option<AddedRows> {
     let new: Vec<usize> = (0..b.len()).filter(|&j| a.id(b.token(j)).is_none()).collect();
     if new.is_empty() || pairs.is_empty() {
         return None;
