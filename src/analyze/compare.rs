@@ -175,6 +175,16 @@ pub enum MeanRuleVerdict {
     NotMeanRule,
 }
 
+impl std::fmt::Display for MeanRuleVerdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            MeanRuleVerdict::MeanRule => "initialised by the mean rule",
+            MeanRuleVerdict::Mixed => "partly at the mean",
+            MeanRuleVerdict::NotMeanRule => "not initialised by the mean rule",
+        })
+    }
+}
+
 /// One added row measured against the mean of the old rows.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AddedRow {

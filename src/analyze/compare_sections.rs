@@ -191,9 +191,8 @@ impl Comparison {
         };
         let AddedRows { added: n, old, .. } = *added;
         let verdict = match added.verdict {
-            MeanRuleVerdict::MeanRule => "initialised by the mean rule".to_string(),
-            MeanRuleVerdict::NotMeanRule => "not initialised by the mean rule".to_string(),
-            MeanRuleVerdict::Mixed => format!("mixed: {} of {n} rows at the mean", added.at_mean),
+            MeanRuleVerdict::Mixed => format!("{}: {} of {n} rows", added.verdict, added.at_mean),
+            _ => added.verdict.to_string(),
         };
         section
             .fact("rows added (n)", n)

@@ -57,15 +57,29 @@ pub fn compare_tables(args: &CompareArgs, quiet: bool) -> anyhow::Result<ExitCod
     progress.finish();
     if !quiet {
         let v = &comparison.vocabulary;
+        let mut found = vec![format!(
+            "{} shared tokens ({} only in A, {} only in B)",
+            v.shared, v.only_a, v.only_b
+        )];
+        if let Some(a) = &comparison.alignment {
+            found.push(format!(
+                "relative residual {:.2e}, mean drift cosine {:.4}",
+                a.relative_residual, a.cosine.mean
+            ));
+        }
+        if let Some(o) = &comparison.overlap {
+            found.push(format!("overlap@{} {:.4}", o.k, o.mean));
+        }
+        if let Some(added) = &comparison.added {
+            found.push(format!("{} added rows {}", added.added, added.verdict));
+        }
         eprintln!(
-            "compared {} ({}) with {} ({}): {} shared tokens, {} only in A, {} only in B; {} files up to date in {}",
+            "compared {} ({}) with {} ({}): {}; {} files up to date in {}",
             args.a.display(),
             shapes[0],
             args.b.display(),
             shapes[1],
-            v.shared,
-            v.only_a,
-            v.only_b,
+            found.join(", "),
             written.len(),
             args.out.display()
         );
