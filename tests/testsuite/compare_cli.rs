@@ -14,11 +14,16 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 fn compare(a: &Path, b: &Path, out: &Path) -> Output {
+    compare_with(a, b, out, &[])
+}
+
+fn compare_with(a: &Path, b: &Path, out: &Path, options: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_embspace"))
         .arg("compare")
         .args([a, b])
         .arg("--out")
         .arg(out)
+        .args(options)
         .output()
         .expect("the binary runs")
 }
@@ -195,4 +200,21 @@ fn a_bad_file_is_named_with_exit_2_and_earlier_output_is_kept() {
     let missing = compare(&good, &dir.path().join("missing.txt"), &out_dir);
     assert_eq!(missing.status.code(), Some(2));
     assert!(stderr(&missing).contains("missing.txt"));
+}
+
+#[test]
+fn overlap_tokens_and_limit_choose_the_rows_compared() {
+    let dir = tempfile::tempdir().unwrap();
+    let tokens = words("w", 50);
+    let a = write_table(dir.path(), "a.txt", &tokens, &gaussian(50, 6, 10));
+    let b = write_table(dir.path(), "b.txt", &tokens, &gaussian(50, 6, 11));
+    let out_dir = dir.path().join("out");
+    let out = compare_with(&a, &b, &out_dir, &["--overlap-tokens", "7", "--limit", "30"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let json: serde_json::Value =
+        serde_json::from_slice(&fs::read(out_dir.join("comparison.json")).unwrap()).unwrap();
+    assert_eq!(json["results"]["overlap"]["queries"], 7);
+    // --limit applies to both files.
+    assert_eq!(json["results"]["vocabulary"]["a_tokens"], 30);
+    assert_eq!(json["results"]["vocabulary"]["b_tokens"], 30);
 }
