@@ -16,6 +16,8 @@ mod analogies;
 mod benchmark;
 mod claims;
 mod clusters;
+mod compare;
+mod compare_sections;
 mod diagnostics;
 mod knn;
 mod map;
@@ -29,6 +31,10 @@ pub use analogies::{
 };
 pub use claims::{ClaimVerdict, claims_section, measure_claims};
 pub use clusters::{spherical_kmeans, within_cluster_cosine};
+pub use compare::{
+    AddedRow, AddedRows, Alignment, CompareParams, Comparison, MEAN_RULE_TOLERANCE, MeanRuleVerdict,
+    NeighbourOverlap, Summary, TokenValue, VocabularyDiff, compare,
+};
 pub use diagnostics::{DiagnoseParams, Diagnostics, Geometry, NormStats, ScatterPoint, diagnose};
 pub use knn::{Hit, UnitRows, top_k};
 pub use map::{Map, MapMethod, MapParams, build_map};

@@ -103,8 +103,11 @@ impl Section {
 pub struct Analysis {
     /// Heading of the report.
     pub title: String,
-    /// The file analysed.
+    /// The file analysed (for a comparison, the first file).
     pub source: Source,
+    /// For a comparison (`embspace compare`), the second file; the page's
+    /// files are then `comparison.*` instead of `analysis.*`.
+    pub compared_with: Option<Source>,
     /// Typed results for `analysis.json`, keyed by what they measure.
     pub results: serde_json::Map<String, serde_json::Value>,
     /// The sections shown in HTML and Markdown, in order.
@@ -119,18 +122,36 @@ impl Analysis {
     /// An analysis of `source` with the geometry sections of `diagnostics`;
     /// add neighbours, analogies and benchmarks with [`Analysis::push`].
     pub fn new(source: Source, diagnostics: &Diagnostics) -> Self {
-        let name = std::path::Path::new(&source.path)
-            .file_name()
-            .map_or_else(|| source.path.clone(), |n| n.to_string_lossy().into_owned());
         let mut analysis = Analysis {
-            title: format!("Embedding analysis of {name}"),
+            title: format!("Embedding analysis of {}", file_name(&source.path)),
             source,
+            compared_with: None,
             results: serde_json::Map::new(),
             sections: geometry_sections(diagnostics),
             map: None,
         };
         analysis.insert("diagnostics", diagnostics);
         analysis
+    }
+
+    /// An empty comparison of `a` with `b`; add its sections with [`Analysis::push`].
+    pub fn comparison(a: Source, b: Source) -> Self {
+        Analysis {
+            title: format!("Comparison of {} and {}", file_name(&a.path), file_name(&b.path)),
+            source: a,
+            compared_with: Some(b),
+            results: serde_json::Map::new(),
+            sections: Vec::new(),
+            map: None,
+        }
+    }
+
+    /// The command that made it and the stem of its files.
+    fn kind(&self) -> (&'static str, &'static str) {
+        match self.compared_with {
+            None => ("analyze", "analysis"),
+            Some(_) => ("compare", "comparison"),
+        }
     }
 
     /// Adds a section and its typed result under `key` in the JSON.
@@ -151,10 +172,17 @@ impl Analysis {
     }
 }
 
+/// The last component of `path`, or all of it.
+fn file_name(path: &str) -> String {
+    std::path::Path::new(path)
+        .file_name()
+        .map_or_else(|| path.to_string(), |n| n.to_string_lossy().into_owned())
+}
+
 /// Render the analysis in the requested formats; nothing touches the disk.
 ///
-/// Files: `analysis.html`, `analysis.md`, `analysis.json` and, for Markdown
-/// and JSON, `figures/analyze-*.png`.
+/// Files: `analysis.html`, `analysis.md`, `analysis.json` (`comparison.*`
+/// for a comparison) and, for Markdown and JSON, `figures/analyze-*.png`.
 ///
 /// # Errors
 /// [`crate::Error::Render`] when a figure or template fails.
@@ -162,22 +190,24 @@ pub fn render(analysis: &Analysis, formats: &[Format]) -> Result<Rendered> {
     let figures: Vec<&FigureRecord> = analysis.sections.iter().flat_map(|s| &s.figures).collect();
     let pngs = render_pngs(&figures)?;
     let mut files = figure_files(&figures, &pngs, formats);
+    let stem = analysis.kind().1;
     for format in formats {
         let (name, text) = match format {
             Format::Json => {
                 let json = Json {
                     title: &analysis.title,
                     source: &analysis.source,
+                    compared_with: analysis.compared_with.as_ref(),
                     results: JsonResults {
                         results: &analysis.results,
                         map: analysis.map.as_ref(),
                     },
                     figures: figures.iter().map(|f| &f.path).collect(),
                 };
-                ("analysis.json", readable_json(&json))
+                ("json", readable_json(&json))
             }
             Format::Markdown => (
-                "analysis.md",
+                "md",
                 render_template(
                     "analyze.md.j2",
                     &Page {
@@ -205,7 +235,7 @@ pub fn render(analysis: &Analysis, formats: &[Format]) -> Result<Rendered> {
                     })
                     .collect();
                 (
-                    "analysis.html",
+                    "html",
                     render_template(
                         "analyze.html.j2",
                         &Page {
@@ -217,7 +247,7 @@ pub fn render(analysis: &Analysis, formats: &[Format]) -> Result<Rendered> {
                 )
             }
         };
-        files.push((PathBuf::from(name), text.into_bytes()));
+        files.push((PathBuf::from(format!("{stem}.{name}")), text.into_bytes()));
     }
     Ok(Rendered { files })
 }
@@ -227,6 +257,8 @@ pub fn render(analysis: &Analysis, formats: &[Format]) -> Result<Rendered> {
 struct Json<'a> {
     title: &'a str,
     source: &'a Source,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    compared_with: Option<&'a Source>,
     results: JsonResults<'a>,
     figures: Vec<&'a String>,
 }
@@ -342,7 +374,8 @@ struct Page<'a> {
 #[derive(Serialize)]
 struct Heading<'a> {
     title: &'a str,
-    source: &'a Source,
+    command: &'static str,
+    sources: Vec<&'a Source>,
     sections: &'a [Section],
 }
 
@@ -350,7 +383,10 @@ impl<'a> Heading<'a> {
     fn of(analysis: &'a Analysis) -> Self {
         Heading {
             title: &analysis.title,
-            source: &analysis.source,
+            command: analysis.kind().0,
+            sources: std::iter::once(&analysis.source)
+                .chain(&analysis.compared_with)
+                .collect(),
             sections: &analysis.sections,
         }
     }
@@ -619,7 +655,37 @@ mod tests {
         assert!(!markdown.contains("<i>dropped"));
         let json: serde_json::Value = serde_json::from_slice(rendered.get("analysis.json").unwrap()).unwrap();
         assert_eq!(json["results"]["diagnostics"]["rows"], 60);
+        assert!(json.get("compared_with").is_none(), "an analysis names one file");
         assert!(rendered.get("figures/analyze-norm-histogram.png").is_some());
+    }
+
+    #[test]
+    fn a_comparison_names_both_files_and_writes_comparison_files() {
+        let source = |path: &str| Source {
+            path: path.into(),
+            format: "npy".into(),
+            file_bytes: 1,
+            notes: vec![format!("tensor of {path}")],
+            warnings: Vec::new(),
+        };
+        let analysis = Analysis::comparison(source("<b>a.npy"), source("b.npy"));
+        assert_eq!(analysis.title, "Comparison of <b>a.npy and b.npy");
+        let rendered = render(&analysis, &Format::ALL).unwrap();
+        assert!(rendered.get("analysis.html").is_none());
+        let html = String::from_utf8(rendered.get("comparison.html").unwrap().to_vec()).unwrap();
+        assert!(
+            html.contains(
+                "Generated by <code>embspace compare</code> from <code><bdi>&lt;b&gt;a.npy</bdi></code> \
+                 (npy, 1 bytes) and <code><bdi>b.npy</bdi></code> (npy, 1 bytes)."
+            ),
+            "{html}"
+        );
+        assert!(html.contains("<code><bdi>b.npy</bdi></code>: <bdi>tensor of b.npy</bdi>"));
+        let markdown = String::from_utf8(rendered.get("comparison.md").unwrap().to_vec()).unwrap();
+        assert!(markdown.contains("> `b.npy`: tensor of b.npy"), "{markdown}");
+        let json: serde_json::Value =
+            serde_json::from_slice(rendered.get("comparison.json").unwrap()).unwrap();
+        assert_eq!(json["compared_with"]["path"], "b.npy");
     }
 
     #[test]

@@ -88,9 +88,39 @@ pub fn procrustes(source: ArrayView2<f64>, target: ArrayView2<f64>) -> Result<Pr
             "needs at least one row and one column",
         ));
     }
-    let d = source.ncols();
-    let cross = source.t().dot(&target);
-    let svd = to_nalgebra(cross.view())
+    let rotation = procrustes_rotation(source.t().dot(&target).view())?;
+    let residual = (source.dot(&rotation) - target).mapv(|v| v * v).sum().sqrt();
+    Ok(Procrustes { rotation, residual })
+}
+
+/// The orthogonal Procrustes solution `R = U Vᵀ` from the cross-covariance
+/// `cross = sourceᵀ·target = U Σ Vᵀ` (`d×d`) alone.
+///
+/// [`procrustes`] is this after one product; a caller with more rows than
+/// memory for an `f64` copy accumulates `cross` over blocks of rows instead.
+///
+/// # Errors
+/// [`Error::Shape`] unless `cross` is square; [`Error::Numerical`] if the SVD
+/// does not converge.
+///
+/// # Examples
+/// ```
+/// use ndarray::array;
+/// let cross = array![[0.0, 2.0], [-3.0, 0.0]]; // sourceᵀ·target for a quarter turn
+/// let r = embspace::math::procrustes_rotation(cross.view())?;
+/// assert!((&r - &array![[0.0, 1.0], [-1.0, 0.0]]).iter().all(|v| v.abs() < 1e-12));
+/// # Ok::<(), embspace::Error>(())
+/// ```
+pub fn procrustes_rotation(cross: ArrayView2<f64>) -> Result<Array2<f64>> {
+    let d = cross.nrows();
+    if cross.ncols() != d {
+        return Err(Error::shape(
+            "procrustes_rotation",
+            "a square matrix",
+            format!("{:?}", cross.dim()),
+        ));
+    }
+    let svd = to_nalgebra(cross)
         .try_svd(true, true, f64::EPSILON, 10_000)
         .ok_or_else(|| Error::Numerical {
             what: "procrustes",
@@ -99,9 +129,7 @@ pub fn procrustes(source: ArrayView2<f64>, target: ArrayView2<f64>) -> Result<Pr
     let u = svd.u.expect("u was requested");
     let v_t = svd.v_t.expect("v_t was requested");
     let r = u * v_t;
-    let rotation = Array2::from_shape_fn((d, d), |(i, j)| r[(i, j)]);
-    let residual = (source.dot(&rotation) - target).mapv(|v| v * v).sum().sqrt();
-    Ok(Procrustes { rotation, residual })
+    Ok(Array2::from_shape_fn((d, d), |(i, j)| r[(i, j)]))
 }
 
 /// Map `source` into the target space: `source · R`.

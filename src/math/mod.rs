@@ -32,7 +32,7 @@ pub use cooccurrence::{
 };
 pub use corpus::{TRAINING_CORPUS, Vocabulary, tokenize};
 pub use debias::{bias_direction, bias_direction_from_rows, equalize, neutralize, project};
-pub use drift::{Procrustes, align, procrustes, random_orthogonal, row_cosine_drift};
+pub use drift::{Procrustes, align, procrustes, procrustes_rotation, random_orthogonal, row_cosine_drift};
 pub use finite_difference::{finite_difference_gradient, max_finite_difference_error};
 pub use glove::{Glove, GloveGradient, GloveParams, glove_weight, train_glove};
 pub use gradients::{OutputGradients, log_softmax, outer, output_gradients, softmax};

@@ -4,6 +4,7 @@
 mod analyze_cli;
 mod analyze_input;
 mod cli;
+mod compare_cli;
 mod gguf;
 mod golden;
 mod notebooks;

@@ -1,0 +1,674 @@
+//! `embspace compare A B`: two tables (two checkpoints of one model, two
+//! training runs, a model before and after its vocabulary grew) set side by
+//! side on the tokens they share.
+//!
+//! - **Vocabulary**: tokens only in A, only in B, and shared.
+//! - **Alignment** (equal dimensions only): orthogonal Procrustes of A's shared
+//!   rows onto B's, its relative residual, and each token's drift, the cosine
+//!   between `aᵢR` and `bᵢ`.
+//! - **Neighbour overlap@k**: for the most frequent shared tokens, the share of
+//!   their top-k cosine neighbours (among shared tokens) that A and B agree on.
+//!   Each table is searched in its own space, so this needs no rotation.
+//! - **Rows B added**: how far each is from the mean of B's rows for A's
+//!   tokens, Hewitt's (2021) rule for initialising new tokens, and the bound
+//!   `ln(1 + n/V)` that rule gives ([`kl_bound`]).
+//!
+//! Memory: the tables stay `f32`. The Procrustes cross-covariance (`d×d`) is
+//! accumulated in `f64` over blocks of rows, and the neighbour search
+//! normalises each table in place after moving its shared rows to the top,
+//! so the peak is the two tables plus blocks, never an `n×n` matrix.
+
+use ndarray::{Array1, Array2, ArrayView2, Axis, linalg::general_mat_mul, s};
+use serde::Serialize;
+
+use crate::analyze::knn::{UnitRows, fused_top_k};
+use crate::embeddings::Embeddings;
+use crate::error::Result;
+use crate::math::{kl_bound, procrustes_rotation};
+
+/// Shared rows gathered and widened to `f64` at a time.
+const BLOCK: usize = 1024;
+
+/// Hewitt (2021) draws new rows from `N(μ, 10⁻⁵·Σ)`: their distance to the
+/// mean is about `√10⁻⁵ ≈ 0.003` times the spread of the old rows, while an
+/// old row (or a fresh random row of the same scale) sits about one spread
+/// away. A row within a tenth of the spread is taken as placed by the rule:
+/// thirty times the rule's noise, a tenth of where a trained row sits.
+pub const MEAN_RULE_TOLERANCE: f64 = 0.1;
+
+/// What to measure and how much to list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompareParams {
+    /// The most frequent shared tokens whose neighbours are compared.
+    pub overlap_queries: usize,
+    /// Neighbours per token for the overlap.
+    pub k: usize,
+    /// Tokens listed per list (only in A, moved most, …).
+    pub listed: usize,
+}
+
+impl Default for CompareParams {
+    fn default() -> Self {
+        CompareParams {
+            overlap_queries: 1000,
+            k: 10,
+            listed: 20,
+        }
+    }
+}
+
+/// Everything `compare` measured.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Comparison {
+    /// The two dimensions, A's then B's.
+    pub dims: [usize; 2],
+    /// Which tokens the tables share.
+    pub vocabulary: VocabularyDiff,
+    /// The Procrustes alignment; `None` when the dimensions differ or no token is shared.
+    pub alignment: Option<Alignment>,
+    /// Neighbour overlap; `None` with fewer than two shared tokens.
+    pub overlap: Option<NeighbourOverlap>,
+    /// B's added rows against the mean rule; `None` when B adds no token or shares none.
+    pub added: Option<AddedRows>,
+}
+
+/// Tokens only in A, only in B, and in both.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VocabularyDiff {
+    /// Rows of A.
+    pub a_tokens: usize,
+    /// Rows of B.
+    pub b_tokens: usize,
+    /// Tokens in both.
+    pub shared: usize,
+    /// How many tokens only A has.
+    pub only_a: usize,
+    /// How many tokens only B has.
+    pub only_b: usize,
+    /// The first of them in A's row order (most frequent first).
+    pub only_a_first: Vec<String>,
+    /// The first of them in B's row order.
+    pub only_b_first: Vec<String>,
+}
+
+/// A token and a value (a cosine, an overlap).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TokenValue {
+    /// The token.
+    pub token: String,
+    /// Its value.
+    pub value: f64,
+}
+
+/// Summary of a sample of values.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Summary {
+    /// Mean.
+    pub mean: f64,
+    /// Median.
+    pub median: f64,
+    /// Smallest.
+    pub min: f64,
+    /// Largest.
+    pub max: f64,
+}
+
+impl Summary {
+    fn of(values: &[f64]) -> Self {
+        let mut sorted = values.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        let n = sorted.len();
+        let median = match n {
+            0 => f64::NAN,
+            _ if n % 2 == 1 => sorted[n / 2],
+            _ => (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0,
+        };
+        Summary {
+            mean: sorted.iter().sum::<f64>() / n as f64,
+            median,
+            min: sorted.first().copied().unwrap_or(f64::NAN),
+            max: sorted.last().copied().unwrap_or(f64::NAN),
+        }
+    }
+}
+
+/// A's shared rows rotated onto B's.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Alignment {
+    /// `‖A_s R − B_s‖_F / ‖B_s‖_F` (NaN when B's shared rows are all zero).
+    pub relative_residual: f64,
+    /// The drift cosines `cos(aᵢR, bᵢ)` (0 for a zero row).
+    pub cosine: Summary,
+    /// Tokens whose cosine is lowest, lowest first.
+    pub moved_most: Vec<TokenValue>,
+    /// Tokens whose cosine is highest, highest first.
+    pub moved_least: Vec<TokenValue>,
+    /// One cosine per shared token, in A's row order (for the histogram).
+    #[serde(skip)]
+    pub cosines: Vec<f64>,
+}
+
+/// How many of their top-k neighbours the most frequent shared tokens keep.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NeighbourOverlap {
+    /// Tokens compared.
+    pub queries: usize,
+    /// Neighbours compared per token (`k`, or fewer when fewer tokens are shared).
+    pub k: usize,
+    /// Mean share of neighbours kept, in `[0, 1]`.
+    pub mean: f64,
+    /// `counts[j]`: tokens that keep exactly `j` of their `k` neighbours.
+    pub counts: Vec<usize>,
+    /// The tokens that keep the fewest, fewest first.
+    pub lowest: Vec<TokenValue>,
+}
+
+/// Whether B's added rows look initialised by the mean rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MeanRuleVerdict {
+    /// Every added row is within the tolerance of the mean.
+    MeanRule,
+    /// Some are, some are not.
+    Mixed,
+    /// None is.
+    NotMeanRule,
+}
+
+impl std::fmt::Display for MeanRuleVerdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            MeanRuleVerdict::MeanRule => "initialised by the mean rule",
+            MeanRuleVerdict::Mixed => "partly at the mean",
+            MeanRuleVerdict::NotMeanRule => "not initialised by the mean rule",
+        })
+    }
+}
+
+/// One added row measured against the mean of the old rows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AddedRow {
+    /// The token.
+    pub token: String,
+    /// `cos(x, μ)`.
+    pub cosine: f64,
+    /// `‖x − μ‖ / ‖μ‖` (NaN when `μ = 0`).
+    pub distance_to_mean_norm: f64,
+    /// `‖x − μ‖ / s`, `s` the spread of the old rows.
+    pub distance_to_spread: f64,
+}
+
+/// B's rows for tokens A lacks, against Hewitt's mean-of-embeddings rule.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AddedRows {
+    /// `n`: rows added.
+    pub added: usize,
+    /// `V`: B's rows for A's tokens (the old rows).
+    pub old: usize,
+    /// `‖μ‖`, the norm of the old rows' mean.
+    pub mean_norm: f64,
+    /// `s = √(mean ‖bᵢ − μ‖²)`, the spread of the old rows about their mean.
+    pub spread: f64,
+    /// A row is at the mean when `‖x − μ‖ ≤ tolerance · s`.
+    pub tolerance: f64,
+    /// Rows within it.
+    pub at_mean: usize,
+    /// The verdict.
+    pub verdict: MeanRuleVerdict,
+    /// `ln(1 + n/V)`, the bound on the change of the next-token distribution
+    /// the rule gives when B is a model's output (or tied) embedding.
+    pub kl_bound: f64,
+    /// `cos(x, μ)` over the added rows.
+    pub cosine: Summary,
+    /// `‖x − μ‖ / s` over the added rows.
+    pub distance_to_spread: Summary,
+    /// The first added rows, in B's order.
+    pub first: Vec<AddedRow>,
+}
+
+/// Compares `a` with `b`, consuming both (their matrices are normalised in
+/// place for the neighbour search). `progress` hears each step's name.
+///
+/// # Errors
+/// [`crate::Error::Numerical`] if the Procrustes SVD does not converge.
+///
+/// # Examples
+/// ```
+/// use embspace::analyze::{CompareParams, compare};
+/// use embspace::embeddings::Embeddings;
+/// use embspace::ndarray::array;
+/// let words = |w: &[&str]| w.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+/// let (a, _) = Embeddings::new(words(&["x", "y", "z"]), array![[1.0f32, 0.0], [0.0, 1.0], [1.0, 1.0]])?;
+/// let (b, _) = Embeddings::new(words(&["x", "y", "new"]), array![[0.0f32, 1.0], [-1.0, 0.0], [0.5, 0.5]])?;
+/// let c = compare(a, b, &CompareParams::default(), &mut |_| {})?;
+/// assert_eq!((c.vocabulary.shared, c.vocabulary.only_a_first[0].as_str()), (2, "z"));
+/// assert!(c.alignment.unwrap().relative_residual < 1e-12); // a quarter turn
+/// # Ok::<(), embspace::Error>(())
+/// ```
+pub fn compare(
+    a: Embeddings,
+    b: Embeddings,
+    params: &CompareParams,
+    progress: &mut dyn FnMut(&str),
+) -> Result<Comparison> {
+    progress("shared tokens");
+    // (row in A, row in B) per shared token, in A's row order.
+    let pairs: Vec<(usize, usize)> = (0..a.len())
+        .filter_map(|i| b.id(a.token(i)).map(|j| (i, j)))
+        .collect();
+    let only = |x: &Embeddings, y: &Embeddings| -> (usize, Vec<String>) {
+        let mut missing = (0..x.len()).filter(|&i| y.id(x.token(i)).is_none());
+        let first: Vec<String> = missing
+            .by_ref()
+            .take(params.listed)
+            .map(|i| x.token(i).to_string())
+            .collect();
+        (first.len() + missing.count(), first)
+    };
+    let (only_a, only_a_first) = only(&a, &b);
+    let (only_b, only_b_first) = only(&b, &a);
+    let vocabulary = VocabularyDiff {
+        a_tokens: a.len(),
+        b_tokens: b.len(),
+        shared: pairs.len(),
+        only_a,
+        only_b,
+        only_a_first,
+        only_b_first,
+    };
+    let dims = [a.dim(), b.dim()];
+    let alignment = if dims[0] == dims[1] && dims[0] > 0 && !pairs.is_empty() {
+        progress("Procrustes alignment");
+        Some(align_shared(&a, &b, &pairs, params.listed)?)
+    } else {
+        None
+    };
+    progress("added rows");
+    let added = added_rows(&a, &b, &pairs, params.listed);
+    progress("neighbour overlap");
+    let overlap = neighbour_overlap(a, b, &pairs, params);
+    Ok(Comparison {
+        dims,
+        vocabulary,
+        alignment,
+        overlap,
+        added,
+    })
+}
+
+/// `rows` of `m`, widened to `f64`.
+fn gather(m: ArrayView2<f32>, rows: impl Iterator<Item = usize>) -> Array2<f64> {
+    let rows: Vec<usize> = rows.collect();
+    m.select(Axis(0), &rows).mapv(f64::from)
+}
+
+fn align_shared(
+    a: &Embeddings,
+    b: &Embeddings,
+    pairs: &[(usize, usize)],
+    listed: usize,
+) -> Result<Alignment> {
+    let d = a.dim();
+    let blocks = || {
+        pairs.chunks(BLOCK).map(|block| {
+            (
+                gather(a.vectors(), block.iter().map(|p| p.0)),
+                gather(b.vectors(), block.iter().map(|p| p.1)),
+            )
+        })
+    };
+    let mut cross = Array2::<f64>::zeros((d, d));
+    for (xa, xb) in blocks() {
+        general_mat_mul(1.0, &xa.t(), &xb, 1.0, &mut cross);
+    }
+    let rotation = procrustes_rotation(cross.view())?;
+    let (mut residual, mut target) = (0.0, 0.0);
+    let mut cosines = Vec::with_capacity(pairs.len());
+    for (xa, xb) in blocks() {
+        let rotated = xa.dot(&rotation);
+        for (x, y) in rotated.rows().into_iter().zip(xb.rows()) {
+            residual += (&x - &y).mapv(|v| v * v).sum();
+            target += y.dot(&y);
+            cosines.push(cosine(x.dot(&y), x.dot(&x), y.dot(&y)));
+        }
+    }
+    let mut order: Vec<usize> = (0..pairs.len()).collect();
+    order.sort_by(|&i, &j| cosines[i].total_cmp(&cosines[j]).then(i.cmp(&j)));
+    let listed_of = |rows: &mut dyn Iterator<Item = &usize>| {
+        rows.take(listed)
+            .map(|&i| TokenValue {
+                token: a.token(pairs[i].0).to_string(),
+                value: cosines[i],
+            })
+            .collect()
+    };
+    Ok(Alignment {
+        relative_residual: (residual / target).sqrt(),
+        cosine: Summary::of(&cosines),
+        moved_most: listed_of(&mut order.iter()),
+        moved_least: listed_of(&mut order.iter().rev()),
+        cosines,
+    })
+}
+
+/// `x·y / (‖x‖‖y‖)` from the three products; 0 when either vector is zero.
+fn cosine(xy: f64, xx: f64, yy: f64) -> f64 {
+    let norms = (xx * yy).sqrt();
+    if norms > 0.0 {
+        (xy / norms).clamp(-1.0, 1.0)
+    } else {
+        0.0
+    }
+}
+
+/// B's rows for tokens A lacks, against the mean of B's rows for A's tokens.
+fn added_rows(a: &Embeddings, b: &Embeddings, pairs: &[(usize, usize)], listed: usize) -> Option<AddedRows> {
+    let new: Vec<usize> = (0..b.len()).filter(|&j| a.id(b.token(j)).is_none()).collect();
+    if new.is_empty() || pairs.is_empty() {
+        return None;
+    }
+    let d = b.dim();
+    let (mut sum, mut squares) = (Array1::<f64>::zeros(d), 0.0);
+    for block in pairs.chunks(BLOCK) {
+        let old = gather(b.vectors(), block.iter().map(|p| p.1));
+        sum += &old.sum_axis(Axis(0));
+        squares += old.mapv(|v| v * v).sum();
+    }
+    let v = pairs.len() as f64;
+    let mean = sum / v;
+    let mean_norm = mean.dot(&mean).sqrt();
+    // mean ‖bᵢ − μ‖² = mean ‖bᵢ‖² − ‖μ‖² (clamped: rounding may leave it just below 0).
+    let spread = (squares / v - mean_norm * mean_norm).max(0.0).sqrt();
+    let (rows, within): (Vec<AddedRow>, Vec<bool>) = new
+        .iter()
+        .map(|&j| {
+            let x = b.vector(j).mapv(f64::from);
+            let distance = (&x - &mean).mapv(|v| v * v).sum().sqrt();
+            let row = AddedRow {
+                token: b.token(j).to_string(),
+                cosine: cosine(x.dot(&mean), x.dot(&x), mean_norm * mean_norm),
+                distance_to_mean_norm: distance / mean_norm,
+                distance_to_spread: distance / spread,
+            };
+            (row, distance <= MEAN_RULE_TOLERANCE * spread)
+        })
+        .unzip();
+    let at_mean = within.iter().filter(|&&w| w).count();
+    let verdict = match at_mean {
+        n if n == rows.len() => MeanRuleVerdict::MeanRule,
+        0 => MeanRuleVerdict::NotMeanRule,
+        _ => MeanRuleVerdict::Mixed,
+    };
+    let values = |f: fn(&AddedRow) -> f64| rows.iter().map(f).collect::<Vec<_>>();
+    Some(AddedRows {
+        added: rows.len(),
+        old: pairs.len(),
+        mean_norm,
+        spread,
+        tolerance: MEAN_RULE_TOLERANCE,
+        at_mean,
+        verdict,
+        kl_bound: kl_bound(rows.len(), pairs.len()).expect("pairs is not empty"),
+        cosine: Summary::of(&values(|r| r.cosine)),
+        distance_to_spread: Summary::of(&values(|r| r.distance_to_spread)),
+        first: rows.into_iter().take(listed).collect(),
+    })
+}
+
+/// Keeps `rows` (increasing) of `m`, moved up in place: no second copy.
+fn keep_rows(mut m: Array2<f32>, rows: &[usize]) -> Array2<f32> {
+    for (to, &from) in rows.iter().enumerate() {
+        if to != from {
+            let (mut head, tail) = m.view_mut().split_at(Axis(0), from);
+            head.row_mut(to).assign(&tail.row(0));
+        }
+    }
+    m.slice_collapse(s![..rows.len(), ..]);
+    m
+}
+
+/// The top-k neighbours, as shared-token indices, of the first `queries`
+/// shared tokens, searched among the shared rows `rows` (increasing) of
+/// `table`; `token_of[r]` is the shared token at compacted row `r`, and
+/// `row_of[t]` the compacted row of shared token `t`.
+fn shared_neighbours(
+    table: Embeddings,
+    rows: &[usize],
+    token_of: &[usize],
+    row_of: &[usize],
+    queries: usize,
+    k: usize,
+) -> Vec<Vec<usize>> {
+    let (_, matrix) = table.into_parts();
+    let unit = UnitRows::from_owned(keep_rows(matrix, rows));
+    let query_rows = &row_of[..queries];
+    let query_vectors = unit.view().select(Axis(0), query_rows);
+    fused_top_k(unit.view(), query_vectors.view(), k, usize::MAX, |q| {
+        vec![query_rows[q]]
+    })
+    .into_iter()
+    .map(|hits| hits.iter().map(|h| token_of[h.index]).collect())
+    .collect()
+}
+
+fn neighbour_overlap(
+    a: Embeddings,
+    b: Embeddings,
+    pairs: &[(usize, usize)],
+    params: &CompareParams,
+) -> Option<NeighbourOverlap> {
+    let n = pairs.len();
+    let k = params.k.min(n.saturating_sub(1));
+    let queries = params.overlap_queries.min(n);
+    if k == 0 || queries == 0 {
+        return None;
+    }
+    let tokens: Vec<String> = (0..queries).map(|t| a.token(pairs[t].0).to_string()).collect();
+    // In A the shared tokens are in row order already: shared token t is row t.
+    let identity: Vec<usize> = (0..n).collect();
+    let a_rows: Vec<usize> = pairs.iter().map(|p| p.0).collect();
+    let in_a = shared_neighbours(a, &a_rows, &identity, &identity, queries, k);
+    // In B they are compacted in B's row order.
+    let mut by_b: Vec<usize> = (0..n).collect();
+    by_b.sort_by_key(|&t| pairs[t].1);
+    let mut row_of = vec![0; n];
+    for (row, &t) in by_b.iter().enumerate() {
+        row_of[t] = row;
+    }
+    let b_rows: Vec<usize> = by_b.iter().map(|&t| pairs[t].1).collect();
+    let in_b = shared_neighbours(b, &b_rows, &by_b, &row_of, queries, k);
+    let kept: Vec<usize> = in_a
+        .iter()
+        .zip(&in_b)
+        .map(|(x, y)| x.iter().filter(|t| y.contains(t)).count())
+        .collect();
+    let mut counts = vec![0; k + 1];
+    for &c in &kept {
+        counts[c] += 1;
+    }
+    let mut order: Vec<usize> = (0..queries).collect();
+    order.sort_by_key(|&q| (kept[q], q));
+    Some(NeighbourOverlap {
+        queries,
+        k,
+        mean: kept.iter().sum::<usize>() as f64 / (queries * k) as f64,
+        counts,
+        lowest: order
+            .iter()
+            .take(params.listed)
+            .map(|&q| TokenValue {
+                token: tokens[q].clone(),
+                value: kept[q] as f64 / k as f64,
+            })
+            .collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use approx::assert_abs_diff_eq;
+    use ndarray_rand::RandomExt;
+    use ndarray_rand::rand_distr::StandardNormal;
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha8Rng;
+
+    use super::*;
+    use crate::math::random_orthogonal;
+
+    fn table(names: impl IntoIterator<Item = String>, rows: &Array2<f64>) -> Embeddings {
+        let tokens: Vec<String> = names.into_iter().collect();
+        Embeddings::new(tokens, rows.mapv(|v| v as f32)).unwrap().0
+    }
+
+    fn words(prefix: &str, n: usize) -> Vec<String> {
+        (0..n).map(|i| format!("{prefix}{i}")).collect()
+    }
+
+    fn gaussian(n: usize, d: usize, seed: u64) -> Array2<f64> {
+        Array2::random_using((n, d), StandardNormal, &mut ChaCha8Rng::seed_from_u64(seed))
+    }
+
+    fn run(a: Embeddings, b: Embeddings) -> Comparison {
+        compare(a, b, &CompareParams::default(), &mut |_| {}).unwrap()
+    }
+
+    #[test]
+    fn a_rotated_copy_aligns_back_with_no_drift_and_keeps_every_neighbour() {
+        let x = gaussian(300, 16, 1) + 0.5; // off-centre, as trained tables are
+        let q = random_orthogonal(16, &mut ChaCha8Rng::seed_from_u64(2));
+        let c = run(table(words("w", 300), &x), table(words("w", 300), &x.dot(&q)));
+        let alignment = c.alignment.unwrap();
+        // Only the f32 rounding of both tables is left: about 6e-8 relative per entry.
+        assert!(
+            alignment.relative_residual < 1e-6,
+            "{}",
+            alignment.relative_residual
+        );
+        assert!(alignment.cosine.min > 1.0 - 1e-6, "{:?}", alignment.cosine);
+        let overlap = c.overlap.unwrap();
+        assert_eq!((overlap.queries, overlap.k, overlap.mean), (300, 10, 1.0));
+        assert_eq!(overlap.counts[10], 300);
+        assert_eq!(
+            (c.vocabulary.shared, c.vocabulary.only_a, c.vocabulary.only_b),
+            (300, 0, 0)
+        );
+        assert!(c.added.is_none());
+    }
+
+    #[test]
+    fn rows_that_really_moved_drift_most_and_lose_their_neighbours() {
+        let x = gaussian(200, 12, 3);
+        let mut y = x.dot(&random_orthogonal(12, &mut ChaCha8Rng::seed_from_u64(4)));
+        let fresh = gaussian(3, 12, 5);
+        for (k, row) in [7, 50, 120].into_iter().enumerate() {
+            y.row_mut(row).assign(&fresh.row(k));
+        }
+        let c = run(table(words("w", 200), &x), table(words("w", 200), &y));
+        let alignment = c.alignment.unwrap();
+        let mut most: Vec<&str> = alignment.moved_most[..3]
+            .iter()
+            .map(|t| t.token.as_str())
+            .collect();
+        most.sort();
+        assert_eq!(most, ["w120", "w50", "w7"]);
+        assert!(alignment.moved_least[0].value > 0.99);
+        let overlap = c.overlap.unwrap();
+        assert!(overlap.mean < 1.0);
+        assert!(
+            overlap.lowest[..3].iter().all(|t| t.value < 0.5),
+            "{:?}",
+            overlap.lowest
+        );
+    }
+
+    #[test]
+    fn rows_added_at_the_mean_are_recognised_and_bounded_by_hewitt() {
+        let old = gaussian(400, 24, 6) + 0.3;
+        let mean = old.mean_axis(Axis(0)).unwrap();
+        // 10 rows at the mean, 10 by Hewitt's N(μ, 1e-5 Σ) (here Σ ≈ I).
+        let mut new = Array2::from_shape_fn((20, 24), |(_, j)| mean[j]);
+        new.slice_mut(s![10.., ..])
+            .scaled_add(10f64.powf(-2.5), &gaussian(10, 24, 7));
+        let grown = ndarray::concatenate![Axis(0), old, new];
+        let c = run(
+            table(words("w", 400), &old),
+            table(words("w", 400).into_iter().chain(words("new", 20)), &grown),
+        );
+        let added = c.added.unwrap();
+        assert_eq!((added.added, added.old, added.at_mean), (20, 400, 20));
+        assert_eq!(added.verdict, MeanRuleVerdict::MeanRule);
+        assert_eq!(added.kl_bound, (20.0f64 / 400.0).ln_1p());
+        assert!(added.cosine.min > 0.999, "{:?}", added.cosine);
+        assert!(
+            added.distance_to_spread.max < 0.01,
+            "{:?}",
+            added.distance_to_spread
+        );
+        assert_eq!(c.vocabulary.only_b_first[0], "new0");
+    }
+
+    #[test]
+    fn rows_added_at_random_are_not_the_mean_rule() {
+        let old = gaussian(400, 24, 8) + 0.3;
+        let grown = ndarray::concatenate![Axis(0), old, gaussian(20, 24, 9)];
+        let c = run(
+            table(words("w", 400), &old),
+            table(words("w", 400).into_iter().chain(words("new", 20)), &grown),
+        );
+        let added = c.added.unwrap();
+        assert_eq!((added.at_mean, added.verdict), (0, MeanRuleVerdict::NotMeanRule));
+        assert!(
+            added.distance_to_spread.min > 0.5,
+            "{:?}",
+            added.distance_to_spread
+        );
+        assert!(added.cosine.mean.abs() < 0.5, "{:?}", added.cosine);
+    }
+
+    #[test]
+    fn disjoint_vocabularies_share_nothing_and_measure_nothing() {
+        let c = run(
+            table(words("a", 30), &gaussian(30, 4, 10)),
+            table(words("b", 20), &gaussian(20, 4, 11)),
+        );
+        assert_eq!(
+            (c.vocabulary.shared, c.vocabulary.only_a, c.vocabulary.only_b),
+            (0, 30, 20)
+        );
+        assert_eq!(c.vocabulary.only_a_first.len(), 20);
+        assert_eq!(c.vocabulary.only_a_first[0], "a0");
+        assert!(c.alignment.is_none() && c.overlap.is_none() && c.added.is_none());
+    }
+
+    #[test]
+    fn different_dimensions_skip_alignment_but_not_neighbours() {
+        let x = gaussian(50, 8, 12);
+        let wide = ndarray::concatenate![Axis(1), x, Array2::zeros((50, 4))]; // same geometry in 12-D
+        let c = run(table(words("w", 50), &x), table(words("w", 50), &wide));
+        assert_eq!(c.dims, [8, 12]);
+        assert!(c.alignment.is_none());
+        assert_abs_diff_eq!(c.overlap.unwrap().mean, 1.0);
+    }
+
+    #[test]
+    fn neighbours_are_matched_by_token_whatever_the_row_order() {
+        // B holds A's rows in reverse order (and a token A lacks in between): same neighbours.
+        let x = gaussian(40, 6, 13);
+        let mut names = words("w", 40);
+        names.reverse();
+        let mut reversed = x.slice(s![..;-1, ..]).to_owned();
+        reversed.row_mut(0).fill(9.0);
+        names[0] = "extra".into();
+        let c = run(table(words("w", 40), &x), table(names, &reversed));
+        assert_eq!(c.vocabulary.shared, 39);
+        assert_eq!(c.overlap.unwrap().mean, 1.0);
+        assert!(c.alignment.unwrap().relative_residual < 1e-6);
+    }
+
+    #[test]
+    fn keep_rows_moves_the_kept_rows_up_in_order() {
+        let m = Array2::from_shape_fn((5, 2), |(i, j)| (10 * i + j) as f32);
+        let kept = keep_rows(m, &[1, 3, 4]);
+        assert_eq!(kept, ndarray::array![[10.0, 11.0], [30.0, 31.0], [40.0, 41.0]]);
+    }
+}

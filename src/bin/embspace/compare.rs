@@ -1,0 +1,101 @@
+//! `embspace compare A B`: its options, and the glue from them to the library.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Args;
+use embspace::analyze::{CompareParams, Source, compare};
+use embspace::embeddings::Loaded;
+use embspace::report::{self, Format};
+
+use crate::FormatArg;
+use crate::progress::Progress;
+use crate::table_args::TableArgs;
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The first table (the old checkpoint).
+    a: PathBuf,
+    /// The second table (the new checkpoint), in any format `analyze` reads.
+    b: PathBuf,
+    #[command(flatten)]
+    table: TableArgs,
+    /// The most frequent shared tokens whose top-10 neighbours are compared.
+    #[arg(long, default_value_t = 1000, value_name = "N")]
+    overlap_tokens: usize,
+    /// Directory to write the comparison into.
+    #[arg(long, default_value = "compare")]
+    out: PathBuf,
+    /// Report formats to write.
+    #[arg(long, value_enum, value_delimiter = ',', default_values_t = [FormatArg::Html, FormatArg::Md, FormatArg::Json])]
+    report_format: Vec<FormatArg>,
+}
+
+pub fn compare_tables(args: &CompareArgs, quiet: bool) -> anyhow::Result<ExitCode> {
+    let progress = Progress::new(quiet);
+    // Both files are read before anything is written: a bad B leaves earlier output as it was.
+    let (a, a_source) = read(&args.table, &args.a, &progress)?;
+    let (b, b_source) = read(&args.table, &args.b, &progress)?;
+    let shapes = [&a, &b].map(|t| format!("{} × {}", t.embeddings.len(), t.embeddings.dim()));
+    let params = CompareParams {
+        overlap_queries: args.overlap_tokens,
+        ..CompareParams::default()
+    };
+    let comparison = compare(a.embeddings, b.embeddings, &params, &mut |step| {
+        progress.step(step)
+    })?;
+    progress.step("rendering");
+    let mut formats: Vec<Format> = args.report_format.iter().map(|&f| f.into()).collect();
+    formats.sort();
+    formats.dedup();
+    let analysis = comparison.report(a_source, b_source);
+    let rendered = embspace::analyze::render(&analysis, &formats).context("rendering the comparison")?;
+    let prune = formats.iter().any(|f| *f != Format::Html);
+    let written = report::write_atomically(&args.out, &rendered, prune)
+        .with_context(|| format!("writing the comparison into {}", args.out.display()))?;
+    progress.finish();
+    if !quiet {
+        let v = &comparison.vocabulary;
+        let mut found = vec![format!(
+            "{} shared tokens ({} only in A, {} only in B)",
+            v.shared, v.only_a, v.only_b
+        )];
+        if let Some(a) = &comparison.alignment {
+            found.push(format!(
+                "relative residual {:.2e}, mean drift cosine {:.4}",
+                a.relative_residual, a.cosine.mean
+            ));
+        }
+        if let Some(o) = &comparison.overlap {
+            found.push(format!("overlap@{} {:.4}", o.k, o.mean));
+        }
+        if let Some(added) = &comparison.added {
+            found.push(format!("{} added rows {}", added.added, added.verdict));
+        }
+        eprintln!(
+            "compared {} ({}) with {} ({}): {}; {} files up to date in {}",
+            args.a.display(),
+            shapes[0],
+            args.b.display(),
+            shapes[1],
+            found.join(", "),
+            written.len(),
+            args.out.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Reads one of the two tables and describes it for the report.
+fn read(table: &TableArgs, path: &Path, progress: &Progress) -> anyhow::Result<(Loaded, Source)> {
+    let (loaded, file_bytes) = table.load(path, progress)?;
+    let source = Source {
+        path: path.display().to_string(),
+        format: loaded.format.to_string(),
+        file_bytes,
+        notes: loaded.notes.clone(),
+        warnings: loaded.warnings.clone(),
+    };
+    Ok((loaded, source))
+}

@@ -1,0 +1,81 @@
+//! How to read an embedding file: the options `analyze FILE`, `report --vectors FILE`
+//! share, and what to say about the table read.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use embspace::embeddings::{Format as FileFormat, LoadOptions, Loaded, load};
+
+use crate::progress::Progress;
+
+/// How to read an embedding file (`analyze FILE`, `report --vectors FILE`, both files of `compare`).
+#[derive(Debug, Args)]
+pub struct TableArgs {
+    /// The file's format (detected from its name and first bytes when omitted).
+    #[arg(long, value_parser = parse_file_format, value_name = "FORMAT")]
+    format: Option<FileFormat>,
+    /// Vocabulary of a .npy or safetensors matrix, or of a GGUF file instead of its tokens:
+    /// one token a line, or a tokenizer.json (default: vocab.txt or tokenizer.json beside the file).
+    #[arg(long, value_name = "FILE")]
+    vocab: Option<PathBuf>,
+    /// The safetensors or GGUF tensor to read (default: the first 2-D tensor named like
+    /// `word_embeddings` or `embed_tokens`; in GGUF `token_embd.weight`).
+    #[arg(long, value_name = "NAME")]
+    tensor: Option<String>,
+    /// Read only the first N rows (the most frequent tokens), like gensim's `limit`.
+    #[arg(long, value_name = "N")]
+    limit: Option<usize>,
+    /// Replace invalid UTF-8 in tokens with U+FFFD instead of refusing the file.
+    #[arg(long)]
+    lossy: bool,
+}
+
+impl TableArgs {
+    pub fn options(&self) -> LoadOptions {
+        LoadOptions {
+            format: self.format,
+            limit: self.limit,
+            lossy: self.lossy,
+            vocab: self.vocab.clone(),
+            tensor: self.tensor.clone(),
+        }
+    }
+
+    /// Whether any option was given (they mean nothing without a file).
+    pub fn any(&self) -> bool {
+        self.format.is_some()
+            || self.vocab.is_some()
+            || self.tensor.is_some()
+            || self.limit.is_some()
+            || self.lossy
+    }
+
+    /// Reads `path`, naming it and its size on the progress line.
+    pub fn load(&self, path: &std::path::Path, progress: &Progress) -> anyhow::Result<(Loaded, u64)> {
+        let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        progress.step(&format!(
+            "reading {} ({:.1} MB)",
+            path.display(),
+            bytes as f64 / 1e6
+        ));
+        let loaded = load(path, &self.options())?;
+        for warning in &loaded.warnings {
+            progress.warn(warning);
+        }
+        Ok((loaded, bytes))
+    }
+}
+
+fn parse_file_format(name: &str) -> Result<FileFormat, String> {
+    name.parse()
+        .map_err(|e: embspace::embeddings::UnknownFormat| e.to_string())
+}
+
+/// The format a table was read as, and what the file said about it:
+/// `gguf: tensor `token_embd.weight` (Q4_K, GGUF v3); tied: …`.
+pub fn read_as(loaded: &Loaded) -> String {
+    match loaded.notes.is_empty() {
+        true => loaded.format.to_string(),
+        false => format!("{}: {}", loaded.format, loaded.notes.join("; ")),
+    }
+}
