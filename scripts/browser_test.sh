@@ -73,6 +73,19 @@ cargo run --locked --quiet -- analyze "$out/analysis/hostile.txt" --quiet --repo
     --query '<script>window.__pwned=1</script>' '</style>' --analogy '"onmouseover=window.__pwned=2:</style>::plain' \
     --out "$out/analysis"
 
+# A comparison of the hostile table with a changed copy of it: shared, moved, removed and added
+# hostile tokens reach every table of the page.
+{
+    printf '8 3\n'
+    sed -n '2,5p' "$out/analysis/hostile.txt" | awk '{ print $1, $3, $2, $4 }'
+    printf 'plain 0 0 1\n'
+    printf '<b>added</b> 0.3 0.3 0.3\n'
+    printf '\u202eadded 0.2 0.3 0.3\n'
+    printf '"onclick=window.__pwned=3 0.3 0.2 0.3\n'
+} >"$out/analysis/hostile-b.txt"
+cargo run --locked --quiet -- compare "$out/analysis/hostile.txt" "$out/analysis/hostile-b.txt" --quiet \
+    --report-format html --out "$out/comparison"
+
 # The map on a real table whose neighbours are known (the shipped GloVe subset),
 # and a page with a map of 100 000 made-up points to time its frames.
 cargo run --locked --quiet -- analyze data/real/glove-6b-50d/vectors.npy --quiet --report-format html,json \
@@ -85,4 +98,5 @@ node "$browser_dir/report_test.mjs" \
     --analysis "$out/analysis/analysis.html" \
     --map "$out/map/analysis.html" \
     --big-map "$out/big-map/analysis.html" \
+    --comparison "$out/comparison/comparison.html" \
     --screenshots target/screenshots

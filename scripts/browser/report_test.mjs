@@ -27,6 +27,8 @@ const analysisPath = args.analysis && resolve(args.analysis);
 const mapPath = args.map && resolve(args.map);
 // An analysis page with a map of 100 000 points (examples/big_map.rs), to time the map.
 const bigMapPath = args['big-map'] && resolve(args['big-map']);
+// A comparison (`embspace compare`) of two tables whose tokens are the HOSTILE strings.
+const comparisonPath = args.comparison && resolve(args.comparison);
 const shotDir = resolve(args.screenshots ?? 'target/screenshots');
 const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
@@ -166,7 +168,7 @@ async function checkLightbox(page, figureId) {
 }
 
 /** The analysis page: figures decode, contents links land, formulas render, hostile tokens stay text. */
-async function checkAnalysis(page) {
+async function checkAnalysis(page, { sections = 5, images = 5, maths = true } = {}) {
   for (const el of await page.locator('h2, nav a, td, th, figcaption, img').all()) {
     await el.hover({ timeout: 2000, force: true }).catch(() => {});
   }
@@ -190,11 +192,11 @@ async function checkAnalysis(page) {
       clientWidth: document.documentElement.clientWidth,
     };
   }, HOSTILE);
-  expect(facts.sections >= 5, `the analysis has ${facts.sections} sections, expected the 5 diagnostics at least`);
-  expect(facts.images.length >= 5, `the analysis has ${facts.images.length} figures`);
+  expect(facts.sections >= sections, `the page has ${facts.sections} sections, expected ${sections} at least`);
+  expect(facts.images.length >= images, `the page has ${facts.images.length} figures, expected ${images} at least`);
   for (const img of facts.images) expect(img.natural > 0 && img.alt.trim() && img.fits, `analysis figure did not decode, has no alt text or overflows: ${img.alt.slice(0, 50)}`);
   expect(facts.tocTargets.length === facts.sections && facts.tocTargets.every(Boolean), 'an analysis contents link points at no section');
-  expect(facts.maths.length > 0 && facts.maths.every((w) => w > 0), 'analysis formulas are missing or have no size');
+  expect((!maths || facts.maths.length > 0) && facts.maths.every((w) => w > 0), 'analysis formulas are missing or have no size');
   const mapScripts = 'application/json application/json ' + 'application/octet-stream '.repeat(6) + 'inline';
   expect(facts.pwned === null && [mapScripts, ''].includes(facts.scripts) && facts.handlers.length === 0, `a hostile token became markup: ${JSON.stringify(facts)}`);
   expect(facts.styles === 1, 'a hostile token split the stylesheet');
@@ -343,6 +345,7 @@ async function main() {
   if (analysisPath) checkFileText(analysisPath);
   if (mapPath) checkFileText(mapPath);
   if (bigMapPath) checkFileText(bigMapPath);
+  if (comparisonPath) checkFileText(comparisonPath);
   mkdirSync(shotDir, { recursive: true });
   const started = Date.now();
   const offsite = [];
@@ -429,6 +432,14 @@ async function main() {
       expect((await page.evaluate(() => window.__pwned ?? null)) === null, 'a hostile token ran on the map');
       await page.locator('#map-app').screenshot({ path: join(shotDir, 'analysis-map-hostile-dark.png') });
       for (const p of problems) expect(false, `hostile map: ${p}`);
+      await page.close();
+    }
+    if (comparisonPath) {
+      const { page, problems } = await open(context, comparisonPath, { viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
+      const facts = await checkAnalysis(page, { sections: 3, images: 1, maths: false });
+      await page.screenshot({ path: join(shotDir, 'comparison-desktop-light.png'), fullPage: true });
+      console.log(`comparison: ${facts.sections} sections, ${facts.images.length} figures, hostile tokens literal ${JSON.stringify(facts.literal)}`);
+      for (const p of problems) expect(false, `comparison: ${p}`);
       await page.close();
     }
     if (mapPath) {
