@@ -17,6 +17,7 @@ mod benchmark;
 mod claims;
 mod diagnostics;
 mod knn;
+mod knn_graph;
 mod pipeline;
 mod report;
 mod word_pairs;
@@ -28,6 +29,7 @@ pub use analogies::{
 pub use claims::{ClaimVerdict, claims_section, measure_claims};
 pub use diagnostics::{DiagnoseParams, Diagnostics, Geometry, NormStats, ScatterPoint, diagnose};
 pub use knn::{Hit, UnitRows, top_k};
+pub use knn_graph::knn_graph;
 pub use pipeline::{AnalogyAnswers, AnalyzeOptions, Neighbour, QueryResult, analyze, parse_analogy};
 pub use report::{Analysis, Section, Source, Table, render};
 pub use word_pairs::{

@@ -13,6 +13,7 @@ mod finite_difference;
 mod glove;
 mod gradients;
 mod isotropy;
+mod knn_graph;
 mod lookup;
 mod neighbours;
 mod pca;
@@ -37,6 +38,7 @@ pub use finite_difference::{finite_difference_gradient, max_finite_difference_er
 pub use glove::{Glove, GloveGradient, GloveParams, glove_weight, train_glove};
 pub use gradients::{OutputGradients, log_softmax, outer, output_gradients, softmax};
 pub use isotropy::{Anisotropy, anisotropy, isotropy_score, random_pair_cosines};
+pub use knn_graph::KnnGraph;
 pub use lookup::{lookup, lookup_backward, lookup_rows, one_hot};
 pub use neighbours::{
     COS_MUL_EPSILON, Neighbour, analogy, analogy_cos_mul, analogy_offset, cos_mul_score, top_indices,
