@@ -153,6 +153,59 @@ impl KnnGraph {
         self.similarities.view()
     }
 
+    /// A relabelling that depends only on the graph's content: rows sorted by
+    /// their neighbours' cosines (compared as a list, best first), ties by
+    /// position. `order[r]` is the row that comes `r`-th.
+    ///
+    /// Relabelling the input rows relabels the graph and leaves each row's
+    /// cosines as they were, so it does not move a row's place in this order
+    /// unless another row has exactly the same cosines. Computations that run
+    /// in this order (the map's layout) are therefore equivariant: permuting
+    /// the input permutes their output.
+    pub fn canonical_order(&self) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..self.len()).collect();
+        let key = |i: usize| self.similarities.row(i);
+        order.sort_by(|&i, &j| {
+            key(i)
+                .iter()
+                .zip(key(j))
+                .map(|(a, b)| b.total_cmp(a))
+                .find(|o| o.is_ne())
+                .unwrap_or(std::cmp::Ordering::Equal)
+                .then(i.cmp(&j))
+        });
+        order
+    }
+
+    /// The graph with row `order[r]` renamed `r` (neighbours renamed alike,
+    /// each row re-sorted best first with ties to the lower new index).
+    ///
+    /// # Panics
+    /// When `order` is not a permutation of `0..n`.
+    pub fn relabel(&self, order: &[usize]) -> KnnGraph {
+        let (n, k) = (self.len(), self.k());
+        assert_eq!(order.len(), n, "one new place per row");
+        let mut rank = vec![u32::MAX; n];
+        for (r, &i) in order.iter().enumerate() {
+            assert_eq!(rank[i], u32::MAX, "row {i} placed twice");
+            rank[i] = r as u32;
+        }
+        let mut indices = Array2::<u32>::zeros((n, k));
+        let mut similarities = Array2::<f32>::zeros((n, k));
+        for (r, &i) in order.iter().enumerate() {
+            let mut row: Vec<(u32, f32)> = self.neighbours(i).map(|(j, s)| (rank[j], s)).collect();
+            row.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            for (slot, (j, s)) in row.into_iter().enumerate() {
+                indices[[r, slot]] = j;
+                similarities[[r, slot]] = s;
+            }
+        }
+        KnnGraph {
+            indices,
+            similarities,
+        }
+    }
+
     /// Row `i`'s neighbours as `(index, cosine)`, best first.
     ///
     /// # Panics
@@ -207,6 +260,19 @@ mod tests {
         // Row 0 is orthogonal to rows 2 and 3 and scores 0 with the zero row 1.
         assert_eq!(graph.indices().row(0).to_vec(), vec![1, 2]);
         assert_eq!(graph.indices().row(1).to_vec(), vec![0, 2]);
+    }
+
+    /// The canonical order is a function of content: relabelling the graph
+    /// any way and taking its canonical order gives back the same graph.
+    #[test]
+    fn the_canonical_order_forgets_how_rows_were_labelled() {
+        let x = Array2::from_shape_fn((40, 3), |(i, j)| ((i * 7 + j * 13) % 17) as f64 + 0.1 * i as f64);
+        let graph = KnnGraph::exact(x.view(), 4).unwrap();
+        let canonical = graph.relabel(&graph.canonical_order());
+        let shuffle: Vec<usize> = (0..40).map(|i| (i * 11) % 40).collect();
+        let shuffled = graph.relabel(&shuffle);
+        assert_ne!(shuffled, graph);
+        assert_eq!(shuffled.relabel(&shuffled.canonical_order()), canonical);
     }
 
     #[test]
