@@ -18,6 +18,7 @@ mod claims;
 mod diagnostics;
 mod knn;
 mod knn_graph;
+mod map_layout;
 mod pipeline;
 mod report;
 mod word_pairs;
@@ -30,6 +31,7 @@ pub use claims::{ClaimVerdict, claims_section, measure_claims};
 pub use diagnostics::{DiagnoseParams, Diagnostics, Geometry, NormStats, ScatterPoint, diagnose};
 pub use knn::{Hit, UnitRows, top_k};
 pub use knn_graph::knn_graph;
+pub use map_layout::{MAP_NEIGHBOURS, MapLayout, MapMethod, map_layout, pca_layout};
 pub use pipeline::{AnalogyAnswers, AnalyzeOptions, Neighbour, QueryResult, analyze, parse_analogy};
 pub use report::{Analysis, Section, Source, Table, render};
 pub use word_pairs::{
