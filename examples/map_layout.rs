@@ -51,12 +51,14 @@ fn layout(table: &str, out: &str, options: &[String]) -> Result<(), Failure> {
     let started = Instant::now();
     let (mut method, mut params, mut seed, mut init) =
         (MapMethod::Umap, UmapParams::default(), 42, "spectral");
+    let mut neighbours = MAP_NEIGHBOURS;
     for pair in options.chunks(2) {
         let value = pair.get(1).ok_or_else(|| format!("{} needs a value", pair[0]))?;
         match pair[0].as_str() {
             "--method" => method = value.parse()?,
             "--epochs" => params.epochs = Some(value.parse()?),
             "--seed" => seed = value.parse()?,
+            "--neighbours" => neighbours = value.parse()?,
             "--init" => init = value,
             other => return Err(format!("unknown option {other}").into()),
         }
@@ -66,7 +68,7 @@ fn layout(table: &str, out: &str, options: &[String]) -> Result<(), Failure> {
     let read_s = started.elapsed().as_secs_f64();
     let unit = UnitRows::from_owned(vectors);
     let (phase, cpu) = (Instant::now(), cpu_seconds());
-    let graph = knn_graph(&unit, MAP_NEIGHBOURS)?;
+    let graph = knn_graph(&unit, neighbours)?;
     let (knn_s, knn_cpu_s) = (phase.elapsed().as_secs_f64(), cpu_seconds() - cpu);
     let (phase, cpu) = (Instant::now(), cpu_seconds());
     params.init = match init {
