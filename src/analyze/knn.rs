@@ -86,7 +86,7 @@ impl UnitRows {
 /// Scales each row of `rows` to unit length (zero, infinite or NaN rows become
 /// zero), first copying it from `source` when given; rows are shared out over the cores.
 fn normalise_rows(mut rows: ArrayViewMut2<f32>, source: Option<ArrayView2<f32>>) {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = cores();
     let chunk = rows.nrows().div_ceil(threads).max(1);
     std::thread::scope(|scope| {
         for (c, mut part) in rows.axis_chunks_iter_mut(Axis(0), chunk).enumerate() {
@@ -208,7 +208,7 @@ impl Best {
 
 /// `out = q · uᵀ` for row-major `q` (`m×d`) and `u` (`n×d`): gemm's
 /// AVX-512 / FMA kernels, single-threaded (the caller runs one per core).
-fn product(q: ArrayView2<f32>, u: ArrayView2<f32>, out: &mut ndarray::ArrayViewMut2<f32>) {
+pub(crate) fn product(q: ArrayView2<f32>, u: ArrayView2<f32>, out: &mut ndarray::ArrayViewMut2<f32>) {
     let (m, n, k) = (q.nrows(), u.nrows(), q.ncols());
     if m == 0 || n == 0 {
         return;
@@ -248,13 +248,21 @@ fn product(q: ArrayView2<f32>, u: ArrayView2<f32>, out: &mut ndarray::ArrayViewM
     }
 }
 
+/// The machine's cores (what the searches run on).
+pub(crate) fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
 /// Runs `worker` once per core, at most once per block of work (inline when
 /// that is one), and returns what each run returned. Workers share out the
 /// blocks themselves through an atomic counter.
 fn on_cores<T: Send>(blocks: usize, worker: impl Fn() -> T + Sync) -> Vec<T> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(blocks);
+    on_threads(cores(), blocks, worker)
+}
+
+/// [`on_cores`] on `threads` threads (tests check results do not depend on it).
+pub(crate) fn on_threads<T: Send>(threads: usize, blocks: usize, worker: impl Fn() -> T + Sync) -> Vec<T> {
+    let threads = threads.min(blocks);
     if threads <= 1 {
         return vec![worker()];
     }

@@ -5,17 +5,17 @@
 //! PNG of the same layout keeps the page readable without scripts.
 
 use base64::Engine as _;
-use ndarray::{Array2, Axis};
+use ndarray::Axis;
 use serde::Serialize;
 
 use crate::analyze::clusters::spherical_kmeans;
-use crate::analyze::knn::fused_top_k;
 use crate::analyze::report::{Section, Table, label};
-use crate::analyze::{Hit, UnitRows};
+use crate::analyze::{MAP_NEIGHBOURS, MapMethod, UnitRows, knn_graph, pca_layout};
 use crate::chart::{Chart, Figure, Point, PointGroup};
 use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
 use crate::format::fixed;
+use crate::math::{UmapParams, umap_layout};
 
 /// Neighbours listed for each mapped token (the graph keeps more for the layout).
 pub const LISTED: usize = 10;
@@ -23,27 +23,6 @@ pub const LISTED: usize = 10;
 const TABLED: usize = 20;
 /// Tokens labelled on the static PNG.
 const LABELLED: usize = 25;
-
-/// How the 2-D layout is computed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum MapMethod {
-    /// The first two principal components of the unit rows: fast, but it
-    /// keeps only the two directions of largest variance.
-    #[default]
-    Pca,
-}
-
-impl std::str::FromStr for MapMethod {
-    type Err = String;
-
-    fn from_str(name: &str) -> std::result::Result<Self, String> {
-        match name {
-            "pca" => Ok(MapMethod::Pca),
-            _ => Err(format!("expected `pca`, found `{name}`")),
-        }
-    }
-}
 
 /// What to map.
 #[derive(Debug, Clone, PartialEq)]
@@ -117,10 +96,11 @@ pub fn build_map(table: &Embeddings, params: &MapParams) -> Result<Map> {
         return Err(Error::parameter("clusters", "at least one cluster is needed"));
     }
     let unit = UnitRows::from_owned(vectors.select(Axis(0), &chosen));
-    let k = (LAYOUT_NEIGHBOURS).min(chosen.len() - 1);
-    let graph: Vec<Vec<Hit>> = fused_top_k(unit.view(), unit.view(), k, chosen.len(), |j| vec![j]);
+    // umap-learn's 15 neighbours with the row itself, fewer on a map of 15 rows or fewer.
+    let graph = knn_graph(&unit, MAP_NEIGHBOURS.min(chosen.len() - 1))?;
     let layout = match params.method {
-        MapMethod::Pca => pca_layout(&unit),
+        MapMethod::Umap => umap_layout(&graph, &UmapParams::default(), params.seed)?,
+        MapMethod::Pca => pca_layout(&unit)?,
     };
     let clusters = params
         .clusters
@@ -159,47 +139,18 @@ pub fn build_map(table: &Embeddings, params: &MapParams) -> Result<Map> {
         clusters: assignment,
         cluster_names,
         neighbours: graph
-            .iter()
-            .map(|hits| hits.iter().take(LISTED).map(|h| h.index as u32).collect())
+            .indices()
+            .rows()
+            .into_iter()
+            .map(|row| row.iter().take(LISTED).copied().collect())
             .collect(),
         scores: graph
-            .iter()
-            .map(|hits| hits.iter().take(LISTED).map(|h| h.score).collect())
+            .similarities()
+            .rows()
+            .into_iter()
+            .map(|row| row.iter().take(LISTED).copied().collect())
             .collect(),
     })
-}
-
-/// Neighbours per token in the graph the layout is computed from (UMAP's default).
-const LAYOUT_NEIGHBOURS: usize = 15;
-
-/// The first two principal components of the unit rows, by power iteration
-/// on the centred rows (deterministic: fixed start, fixed iteration count).
-fn pca_layout(unit: &UnitRows) -> Array2<f32> {
-    let rows = unit.view();
-    let mean = rows.mean_axis(Axis(0)).expect("a map has rows");
-    let centred = &rows - &mean;
-    let mut components: Vec<ndarray::Array1<f32>> = Vec::new();
-    for c in 0..2 {
-        let mut v = ndarray::Array1::from_shape_fn(rows.ncols(), |j| 1.0 + ((j * (c + 3)) % 7) as f32);
-        for _ in 0..60 {
-            let mut next = centred.t().dot(&centred.dot(&v));
-            for u in &components {
-                let along = next.dot(u);
-                next.scaled_add(-along, u);
-            }
-            let norm = next.dot(&next).sqrt();
-            if norm == 0.0 {
-                break;
-            }
-            v = next / norm;
-        }
-        components.push(v);
-    }
-    let mut layout = Array2::zeros((rows.nrows(), 2));
-    for (c, u) in components.iter().enumerate() {
-        layout.column_mut(c).assign(&centred.dot(u));
-    }
-    layout
 }
 
 impl Map {
@@ -208,6 +159,9 @@ impl Map {
     pub fn section(&self) -> Section {
         let n = self.tokens.len();
         let method = match self.method {
+            MapMethod::Umap => {
+                "UMAP (McInnes, Healy & Melville 2018) on the exact cosine 15-nearest-neighbour graph"
+            }
             MapMethod::Pca => "the first two principal components of the unit rows",
         };
         let mut section = Section::new(
@@ -437,7 +391,14 @@ mod tests {
 
     #[test]
     fn methods_parse_by_name() {
-        assert_eq!("pca".parse::<MapMethod>(), Ok(MapMethod::Pca));
-        assert!("tsne".parse::<MapMethod>().unwrap_err().contains("`pca`"));
+        assert_eq!("pca".parse::<MapMethod>().unwrap(), MapMethod::Pca);
+        assert_eq!("umap".parse::<MapMethod>().unwrap(), MapMethod::Umap);
+        assert!(
+            "tsne"
+                .parse::<MapMethod>()
+                .unwrap_err()
+                .to_string()
+                .contains("`umap` or `pca`")
+        );
     }
 }

@@ -20,7 +20,9 @@ mod compare;
 mod compare_sections;
 mod diagnostics;
 mod knn;
+mod knn_graph;
 mod map;
+mod map_layout;
 mod pipeline;
 mod report;
 mod word_pairs;
@@ -37,7 +39,9 @@ pub use compare::{
 };
 pub use diagnostics::{DiagnoseParams, Diagnostics, Geometry, NormStats, ScatterPoint, diagnose};
 pub use knn::{Hit, UnitRows, top_k};
-pub use map::{Map, MapMethod, MapParams, build_map};
+pub use knn_graph::knn_graph;
+pub use map::{Map, MapParams, build_map};
+pub use map_layout::{MAP_NEIGHBOURS, MapLayout, MapMethod, map_layout, pca_layout};
 pub use pipeline::{AnalogyAnswers, AnalyzeOptions, Neighbour, QueryResult, analyze, parse_analogy};
 pub use report::{Analysis, Section, Source, Table, render};
 pub use word_pairs::{

@@ -10,16 +10,21 @@ mod corpus;
 mod debias;
 mod drift;
 mod finite_difference;
+mod fuzzy_graph;
 mod glove;
 mod gradients;
 mod isotropy;
+mod knn_graph;
+mod layout_quality;
 mod lookup;
 mod neighbours;
 mod pca;
 mod positions;
 mod probe;
 mod similarity;
+mod spectral;
 mod stats;
+mod umap;
 mod vocab;
 mod whitening;
 mod word2vec;
@@ -34,9 +39,12 @@ pub use corpus::{TRAINING_CORPUS, Vocabulary, tokenize};
 pub use debias::{bias_direction, bias_direction_from_rows, equalize, neutralize, project};
 pub use drift::{Procrustes, align, procrustes, procrustes_rotation, random_orthogonal, row_cosine_drift};
 pub use finite_difference::{finite_difference_gradient, max_finite_difference_error};
+pub use fuzzy_graph::FuzzyGraph;
 pub use glove::{Glove, GloveGradient, GloveParams, glove_weight, train_glove};
 pub use gradients::{OutputGradients, log_softmax, outer, output_gradients, softmax};
 pub use isotropy::{Anisotropy, anisotropy, isotropy_score, random_pair_cosines};
+pub use knn_graph::KnnGraph;
+pub use layout_quality::{knn_recall, trustworthiness};
 pub use lookup::{lookup, lookup_backward, lookup_rows, one_hot};
 pub use neighbours::{
     COS_MUL_EPSILON, Neighbour, analogy, analogy_cos_mul, analogy_offset, cos_mul_score, top_indices,
@@ -49,6 +57,7 @@ pub use similarity::{
     ZERO_NORM, cosine, cosine_matrix, dot, dot_matrix, euclidean, euclidean_matrix, normalize_rows, row_norms,
 };
 pub use stats::{Histogram, histogram, linear_fit, mean_std, pearson, ranks, spearman};
+pub use umap::{SPECTRAL_STEPS, UmapCurve, UmapInit, UmapParams, umap_layout};
 pub use vocab::{ResizeInit, kl_bound, next_token_kl, resize_embeddings};
 #[cfg(feature = "analyze")]
 pub(crate) use whitening::symmetric_eigen;

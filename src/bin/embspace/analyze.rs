@@ -43,8 +43,8 @@ pub struct AnalyzeArgs {
     /// Map the N most frequent non-zero rows in the interactive map (0: no map).
     #[arg(long, default_value_t = 20_000, value_name = "N")]
     map: usize,
-    /// How the map is laid out: `pca` (two principal components).
-    #[arg(long, default_value = "pca", value_name = "METHOD")]
+    /// How the map is laid out: `umap` (on the exact cosine neighbour graph) or `pca` (two principal components, fast).
+    #[arg(long, default_value = "umap", value_name = "METHOD")]
     map_method: MapMethod,
     /// Directory to write the analysis into.
     #[arg(long, default_value = "analysis")]
