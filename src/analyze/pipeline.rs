@@ -151,10 +151,7 @@ pub fn analyze(
     progress("normalising rows");
     let (vocabulary, vectors) = table.into_parts();
     let unit = UnitRows::from_owned(vectors);
-    let table = Searchable {
-        vocabulary: &vocabulary,
-        unit: &unit,
-    };
+    let table = Searchable::new(&vocabulary, &unit);
     if !options.queries.is_empty() {
         progress("nearest neighbours");
         let results = neighbours(&table, &options.queries, options.top)?;
@@ -222,9 +219,35 @@ struct AnalogyBenchmark<'a> {
 struct Searchable<'a> {
     vocabulary: &'a Vocabulary,
     unit: &'a UnitRows,
+    /// The rows without a direction (zero, or not finite before
+    /// normalising, which made them zero): their cosine with anything is
+    /// undefined (gensim's is NaN, which it never lists), so no query or
+    /// analogy returns them.
+    undirected: Vec<usize>,
 }
 
-impl Searchable<'_> {
+impl<'a> Searchable<'a> {
+    fn new(vocabulary: &'a Vocabulary, unit: &'a UnitRows) -> Self {
+        let undirected = unit
+            .view()
+            .rows()
+            .into_iter()
+            .enumerate()
+            .filter(|(_, row)| row.iter().all(|&v| v == 0.0))
+            .map(|(id, _)| id)
+            .collect();
+        Searchable {
+            vocabulary,
+            unit,
+            undirected,
+        }
+    }
+
+    /// `rows` and the rows without a direction: what a search must not return.
+    fn excluding(&self, rows: &[usize]) -> Vec<usize> {
+        [rows, &self.undirected].concat()
+    }
+
     fn id(&self, word: &str) -> Option<usize> {
         self.vocabulary.id(word)
     }
@@ -247,7 +270,7 @@ fn neighbours(table: &Searchable, queries: &[String], top: usize) -> Result<Vec<
         .collect();
     let rows: Vec<usize> = known.iter().map(|&(_, row)| row).collect();
     let query_vectors = table.unit.view().select(Axis(0), &rows);
-    let exclude: Vec<Vec<usize>> = rows.iter().map(|&row| vec![row]).collect();
+    let exclude: Vec<Vec<usize>> = rows.iter().map(|&row| table.excluding(&[row])).collect();
     let mut hits = top_k(table.unit, query_vectors.view(), top, usize::MAX, &exclude)?.into_iter();
     Ok(queries
         .iter()
@@ -278,23 +301,26 @@ fn answer(table: &Searchable, question: &[String; 3], top: usize) -> Result<Anal
         return Ok(answers);
     }
     let rows = question.each_ref().map(|w| table.id(w).expect("checked above"));
-    answers.cos_add = table.named(cos_add(table.unit, rows, top)?);
-    answers.cos_mul = table.named(cos_mul(table.unit, rows, top));
+    let exclude = table.excluding(&rows);
+    answers.cos_add = table.named(cos_add(table.unit, rows, &exclude, top)?);
+    answers.cos_mul = table.named(cos_mul(table.unit, rows, &exclude, top));
     Ok(answers)
 }
 
-/// 3CosAdd: the rows nearest to `b̂ − â + ĉ`, question words excluded.
-fn cos_add(unit: &UnitRows, [a, b, c]: [usize; 3], top: usize) -> Result<Vec<Hit>> {
+/// 3CosAdd: the rows nearest to `b̂ − â + ĉ`, `exclude` (the question
+/// words among them) left out.
+fn cos_add(unit: &UnitRows, [a, b, c]: [usize; 3], exclude: &[usize], top: usize) -> Result<Vec<Hit>> {
     let v = unit.view();
     let query = (&v.row(b) - &v.row(a) + v.row(c)).insert_axis(Axis(0));
-    Ok(top_k(unit, query.view(), top, usize::MAX, &[vec![a, b, c]])?.remove(0))
+    Ok(top_k(unit, query.view(), top, usize::MAX, &[exclude.to_vec()])?.remove(0))
 }
 
 /// 3CosMul (gensim's `most_similar_cosmul`) over every row by the fused
-/// search the analogy benchmark uses, question words excluded.
-fn cos_mul(unit: &UnitRows, [a, b, c]: [usize; 3], top: usize) -> Vec<Hit> {
+/// search the analogy benchmark uses, `exclude` (the question words among
+/// them) left out.
+fn cos_mul(unit: &UnitRows, [a, b, c]: [usize; 3], exclude: &[usize], top: usize) -> Vec<Hit> {
     let words = unit.view().select(Axis(0), &[b, c, a]);
-    let exclude = |_| vec![a, b, c];
+    let exclude = |_| exclude.to_vec();
     let combine =
         |[b, c, a]: [f32; 3]| cos_mul_score(f64::from(b), f64::from(c), f64::from(a), COS_MUL_EPSILON) as f32;
     fused_top_k_shared(
@@ -323,7 +349,8 @@ fn neighbours_section(results: &[QueryResult]) -> Section {
         "Nearest neighbours",
         "The tokens with the highest cosine to each query word (the word itself excluded), found by one \
          normalised matrix product with the top-k selection fused in. Ties go to the more frequent \
-         token (the lower row).",
+         token (the lower row); rows without a direction (all zero) have no cosine and are never listed, \
+         as in gensim.",
     );
     for r in results {
         let rows = match &r.neighbours {
@@ -464,4 +491,37 @@ fn similarity_section(results: &[(String, WordPairResults)]) -> Section {
             })
             .collect(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use ndarray::array;
+
+    use super::*;
+
+    /// `a` along x, `b` at 53°, `zero` without a direction, `c` nearly opposite `a`.
+    fn table() -> (Vocabulary, UnitRows) {
+        let (vocabulary, _) = Vocabulary::new(["a", "b", "zero", "c"].map(String::from).to_vec());
+        let unit = UnitRows::from_owned(array![[2.0f32, 0.0], [0.6, 0.8], [0.0, 0.0], [-1.0, 0.1]]);
+        (vocabulary, unit)
+    }
+
+    fn tokens(result: &QueryResult) -> Vec<&str> {
+        let list = result.neighbours.as_ref().expect("neighbours");
+        list.iter().map(|n| n.token.as_str()).collect()
+    }
+
+    #[test]
+    fn a_row_without_a_direction_is_never_a_neighbour() {
+        let (vocabulary, unit) = table();
+        let table = Searchable::new(&vocabulary, &unit);
+        // The zero row's score, 0, would rank above c's -0.995.
+        let results = neighbours(&table, &["a".into()], 5).unwrap();
+        assert_eq!(tokens(&results[0]), ["b", "c"]);
+        let answers = answer(&table, &["b", "a", "c"].map(String::from), 5).unwrap();
+        assert!(
+            answers.cos_add.is_empty() && answers.cos_mul.is_empty(),
+            "{answers:?}"
+        );
+    }
 }
