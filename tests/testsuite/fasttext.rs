@@ -1,7 +1,7 @@
 //! fastText `.bin` models load exactly as gensim's `load_facebook_vectors`
-//! reads them, bit for bit, words outside the table included; malformed
-//! models are refused with the file, the byte and what was expected there,
-//! and `analyze` exits 2.
+//! reads them, bit for bit, words outside the table included; `analyze
+//! --query` lists gensim's neighbours for both; malformed models are refused
+//! with the file, the byte and what was expected there, and `analyze` exits 2.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -122,6 +122,79 @@ fn limit_keeps_the_first_words_with_the_same_vectors() {
         want[..4].concat()
     );
     assert_eq!(loaded.subwords.unwrap().len(), 40);
+}
+
+/// `embspace analyze FILE --query …` as JSON, and its Markdown.
+fn analyze_queries(file: &Path, queries: &[&str], top: usize) -> (serde_json::Value, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_embspace"))
+        .args([
+            "analyze",
+            "--quiet",
+            "--map",
+            "0",
+            "--report-format",
+            "json,md",
+            "--top",
+        ])
+        .arg(top.to_string())
+        .arg("--out")
+        .arg(dir.path())
+        .arg(file)
+        .arg("--query")
+        .args(queries)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json = serde_json::from_slice(&std::fs::read(dir.path().join("analysis.json")).unwrap()).unwrap();
+    let markdown = std::fs::read_to_string(dir.path().join("analysis.md")).unwrap();
+    (json, markdown)
+}
+
+#[test]
+fn query_neighbours_are_gensim_s_for_words_in_and_out_of_the_table() {
+    let expected = expected();
+    for (name, spec) in expected.as_object().unwrap() {
+        let neighbours = spec["neighbours"].as_object().unwrap();
+        let queries: Vec<&str> = neighbours.keys().map(String::as_str).collect();
+        let (json, _) = analyze_queries(&fixtures().join(name), &queries, 5);
+        assert_eq!(json["source"]["format"], "fasttext-binary");
+        for result in json["results"]["neighbours"].as_array().unwrap() {
+            let query = result["query"].as_str().unwrap();
+            let theirs = neighbours[query].as_array().unwrap();
+            let ours = result["neighbours"].as_array().unwrap();
+            assert_eq!(ours.len(), theirs.len(), "{name}: {query}");
+            for (ours, theirs) in ours.iter().zip(theirs) {
+                assert_eq!(ours["token"], theirs[0], "{name}: {query}");
+                let (a, b) = (ours["score"].as_f64().unwrap(), theirs[1].as_f64().unwrap());
+                assert!((a - b).abs() < 1e-5, "{name}: {query}: {a} against gensim's {b}");
+            }
+            let in_table = spec["words"].as_array().unwrap().iter().any(|w| w == query);
+            assert_eq!(result["ngrams"].is_null(), in_table, "{name}: {query}");
+        }
+    }
+}
+
+#[test]
+fn the_page_says_which_query_vectors_were_composed_from_ngrams() {
+    let (json, markdown) = analyze_queries(&fixtures().join("skipgram.bin"), &["the", "wherever", ""], 3);
+    let results = json["results"]["neighbours"].as_array().unwrap();
+    assert_eq!(results[1]["ngrams"], 26);
+    assert!(results[2]["neighbours"].is_null(), "`` has no 3-gram");
+    assert!(markdown.contains("**Neighbours of “the”**"), "{markdown}");
+    assert!(
+        markdown.contains(
+            "Neighbours of “wherever” (not in the table: the mean of its 26 character n-gram vectors)"
+        ),
+        "{markdown}"
+    );
+    let (json, _) = analyze_queries(&fixtures().join("no-subwords.bin"), &["wherever"], 3);
+    assert!(json["results"]["neighbours"][0]["neighbours"].is_null());
 }
 
 // ---- models written here, to break ----
