@@ -9,8 +9,8 @@
 //! {"seconds": 0.003, "rows": 13099}
 //! ```
 //!
-//! FORMAT is a `--format` name (`word2vec`, `word2vec-binary`, `glove`, `fasttext`, `npy`,
-//! `safetensors`, `gguf`; detected when omitted or `auto`); REPEATS (default 3) loads, the best time
+//! FORMAT is a `--format` name (`word2vec`, `word2vec-binary`, `glove`, `fasttext`,
+//! `fasttext-binary`, `npy`, `safetensors`, `gguf`; detected when omitted or `auto`); REPEATS (default 3) loads, the best time
 //! counts; VOCAB is the vocabulary of a `.npy` or safetensors matrix. `mb_per_s` is the file's size over that time. `rss_anon_mb` is the process's anonymous
 //! (heap) memory with the last table still loaded, read from `/proc/self/status` on Linux
 //! (`null` elsewhere); the memory-mapped file is not in it.

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Compares embspace's gensim-compatible benchmarks (src/analyze/) with gensim 4.4 itself:
 # analogy accuracy per section, OOV counts, and word-pair correlations with p-values, on the
-# vectors gensim ships for its tests and on a Word2Vec model trained on gensim's Lee corpus.
+# vectors gensim ships for its tests and on a Word2Vec model trained on gensim's Lee corpus;
+# then its fastText .bin reader with gensim's load_facebook_vectors on the fastText models gensim
+# ships (words, vectors bit for bit, neighbours of words in and out of the table).
 #
 #   scripts/compare_gensim.sh
 #
 # Installs gensim 4.4.0, numpy and scipy from PyPI into target/pyenv (a virtualenv, so the
-# system Python is left alone) when missing, builds the `evaluate` example in release mode,
-# then runs scripts/compare_gensim.py. Exit code 0 when everything agrees, 1 otherwise.
+# system Python is left alone) when missing, builds the `evaluate` and `table_vectors` examples
+# and the binary in release mode, then runs scripts/compare_gensim.py and
+# scripts/compare_fasttext.py. Exit code 0 when everything agrees, 1 otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +19,7 @@ if ! "$venv/bin/python" -c "import gensim, scipy, numpy; assert gensim.__version
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet "gensim==4.4.0" scipy numpy
 fi
-cargo build --release --quiet --example evaluate
+cargo build --release --quiet --example evaluate --example table_vectors --bin embspace
 # Word2Vec seeds its initial vectors with Python's string hash: fix it for a repeatable model.
 PYTHONHASHSEED=0 "$venv/bin/python" scripts/compare_gensim.py
+"$venv/bin/python" scripts/compare_fasttext.py

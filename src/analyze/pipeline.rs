@@ -4,7 +4,7 @@
 //! The unit-normalised copy of the table (the only second copy of the matrix)
 //! is made once, and only when a query, an analogy or a benchmark needs it.
 
-use ndarray::Axis;
+use ndarray::{Array2, Axis};
 use serde::Serialize;
 
 use crate::analyze::claims::{claims_section, measure_claims};
@@ -16,7 +16,7 @@ use crate::analyze::{
     AnalogyParams, AnalogyResults, AnalogySet, Hit, UnitRows, WordPairParams, WordPairResults, WordPairSet,
     evaluate_word_analogies, evaluate_word_pairs, top_k,
 };
-use crate::embeddings::{Embeddings, Vocabulary};
+use crate::embeddings::{Embeddings, Subwords, Vocabulary};
 use crate::error::{Error, Result};
 use crate::format::fixed;
 use crate::math::{COS_MUL_EPSILON, cos_mul_score};
@@ -28,6 +28,10 @@ pub struct AnalyzeOptions {
     pub diagnose: DiagnoseParams,
     /// Words whose nearest neighbours to list.
     pub queries: Vec<String>,
+    /// Vectors for query words not in the table: a fastText model's
+    /// character n-grams ([`Loaded::subwords`](crate::embeddings::Loaded::subwords));
+    /// without them such words are reported unknown.
+    pub subwords: Option<Subwords>,
     /// `a:b::c` questions to answer.
     pub analogies: Vec<[String; 3]>,
     /// Neighbours listed per query and answers per analogy.
@@ -96,12 +100,15 @@ pub struct Neighbour {
     pub score: f64,
 }
 
-/// The neighbours of one query word (`None` when it is not in the table).
+/// The neighbours of one query word (`None` when it has no vector).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct QueryResult {
     /// The word asked for.
     pub query: String,
-    /// Its neighbours, best first; `None` for an unknown word.
+    /// When the word is not in the table but the model composed its vector
+    /// from its character n-grams (fastText): how many n-grams.
+    pub ngrams: Option<usize>,
+    /// Its neighbours, best first; `None` for a word without a vector.
     pub neighbours: Option<Vec<Neighbour>>,
 }
 
@@ -151,13 +158,10 @@ pub fn analyze(
     progress("normalising rows");
     let (vocabulary, vectors) = table.into_parts();
     let unit = UnitRows::from_owned(vectors);
-    let table = Searchable {
-        vocabulary: &vocabulary,
-        unit: &unit,
-    };
+    let table = Searchable::new(&vocabulary, &unit);
     if !options.queries.is_empty() {
         progress("nearest neighbours");
-        let results = neighbours(&table, &options.queries, options.top)?;
+        let results = neighbours(&table, options.subwords.as_ref(), &options.queries, options.top)?;
         analysis.push("neighbours", &results, neighbours_section(&results));
     }
     if !options.analogies.is_empty() {
@@ -222,9 +226,35 @@ struct AnalogyBenchmark<'a> {
 struct Searchable<'a> {
     vocabulary: &'a Vocabulary,
     unit: &'a UnitRows,
+    /// The rows without a direction (zero, or not finite before
+    /// normalising, which made them zero): their cosine with anything is
+    /// undefined (gensim's is NaN, which it never lists), so no query or
+    /// analogy returns them.
+    undirected: Vec<usize>,
 }
 
-impl Searchable<'_> {
+impl<'a> Searchable<'a> {
+    fn new(vocabulary: &'a Vocabulary, unit: &'a UnitRows) -> Self {
+        let undirected = unit
+            .view()
+            .rows()
+            .into_iter()
+            .enumerate()
+            .filter(|(_, row)| row.iter().all(|&v| v == 0.0))
+            .map(|(id, _)| id)
+            .collect();
+        Searchable {
+            vocabulary,
+            unit,
+            undirected,
+        }
+    }
+
+    /// `rows` and the rows without a direction: what a search must not return.
+    fn excluding(&self, rows: &[usize]) -> Vec<usize> {
+        [rows, &self.undirected].concat()
+    }
+
     fn id(&self, word: &str) -> Option<usize> {
         self.vocabulary.id(word)
     }
@@ -239,25 +269,60 @@ impl Searchable<'_> {
     }
 }
 
-fn neighbours(table: &Searchable, queries: &[String], top: usize) -> Result<Vec<QueryResult>> {
-    let known: Vec<(usize, usize)> = queries
+/// Where a query word's vector comes from.
+enum QueryVector {
+    /// Its row in the table (excluded from its neighbours).
+    Row(usize),
+    /// The mean of its character n-grams' vectors, from that many n-grams.
+    Subwords(ndarray::Array1<f32>, usize),
+}
+
+/// The neighbours of each query word: of its row, or, for a word not in the
+/// table, of the vector its n-grams give it (as gensim's `most_similar` on a
+/// `FastTextKeyedVectors`, which excludes nothing then).
+fn neighbours(
+    table: &Searchable,
+    subwords: Option<&Subwords>,
+    queries: &[String],
+    top: usize,
+) -> Result<Vec<QueryResult>> {
+    let found: Vec<Option<QueryVector>> = queries
         .iter()
-        .enumerate()
-        .filter_map(|(q, word)| table.id(word).map(|row| (q, row)))
+        .map(|word| match table.id(word) {
+            Some(row) => Some(QueryVector::Row(row)),
+            None => subwords
+                .and_then(|s| s.vector(word))
+                .map(|(vector, ngrams)| QueryVector::Subwords(vector, ngrams)),
+        })
         .collect();
-    let rows: Vec<usize> = known.iter().map(|&(_, row)| row).collect();
-    let query_vectors = table.unit.view().select(Axis(0), &rows);
-    let exclude: Vec<Vec<usize>> = rows.iter().map(|&row| vec![row]).collect();
+    let vectors: Vec<&QueryVector> = found.iter().flatten().collect();
+    let mut query_vectors = Array2::zeros((vectors.len(), table.unit.dim()));
+    let mut exclude = Vec::with_capacity(vectors.len());
+    for (mut out, vector) in query_vectors.rows_mut().into_iter().zip(&vectors) {
+        match vector {
+            QueryVector::Row(row) => {
+                out.assign(&table.unit.view().row(*row));
+                exclude.push(table.excluding(&[*row]));
+            }
+            QueryVector::Subwords(vector, _) => {
+                out.assign(vector);
+                exclude.push(table.excluding(&[]));
+            }
+        }
+    }
     let mut hits = top_k(table.unit, query_vectors.view(), top, usize::MAX, &exclude)?.into_iter();
     Ok(queries
         .iter()
-        .enumerate()
-        .map(|(q, word)| QueryResult {
+        .zip(&found)
+        .map(|(word, vector)| QueryResult {
             query: word.clone(),
-            neighbours: known
-                .iter()
-                .any(|&(k, _)| k == q)
-                .then(|| table.named(hits.next().expect("one hit list per known query"))),
+            ngrams: match vector {
+                Some(QueryVector::Subwords(_, ngrams)) => Some(*ngrams),
+                _ => None,
+            },
+            neighbours: vector
+                .as_ref()
+                .map(|_| table.named(hits.next().expect("one hit list per query with a vector"))),
         })
         .collect())
 }
@@ -278,23 +343,26 @@ fn answer(table: &Searchable, question: &[String; 3], top: usize) -> Result<Anal
         return Ok(answers);
     }
     let rows = question.each_ref().map(|w| table.id(w).expect("checked above"));
-    answers.cos_add = table.named(cos_add(table.unit, rows, top)?);
-    answers.cos_mul = table.named(cos_mul(table.unit, rows, top));
+    let exclude = table.excluding(&rows);
+    answers.cos_add = table.named(cos_add(table.unit, rows, &exclude, top)?);
+    answers.cos_mul = table.named(cos_mul(table.unit, rows, &exclude, top));
     Ok(answers)
 }
 
-/// 3CosAdd: the rows nearest to `b̂ − â + ĉ`, question words excluded.
-fn cos_add(unit: &UnitRows, [a, b, c]: [usize; 3], top: usize) -> Result<Vec<Hit>> {
+/// 3CosAdd: the rows nearest to `b̂ − â + ĉ`, `exclude` (the question
+/// words among them) left out.
+fn cos_add(unit: &UnitRows, [a, b, c]: [usize; 3], exclude: &[usize], top: usize) -> Result<Vec<Hit>> {
     let v = unit.view();
     let query = (&v.row(b) - &v.row(a) + v.row(c)).insert_axis(Axis(0));
-    Ok(top_k(unit, query.view(), top, usize::MAX, &[vec![a, b, c]])?.remove(0))
+    Ok(top_k(unit, query.view(), top, usize::MAX, &[exclude.to_vec()])?.remove(0))
 }
 
 /// 3CosMul (gensim's `most_similar_cosmul`) over every row by the fused
-/// search the analogy benchmark uses, question words excluded.
-fn cos_mul(unit: &UnitRows, [a, b, c]: [usize; 3], top: usize) -> Vec<Hit> {
+/// search the analogy benchmark uses, `exclude` (the question words among
+/// them) left out.
+fn cos_mul(unit: &UnitRows, [a, b, c]: [usize; 3], exclude: &[usize], top: usize) -> Vec<Hit> {
     let words = unit.view().select(Axis(0), &[b, c, a]);
-    let exclude = |_| vec![a, b, c];
+    let exclude = |_| exclude.to_vec();
     let combine =
         |[b, c, a]: [f32; 3]| cos_mul_score(f64::from(b), f64::from(c), f64::from(a), COS_MUL_EPSILON) as f32;
     fused_top_k_shared(
@@ -323,7 +391,9 @@ fn neighbours_section(results: &[QueryResult]) -> Section {
         "Nearest neighbours",
         "The tokens with the highest cosine to each query word (the word itself excluded), found by one \
          normalised matrix product with the top-k selection fused in. Ties go to the more frequent \
-         token (the lower row).",
+         token (the lower row); rows without a direction (all zero) have no cosine and are never listed, \
+         as in gensim. A word not in a fastText model's table gets the mean of its character n-gram \
+         vectors, as gensim's `wv[word]` gives it, and no row is excluded from its neighbours.",
     );
     for r in results {
         let rows = match &r.neighbours {
@@ -334,8 +404,15 @@ fn neighbours_section(results: &[QueryResult]) -> Section {
                 .map(|(i, n)| vec![(i + 1).to_string(), n.token.clone(), score(n.score)])
                 .collect(),
         };
+        let caption = match r.ngrams {
+            Some(n) => format!(
+                "Neighbours of “{}” (not in the table: the mean of its {n} character n-gram vectors)",
+                r.query
+            ),
+            None => format!("Neighbours of “{}”", r.query),
+        };
         section = section.table(Table {
-            caption: format!("Neighbours of “{}”", r.query),
+            caption,
             columns: ["rank", "token", "cosine"].map(String::from).to_vec(),
             numeric: vec![true, false, true],
             rows,
@@ -464,4 +541,53 @@ fn similarity_section(results: &[(String, WordPairResults)]) -> Section {
             })
             .collect(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use ndarray::array;
+
+    use super::*;
+
+    /// `a` along x, `b` at 53°, `zero` without a direction, `c` nearly opposite `a`.
+    fn table() -> (Vocabulary, UnitRows) {
+        let (vocabulary, _) = Vocabulary::new(["a", "b", "zero", "c"].map(String::from).to_vec());
+        let unit = UnitRows::from_owned(array![[2.0f32, 0.0], [0.6, 0.8], [0.0, 0.0], [-1.0, 0.1]]);
+        (vocabulary, unit)
+    }
+
+    fn tokens(result: &QueryResult) -> Vec<&str> {
+        let list = result.neighbours.as_ref().expect("neighbours");
+        list.iter().map(|n| n.token.as_str()).collect()
+    }
+
+    #[test]
+    fn a_row_without_a_direction_is_never_a_neighbour() {
+        let (vocabulary, unit) = table();
+        let table = Searchable::new(&vocabulary, &unit);
+        // The zero row's score, 0, would rank above c's -0.995.
+        let results = neighbours(&table, None, &["a".into()], 5).unwrap();
+        assert_eq!(tokens(&results[0]), ["b", "c"]);
+        let answers = answer(&table, &["b", "a", "c"].map(String::from), 5).unwrap();
+        assert!(
+            answers.cos_add.is_empty() && answers.cos_mul.is_empty(),
+            "{answers:?}"
+        );
+    }
+
+    #[test]
+    fn a_word_outside_the_table_is_searched_with_its_subword_vector() {
+        let (vocabulary, unit) = table();
+        let table = Searchable::new(&vocabulary, &unit);
+        // Every bucket points along a, so any word's n-gram mean does too.
+        let subwords = Subwords::new(1, 2, array![[3.0f32, 0.0], [1.0, 0.0]]);
+        let queries = ["x".to_string(), "a".to_string()];
+        let results = neighbours(&table, Some(&subwords), &queries, 5).unwrap();
+        assert_eq!(results[0].ngrams, Some(3)); // <x, x, x> (at most 2 characters)
+        assert_eq!(tokens(&results[0]), ["a", "b", "c"]);
+        assert_eq!(results[0].neighbours.as_ref().unwrap()[0].score, 1.0);
+        assert_eq!((results[1].ngrams, tokens(&results[1])), (None, vec!["b", "c"]));
+        let unknown = neighbours(&table, None, &queries, 5).unwrap();
+        assert_eq!((unknown[0].ngrams, &unknown[0].neighbours), (None, &None));
+    }
 }

@@ -5,6 +5,7 @@ use std::fmt;
 use std::path::Path;
 use std::str::FromStr;
 
+use super::fasttext::looks_like_model;
 use super::load_error::{LoadError, Location, Malformed};
 
 /// An embedding file format.
@@ -19,6 +20,9 @@ pub enum Format {
     Glove,
     /// fastText `.vec`: word2vec text (header and rows).
     FastText,
+    /// A fastText `.bin` model: word vectors composed with their character
+    /// n-grams, and the n-gram buckets that give other words a vector.
+    FastTextBinary,
     /// A NumPy `.npy` matrix (`f32` or `f64`, 2-D) with a vocabulary file.
     Npy,
     /// A Hugging Face `.safetensors` file, one 2-D tensor of which is the table.
@@ -30,11 +34,12 @@ pub enum Format {
 
 impl Format {
     /// Every format, in the order `--help` lists them.
-    pub const ALL: [Format; 7] = [
+    pub const ALL: [Format; 8] = [
         Format::Word2VecText,
         Format::Word2VecBinary,
         Format::Glove,
         Format::FastText,
+        Format::FastTextBinary,
         Format::Npy,
         Format::Safetensors,
         Format::Gguf,
@@ -56,6 +61,7 @@ impl Format {
             Format::Word2VecBinary => "word2vec-binary",
             Format::Glove => "glove",
             Format::FastText => "fasttext",
+            Format::FastTextBinary => "fasttext-binary",
             Format::Npy => "npy",
             Format::Safetensors => "safetensors",
             Format::Gguf => "gguf",
@@ -67,7 +73,9 @@ impl Format {
     ///
     /// Content decides where it can: the `.npy` magic `\x93NUMPY`; the GGUF
     /// magic `GGUF` and a binary version; safetensors' 8-byte little-endian header length followed
-    /// by `{`. Then the extension (`.npy`, `.safetensors`, `.gguf`). A first line of two positive integers is a
+    /// by `{`; fastText's magic 793712314 as the first little-endian `i32`, or
+    /// the arguments of a fastText model from before the magic (binary
+    /// integers no text file holds). Then the extension (`.npy`, `.safetensors`, `.gguf`). A first line of two positive integers is a
     /// word2vec header: the file is text (fastText for `.vec`) when the first
     /// row after it reads as text, printable ASCII values after the token,
     /// and binary otherwise, or when undecidable and the extension is `.bin`.
@@ -88,6 +96,7 @@ impl Format {
     /// assert_eq!(detect("v.txt", b"the 0.1 0.2\n"), Format::Glove);
     /// assert_eq!(detect("v.dat", b"\x93NUMPY\x01\x00"), Format::Npy);
     /// assert_eq!(detect("model.bin", b"GGUF\x03\x00\x00\x00"), Format::Gguf);
+    /// assert_eq!(detect("model.bin", b"\xba\x16\x4f\x2f\x0c\x00\x00\x00"), Format::FastTextBinary);
     /// assert!(Format::detect(Path::new("v.txt"), b"").is_err());
     /// ```
     pub fn detect(path: &Path, head: &[u8]) -> Result<Format, LoadError> {
@@ -112,6 +121,9 @@ impl Format {
             if (2..=100_000_000).contains(&length) {
                 return Ok(Format::Safetensors);
             }
+        }
+        if looks_like_model(head) {
+            return Ok(Format::FastTextBinary);
         }
         let extension = path
             .extension()
@@ -186,7 +198,7 @@ impl fmt::Display for Format {
 /// A `--format` name that is none of [`Format::ALL`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "unknown format `{0}`: expected one of word2vec, word2vec-binary, glove, fasttext, npy, safetensors, gguf"
+    "unknown format `{0}`: expected one of word2vec, word2vec-binary, glove, fasttext, fasttext-binary, npy, safetensors, gguf"
 )]
 pub struct UnknownFormat(pub String);
 
@@ -256,6 +268,50 @@ mod tests {
         assert_eq!(detect("model.bin", &head), Format::Safetensors);
         assert_eq!(detect("model.safetensors", b"junk"), Format::Safetensors);
         assert_eq!(detect("glove.txt", b"abcdefgh{ 0.5\n"), Format::Glove);
+    }
+
+    /// The first 32 bytes of a fastText model from before the magic: `dim`,
+    /// `ws`, `epoch`, `minCount`, `neg`, `wordNgrams`, `loss`, `model`.
+    fn unsigned_fasttext(dim: i32, loss: i32, model: i32) -> Vec<u8> {
+        [dim, 5, 5, 5, 5, 1, loss, model]
+            .iter()
+            .flat_map(|v| v.to_le_bytes())
+            .collect()
+    }
+
+    #[test]
+    fn fasttext_is_recognised_by_its_magic_or_its_old_arguments_whatever_the_name() {
+        let signed = [793_712_314i32, 12, 100].map(i32::to_le_bytes).concat();
+        assert_eq!(detect("model.bin", &signed), Format::FastTextBinary);
+        assert_eq!(detect("model", &signed), Format::FastTextBinary);
+        assert_eq!(
+            detect("cc.en.300.bin", &unsigned_fasttext(300, 2, 2)),
+            Format::FastTextBinary
+        );
+        assert_eq!(
+            detect("m.txt", &unsigned_fasttext(10, 4, 3)),
+            Format::FastTextBinary
+        );
+    }
+
+    #[test]
+    fn a_bin_without_fasttext_s_magic_or_arguments_stays_word2vec_binary() {
+        // gensim's euclidean_vectors.bin starts so; bytes 24 to 31 are its first row's floats.
+        let mut word2vec = b"2747 10\nkangaroo.n.0001 ".to_vec();
+        word2vec.extend([1i32, 2].map(i32::to_le_bytes).concat());
+        assert_eq!(detect("vectors.bin", &word2vec), Format::Word2VecBinary);
+        for (dim, loss, model) in [(0, 2, 2), (1 << 24, 2, 2), (10, 5, 2), (10, 2, 4), (10, 0, 1)] {
+            let head = unsigned_fasttext(dim, loss, model);
+            assert_eq!(
+                detect("v.bin", &head),
+                Format::Word2VecBinary,
+                "{dim} {loss} {model}"
+            );
+        }
+        assert_eq!(
+            detect("v.bin", &unsigned_fasttext(10, 2, 2)[..28]),
+            Format::Word2VecBinary
+        );
     }
 
     #[test]

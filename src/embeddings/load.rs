@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use ndarray::Array2;
 
 use super::binary::parse_binary;
+use super::fasttext::{FastTextModel, Subwords, parse_fasttext};
 use super::file_format::Format;
 use super::gguf::{GgufTable, OUTPUT_EMBEDDING, TokenType, parse_gguf};
 use super::load_error::{LoadError, Location, Malformed, file_name, shown};
@@ -61,6 +62,9 @@ pub struct Loaded {
     /// A GGUF tokenizer's token types, one per row read in file order
     /// (repeated tokens' rows included), when the file has them.
     pub token_types: Option<Vec<TokenType>>,
+    /// Vectors for tokens outside the table: a fastText model's character
+    /// n-gram buckets, when it has them.
+    pub subwords: Option<Subwords>,
     /// Messages for the user about what was read, e.g. dropped duplicates.
     pub warnings: Vec<String>,
 }
@@ -135,6 +139,7 @@ pub fn load_bytes(path: &Path, bytes: &[u8], options: &LoadOptions) -> Result<Lo
     let in_file = |error: Malformed| error.in_file(path);
     let mut notes = Vec::new();
     let mut token_types = None;
+    let mut subwords = None;
     let (table, tensor) = match format {
         Format::Word2VecText | Format::FastText | Format::Glove => {
             let header = format != Format::Glove;
@@ -147,6 +152,12 @@ pub fn load_bytes(path: &Path, bytes: &[u8], options: &LoadOptions) -> Result<Lo
             parse_binary(bytes, options.limit, options.lossy).map_err(in_file)?,
             None,
         ),
+        Format::FastTextBinary => {
+            let model = parse_fasttext(bytes, options.limit, options.lossy).map_err(in_file)?;
+            notes.extend(fasttext_notes(&model));
+            subwords = model.subwords;
+            (model.table, None)
+        }
         Format::Npy => {
             let matrix = parse_npy(bytes, options.limit).map_err(in_file)?;
             (name_rows(path, matrix, options)?, None)
@@ -197,8 +208,40 @@ pub fn load_bytes(path: &Path, bytes: &[u8], options: &LoadOptions) -> Result<Lo
         tensor,
         notes,
         token_types,
+        subwords,
         warnings,
     })
+}
+
+/// What a fastText model says about its table: how it was trained, and
+/// whether words outside it get a vector.
+fn fasttext_notes(model: &FastTextModel) -> [String; 2] {
+    let args = &model.args;
+    let version = match model.version {
+        Some(version) => format!("v{version}"),
+        None => "from before format versions".to_string(),
+    };
+    let subwords = match &model.subwords {
+        Some(subwords) => {
+            let (minn, maxn) = subwords.ngram_lengths();
+            format!(
+                "{} character n-gram buckets of {minn} to {maxn} characters: a --query word not in \
+                 the table gets the mean of its n-gram vectors, as in gensim",
+                subwords.len()
+            )
+        }
+        None => "no character n-gram buckets: a word not in the table has no vector".to_string(),
+    };
+    [
+        format!(
+            "fastText model {version}: {}, {} loss, {} epochs, {} words",
+            args.model_name(),
+            args.loss_name(),
+            args.epoch,
+            model.words
+        ),
+        subwords,
+    ]
 }
 
 /// What a GGUF file says about its table: the tensor and its type, and

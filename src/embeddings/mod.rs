@@ -8,8 +8,10 @@
 //! `f64` one row or one sample at a time.
 //!
 //! [`load`] reads a table from a word2vec (text or binary), GloVe, fastText
-//! `.vec`, `.npy`, safetensors or GGUF file; every refusal is a [`LoadError`] naming
-//! the file, the line or byte, and what was expected there.
+//! (`.vec` or a `.bin` model), `.npy`, safetensors or GGUF file; every refusal
+//! is a [`LoadError`] naming the file, the line or byte, and what was expected
+//! there. A fastText model also gives vectors to words outside its table
+//! ([`Subwords`]).
 
 //!
 //! The `.npy` and vocabulary-file parsers are built without the `analyze`
@@ -29,6 +31,8 @@ mod binary;
 mod decimal;
 #[cfg(feature = "analyze")]
 mod embedding_table;
+#[cfg(feature = "analyze")]
+mod fasttext;
 #[cfg(feature = "analyze")]
 mod file_format;
 #[cfg(feature = "analyze")]
@@ -51,6 +55,8 @@ pub use vocab_file::{parse_tokenizer_json, parse_vocab};
 pub use binary::parse_binary;
 #[cfg(feature = "analyze")]
 pub use embedding_table::{Duplicates, Embeddings};
+#[cfg(feature = "analyze")]
+pub use fasttext::{Args as FastTextArgs, FastTextModel, Subwords, parse_fasttext};
 #[cfg(feature = "analyze")]
 pub use file_format::{Format, UnknownFormat};
 #[cfg(feature = "analyze")]

@@ -102,7 +102,7 @@ pub fn parse_npy_as<T: Element>(bytes: &[u8], limit: Option<usize>) -> Result<Ma
 ///
 /// Blocks are decoded and checked on every core (serially in the notebooks'
 /// build, which has no rayon): the file is read at memory speed.
-fn decode_finite<T: Element>(data: &[u8], item: usize) -> Result<Vec<T>, usize> {
+pub(crate) fn decode_finite<T: Element>(data: &[u8], item: usize) -> Result<Vec<T>, usize> {
     const BLOCK: usize = 1 << 16;
     let mut values = super::huge_pages::zeroed(data.len() / item);
     let decode = |(block, (out, bytes)): (usize, (&mut [T], &[u8]))| {

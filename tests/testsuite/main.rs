@@ -1,10 +1,12 @@
 //! The integration test binary: goldens, seed parity, committed notebooks, the registry's
-//! invariants, the command line and the loaders of `analyze` (GGUF against gguf-py in `gguf`).
+//! invariants, the command line and the loaders of `analyze` (GGUF against gguf-py in `gguf`,
+//! fastText models against gensim in `fasttext`).
 
 mod analyze_cli;
 mod analyze_input;
 mod cli;
 mod compare_cli;
+mod fasttext;
 mod gguf;
 mod golden;
 mod notebooks;

@@ -19,7 +19,8 @@ pub struct AnalyzeArgs {
     file: Option<PathBuf>,
     #[command(flatten)]
     table: TableArgs,
-    /// List the nearest neighbours of these words.
+    /// List the nearest neighbours of these words (of a fastText model, words not in
+    /// its table too: their vectors come from their character n-grams).
     #[arg(long, num_args = 1.., value_name = "WORD")]
     query: Vec<String>,
     /// Answer `a:b::c` (a is to b as c is to ?) by 3CosAdd and 3CosMul.
@@ -112,6 +113,8 @@ pub fn analyze(args: &AnalyzeArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     };
     let read_as = read_as(&loaded);
     let (rows, dim) = (loaded.embeddings.len(), loaded.embeddings.dim());
+    // The n-gram buckets answer only --query; without one they are freed here.
+    analyze_options.subwords = loaded.subwords.filter(|_| !analyze_options.queries.is_empty());
     let analysis = embspace::analyze::analyze(loaded.embeddings, source, &analyze_options, &mut |step| {
         progress.step(step)
     })?;
