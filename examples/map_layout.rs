@@ -3,20 +3,21 @@
 //!
 //! ```text
 //! cargo run --release --example map_layout -- layout TABLE.npy OUT.npy [--method umap|pca]
-//!     [--init spectral|random|pca|START.npy] [--epochs N] [--seed S]
-//! {"rows": 30522, "dim": 384, "read_s": 0.05, "knn_s": 2.4, "layout_s": 2.2, "total_s": 4.7,
-//!  "table_mb": 46.9, "peak_rss_mb": 120.3}
+//!     [--init spectral|random|pca|START.npy] [--epochs N] [--seed S] [--neighbours K]
+//! {"rows": 30522, "dim": 384, "read_s": 0.240, "knn_s": 2.494, "knn_cpu_s": 4.947, "layout_s": 2.715,
+//!  "layout_cpu_s": 4.861, "total_s": 5.453, "table_mb": 46.9, "peak_rss_mb": 108.9}
 //! cargo run --release --example map_layout -- quality TABLE.npy LAYOUT.npy ROWS.txt [K]
-//! {"trustworthiness": 0.8412, "recall": 0.1831}
+//! {"trustworthiness": 0.816411, "recall": 0.164900}
 //! ```
 //!
 //! `layout` reads the table, normalises its rows, builds the exact kNN graph
-//! (`analyze::knn_graph`, 14 neighbours: umap-learn's `n_neighbors = 15`
+//! (`analyze::knn_graph`, 14 neighbours unless `--neighbours` says: umap-learn's `n_neighbors = 15`
 //! counts the row itself) and lays it out (UMAP with umap-learn's defaults,
 //! or the first two principal components), then writes the `n × 2` layout as
-//! `<f4` `.npy`. `knn_s` and `layout_s` are the two phases, `total_s` all
-//! of it from reading the file; `peak_rss_mb` is the process's peak resident
-//! memory (`VmHWM`, Linux), `table_mb` the `f32` table's own size.
+//! `<f4` `.npy`. `knn_s` and `layout_s` are the two phases (`*_cpu_s` their
+//! CPU time over all threads), `total_s` all of it from reading the file;
+//! `peak_rss_mb` is the process's peak resident memory (`VmHWM`, Linux),
+//! `table_mb` the `f32` table's own size.
 //! `quality` measures trustworthiness and kNN recall at K (default 10) on the
 //! rows listed in ROWS.txt (one index a line), as `math::trustworthiness`
 //! and `math::knn_recall` define them.

@@ -154,11 +154,12 @@ def main():
         our_quality = quality(path, table, ours_path, mine, rows, rows_path)
         lines.append((name, table.shape, their_run, their_quality, run, our_quality))
     print(f"{'table':<10} {'who':<11} {'trust@10':>9} {'recall@10':>9} {'time s':>8} {'peak MB':>8}  details")
+    method = f"umap from {args.init}" if args.method == "umap" else "pca"
     for name, shape, their_run, theirs, run, mine in lines:
         print(f"{name:<10} {'umap-learn':<11} {theirs['trustworthiness']:9.4f} {theirs['recall']:9.4f} "
               f"{their_run['warm_s']:8.2f} {their_run['peak_rss_mb']:8.0f}  warm seeded fit; JIT {their_run['jit_s']:.1f} s")
         print(f"{'':<10} {'embspace':<11} {mine['trustworthiness']:9.4f} {mine['recall']:9.4f} "
-              f"{run['total_s']:8.2f} {run['peak_rss_mb']:8.0f}  {args.method}/{args.init}: kNN {run['knn_s']:.2f} s, "
+              f"{run['total_s']:8.2f} {run['peak_rss_mb']:8.0f}  {method}: kNN {run['knn_s']:.2f} s, "
               f"layout {run['layout_s']:.2f} s; table {run['table_mb']:.0f} MB")
         print(f"{'':<10} {'ratio':<11} {mine['trustworthiness'] - theirs['trustworthiness']:+9.4f} "
               f"{mine['recall'] - theirs['recall']:+9.4f} {run['total_s'] / their_run['warm_s']:8.2f}   "

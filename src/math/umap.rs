@@ -55,7 +55,7 @@ pub const SPECTRAL_STEPS: usize = 100;
 pub enum UmapInit {
     /// The graph's spectral layout (umap-learn's default).
     Spectral,
-    /// Uniformly at random in `[−10, 10]²`.
+    /// Uniformly at random in `[−10, 10]²` (umap-learn's `init="random"`).
     Random,
     /// Given coordinates, `n × 2` in the input's row order (for instance the
     /// first two principal components, umap-learn's `init="pca"`).
@@ -306,7 +306,7 @@ fn umap_layout_on(graph: &KnnGraph, params: &UmapParams, seed: u64, threads: usi
         Some(start) => with_noise(start.view(), &mut rng),
         None => Array2::random_using(
             (n, 2),
-            Uniform::new(-10.0, 10.0).expect("a valid range"),
+            Uniform::new(-INITIAL_EXTENT, INITIAL_EXTENT).expect("a valid range"),
             &mut rng,
         ),
     };
