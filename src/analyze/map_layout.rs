@@ -69,7 +69,7 @@ pub fn map_layout(unit: &UnitRows, method: MapMethod, params: &UmapParams, seed:
 }
 
 /// The rows on the first two principal axes of a sample of them (the first
-/// [`PCA_SAMPLE`] rows, widened to `f64`), centred on the sample's mean.
+/// 10 000 rows, widened to `f64`), centred on the sample's mean.
 /// Each axis points so that its largest-magnitude entry is positive.
 ///
 /// # Errors

@@ -279,7 +279,7 @@ pub fn index(demos: &[Demo]) -> String {
     text
 }
 
-/// Every notebook and the index, ready for [`write`].
+/// Every notebook and the index, ready for [`write()`].
 ///
 /// # Errors
 /// The first demo whose notebook cannot be generated (see [`notebook`]).
