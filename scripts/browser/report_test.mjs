@@ -280,6 +280,33 @@ async function checkMap(page, map, probes, label) {
   }
 }
 
+/**
+ * A two-finger pinch on the map, through Chromium's touch input (so the page sees real pointer
+ * events, as on a phone): the fingers spread from 80 to 160 px apart, which must zoom in by 2,
+ * measured as the change of the on-screen distance between two tokens.
+ */
+async function checkPinch(page, label) {
+  const box = await page.locator('#map-app canvas').boundingBox();
+  const [cx, cy] = [box.x + box.width / 2, box.y + box.height / 2];
+  const [a, b] = await page.evaluate(() => [window.__embspaceMap.pinned, 0]);
+  const apart = () => page.evaluate(([i, j]) => {
+    const [p, q] = [window.__embspaceMap.toScreen(i), window.__embspaceMap.toScreen(j)];
+    return Math.hypot(p[0] - q[0], p[1] - q[1]);
+  }, [a, b === a ? 1 : b]);
+  const before = await apart();
+  const cdp = await page.context().newCDPSession(page);
+  const fingers = (half) => [{ x: cx - half, y: cy, id: 0 }, { x: cx + half, y: cy, id: 1 }];
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: fingers(40) });
+  for (let step = 1; step <= 8; step++) {
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: fingers(40 + 5 * step) });
+  }
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+  await cdp.detach();
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r())));
+  const zoom = (await apart()) / before;
+  expect(Math.abs(zoom - 2) < 0.02, `${label}: pinching the fingers twice as far apart zoomed by ${zoom.toFixed(3)}, not 2`);
+}
+
 /** The map's frame times while panning, and its first paint, at 100 000 points. */
 async function timeMap(page) {
   await page.locator('#map-app').scrollIntoViewIfNeeded();
@@ -450,6 +477,7 @@ async function main() {
       for (const [name, viewport] of [['desktop', { width: 1280, height: 800 }], ['phone', { width: 390, height: 844 }]]) {
         const { page, problems } = await open(context, mapPath, { viewport, colorScheme: 'light' });
         await checkMap(page, map, ['king', 'paris', map.tokens[0]], `map ${name}`);
+        if (name === 'phone') await checkPinch(page, `map ${name}`);
         await page.locator('#map-app').screenshot({ path: join(shotDir, `analysis-map-${name}.png`) });
         await page.selectOption('#map-app select', 'cluster');
         await page.waitForTimeout(50);
