@@ -310,7 +310,14 @@ mod tests {
     fn percentiles_interpolate_between_sorted_values_as_numpy_does() {
         // numpy.percentile([10, 7, 4, 1, 20], [0, 2, 25, 50, 90, 100])
         let x = array![10.0, 7.0, 4.0, 1.0, 20.0];
-        let numpy = [(0.0, 1.0), (2.0, 1.24), (25.0, 4.0), (50.0, 7.0), (90.0, 16.0), (100.0, 20.0)];
+        let numpy = [
+            (0.0, 1.0),
+            (2.0, 1.24),
+            (25.0, 4.0),
+            (50.0, 7.0),
+            (90.0, 16.0),
+            (100.0, 20.0),
+        ];
         for (p, expected) in numpy {
             assert_abs_diff_eq!(percentile(x.view(), p).unwrap(), expected, epsilon = 1e-12);
         }

@@ -169,7 +169,10 @@ pub fn first_principal_component<T: Copy + Into<f64>>(x: ArrayView2<T>) -> Resul
 /// assert!(d.raw[1] < d.raw[2]);
 /// # Ok::<(), embspace::Error>(())
 /// ```
-pub fn unused_distances<T: Copy + Into<f64>>(x: ArrayView2<T>, reference: &[usize]) -> Result<UnusedDistances> {
+pub fn unused_distances<T: Copy + Into<f64>>(
+    x: ArrayView2<T>,
+    reference: &[usize],
+) -> Result<UnusedDistances> {
     let (n, d) = x.dim();
     if reference.is_empty() {
         return Err(Error::parameter("reference", "needs at least one reference row"));
@@ -434,11 +437,23 @@ mod tests {
     #[test]
     fn degenerate_input_is_an_error_not_a_panic() {
         let x = array![[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]];
-        assert!(matches!(unused_distances(x.view(), &[]), Err(Error::Parameter { .. })));
-        assert!(matches!(unused_distances(x.view(), &[3]), Err(Error::Parameter { .. })));
+        assert!(matches!(
+            unused_distances(x.view(), &[]),
+            Err(Error::Parameter { .. })
+        ));
+        assert!(matches!(
+            unused_distances(x.view(), &[3]),
+            Err(Error::Parameter { .. })
+        ));
         let wide = Array2::<f64>::eye(3);
-        assert!(matches!(unused_distances(wide.view(), &[0]), Err(Error::Shape { .. })));
-        assert!(matches!(undertrained_tokens(x.view(), None, &[0, 1, 2]), Err(Error::Shape { .. })));
+        assert!(matches!(
+            unused_distances(wide.view(), &[0]),
+            Err(Error::Shape { .. })
+        ));
+        assert!(matches!(
+            undertrained_tokens(x.view(), None, &[0, 1, 2]),
+            Err(Error::Shape { .. })
+        ));
         let short = array![[1.0, 0.0]];
         assert!(matches!(
             undertrained_tokens(x.view(), Some(short.view()), &[]),
