@@ -32,6 +32,10 @@ const NEVER_IN_UTF8: [u8; 13] = [
     0xC0, 0xC1, 0xF5, 0xF6, 0xF7, 0xF8, 0xF9, 0xFA, 0xFB, 0xFC, 0xFD, 0xFE, 0xFF,
 ];
 
+/// A way the tokenizer marks a row unused: its name on the page, and the
+/// test of a row and its token.
+type Rule<'a> = (&'static str, &'a dyn Fn(usize, &str) -> bool);
+
 /// Where the reference rows came from.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReferenceRows {
@@ -82,7 +86,7 @@ impl ReferenceRows {
     /// ```
     pub fn from_tokenizer(tokens: &[String], token_types: Option<&[TokenType]>) -> Self {
         let byte_level = is_byte_level(tokens);
-        let rules: [(&str, &dyn Fn(usize, &str) -> bool); 3] = [
+        let rules: [Rule; 3] = [
             (
                 "named as reserved ([unusedN], <unusedN>, <|reserved_special_token_N|>, …)",
                 &|_, t| is_reserved_name(t),
