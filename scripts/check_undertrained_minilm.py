@@ -76,10 +76,15 @@ def analyze(model, out, reference=None):
         return json.load(f)["results"]["undertrained"]
 
 
-def magikarp_distance(rows, reference):
-    """Land & Bartolo's indicator, as magikarp computes it (sklearn's PCA is an SVD of the centred rows)."""
+def without_first_component(rows):
+    """The rows minus their projection on the first principal component, as magikarp removes it
+    (sklearn's PCA is an SVD of the centred rows; the component does not depend on the reference)."""
     first = np.linalg.svd(rows - rows.mean(axis=0), full_matrices=False)[2][0]
-    without = rows - np.outer(rows @ first, first)
+    return rows - np.outer(rows @ first, first)
+
+
+def magikarp_distance(without, reference):
+    """Land & Bartolo's indicator as magikarp's `cosine_distance` computes it (denominator clipped at 1e-6)."""
     mean = without[reference].mean(axis=0)
     norms = np.linalg.norm(without, axis=1) * np.linalg.norm(mean)
     return 1 - without @ mean / norms.clip(min=1e-6)
@@ -90,6 +95,7 @@ def main():
     rows = load_file(os.path.join(model, "model.safetensors"))[TENSOR].astype(np.float64)
     with open(os.path.join(model, "vocab.txt"), encoding="utf-8") as f:
         vocab = f.read().split("\n")[: rows.shape[0]]
+    without = without_first_component(rows)
     unused = np.array([i for i, t in enumerate(vocab) if t.startswith("[unused") and t.endswith("]")])
     failures = []
 
@@ -118,7 +124,7 @@ def main():
             f.write("".join(vocab[r] + "\n" for r in reference))
         ours = analyze(model, os.path.join(OUT, slug), listed)
         values = np.array(ours["values"])
-        expected = magikarp_distance(rows, reference)
+        expected = magikarp_distance(without, reference)
         error = np.abs(values - expected).max()
         others = np.setdiff1d(np.arange(len(values)), reference)
         threshold = np.percentile(expected[others], 2.0)
