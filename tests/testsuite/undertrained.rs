@@ -174,3 +174,25 @@ fn a_reference_list_that_is_not_text_is_bad_input() {
     );
     assert!(!dir.path().join("d").exists(), "nothing is written");
 }
+
+#[test]
+fn a_gguf_model_names_its_reference_rows_and_a_table_too_narrow_says_why() {
+    // gguf-py's fixture: 32 tokens × 64 dimensions; `[unused0]` (type "unused") is row 4, `<0xFF>` row 6.
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/gguf/f32.gguf");
+    let dir = tempfile::tempdir().unwrap();
+    let out = analyze(&fixture, dir.path(), &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let result = undertrained(dir.path());
+    let reference: Vec<usize> = serde_json::from_value(result["reference"]["rows"].clone()).unwrap();
+    assert_eq!(reference, [4, 6]);
+    // Fewer rows than dimensions: no principal component worth the name (magikarp asserts the same).
+    let reason = result["not_computed"].as_str().unwrap();
+    assert!(reason.contains("more rows than the 64 dimensions"), "{reason}");
+    let markdown = fs::read_to_string(dir.path().join("analysis.md")).unwrap();
+    assert!(markdown.contains("NOT COMPUTED"), "{markdown}");
+}
