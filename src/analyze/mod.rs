@@ -4,6 +4,8 @@
 //!
 //! - [`diagnose`]: norms, the common direction, anisotropy, isotropy and
 //!   principal components, raw, centred and after all-but-the-top;
+//! - [`undertrained_section`]: tokens that look under-trained (Land & Bartolo
+//!   2024), against reference rows known to be unused ([`ReferenceRows`]);
 //! - [`top_k`]: top-k cosine neighbours of many queries by blocked `f32`
 //!   matrix products with the selection fused in;
 //! - [`evaluate_word_analogies`] and [`evaluate_word_pairs`]: the standard
@@ -25,6 +27,8 @@ mod map;
 mod map_layout;
 mod pipeline;
 mod report;
+mod undertrained;
+mod unused_reference;
 mod word_pairs;
 
 pub use analogies::{
@@ -44,6 +48,8 @@ pub use map::{Map, MapParams, build_map};
 pub use map_layout::{MAP_NEIGHBOURS, MapLayout, MapMethod, map_layout, pca_layout};
 pub use pipeline::{AnalogyAnswers, AnalyzeOptions, Neighbour, QueryResult, analyze, parse_analogy};
 pub use report::{Analysis, Section, Source, Table, render};
+pub use undertrained::{Candidate, UndertrainedTokens, undertrained_section};
+pub use unused_reference::ReferenceRows;
 pub use word_pairs::{
     Correlation, WordPair, WordPairParams, WordPairResults, WordPairSet, evaluate_word_pairs,
 };

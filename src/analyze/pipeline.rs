@@ -12,6 +12,8 @@ use crate::analyze::diagnostics::{DiagnoseParams, diagnose};
 use crate::analyze::knn::fused_top_k_shared;
 use crate::analyze::map::{MapParams, build_map};
 use crate::analyze::report::{Analysis, Section, Source, Table};
+use crate::analyze::undertrained::undertrained_section;
+use crate::analyze::unused_reference::ReferenceRows;
 use crate::analyze::{
     AnalogyParams, AnalogyResults, AnalogySet, Hit, UnitRows, WordPairParams, WordPairResults, WordPairSet,
     evaluate_word_analogies, evaluate_word_pairs, top_k,
@@ -44,6 +46,10 @@ pub struct AnalyzeOptions {
     pub restrict_vocab: usize,
     /// The map (`rows` 0: none).
     pub map: MapParams,
+    /// The rows known to be unused, for the under-trained-token indicators;
+    /// `None` finds them from the table's token names alone
+    /// ([`ReferenceRows::from_tokenizer`]).
+    pub unused_reference: Option<ReferenceRows>,
 }
 
 impl AnalyzeOptions {
@@ -148,6 +154,13 @@ pub fn analyze(
     let rows = options.diagnose.sample_rows;
     let claims = measure_claims(&table, &name, rows);
     analysis.push("claims", &claims, claims_section(&claims, rows.min(table.len())));
+    progress("under-trained tokens");
+    let reference = match &options.unused_reference {
+        Some(reference) => reference.clone(),
+        None => ReferenceRows::from_tokenizer(table.tokens(), None),
+    };
+    let (undertrained, section) = undertrained_section(&table, None, reference);
+    analysis.push("undertrained", &undertrained, section);
     if options.map.rows > 0 {
         progress("map");
         analysis.set_map(build_map(&table, &options.map)?);

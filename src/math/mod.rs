@@ -25,6 +25,7 @@ mod similarity;
 mod spectral;
 mod stats;
 mod umap;
+mod undertrained;
 mod vocab;
 mod whitening;
 mod word2vec;
@@ -56,8 +57,12 @@ pub use probe::{LogisticProbe, ProbeParams, project_out};
 pub use similarity::{
     ZERO_NORM, cosine, cosine_matrix, dot, dot_matrix, euclidean, euclidean_matrix, normalize_rows, row_norms,
 };
-pub use stats::{Histogram, histogram, linear_fit, mean_std, pearson, ranks, spearman};
+pub use stats::{Histogram, histogram, linear_fit, mean_std, pearson, percentile, ranks, spearman};
 pub use umap::{SPECTRAL_STEPS, UmapCurve, UmapInit, UmapParams, umap_layout};
+pub use undertrained::{
+    CANDIDATE_PERCENTILE, COSINE_FLOOR, Indicator, Undertrained, UnusedDistances, first_principal_component,
+    input_norms, undertrained_tokens, unused_distances,
+};
 pub use vocab::{ResizeInit, kl_bound, next_token_kl, resize_embeddings};
 #[cfg(feature = "analyze")]
 pub(crate) use whitening::symmetric_eigen;

@@ -1,7 +1,7 @@
 //! Descriptive statistics for evaluating embeddings: Pearson and Spearman
 //! correlation (as `scipy.stats` computes them), average ranks, mean and
-//! standard deviation, histograms (as `numpy.histogram` bins them) and a
-//! least-squares line.
+//! standard deviation, percentiles (as `numpy.percentile` interpolates them),
+//! histograms (as `numpy.histogram` bins them) and a least-squares line.
 
 use ndarray::{Array1, ArrayView1};
 
@@ -154,6 +154,40 @@ pub fn mean_std(x: ArrayView1<f64>) -> (f64, f64) {
     (mean, (dx.dot(&dx) / x.len() as f64).sqrt())
 }
 
+/// The `p`-th percentile of `values` (`p` in `[0, 100]`), with
+/// `numpy.percentile`'s default (`linear`) interpolation: sorted, the value at
+/// position `h = (n − 1)·p/100`, interpolated between its two neighbours.
+///
+/// # Errors
+/// [`Error::Parameter`] when `values` is empty or holds a value that is not
+/// finite, or when `p` is outside `[0, 100]`.
+///
+/// # Examples
+/// ```
+/// use ndarray::array;
+/// let x = array![4.0, 1.0, 3.0, 2.0];
+/// assert_eq!(embspace::math::percentile(x.view(), 50.0)?, 2.5); // numpy.percentile(x, 50)
+/// assert!((embspace::math::percentile(x.view(), 2.0)? - 1.06).abs() < 1e-12);
+/// # Ok::<(), embspace::Error>(())
+/// ```
+pub fn percentile(values: ArrayView1<f64>, p: f64) -> Result<f64> {
+    if !(0.0..=100.0).contains(&p) {
+        return Err(Error::parameter("p", format!("must be in [0, 100], got {p}")));
+    }
+    if values.is_empty() || values.iter().any(|v| !v.is_finite()) {
+        return Err(Error::parameter(
+            "values",
+            "a percentile needs at least one value, all finite",
+        ));
+    }
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let h = (sorted.len() - 1) as f64 * p / 100.0;
+    let below = h.floor() as usize;
+    let above = (below + 1).min(sorted.len() - 1);
+    Ok(sorted[below] + (h - below as f64) * (sorted[above] - sorted[below]))
+}
+
 /// Equal-width bins and how many values fell in each; see [`histogram`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Histogram {
@@ -271,6 +305,27 @@ mod tests {
     use super::*;
     use approx::assert_abs_diff_eq;
     use ndarray::array;
+
+    #[test]
+    fn percentiles_interpolate_between_sorted_values_as_numpy_does() {
+        // numpy.percentile([10, 7, 4, 1, 20], [0, 2, 25, 50, 90, 100])
+        let x = array![10.0, 7.0, 4.0, 1.0, 20.0];
+        let numpy = [
+            (0.0, 1.0),
+            (2.0, 1.24),
+            (25.0, 4.0),
+            (50.0, 7.0),
+            (90.0, 16.0),
+            (100.0, 20.0),
+        ];
+        for (p, expected) in numpy {
+            assert_abs_diff_eq!(percentile(x.view(), p).unwrap(), expected, epsilon = 1e-12);
+        }
+        assert_eq!(percentile(array![3.5].view(), 2.0).unwrap(), 3.5);
+        assert!(percentile(array![1.0].view(), 101.0).is_err());
+        assert!(percentile(Array1::<f64>::zeros(0).view(), 2.0).is_err());
+        assert!(percentile(array![1.0, f64::NAN].view(), 2.0).is_err());
+    }
 
     #[test]
     fn pearson_matches_scipy_and_is_invariant_to_affine_maps() {

@@ -40,7 +40,7 @@ fn without_a_file_the_bundled_sample_is_analysed() {
         .unwrap();
     assert_eq!(total["name"], "Total accuracy");
     let html = fs::read_to_string(dir.path().join("analysis.html")).unwrap();
-    assert_eq!(html.matches("data:image/png;base64,").count(), 6);
+    assert_eq!(html.matches("data:image/png;base64,").count(), 7);
     // The map, on by default: every non-zero row of the 338, with 10 neighbours each.
     let map = &result["results"]["map"];
     assert_eq!(map["tokens"].as_array().unwrap().len(), 338);

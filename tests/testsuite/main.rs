@@ -13,6 +13,7 @@ mod notebooks;
 mod real_tables;
 mod registry;
 mod seed_parity;
+mod undertrained;
 
 use std::sync::LazyLock;
 

@@ -5,7 +5,9 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
-use embspace::analyze::{AnalogySet, AnalyzeOptions, MapMethod, Source, WordPairSet, parse_analogy};
+use embspace::analyze::{
+    AnalogySet, AnalyzeOptions, MapMethod, ReferenceRows, Source, WordPairSet, parse_analogy,
+};
 use embspace::embeddings::load_bytes;
 use embspace::report::{self, Format};
 
@@ -47,6 +49,11 @@ pub struct AnalyzeArgs {
     /// How the map is laid out: `umap` (on the exact cosine neighbour graph) or `pca` (two principal components, fast).
     #[arg(long, default_value = "umap", value_name = "METHOD")]
     map_method: MapMethod,
+    /// Rows known to be unused, the reference of the under-trained-token indicators: a file of
+    /// tokens, one a line (default: found from the tokenizer: `[unusedN]`-style names, GGUF
+    /// token type "unused", byte tokens UTF-8 never produces).
+    #[arg(long, value_name = "FILE")]
+    unused_reference: Option<PathBuf>,
     /// Directory to write the analysis into.
     #[arg(long, default_value = "analysis")]
     out: PathBuf,
@@ -111,6 +118,21 @@ pub fn analyze(args: &AnalyzeArgs, quiet: bool) -> anyhow::Result<ExitCode> {
         notes: loaded.notes.clone(),
         warnings: loaded.warnings.clone(),
     };
+    analyze_options.unused_reference = Some(match &args.unused_reference {
+        Some(path) => ReferenceRows::given(
+            &loaded.embeddings,
+            &read_token_list(path)?,
+            &path.display().to_string(),
+        ),
+        None => {
+            // Token types are one per row of the file: they name our rows only when no repeated token was dropped.
+            let types = loaded
+                .token_types
+                .as_deref()
+                .filter(|types| types.len() == loaded.embeddings.len());
+            ReferenceRows::from_tokenizer(loaded.embeddings.tokens(), types)
+        }
+    });
     let read_as = read_as(&loaded);
     let (rows, dim) = (loaded.embeddings.len(), loaded.embeddings.dim());
     // The n-gram buckets answer only --query; without one they are freed here.
@@ -135,4 +157,21 @@ pub fn analyze(args: &AnalyzeArgs, quiet: bool) -> anyhow::Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Tokens one a line (a trailing `\r` dropped, empty lines skipped), exactly as the table spells them.
+fn read_token_list(path: &std::path::Path) -> anyhow::Result<Vec<String>> {
+    let text = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let text = String::from_utf8(text).map_err(|error| {
+        anyhow::anyhow!(
+            "{}:byte {}: expected UTF-8 text, found an invalid byte",
+            path.display(),
+            error.utf8_error().valid_up_to()
+        )
+    })?;
+    Ok(text
+        .lines()
+        .filter(|line| !line.is_empty())
+        .map(String::from)
+        .collect())
 }
