@@ -15,7 +15,7 @@ use crate::table_args::{TableArgs, read_as};
 
 #[derive(Debug, Args)]
 pub struct AnalyzeArgs {
-    /// The embedding file; omit it to analyse the bundled sample vectors.
+    /// The embedding file or Hugging Face model directory; omit it to analyse the bundled sample vectors.
     file: Option<PathBuf>,
     #[command(flatten)]
     table: TableArgs,
