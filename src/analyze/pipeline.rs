@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::analyze::claims::{claims_section, measure_claims};
 use crate::analyze::diagnostics::{DiagnoseParams, diagnose};
+use crate::analyze::input_output::InputOutput;
 use crate::analyze::knn::fused_top_k_shared;
 use crate::analyze::map::{MapParams, build_map};
 use crate::analyze::report::{Analysis, Section, Source, Table};
@@ -44,6 +45,11 @@ pub struct AnalyzeOptions {
     pub restrict_vocab: usize,
     /// The map (`rows` 0: none).
     pub map: MapParams,
+    /// A model's input embedding measured against its output embedding
+    /// ([`input_output`](crate::analyze::input_output), computed before the
+    /// analysis so the output matrix can be freed first); reported as its own
+    /// section when given.
+    pub input_output: Option<InputOutput>,
 }
 
 impl AnalyzeOptions {
@@ -148,6 +154,9 @@ pub fn analyze(
     let rows = options.diagnose.sample_rows;
     let claims = measure_claims(&table, &name, rows);
     analysis.push("claims", &claims, claims_section(&claims, rows.min(table.len())));
+    if let Some(compared) = &options.input_output {
+        analysis.push("input_output", compared, compared.section());
+    }
     if options.map.rows > 0 {
         progress("map");
         analysis.set_map(build_map(&table, &options.map)?);

@@ -1,11 +1,12 @@
 //! Vocabularies for bare matrices (`.npy`, safetensors): a token-per-line
 //! text file such as BERT's `vocab.txt`, or a Hugging Face `tokenizer.json`.
 //!
-//! A vocabulary names the rows of a matrix in order; [`load`](super::load)
-//! requires exactly one token per row. Models often pad their embedding
-//! matrix past the tokenizer's vocabulary (to a multiple of 64 or 128); such a
-//! file is refused with both numbers rather than guessed at, so the user can
-//! pass `--vocab` and `--limit` knowingly.
+//! A vocabulary names the rows of a matrix in order. [`load`](super::load)
+//! requires exactly one line of a text vocabulary per row; a
+//! `tokenizer.json` ([`parse_tokenizer`]) may have fewer tokens than the
+//! matrix has rows, since models pad their embedding matrix past the
+//! tokenizer's vocabulary (to a multiple of 64 or 128), and those rows are
+//! named as padding ([`name_rows`](super::name_rows)).
 
 use super::load_error::{Location, Malformed, token_text};
 use super::tokenizer::parse_tokenizer;

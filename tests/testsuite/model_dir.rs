@@ -10,7 +10,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use embspace::embeddings::{Format, LoadError, LoadOptions, Loaded, TokenKind, Tying, load};
+use embspace::embeddings::{
+    Decoding, Format, LoadError, LoadOptions, Loaded, TokenKind, Tying, byte_level_bytes, load,
+    parse_tokenizer, shown_token,
+};
 use half::{bf16, f16};
 use serde_json::json;
 use tempfile::TempDir;
@@ -494,6 +497,60 @@ fn tokens_that_read_alike_keep_their_rows_under_distinct_names() {
         notes.contains("2 tokens read as the text of a lower id"),
         "{notes}"
     );
+}
+
+/// Text escaped as shown tokens escape it: `\n`, `\t`, `\r`, other controls `\u{…}`.
+fn escaped(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\n' => "\\n".to_string(),
+            '\t' => "\\t".to_string(),
+            '\r' => "\\r".to_string(),
+            c if c.is_control() => format!("\\u{{{:x}}}", c as u32),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
+/// Every token of three tokenizers trained by Hugging Face's `tokenizers`
+/// (`scripts/make_tokenizer_fixtures.sh`) is shown as that library decodes it
+/// alone, with two documented differences: bytes that are not UTF-8 show as
+/// `\xNN` where the library writes U+FFFD (and their bytes read back to its
+/// text), and a SentencePiece token keeps its leading space, which the
+/// library's Metaspace decoder strips from a text's first token.
+#[test]
+fn shown_tokens_agree_with_the_tokenizers_library() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tokenizers");
+    let expected: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(fixtures.join("expected.json")).unwrap()).unwrap();
+    let mut replaced = 0;
+    for (name, decoding) in [
+        ("byte_level_bpe", Decoding::ByteLevel),
+        ("unigram", Decoding::Metaspace('▁')),
+        ("wordpiece", Decoding::WordPiece),
+    ] {
+        let tokenizer =
+            parse_tokenizer(&std::fs::read(fixtures.join(format!("{name}.json"))).unwrap()).unwrap();
+        assert_eq!(tokenizer.decoding, decoding, "{name}");
+        let rows = expected[name].as_array().unwrap();
+        assert_eq!(tokenizer.tokens.len(), rows.len(), "{name}");
+        for (id, row) in rows.iter().enumerate() {
+            let (stored, decoded) = (row[0].as_str().unwrap(), row[1].as_str().unwrap());
+            assert_eq!(tokenizer.tokens[id], stored, "{name} {id}");
+            let shown = shown_token(stored, tokenizer.kinds[id], decoding);
+            if decoded.contains('\u{fffd}') {
+                replaced += 1;
+                assert!(shown.contains("\\x"), "{name} {id}: {shown}");
+                let bytes = byte_level_bytes(stored).unwrap();
+                assert_eq!(String::from_utf8_lossy(&bytes), decoded, "{name} {id}");
+            } else if decoding == Decoding::Metaspace('▁') && stored.starts_with('▁') {
+                assert_eq!(shown, format!(" {}", escaped(decoded)), "{name} {id}");
+            } else {
+                assert_eq!(shown, escaped(decoded), "{name} {id} {stored:?}");
+            }
+        }
+    }
+    assert!(replaced > 0, "the byte-level vocabulary has split characters");
 }
 
 // ---- bad input: one line naming the file, the place, expected and found ----

@@ -5,7 +5,9 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
-use embspace::analyze::{AnalogySet, AnalyzeOptions, MapMethod, Source, WordPairSet, parse_analogy};
+use embspace::analyze::{
+    AnalogySet, AnalyzeOptions, InputOutput, MapMethod, Source, WordPairSet, input_output, parse_analogy,
+};
 use embspace::embeddings::load_bytes;
 use embspace::report::{self, Format};
 
@@ -86,7 +88,7 @@ pub fn analyze(args: &AnalyzeArgs, quiet: bool) -> anyhow::Result<ExitCode> {
 
     let (loaded, source_path, file_bytes) = match &args.file {
         Some(path) => {
-            let (loaded, bytes) = args.table.load(path, &progress)?;
+            let (loaded, bytes) = args.table.load(path, &progress, true)?;
             (loaded, path.display().to_string(), bytes)
         }
         None => {
@@ -112,6 +114,22 @@ pub fn analyze(args: &AnalyzeArgs, quiet: bool) -> anyhow::Result<ExitCode> {
         warnings: loaded.warnings.clone(),
     };
     let read_as = read_as(&loaded);
+    let mut loaded = loaded;
+    // Input against output first, so the output matrix is freed before the analysis.
+    analyze_options.input_output = match (loaded.output.take(), &loaded.tying) {
+        (Some(output), _) => {
+            progress.step("input versus output embedding");
+            Some(input_output(
+                &loaded.embeddings,
+                &output.tensor,
+                output.matrix.vectors.view(),
+                loaded.token_kinds.as_deref(),
+                20,
+            )?)
+        }
+        (None, Some(tying)) => Some(InputOutput::tied(tying)),
+        (None, None) => None,
+    };
     let (rows, dim) = (loaded.embeddings.len(), loaded.embeddings.dim());
     // The n-gram buckets answer only --query; without one they are freed here.
     analyze_options.subwords = loaded.subwords.filter(|_| !analyze_options.queries.is_empty());

@@ -53,19 +53,42 @@ impl TableArgs {
             || self.lossy
     }
 
-    /// Reads `path`, naming it and its size on the progress line.
-    pub fn load(&self, path: &std::path::Path, progress: &Progress) -> anyhow::Result<(Loaded, u64)> {
-        let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    /// Reads `path`, naming it and its size on the progress line; with
+    /// `output`, a model directory's untied output embedding too.
+    pub fn load(
+        &self,
+        path: &std::path::Path,
+        progress: &Progress,
+        output: bool,
+    ) -> anyhow::Result<(Loaded, u64)> {
+        let bytes = size(path);
         progress.step(&format!(
             "reading {} ({:.1} MB)",
             path.display(),
             bytes as f64 / 1e6
         ));
-        let loaded = load(path, &self.options())?;
+        let options = LoadOptions {
+            output,
+            ..self.options()
+        };
+        let loaded = load(path, &options)?;
         for warning in &loaded.warnings {
             progress.warn(warning);
         }
         Ok((loaded, bytes))
+    }
+}
+
+/// A file's size, or a model directory's: the sum of its files (the
+/// shards), not looking further down.
+fn size(path: &std::path::Path) -> u64 {
+    match std::fs::read_dir(path) {
+        Ok(entries) => entries
+            .filter_map(|e| e.ok()?.metadata().ok())
+            .filter(|m| m.is_file())
+            .map(|m| m.len())
+            .sum(),
+        Err(_) => std::fs::metadata(path).map(|m| m.len()).unwrap_or(0),
     }
 }
 
