@@ -529,7 +529,7 @@ fn tokenizer_note(tokenizer: &super::Tokenizer, path: &Path) -> String {
 /// The largest of 128 and 64 that `rows` is a multiple of: what a matrix
 /// padded for fast kernels is usually rounded to.
 fn padding_multiple(rows: usize) -> Option<usize> {
-    [128, 64].into_iter().find(|m| rows % m == 0)
+    [128, 64].into_iter().find(|&m| rows.is_multiple_of(m))
 }
 
 #[cfg(test)]

@@ -178,18 +178,18 @@ pub fn read_model_dir(dir: &Path, options: &LoadOptions) -> Result<ModelDir, Loa
         check_sizes(config, &input.name, rows, dim).map_err(|e| e.in_file(&config_path))?;
     }
     let stored = OUTPUT_EMBEDDING_NAMES.iter().find_map(|name| find(name));
-    if let Some(output) = stored {
-        if output.view.shape() != input.view.shape() {
-            return Err(Malformed::new(
-                Location::Byte(HEADER),
-                format!(
-                    "`{}` of shape {rows}×{dim}, as the input embedding `{}`",
-                    output.name, input.name
-                ),
-                format!("shape {:?}", output.view.shape()),
-            )
-            .in_file(in_shard(output)));
-        }
+    if let Some(output) = stored
+        && output.view.shape() != input.view.shape()
+    {
+        return Err(Malformed::new(
+            Location::Byte(HEADER),
+            format!(
+                "`{}` of shape {rows}×{dim}, as the input embedding `{}`",
+                output.name, input.name
+            ),
+            format!("shape {:?}", output.view.shape()),
+        )
+        .in_file(in_shard(output)));
     }
     let equal =
         stored.is_some_and(|o| o.view.dtype() == input.view.dtype() && o.view.data() == input.view.data());
@@ -368,14 +368,14 @@ fn check_sizes(config: &ModelConfig, tensor: &str, rows: usize, dim: usize) -> R
         (&config.vocab_size, rows, "rows"),
         (&config.hidden_size, dim, "columns"),
     ] {
-        if let Some((key, n)) = size {
-            if *n != want as u64 {
-                return Err(Malformed::new(
-                    Location::Key(key.clone()),
-                    format!("{want}, the {what} of the input embedding `{tensor}` ({rows}×{dim})"),
-                    n.to_string(),
-                ));
-            }
+        if let Some((key, n)) = size
+            && *n != want as u64
+        {
+            return Err(Malformed::new(
+                Location::Key(key.clone()),
+                format!("{want}, the {what} of the input embedding `{tensor}` ({rows}×{dim})"),
+                n.to_string(),
+            ));
         }
     }
     Ok(())

@@ -58,10 +58,8 @@ mod tests {
             .filter(|&b| printable(b.into()))
             .map(|b| (b, char::from(b)))
             .collect();
-        let mut next = 256;
-        for b in (0..=255u8).filter(|&b| !printable(b.into())) {
+        for (next, b) in (256..).zip((0..=255u8).filter(|&b| !printable(b.into()))) {
             table.push((b, char::from_u32(next).unwrap()));
-            next += 1;
         }
         table
     }
