@@ -19,7 +19,7 @@ use super::model_dir::{OutputEmbedding, Tying, read_model_dir};
 use super::npy::parse_npy;
 use super::safetensors_file::parse_safetensors;
 use super::text::parse_text;
-use super::tokenizer::parse_tokenizer;
+use super::tokenizer::{Decoding, NamedRows, Tokenizer, parse_tokenizer};
 use super::vocab_file::parse_vocab;
 use super::{Duplicates, Embeddings, Matrix, TokenKind};
 
@@ -254,8 +254,25 @@ pub fn load_bytes(path: &Path, bytes: &[u8], options: &LoadOptions) -> Result<Lo
             };
             match gguf.tokens {
                 Some(tokens) => {
-                    read.table = Table {
+                    // A model's row is its token id: repeated tokens get distinct names, never
+                    // lose their rows (the rule `tokenizer.json` rows follow).
+                    let rows = tokens.len();
+                    let tokenizer = Tokenizer {
+                        kinds: read
+                            .token_kinds
+                            .clone()
+                            .unwrap_or_else(|| vec![TokenKind::Normal; rows]),
                         tokens,
+                        decoding: Decoding::Verbatim,
+                        model: String::new(),
+                        model_vocab: rows,
+                    };
+                    let named = super::name_rows(&tokenizer, rows);
+                    if !named.renamed.is_empty() {
+                        read.notes.push(renamed_note(&named));
+                    }
+                    read.table = Table {
+                        tokens: named.names,
                         vectors: gguf.matrix.vectors,
                     }
                 }
@@ -473,17 +490,7 @@ fn name_rows(
         ));
     }
     if !named.renamed.is_empty() {
-        let examples: Vec<String> = named
-            .renamed
-            .iter()
-            .take(3)
-            .map(|&row| format!("{row} `{}`", named.names[row]))
-            .collect();
-        notes.push(format!(
-            "{} tokens read as the text of a lower id and are shown as stored instead, so each row keeps a name (e.g. rows {})",
-            named.renamed.len(),
-            examples.join(", ")
-        ));
+        notes.push(renamed_note(&named));
     }
     let mut tokens = named.names;
     let mut kinds = named.kinds;
@@ -500,13 +507,30 @@ fn name_rows(
     })
 }
 
+/// The note on rows whose shown text a lower id had: they keep their rows
+/// under other names.
+fn renamed_note(named: &NamedRows) -> String {
+    let examples: Vec<String> = named
+        .renamed
+        .iter()
+        .take(3)
+        .map(|&row| format!("{row} `{}`", named.names[row]))
+        .collect();
+    format!(
+        "{} tokens read as the text of a lower id and are shown otherwise, so each row keeps a name \
+         (e.g. rows {})",
+        named.renamed.len(),
+        examples.join(", ")
+    )
+}
+
 /// What a tokenizer is, for the notes: `tokenizer.json: BPE, byte-level, 50257 tokens (1 added past model.vocab)`.
-fn tokenizer_note(tokenizer: &super::Tokenizer, path: &Path) -> String {
+fn tokenizer_note(tokenizer: &Tokenizer, path: &Path) -> String {
     let decoding = match tokenizer.decoding {
-        super::Decoding::ByteLevel => "byte-level (shown decoded)",
-        super::Decoding::Metaspace(_) => "SentencePiece (▁ shown as a space)",
-        super::Decoding::WordPiece => "WordPiece (## continuations as written)",
-        super::Decoding::Verbatim => "tokens as written",
+        Decoding::ByteLevel => "byte-level (shown decoded)",
+        Decoding::Metaspace(_) => "SentencePiece (▁ shown as a space)",
+        Decoding::WordPiece => "WordPiece (## continuations as written)",
+        Decoding::Verbatim => "tokens as written",
     };
     let count = tokenizer.tokens.len();
     let added = count.saturating_sub(tokenizer.model_vocab);
