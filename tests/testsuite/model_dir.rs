@@ -764,3 +764,47 @@ fn analyze_of_a_broken_directory_exits_2_and_keeps_the_earlier_analysis() {
     );
     assert_eq!(std::fs::read_to_string(&earlier).unwrap(), "earlier");
 }
+
+#[test]
+fn analyze_of_an_untied_directory_reports_input_against_output() {
+    let (rows, dim) = (64, 8);
+    let vocab: Vec<String> = (0..60).map(|i| format!("Ġw{i}")).collect();
+    let vocab: Vec<&str> = vocab.iter().map(String::as_str).collect();
+    let dir = ModelDir::new();
+    // The output rows are the input rows with columns swapped in pairs (an orthogonal map:
+    // rows are 8 wide, so `i ^ 1` stays in its row), except row 5.
+    let input = matrix(rows, dim, 0);
+    let mut output: Vec<f32> = (0..rows * dim).map(|i| input[i ^ 1]).collect();
+    output[5 * dim..6 * dim].copy_from_slice(&[3.0, -3.0, 3.0, -3.0, 3.0, -3.0, 3.0, -3.0]);
+    dir.config(json!({"tie_word_embeddings": false, "vocab_size": rows, "hidden_size": dim}))
+        .tokenizer(byte_level_tokenizer(&vocab, &[]))
+        .shards(&[
+            &[&tensor("model.embed_tokens.weight", "BF16", &[rows, dim], input)],
+            &[&tensor("lm_head.weight", "BF16", &[rows, dim], output)],
+        ]);
+    let out = tempfile::tempdir().unwrap();
+    let run = Command::new(env!("CARGO_BIN_EXE_embspace"))
+        .args(["--quiet", "analyze", "--map", "0", "--report-format", "md,json"])
+        .arg(dir.path())
+        .arg("--out")
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.path().join("analysis.json")).unwrap()).unwrap();
+    let compared = &json["results"]["input_output"];
+    assert_eq!(compared["output_tensor"], "lm_head.weight", "{compared}");
+    assert_eq!(
+        compared["alignment"]["moved_most"][0]["token"], " w5",
+        "{compared}"
+    );
+    let markdown = std::fs::read_to_string(out.path().join("analysis.md")).unwrap();
+    assert!(markdown.contains("Input versus output embedding"), "{markdown}");
+    assert!(markdown.contains("Differ most"), "{markdown}");
+}

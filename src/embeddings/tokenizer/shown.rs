@@ -46,9 +46,9 @@ pub struct NamedRows {
 /// ```
 /// use embspace::embeddings::{name_rows, parse_tokenizer, TokenKind};
 ///
-/// let json = br#"{"model": {"type": "BPE", "vocab": {"Ġthe": 0, "Ċ": 1, "Ã": 2, "©": 3}},
+/// let json = r#"{"model": {"type": "BPE", "vocab": {"Ġthe": 0, "Ċ": 1, "Ã": 2, "©": 3}},
 ///                 "decoder": {"type": "ByteLevel"}}"#;
-/// let rows = name_rows(&parse_tokenizer(json).unwrap(), 5);
+/// let rows = name_rows(&parse_tokenizer(json.as_bytes()).unwrap(), 5);
 /// assert_eq!(rows.names, [" the", "\\n", "\\xc3", "\\xa9", "<padding row 4>"]);
 /// assert_eq!(rows.kinds[4], TokenKind::Padding);
 /// ```

@@ -63,10 +63,10 @@ pub struct Tokenizer {
 /// ```
 /// use embspace::embeddings::{parse_tokenizer, Decoding, TokenKind};
 ///
-/// let json = br#"{"model": {"type": "BPE", "vocab": {"Ġthe": 1, "a": 0}},
+/// let json = r#"{"model": {"type": "BPE", "vocab": {"Ġthe": 1, "a": 0}},
 ///                 "decoder": {"type": "ByteLevel"},
 ///                 "added_tokens": [{"id": 2, "content": "<|endoftext|>", "special": true}]}"#;
-/// let tokenizer = parse_tokenizer(json).unwrap();
+/// let tokenizer = parse_tokenizer(json.as_bytes()).unwrap();
 /// assert_eq!(tokenizer.tokens, ["a", "Ġthe", "<|endoftext|>"]);
 /// assert_eq!(tokenizer.kinds[2], TokenKind::Control);
 /// assert_eq!(tokenizer.decoding, Decoding::ByteLevel);
