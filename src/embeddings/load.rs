@@ -13,7 +13,7 @@ use super::binary::parse_binary;
 use super::fasttext::{FastTextModel, Subwords, parse_fasttext};
 use super::file_bytes::{FileBytes, Prefault};
 use super::file_format::Format;
-use super::gguf::{GgufTable, OUTPUT_EMBEDDING, parse_gguf};
+use super::gguf::{GgufTable, INPUT_EMBEDDING, OUTPUT_EMBEDDING, parse_gguf};
 use super::load_error::{LoadError, Location, Malformed, file_name, shown};
 use super::model_dir::{OutputEmbedding, Tying, read_model_dir};
 use super::npy::parse_npy;
@@ -245,7 +245,8 @@ pub fn load_bytes(path: &Path, bytes: &[u8], options: &LoadOptions) -> Result<Lo
             let mut read = Read {
                 notes: gguf_notes(&gguf).to_vec(),
                 token_kinds: gguf.token_kinds,
-                tying: Some(match gguf.has_output {
+                // Tying is about the input embedding; another tensor read has none.
+                tying: (gguf.tensor == INPUT_EMBEDDING).then(|| match gguf.has_output {
                     true => Tying::Untied(OUTPUT_EMBEDDING.to_string()),
                     false => Tying::Tied,
                 }),
