@@ -10,5 +10,6 @@ mod tokenizer_json;
 
 pub use byte_level::{byte_level_byte, byte_level_bytes};
 pub use shown::{NamedRows, name_rows, shown_token};
+#[cfg(feature = "analyze")]
 pub(crate) use tokenizer_json::kind as json_kind;
 pub use tokenizer_json::{Decoding, Tokenizer, parse_tokenizer};
