@@ -45,8 +45,9 @@ pub struct LoadOptions {
     /// from any shard); `None` picks the input embedding: in safetensors
     /// [`input_embedding`](super::input_embedding), in GGUF `token_embd.weight`.
     pub tensor: Option<String>,
-    /// Also read a model directory's untied output embedding (LM head) into
-    /// [`Loaded::output`]: a second matrix as large as the table.
+    /// Also read the untied output embedding (LM head) of a model directory
+    /// or a GGUF file (`output.weight`) into [`Loaded::output`]: a second
+    /// matrix as large as the table.
     pub output: bool,
 }
 
@@ -242,7 +243,12 @@ pub fn load_bytes(path: &Path, bytes: &[u8], options: &LoadOptions) -> Result<Lo
         }
         Format::Gguf => {
             let gguf = parse_gguf(bytes, options).map_err(in_file)?;
+            let output = match options.output && gguf.has_output && gguf.tensor == INPUT_EMBEDDING {
+                true => Some(gguf_output(bytes, options, &gguf.matrix).map_err(in_file)?),
+                false => None,
+            };
             let mut read = Read {
+                output,
                 notes: gguf_notes(&gguf).to_vec(),
                 token_kinds: gguf.token_kinds,
                 // Tying is about the input embedding; another tensor read has none.
@@ -372,6 +378,30 @@ fn fasttext_notes(model: &FastTextModel) -> [String; 2] {
         ),
         subwords,
     ]
+}
+
+/// A GGUF model's untied output embedding `output.weight`, read as the
+/// input embedding was (same row limit), which it must match in shape.
+fn gguf_output(bytes: &[u8], options: &LoadOptions, input: &Matrix) -> Result<OutputEmbedding, Malformed> {
+    let output_options = LoadOptions {
+        tensor: Some(OUTPUT_EMBEDDING.to_string()),
+        // The tokens were read with the input embedding; a vocabulary given skips them.
+        vocab: Some(PathBuf::new()),
+        ..options.clone()
+    };
+    let output = parse_gguf(bytes, &output_options)?;
+    let (rows, dim) = (input.rows, input.vectors.ncols());
+    if (output.matrix.rows, output.matrix.vectors.ncols()) != (rows, dim) {
+        return Err(Malformed::new(
+            Location::Byte(0),
+            format!("`{OUTPUT_EMBEDDING}` of {rows}×{dim}, the shape of `{INPUT_EMBEDDING}`"),
+            format!("{}×{}", output.matrix.rows, output.matrix.vectors.ncols()),
+        ));
+    }
+    Ok(OutputEmbedding {
+        tensor: OUTPUT_EMBEDDING.to_string(),
+        matrix: output.matrix,
+    })
 }
 
 /// What a GGUF file says about its table: the tensor and its type, and

@@ -135,6 +135,22 @@ fn tensor_output_weight_reads_the_lm_head() {
 }
 
 #[test]
+fn output_weight_is_read_beside_the_input_embedding_when_asked() {
+    let path = fixtures().join("q4_k.gguf");
+    let options = LoadOptions {
+        output: true,
+        ..LoadOptions::default()
+    };
+    let loaded = load(&path, &options).unwrap();
+    assert_eq!(loaded.tensor.as_deref(), Some("token_embd.weight"));
+    let output = loaded.output.expect("q4_k.gguf has output.weight");
+    assert_eq!(output.tensor, "output.weight");
+    let bits: Vec<u32> = output.matrix.vectors.iter().map(|v| v.to_bits()).collect();
+    assert_eq!(bits, reference_bits("q4_k", "output.weight"));
+    assert!(load(&path, &LoadOptions::default()).unwrap().output.is_none());
+}
+
+#[test]
 fn a_model_without_output_weight_is_reported_tied() {
     let tied = load(&fixtures().join("q6_k.gguf"), &LoadOptions::default()).unwrap();
     assert_eq!(
