@@ -21,7 +21,7 @@ fuzz_target!(|data: &[u8]| {
             assert!(rows <= table.matrix.rows);
             assert!(table.matrix.vectors.iter().all(|v| v.is_finite()));
             assert!(table.tokens.as_ref().is_none_or(|t| t.len() == rows));
-            assert!(table.token_types.as_ref().is_none_or(|t| t.len() == rows));
+            assert!(table.token_kinds.as_ref().is_none_or(|t| t.len() == rows));
         }
     }
 });

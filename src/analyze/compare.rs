@@ -114,7 +114,7 @@ pub struct Summary {
 }
 
 impl Summary {
-    fn of(values: &[f64]) -> Self {
+    pub(crate) fn of(values: &[f64]) -> Self {
         let mut sorted = values.to_vec();
         sorted.sort_by(f64::total_cmp);
         let n = sorted.len();
@@ -279,7 +279,7 @@ pub fn compare(
     let dims = [a.dim(), b.dim()];
     let alignment = if dims[0] == dims[1] && dims[0] > 0 && !pairs.is_empty() {
         progress("Procrustes alignment");
-        Some(align_shared(&a, &b, &pairs, params.listed)?)
+        Some(align_shared(&a, b.vectors(), &pairs, params.listed)?)
     } else {
         None
     };
@@ -302,9 +302,14 @@ fn gather(m: ArrayView2<f32>, rows: impl Iterator<Item = usize>) -> Array2<f64> 
     m.select(Axis(0), &rows).mapv(f64::from)
 }
 
-fn align_shared(
+/// Rotates A's rows onto `b`'s by orthogonal Procrustes over `pairs` (row in
+/// A, row in `b`) and measures each pair's cosine after the rotation, in
+/// blocks of `f64` rows; lists the `listed` pairs that differ most and least
+/// under A's tokens. `compare` aligns two tables with it, `analyze` a
+/// model's input embedding with its output embedding.
+pub(crate) fn align_shared(
     a: &Embeddings,
-    b: &Embeddings,
+    b: ArrayView2<f32>,
     pairs: &[(usize, usize)],
     listed: usize,
 ) -> Result<Alignment> {
@@ -313,7 +318,7 @@ fn align_shared(
         pairs.chunks(BLOCK).map(|block| {
             (
                 gather(a.vectors(), block.iter().map(|p| p.0)),
-                gather(b.vectors(), block.iter().map(|p| p.1)),
+                gather(b, block.iter().map(|p| p.1)),
             )
         })
     };

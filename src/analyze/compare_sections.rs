@@ -236,7 +236,12 @@ fn first(what: &str, listed: usize, total: usize) -> String {
     }
 }
 
-fn token_values(caption: &str, value: &str, rows: &[TokenValue], show: fn(f64) -> String) -> Table {
+pub(crate) fn token_values(
+    caption: &str,
+    value: &str,
+    rows: &[TokenValue],
+    show: fn(f64) -> String,
+) -> Table {
     Table {
         caption: caption.into(),
         columns: ["rank", "token", value].map(String::from).to_vec(),
@@ -249,7 +254,7 @@ fn token_values(caption: &str, value: &str, rows: &[TokenValue], show: fn(f64) -
     }
 }
 
-fn cos(x: f64) -> String {
+pub(crate) fn cos(x: f64) -> String {
     fixed(x, 4)
 }
 
@@ -259,7 +264,7 @@ fn ratio(x: f64) -> String {
 }
 
 /// Small positive numbers such as a residual of `3.1e-8`.
-fn sci(x: f64) -> String {
+pub(crate) fn sci(x: f64) -> String {
     if x.is_finite() {
         format!("{x:.2e}")
     } else {

@@ -21,6 +21,7 @@ mod clusters;
 mod compare;
 mod compare_sections;
 mod diagnostics;
+mod input_output;
 mod knn;
 mod knn_graph;
 mod map;
@@ -42,6 +43,7 @@ pub use compare::{
     NeighbourOverlap, Summary, TokenValue, VocabularyDiff, compare,
 };
 pub use diagnostics::{DiagnoseParams, Diagnostics, Geometry, NormStats, ScatterPoint, diagnose};
+pub use input_output::{InputOutput, input_output, tying_sentence};
 pub use knn::{Hit, UnitRows, top_k};
 pub use knn_graph::knn_graph;
 pub use map::{Map, MapParams, build_map};

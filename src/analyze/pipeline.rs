@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::analyze::claims::{claims_section, measure_claims};
 use crate::analyze::diagnostics::{DiagnoseParams, diagnose};
+use crate::analyze::input_output::InputOutput;
 use crate::analyze::knn::fused_top_k_shared;
 use crate::analyze::map::{MapParams, build_map};
 use crate::analyze::report::{Analysis, Section, Source, Table};
@@ -50,6 +51,11 @@ pub struct AnalyzeOptions {
     /// `None` finds them from the table's token names alone
     /// ([`ReferenceRows::from_tokenizer`]).
     pub unused_reference: Option<ReferenceRows>,
+    /// A model's input embedding measured against its output embedding
+    /// ([`input_output`](crate::analyze::input_output), computed before the
+    /// analysis so the output matrix can be freed first); reported as its own
+    /// section when given.
+    pub input_output: Option<InputOutput>,
 }
 
 impl AnalyzeOptions {
@@ -131,8 +137,9 @@ pub struct AnalogyAnswers {
     pub cos_mul: Vec<Neighbour>,
 }
 
-/// Run everything `options` asks for on `table`. `progress` hears the name of
-/// each step as it starts.
+/// Run everything `options` asks for on `table` (and on `output`, an untied
+/// model's output matrix, for the under-trained tokens). `progress` hears the
+/// name of each step as it starts.
 ///
 /// The table is consumed: after the diagnostics its matrix is normalised in
 /// place for the searches, so peak memory stays near one copy of the matrix.
@@ -142,10 +149,20 @@ pub struct AnalogyAnswers {
 /// or parsed (naming the file and line).
 pub fn analyze(
     table: Embeddings,
+    output: Option<Array2<f32>>,
     source: Source,
     options: &AnalyzeOptions,
     progress: &mut dyn FnMut(&str),
 ) -> Result<Analysis> {
+    // The output matrix serves only the under-trained indicators: measured
+    // first and freed, so the rest of the analysis holds one matrix.
+    progress("under-trained tokens");
+    let reference = match &options.unused_reference {
+        Some(reference) => reference.clone(),
+        None => ReferenceRows::from_tokenizer(table.tokens(), None),
+    };
+    let undertrained = undertrained_section(&table, output.as_ref().map(Array2::view), reference);
+    drop(output);
     progress("diagnostics");
     let diagnostics = diagnose(&table, &options.diagnose)?;
     let name = source.path.clone();
@@ -154,13 +171,10 @@ pub fn analyze(
     let rows = options.diagnose.sample_rows;
     let claims = measure_claims(&table, &name, rows);
     analysis.push("claims", &claims, claims_section(&claims, rows.min(table.len())));
-    progress("under-trained tokens");
-    let reference = match &options.unused_reference {
-        Some(reference) => reference.clone(),
-        None => ReferenceRows::from_tokenizer(table.tokens(), None),
-    };
-    let (undertrained, section) = undertrained_section(&table, None, reference);
-    analysis.push("undertrained", &undertrained, section);
+    if let Some(compared) = &options.input_output {
+        analysis.push("input_output", compared, compared.section());
+    }
+    analysis.push("undertrained", &undertrained.0, undertrained.1);
     if options.map.rows > 0 {
         progress("map");
         analysis.set_map(build_map(&table, &options.map)?);

@@ -1,27 +1,27 @@
 //! The reference set of the under-trained-token indicators: rows known to be
 //! unused, found from the tokenizer or given by the user.
 //!
-//! The rules, applied to the vocabulary as it is stored (before any
-//! byte-level decoding):
+//! The rules, applied to the tokens as the loader names them (a model
+//! directory's byte-level tokens decoded, a GGUF file's as stored) and to
+//! their [`TokenKind`]s when the loader knows them:
 //!
 //! - **names of reserved tokens**: `[unused12]` (BERT), `<unused12>` (Gemma),
 //!   `<|unused_token_12|>`, `<|reserved_special_token_12|>` (Llama 3),
 //!   `<madeupword12>` (XGLM): in `[…]`, `<…>` or `<|…|>`, a reserved word,
 //!   optionally `_token`, an optional `_` or `-`, and a number;
-//! - **GGUF token type "unused"** (`tokenizer.ggml.token_type` 5);
+//! - **token kind "unused"** (GGUF's `tokenizer.ggml.token_type` 5);
+//! - **padding rows**: rows of a checkpoint's matrix past its tokenizer's last
+//!   token (padding to a multiple of 64 or 128), which no text reaches;
 //! - **bytes that never occur in UTF-8 text** (`0xC0`, `0xC1`, `0xF5`–`0xFF`,
-//!   magikarp's `unused_utf8` byte type): SentencePiece byte tokens `<0xC0>`,
-//!   and in a byte-level BPE vocabulary (GPT-2's byte-to-character map, told
-//!   apart as magikarp does it: over a tenth of the tokens start with `Ġ`) the
-//!   one-character tokens `À`, `Á`, `õ`–`ÿ` that stand for those bytes.
-//!
-//! Rows of a checkpoint's matrix beyond its tokenizer (padding to a multiple
-//! of 64) are the fourth rule of the paper's reference sets; the loaders do not
-//! read such matrices yet, so it is not applied here.
+//!   magikarp's `unused_utf8` byte type): SentencePiece byte tokens `<0xC0>`;
+//!   a decoded byte-level token that is that lone byte (shown `\xc0`); and in
+//!   a byte-level BPE vocabulary as stored (GPT-2's byte-to-character map,
+//!   told apart as magikarp does it: over a tenth of the tokens start with
+//!   `Ġ`) the one-character tokens `À`, `Á`, `õ`–`ÿ` that stand for those bytes.
 
 use serde::Serialize;
 
-use crate::embeddings::{Embeddings, TokenType};
+use crate::embeddings::{Embeddings, TokenKind};
 
 /// Words that name a reserved, never-trained token.
 const RESERVED_WORDS: [&str; 4] = ["unused", "reserved_special_token", "reserved", "madeupword"];
@@ -74,8 +74,8 @@ impl ReferenceRows {
         }
     }
 
-    /// The rows the tokenizer marks as unused: by name, by GGUF token type
-    /// (`token_types`, one per row, when the file has them) and by byte.
+    /// The rows the tokenizer marks as unused: by name, by token kind
+    /// (`kinds`, one per row, when the loader knows them) and by byte.
     ///
     /// # Examples
     /// ```
@@ -84,15 +84,19 @@ impl ReferenceRows {
     /// let found = ReferenceRows::from_tokenizer(&tokens, None);
     /// assert_eq!(found.rows, vec![1, 2, 4]);
     /// ```
-    pub fn from_tokenizer(tokens: &[String], token_types: Option<&[TokenType]>) -> Self {
+    pub fn from_tokenizer(tokens: &[String], kinds: Option<&[TokenKind]>) -> Self {
         let byte_level = is_byte_level(tokens);
-        let rules: [Rule; 3] = [
+        // Kinds name our rows only when there is one per row.
+        let kinds = kinds.filter(|kinds| kinds.len() == tokens.len());
+        let kind_is = |row: usize, kind: TokenKind| kinds.is_some_and(|kinds| kinds[row] == kind);
+        let rules: [Rule; 4] = [
             (
                 "named as reserved ([unusedN], <unusedN>, <|reserved_special_token_N|>, …)",
                 &|_, t| is_reserved_name(t),
             ),
-            ("GGUF token type \"unused\"", &|row, _| {
-                token_types.is_some_and(|types| types.get(row) == Some(&TokenType::Unused))
+            ("token type \"unused\"", &|row, _| kind_is(row, TokenKind::Unused)),
+            ("padding rows past the tokenizer's last token", &|row, _| {
+                kind_is(row, TokenKind::Padding)
             }),
             ("bytes never in UTF-8 text (0xC0, 0xC1, 0xF5–0xFF)", &|_, t| {
                 never_produced_byte(t, byte_level)
@@ -155,6 +159,13 @@ fn never_produced_byte(token: &str, byte_level: bool) -> bool {
     {
         return NEVER_IN_UTF8.contains(&byte);
     }
+    // A decoded byte-level token that is one byte no UTF-8 text holds.
+    if let Some(hex) = token.strip_prefix("\\x")
+        && hex.len() == 2
+        && let Ok(byte) = u8::from_str_radix(hex, 16)
+    {
+        return NEVER_IN_UTF8.contains(&byte);
+    }
     // GPT-2's map sends the bytes 0xAE–0xFF to the characters of the same
     // code point, so these bytes are the one-character tokens U+00C0, U+00C1, U+00F5–U+00FF.
     let mut chars = token.chars();
@@ -210,24 +221,30 @@ mod tests {
             "in a WordPiece vocabulary õ is a letter"
         );
         assert!(!never_produced_byte("é", true) && !never_produced_byte("õõ", true));
+        assert!(never_produced_byte("\\xc0", false) && never_produced_byte("\\xff", false));
+        assert!(!never_produced_byte("\\xc3", false), "0xC3 starts a two-byte character");
     }
 
     #[test]
     fn each_row_counts_for_the_first_rule_that_finds_it() {
-        let mut tokens = strings(&["Ġthe", "Ġa", "õ", "x", "<unused1>", "<0xFE>"]);
+        let mut tokens = strings(&["Ġthe", "Ġa", "õ", "x", "<unused1>", "<0xFE>", "<padding row 6>"]);
         tokens.extend((0..4).map(|i| format!("Ġw{i}")));
-        let types = [
-            TokenType::Normal,
-            TokenType::Normal,
-            TokenType::Normal,
-            TokenType::Unused,
-            TokenType::Unused,
-            TokenType::Byte,
+        let mut kinds = vec![
+            TokenKind::Normal,
+            TokenKind::Normal,
+            TokenKind::Normal,
+            TokenKind::Unused,
+            TokenKind::Unused,
+            TokenKind::Byte,
+            TokenKind::Padding,
         ];
-        let found = ReferenceRows::from_tokenizer(&tokens, Some(&types));
-        assert_eq!(found.rows, vec![2, 3, 4, 5]);
+        kinds.extend([TokenKind::Normal; 4]);
+        let found = ReferenceRows::from_tokenizer(&tokens, Some(&kinds));
+        assert_eq!(found.rows, vec![2, 3, 4, 5, 6]);
         let counts: Vec<usize> = found.rules.iter().map(|r| r.1).collect();
-        assert_eq!(counts, vec![1, 1, 2], "{:?}", found.rules);
+        assert_eq!(counts, vec![1, 1, 1, 2], "{:?}", found.rules);
+        let without_kinds = ReferenceRows::from_tokenizer(&tokens, Some(&kinds[..3]));
+        assert_eq!(without_kinds.rows, vec![2, 4, 5], "kinds of another length are ignored");
     }
 
     #[test]

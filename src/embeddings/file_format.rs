@@ -30,11 +30,15 @@ pub enum Format {
     /// A llama.cpp GGUF model, whose `token_embd.weight` (or another 2-D
     /// tensor) is the table and whose tokenizer names its rows.
     Gguf,
+    /// A Hugging Face model directory: `config.json`, `model.safetensors` or
+    /// shards listed in `model.safetensors.index.json`, `tokenizer.json`.
+    /// Recognised by being a directory ([`load`](super::load)).
+    ModelDir,
 }
 
 impl Format {
     /// Every format, in the order `--help` lists them.
-    pub const ALL: [Format; 8] = [
+    pub const ALL: [Format; 9] = [
         Format::Word2VecText,
         Format::Word2VecBinary,
         Format::Glove,
@@ -43,6 +47,7 @@ impl Format {
         Format::Npy,
         Format::Safetensors,
         Format::Gguf,
+        Format::ModelDir,
     ];
 
     /// The name a `--format` flag takes.
@@ -65,6 +70,7 @@ impl Format {
             Format::Npy => "npy",
             Format::Safetensors => "safetensors",
             Format::Gguf => "gguf",
+            Format::ModelDir => "model-dir",
         }
     }
 
@@ -198,7 +204,7 @@ impl fmt::Display for Format {
 /// A `--format` name that is none of [`Format::ALL`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "unknown format `{0}`: expected one of word2vec, word2vec-binary, glove, fasttext, fasttext-binary, npy, safetensors, gguf"
+    "unknown format `{0}`: expected one of word2vec, word2vec-binary, glove, fasttext, fasttext-binary, npy, safetensors, gguf, model-dir"
 )]
 pub struct UnknownFormat(pub String);
 

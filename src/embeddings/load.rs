@@ -5,21 +5,23 @@
 //! matrix; the `f32` matrix is allocated once, at its final size, and the
 //! tokens beside it. Repeated tokens keep their first row, as in gensim.
 
-use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use ndarray::Array2;
 
 use super::binary::parse_binary;
 use super::fasttext::{FastTextModel, Subwords, parse_fasttext};
+use super::file_bytes::{FileBytes, Prefault};
 use super::file_format::Format;
-use super::gguf::{GgufTable, OUTPUT_EMBEDDING, TokenType, parse_gguf};
+use super::gguf::{GgufTable, INPUT_EMBEDDING, OUTPUT_EMBEDDING, parse_gguf};
 use super::load_error::{LoadError, Location, Malformed, file_name, shown};
+use super::model_dir::{OutputEmbedding, Tying, read_model_dir};
 use super::npy::parse_npy;
 use super::safetensors_file::parse_safetensors;
 use super::text::parse_text;
-use super::vocab_file::{parse_tokenizer_json, parse_vocab};
-use super::{Duplicates, Embeddings, Matrix};
+use super::tokenizer::{Decoding, NamedRows, Tokenizer, parse_tokenizer};
+use super::vocab_file::parse_vocab;
+use super::{Duplicates, Embeddings, Matrix, TokenKind};
 
 /// How many leading bytes [`Format::detect`] sees.
 const SNIFF: usize = 64 * 1024;
@@ -34,21 +36,27 @@ pub struct LoadOptions {
     /// Replace invalid UTF-8 in tokens with U+FFFD instead of refusing the
     /// file, like gensim's `unicode_errors='replace'`.
     pub lossy: bool,
-    /// The vocabulary of a `.npy` or safetensors matrix, or of a GGUF file
-    /// without tokens (or instead of its tokens): one token a line, or a
-    /// `tokenizer.json`. `None` looks for `vocab.txt`, then `tokenizer.json`,
-    /// beside the file.
+    /// The vocabulary of a `.npy` or safetensors matrix or a model
+    /// directory, or of a GGUF file without tokens (or instead of its
+    /// tokens): one token a line, or a `tokenizer.json`. `None` looks for
+    /// `tokenizer.json`, then `vocab.txt`, beside the file (in the directory).
     pub vocab: Option<PathBuf>,
-    /// The safetensors or GGUF tensor to read; `None` picks, in safetensors,
-    /// the first 2-D tensor whose name contains `word_embeddings` or
-    /// `embed_tokens`, and in GGUF `token_embd.weight`.
+    /// The safetensors or GGUF tensor to read (in a sharded model directory,
+    /// from any shard); `None` picks the input embedding: in safetensors
+    /// [`input_embedding`](super::input_embedding), in GGUF `token_embd.weight`.
     pub tensor: Option<String>,
+    /// Also read the untied output embedding (LM head) of a model directory
+    /// or a GGUF file (`output.weight`) into [`Loaded::output`]: a second
+    /// matrix as large as the table.
+    pub output: bool,
 }
 
 /// A loaded table and what loading it noticed.
 #[derive(Debug, Clone)]
 pub struct Loaded {
-    /// The table, repeated tokens dropped.
+    /// The table, repeated tokens dropped. Rows named by a `tokenizer.json`
+    /// are never dropped: their names are distinct ([`name_rows`]), so a
+    /// checkpoint's row index stays its token id.
     pub embeddings: Embeddings,
     /// The format read (given or detected).
     pub format: Format,
@@ -59,9 +67,15 @@ pub struct Loaded {
     /// What the file says about its table beyond the numbers, for the user:
     /// the tensor read, its type, whether the model ties its output embedding.
     pub notes: Vec<String>,
-    /// A GGUF tokenizer's token types, one per row read in file order
-    /// (repeated tokens' rows included), when the file has them.
-    pub token_types: Option<Vec<TokenType>>,
+    /// What each row is (special, added, byte, unused, padding, …), one per
+    /// row read in file order, when the source says: a GGUF tokenizer's token
+    /// types (repeated tokens' rows included), or a `tokenizer.json`.
+    pub token_kinds: Option<Vec<TokenKind>>,
+    /// Whether a model ties its output embedding to the input one, when the
+    /// source says (a model directory).
+    pub tying: Option<Tying>,
+    /// The untied output embedding, read when [`LoadOptions::output`] asks.
+    pub output: Option<OutputEmbedding>,
     /// Vectors for tokens outside the table: a fastText model's character
     /// n-gram buckets, when it has them.
     pub subwords: Option<Subwords>,
@@ -71,7 +85,7 @@ pub struct Loaded {
 
 /// Tokens in file order and their vectors, before duplicates are dropped:
 /// what the text and binary parsers return.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Table {
     /// One token per row, exactly as in the file.
     pub tokens: Vec<String>,
@@ -112,8 +126,52 @@ pub struct Table {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn load(path: &Path, options: &LoadOptions) -> Result<Loaded, LoadError> {
-    let bytes = Bytes::open(path)?;
+    if path.is_dir() {
+        return load_model_dir(path, options);
+    }
+    let bytes = FileBytes::open(path, Prefault::Whole)?;
     load_bytes(path, &bytes, options)
+}
+
+/// [`load`] of a Hugging Face model directory ([`read_model_dir`]), its rows
+/// named by the directory's `tokenizer.json` (or `vocab.txt`, or `--vocab`).
+fn load_model_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, LoadError> {
+    if let Some(format) = options.format.filter(|&f| f != Format::ModelDir) {
+        return Err(Malformed::new(
+            Location::Byte(0),
+            format!("a {format} file (--format {format})"),
+            "a directory",
+        )
+        .in_file(dir));
+    }
+    let model = read_model_dir(dir, options)?;
+    let mut notes = model.notes;
+    let named = name_rows(dir, dir, model.matrix, options)?;
+    notes.extend(named.notes);
+    let read = Read {
+        table: named.table,
+        tensor: Some(model.tensor),
+        notes,
+        token_kinds: named.kinds,
+        tying: model.tying,
+        output: model.output,
+        warnings: model.warnings,
+        ..Read::default()
+    };
+    Ok(finish(dir, Format::ModelDir, read))
+}
+
+/// What a format's reader gives before [`finish`] indexes the tokens.
+#[derive(Default)]
+struct Read {
+    table: Table,
+    tensor: Option<String>,
+    notes: Vec<String>,
+    token_kinds: Option<Vec<TokenKind>>,
+    subwords: Option<Subwords>,
+    tying: Option<Tying>,
+    output: Option<OutputEmbedding>,
+    warnings: Vec<String>,
 }
 
 /// [`load`] on bytes already in memory; `path` names them in errors and
@@ -137,54 +195,130 @@ pub fn load_bytes(path: &Path, bytes: &[u8], options: &LoadOptions) -> Result<Lo
         None => Format::detect(path, &bytes[..bytes.len().min(SNIFF)])?,
     };
     let in_file = |error: Malformed| error.in_file(path);
-    let mut notes = Vec::new();
-    let mut token_types = None;
-    let mut subwords = None;
-    let (table, tensor) = match format {
+    let beside = path.parent().unwrap_or(Path::new(""));
+    let read = match format {
         Format::Word2VecText | Format::FastText | Format::Glove => {
             let header = format != Format::Glove;
-            (
-                parse_text(bytes, header, options.limit, options.lossy).map_err(in_file)?,
-                None,
-            )
+            Read {
+                table: parse_text(bytes, header, options.limit, options.lossy).map_err(in_file)?,
+                ..Read::default()
+            }
         }
-        Format::Word2VecBinary => (
-            parse_binary(bytes, options.limit, options.lossy).map_err(in_file)?,
-            None,
-        ),
+        Format::Word2VecBinary => Read {
+            table: parse_binary(bytes, options.limit, options.lossy).map_err(in_file)?,
+            ..Read::default()
+        },
         Format::FastTextBinary => {
             let model = parse_fasttext(bytes, options.limit, options.lossy).map_err(in_file)?;
-            notes.extend(fasttext_notes(&model));
-            subwords = model.subwords;
-            (model.table, None)
+            Read {
+                notes: fasttext_notes(&model).to_vec(),
+                subwords: model.subwords,
+                table: model.table,
+                ..Read::default()
+            }
         }
         Format::Npy => {
             let matrix = parse_npy(bytes, options.limit).map_err(in_file)?;
-            (name_rows(path, matrix, options)?, None)
+            let named = name_rows(path, beside, matrix, options)?;
+            Read {
+                table: named.table,
+                notes: named.notes,
+                token_kinds: named.kinds,
+                ..Read::default()
+            }
         }
         Format::Safetensors => {
             let (name, matrix) =
                 parse_safetensors(bytes, options.tensor.as_deref(), options.limit).map_err(in_file)?;
-            notes.push(format!("tensor `{name}`"));
-            (name_rows(path, matrix, options)?, Some(name))
+            let named = name_rows(path, beside, matrix, options)?;
+            let mut notes = vec![format!("tensor `{name}`")];
+            notes.extend(named.notes);
+            Read {
+                table: named.table,
+                tensor: Some(name),
+                notes,
+                token_kinds: named.kinds,
+                ..Read::default()
+            }
         }
         Format::Gguf => {
             let gguf = parse_gguf(bytes, options).map_err(in_file)?;
-            notes.extend(gguf_notes(&gguf));
-            token_types = gguf.token_types;
-            let table = match gguf.tokens {
-                Some(tokens) => Table {
-                    tokens,
-                    vectors: gguf.matrix.vectors,
-                },
-                None => name_rows(path, gguf.matrix, options)?,
+            let output = match options.output && gguf.has_output && gguf.tensor == INPUT_EMBEDDING {
+                true => Some(gguf_output(bytes, options, &gguf.matrix).map_err(in_file)?),
+                false => None,
             };
-            (table, Some(gguf.tensor))
+            let mut read = Read {
+                output,
+                notes: gguf_notes(&gguf).to_vec(),
+                token_kinds: gguf.token_kinds,
+                // Tying is about the input embedding; another tensor read has none.
+                tying: (gguf.tensor == INPUT_EMBEDDING).then(|| match gguf.has_output {
+                    true => Tying::Untied(OUTPUT_EMBEDDING.to_string()),
+                    false => Tying::Tied,
+                }),
+                tensor: Some(gguf.tensor),
+                ..Read::default()
+            };
+            match gguf.tokens {
+                Some(tokens) => {
+                    // A model's row is its token id: repeated tokens get distinct names, never
+                    // lose their rows (the rule `tokenizer.json` rows follow).
+                    let rows = tokens.len();
+                    let tokenizer = Tokenizer {
+                        kinds: read
+                            .token_kinds
+                            .clone()
+                            .unwrap_or_else(|| vec![TokenKind::Normal; rows]),
+                        tokens,
+                        decoding: Decoding::Verbatim,
+                        model: String::new(),
+                        model_vocab: rows,
+                    };
+                    let named = super::name_rows(&tokenizer, rows);
+                    if !named.renamed.is_empty() {
+                        read.notes.push(renamed_note(&named));
+                    }
+                    read.table = Table {
+                        tokens: named.names,
+                        vectors: gguf.matrix.vectors,
+                    }
+                }
+                None => {
+                    let named = name_rows(path, beside, gguf.matrix, options)?;
+                    read.table = named.table;
+                    read.notes.extend(named.notes);
+                    read.token_kinds = named.kinds;
+                }
+            }
+            read
+        }
+        Format::ModelDir => {
+            return Err(Malformed::new(
+                Location::Byte(0),
+                "a Hugging Face model directory (--format model-dir)",
+                "a file",
+            )
+            .in_file(path));
         }
     };
+    Ok(finish(path, format, read))
+}
+
+/// Indexes a reader's tokens into the table, dropping repeated tokens with
+/// a warning.
+fn finish(path: &Path, format: Format, read: Read) -> Loaded {
+    let Read {
+        table,
+        tensor,
+        notes,
+        token_kinds,
+        subwords,
+        tying,
+        output,
+        mut warnings,
+    } = read;
     let (embeddings, duplicates) =
         Embeddings::new(table.tokens, table.vectors).expect("every parser returns one row per token");
-    let mut warnings = Vec::new();
     if duplicates.count > 0 {
         let mut examples: Vec<String> = Vec::new();
         for token in &duplicates.examples {
@@ -201,16 +335,18 @@ pub fn load_bytes(path: &Path, bytes: &[u8], options: &LoadOptions) -> Result<Lo
             examples.join(", ")
         ));
     }
-    Ok(Loaded {
+    Loaded {
         embeddings,
         format,
         duplicates,
         tensor,
         notes,
-        token_types,
+        token_kinds,
+        tying,
+        output,
         subwords,
         warnings,
-    })
+    }
 }
 
 /// What a fastText model says about its table: how it was trained, and
@@ -244,6 +380,30 @@ fn fasttext_notes(model: &FastTextModel) -> [String; 2] {
     ]
 }
 
+/// A GGUF model's untied output embedding `output.weight`, read as the
+/// input embedding was (same row limit), which it must match in shape.
+fn gguf_output(bytes: &[u8], options: &LoadOptions, input: &Matrix) -> Result<OutputEmbedding, Malformed> {
+    let output_options = LoadOptions {
+        tensor: Some(OUTPUT_EMBEDDING.to_string()),
+        // The tokens were read with the input embedding; a vocabulary given skips them.
+        vocab: Some(PathBuf::new()),
+        ..options.clone()
+    };
+    let output = parse_gguf(bytes, &output_options)?;
+    let (rows, dim) = (input.rows, input.vectors.ncols());
+    if (output.matrix.rows, output.matrix.vectors.ncols()) != (rows, dim) {
+        return Err(Malformed::new(
+            Location::Byte(0),
+            format!("`{OUTPUT_EMBEDDING}` of {rows}×{dim}, the shape of `{INPUT_EMBEDDING}`"),
+            format!("{}×{}", output.matrix.rows, output.matrix.vectors.ncols()),
+        ));
+    }
+    Ok(OutputEmbedding {
+        tensor: OUTPUT_EMBEDDING.to_string(),
+        matrix: output.matrix,
+    })
+}
+
 /// What a GGUF file says about its table: the tensor and its type, and
 /// whether the model has a separate output embedding.
 fn gguf_notes(gguf: &GgufTable) -> [String; 2] {
@@ -265,24 +425,42 @@ fn gguf_notes(gguf: &GgufTable) -> [String; 2] {
     ]
 }
 
-/// Gives a bare matrix its tokens from the vocabulary, which must have one
-/// token per row of the file (then cut to the rows read).
-fn name_rows(path: &Path, matrix: Matrix, options: &LoadOptions) -> Result<Table, LoadError> {
+/// A matrix's rows named by a vocabulary.
+struct NamedTable {
+    table: Table,
+    /// What each row is, when a `tokenizer.json` says.
+    kinds: Option<Vec<TokenKind>>,
+    /// What the vocabulary says about the rows: the tokenizer, padding rows,
+    /// rows shown otherwise because their text was taken.
+    notes: Vec<String>,
+}
+
+/// Gives a bare matrix (of the file or directory `path`) its tokens from the
+/// vocabulary: `--vocab`, else `tokenizer.json` or `vocab.txt` in `beside`.
+/// A `vocab.txt` must have one token per row of the file; a
+/// `tokenizer.json` at most one (later rows are padding), and its tokens are
+/// shown as people read them ([`name_rows`](super::name_rows)). The rows
+/// are then cut to those read.
+fn name_rows(
+    path: &Path,
+    beside: &Path,
+    matrix: Matrix,
+    options: &LoadOptions,
+) -> Result<NamedTable, LoadError> {
     let vocab_path = match &options.vocab {
         Some(vocab) => vocab.clone(),
         None => {
-            let dir = path.parent().unwrap_or(Path::new(""));
-            let beside = ["vocab.txt", "tokenizer.json"].map(|name| dir.join(name));
-            beside.iter().find(|p| p.is_file()).cloned().ok_or_else(|| {
+            let candidates = ["tokenizer.json", "vocab.txt"].map(|name| beside.join(name));
+            candidates.iter().find(|p| p.is_file()).cloned().ok_or_else(|| {
                 Malformed::new(
                     Location::Byte(0),
-                    "a vocabulary: --vocab FILE, or vocab.txt or tokenizer.json beside the file",
+                    "a vocabulary: --vocab FILE, or tokenizer.json or vocab.txt beside the file",
                     format!(
                         "neither in {}",
-                        if dir.as_os_str().is_empty() {
+                        if beside.as_os_str().is_empty() {
                             ".".into()
                         } else {
-                            dir.display().to_string()
+                            beside.display().to_string()
                         }
                     ),
                 )
@@ -294,72 +472,119 @@ fn name_rows(path: &Path, matrix: Matrix, options: &LoadOptions) -> Result<Table
     let json = vocab_path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("json"));
-    let mut tokens = if json {
-        parse_tokenizer_json(&bytes)
-    } else {
-        parse_vocab(&bytes, options.lossy)
-    }
-    .map_err(|error| error.in_file(&vocab_path))?;
     let (rows, dim) = (matrix.rows, matrix.vectors.ncols());
-    if tokens.len() != rows {
-        let at = if json {
-            Location::Key("model.vocab".into())
+    let keep = matrix.vectors.nrows();
+    let one_per_row = format!("one per row of {} ({rows}×{dim})", file_name(path));
+    if !json {
+        let mut tokens = parse_vocab(&bytes, options.lossy).map_err(|error| error.in_file(&vocab_path))?;
+        if tokens.len() != rows {
+            return Err(Malformed::new(
+                Location::Line(tokens.len().min(rows) + 1),
+                format!("{rows} tokens, {one_per_row}"),
+                format!("{} tokens", tokens.len()),
+            )
+            .in_file(&vocab_path));
+        }
+        tokens.truncate(keep);
+        let table = Table {
+            tokens,
+            vectors: matrix.vectors,
+        };
+        return Ok(NamedTable {
+            table,
+            kinds: None,
+            notes: Vec::new(),
+        });
+    }
+    let tokenizer = parse_tokenizer(&bytes).map_err(|error| error.in_file(&vocab_path))?;
+    let count = tokenizer.tokens.len();
+    if count > rows {
+        let key = if count > tokenizer.model_vocab {
+            "added_tokens"
         } else {
-            Location::Line(tokens.len().min(rows) + 1)
+            "model.vocab"
         };
         return Err(Malformed::new(
-            at,
-            format!("{rows} tokens, one per row of {} ({rows}×{dim})", file_name(path)),
-            format!("{} tokens", tokens.len()),
+            Location::Key(key.into()),
+            format!("at most {rows} tokens, {one_per_row}"),
+            format!("{count} tokens (ids 0..{})", count - 1),
         )
         .in_file(&vocab_path));
     }
-    tokens.truncate(matrix.vectors.nrows());
-    Ok(Table {
+    let named = super::name_rows(&tokenizer, rows);
+    let mut notes = vec![tokenizer_note(&tokenizer, &vocab_path)];
+    if named.padding > 0 {
+        notes.push(format!(
+            "{} rows past the tokenizer's {count} tokens: padding (the matrix has {rows} rows{}), named `<padding row N>`",
+            named.padding,
+            padding_multiple(rows).map_or(String::new(), |m| format!(", a multiple of {m}")),
+        ));
+    }
+    if !named.renamed.is_empty() {
+        notes.push(renamed_note(&named));
+    }
+    let mut tokens = named.names;
+    let mut kinds = named.kinds;
+    tokens.truncate(keep);
+    kinds.truncate(keep);
+    let table = Table {
         tokens,
         vectors: matrix.vectors,
+    };
+    Ok(NamedTable {
+        table,
+        kinds: Some(kinds),
+        notes,
     })
 }
 
-/// A file's bytes: memory-mapped, or read when it cannot be mapped (pipes,
-/// empty files).
-enum Bytes {
-    Mapped(memmap2::Mmap),
-    Read(Vec<u8>),
+/// The note on rows whose shown text a lower id had: they keep their rows
+/// under other names.
+fn renamed_note(named: &NamedRows) -> String {
+    let examples: Vec<String> = named
+        .renamed
+        .iter()
+        .take(3)
+        .map(|&row| format!("{row} `{}`", named.names[row]))
+        .collect();
+    format!(
+        "{} tokens read as the text of a lower id and are shown otherwise, so each row keeps a name \
+         (e.g. rows {})",
+        named.renamed.len(),
+        examples.join(", ")
+    )
 }
 
-impl Bytes {
-    fn open(path: &Path) -> Result<Bytes, LoadError> {
-        let io = |error| LoadError::io(path, error);
-        let file = File::open(path).map_err(io)?;
-        let len = file.metadata().map_err(io)?.len();
-        if len > 0 {
-            // SAFETY: the map is read-only and lives only while the file is
-            // parsed. Another process truncating or rewriting the file during
-            // the load could change the bytes under us (or fault on a
-            // truncated page); that is the accepted contract of every mapped
-            // reader (ripgrep, safetensors), and far cheaper than a heap copy
-            // of a multi-GB file.
-            let mapped = unsafe { memmap2::MmapOptions::new().populate().map(&file) };
-            if let Ok(mapped) = mapped {
-                return Ok(Bytes::Mapped(mapped));
-            }
+/// What a tokenizer is, for the notes: `tokenizer.json: BPE, byte-level, 50257 tokens (1 added past model.vocab)`.
+fn tokenizer_note(tokenizer: &Tokenizer, path: &Path) -> String {
+    let decoding = match tokenizer.decoding {
+        Decoding::ByteLevel => "byte-level (shown decoded)",
+        Decoding::Metaspace(_) => "SentencePiece (▁ shown as a space)",
+        Decoding::WordPiece => "WordPiece (## continuations as written)",
+        Decoding::Verbatim => "tokens as written",
+    };
+    let count = tokenizer.tokens.len();
+    let added = count.saturating_sub(tokenizer.model_vocab);
+    let model = if tokenizer.model.is_empty() {
+        "no model type"
+    } else {
+        &tokenizer.model
+    };
+    format!(
+        "{}: {model}, {decoding}, {count} tokens{}",
+        file_name(path),
+        if added > 0 {
+            format!(" ({added} added past model.vocab)")
+        } else {
+            String::new()
         }
-        let mut bytes = Vec::new();
-        std::io::Read::read_to_end(&mut &file, &mut bytes).map_err(io)?;
-        Ok(Bytes::Read(bytes))
-    }
+    )
 }
 
-impl std::ops::Deref for Bytes {
-    type Target = [u8];
-
-    fn deref(&self) -> &[u8] {
-        match self {
-            Bytes::Mapped(mapped) => mapped,
-            Bytes::Read(bytes) => bytes,
-        }
-    }
+/// The largest of 128 and 64 that `rows` is a multiple of: what a matrix
+/// padded for fast kernels is usually rounded to.
+fn padding_multiple(rows: usize) -> Option<usize> {
+    [128, 64].into_iter().find(|&m| rows.is_multiple_of(m))
 }
 
 #[cfg(test)]

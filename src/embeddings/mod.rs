@@ -8,7 +8,10 @@
 //! `f64` one row or one sample at a time.
 //!
 //! [`load`] reads a table from a word2vec (text or binary), GloVe, fastText
-//! (`.vec` or a `.bin` model), `.npy`, safetensors or GGUF file; every refusal
+//! (`.vec` or a `.bin` model), `.npy`, safetensors or GGUF file, or a Hugging
+//! Face model directory (sharded or not, [`read_model_dir`]), whose rows a
+//! `tokenizer.json` names as people read them ([`name_rows`]) with each
+//! row's [`TokenKind`]; every refusal
 //! is a [`LoadError`] naming the file, the line or byte, and what was expected
 //! there. A fastText model also gives vectors to words outside its table
 //! ([`Subwords`]).
@@ -23,6 +26,8 @@ pub(crate) mod huge_pages;
 mod load_error;
 mod npy;
 mod raw_floats;
+mod token_kind;
+mod tokenizer;
 mod vocab_file;
 
 #[cfg(feature = "analyze")]
@@ -34,11 +39,15 @@ mod embedding_table;
 #[cfg(feature = "analyze")]
 mod fasttext;
 #[cfg(feature = "analyze")]
+mod file_bytes;
+#[cfg(feature = "analyze")]
 mod file_format;
 #[cfg(feature = "analyze")]
 mod gguf;
 #[cfg(feature = "analyze")]
 mod load;
+#[cfg(feature = "analyze")]
+mod model_dir;
 #[cfg(feature = "analyze")]
 mod safetensors_file;
 #[cfg(feature = "analyze")]
@@ -49,6 +58,11 @@ mod vocabulary;
 pub use load_error::{LoadError, Location, Malformed};
 pub use npy::{parse_npy, parse_npy_as};
 pub use raw_floats::{Element, Matrix};
+pub use token_kind::TokenKind;
+pub use tokenizer::{
+    Decoding, NamedRows, Tokenizer, byte_level_byte, byte_level_bytes, name_rows, parse_tokenizer,
+    shown_token,
+};
 pub use vocab_file::{parse_tokenizer_json, parse_vocab};
 
 #[cfg(feature = "analyze")]
@@ -60,11 +74,18 @@ pub use fasttext::{Args as FastTextArgs, FastTextModel, Subwords, parse_fasttext
 #[cfg(feature = "analyze")]
 pub use file_format::{Format, UnknownFormat};
 #[cfg(feature = "analyze")]
-pub use gguf::{GgufTable, INPUT_EMBEDDING, OUTPUT_EMBEDDING, TokenType, parse_gguf};
+pub use gguf::{GgufTable, INPUT_EMBEDDING, OUTPUT_EMBEDDING, parse_gguf};
 #[cfg(feature = "analyze")]
 pub use load::{LoadOptions, Loaded, Table, load, load_bytes};
 #[cfg(feature = "analyze")]
-pub use safetensors_file::parse_safetensors;
+pub use model_dir::{
+    ModelConfig, ModelDir, OutputEmbedding, SHARD_INDEX, SINGLE_FILE, ShardIndex, Tying, parse_model_config,
+    parse_shard_index, read_model_dir,
+};
+#[cfg(feature = "analyze")]
+pub use safetensors_file::{
+    INPUT_EMBEDDING_NAMES, OUTPUT_EMBEDDING_NAMES, input_embedding, parse_safetensors,
+};
 #[cfg(feature = "analyze")]
 pub use text::parse_text;
 #[cfg(feature = "analyze")]

@@ -2,24 +2,95 @@
 //! among the model's weights.
 //!
 //! The header is read and checked by Hugging Face's own `safetensors` crate.
-//! Without `--tensor NAME`, the table is the first 2-D tensor, in name order,
-//! whose name contains `word_embeddings` (BERT family) or `embed_tokens`
-//! (Llama family). `F32`, `F16`, `BF16` and `F64` values become `f32`.
+//! Without `--tensor NAME`, the table is the input embedding
+//! ([`input_embedding`]): a name from the architectures people have
+//! ([`INPUT_EMBEDDING_NAMES`]), else the first 2-D tensor, in name order,
+//! whose name contains `word_embeddings` or `embed_tokens`. `F32`, `F16`,
+//! `BF16` and `F64` values become `f32` ([`read_tensor`], which a model
+//! directory's shards share).
 
 use half::bf16;
 use ndarray::Array2;
+use rayon::prelude::*;
+use safetensors::tensor::TensorView;
 use safetensors::{Dtype, SafeTensorError, SafeTensors};
 
-use super::Matrix;
 use super::huge_pages;
 use super::load_error::{Location, Malformed, matrix_listing};
 use super::raw_floats::{first_non_finite, read_f16, read_f32, read_f64};
+use super::{Matrix, task_values};
 
 /// The offset of the JSON header: after its 8-byte length.
-const HEADER: u64 = 8;
+pub(crate) const HEADER: u64 = 8;
+
+/// The input embedding's name in the architectures people have, tried in
+/// this order: Llama, Mistral, Qwen, Gemma, Phi-3, OLMo (`model.embed_tokens`);
+/// multimodal wrappers (LLaVA, Gemma 3); GPT-2, GPT-J, CodeGen, Qwen 1
+/// (`transformer.wte`, or `wte` in GPT-2's own checkpoint); BLOOM and Falcon
+/// (`transformer.word_embeddings`); Pythia and GPT-NeoX (`gpt_neox.embed_in`);
+/// OPT and BART decoders; BERT, RoBERTa, DistilBERT and sentence-transformers
+/// encoders; T5 (`shared`); Mamba; a base model saved without its prefix.
+pub const INPUT_EMBEDDING_NAMES: &[&str] = &[
+    "model.embed_tokens.weight",
+    "model.language_model.embed_tokens.weight",
+    "language_model.model.embed_tokens.weight",
+    "transformer.wte.weight",
+    "wte.weight",
+    "transformer.word_embeddings.weight",
+    "gpt_neox.embed_in.weight",
+    "model.decoder.embed_tokens.weight",
+    "embeddings.word_embeddings.weight",
+    "bert.embeddings.word_embeddings.weight",
+    "roberta.embeddings.word_embeddings.weight",
+    "distilbert.embeddings.word_embeddings.weight",
+    "shared.weight",
+    "backbone.embeddings.weight",
+    "embed_tokens.weight",
+];
+
+/// The output embedding's (LM head's) name, tried in this order: most
+/// architectures (`lm_head`), Pythia and GPT-NeoX (`embed_out`), LLaVA.
+pub const OUTPUT_EMBEDDING_NAMES: &[&str] = &[
+    "lm_head.weight",
+    "embed_out.weight",
+    "language_model.lm_head.weight",
+];
+
+/// The input embedding among a checkpoint's 2-D tensors (`names` with
+/// their shapes): the first of [`INPUT_EMBEDDING_NAMES`] present, else the
+/// first 2-D tensor in name order whose name contains `word_embeddings` or
+/// `embed_tokens`.
+///
+/// # Examples
+/// ```
+/// use embspace::embeddings::input_embedding;
+///
+/// let tensors = [("lm_head.weight", 2), ("transformer.wte.weight", 2), ("x.embed_tokens.weight", 2)];
+/// assert_eq!(input_embedding(tensors), Some("transformer.wte.weight"));
+/// assert_eq!(input_embedding([("a.word_embeddings.weight", 2), ("b.word_embeddings.bias", 1)]),
+///            Some("a.word_embeddings.weight"));
+/// ```
+pub fn input_embedding<'a>(tensors: impl IntoIterator<Item = (&'a str, usize)>) -> Option<&'a str> {
+    let matrices: Vec<&str> = tensors
+        .into_iter()
+        .filter(|&(_, rank)| rank == 2)
+        .map(|(name, _)| name)
+        .collect();
+    INPUT_EMBEDDING_NAMES
+        .iter()
+        .find_map(|known| matrices.iter().find(|&&name| name == *known))
+        .or_else(|| {
+            matrices
+                .iter()
+                .filter(|name| name.contains("word_embeddings") || name.contains("embed_tokens"))
+                .min()
+        })
+        .copied()
+}
 
 /// Reads the embedding matrix of a safetensors file: the tensor `tensor`, or
-/// the default one; at most `limit` rows. Returns the tensor's name and matrix.
+/// the input embedding ([`input_embedding`]); at most `limit` rows. Returns
+/// the tensor's name and matrix.
 ///
 /// # Errors
 /// A [`Malformed`] for a header the `safetensors` crate refuses, a missing
@@ -50,27 +121,50 @@ pub fn parse_safetensors(
     let file = SafeTensors::deserialize(bytes).map_err(|error| refused(error, bytes))?;
     let mut tensors = file.tensors();
     tensors.sort_by(|a, b| a.0.cmp(&b.0));
-    let found = match tensor {
-        Some(name) => tensors.iter().find(|(n, _)| n == name),
-        None => tensors.iter().find(|(n, view)| {
-            view.shape().len() == 2 && (n.contains("word_embeddings") || n.contains("embed_tokens"))
-        }),
+    let name = match tensor {
+        Some(name) => Some(name),
+        None => input_embedding(tensors.iter().map(|(n, view)| (n.as_str(), view.shape().len()))),
     };
-    let Some((name, view)) = found else {
-        let expected = match tensor {
-            Some(name) => format!("a tensor named `{name}`"),
-            None => "a 2-D tensor whose name contains `word_embeddings` or `embed_tokens` (or name one with --tensor)"
-                .to_string(),
-        };
-        return Err(Malformed::new(
-            Location::Byte(HEADER),
-            expected,
-            matrix_listing(tensors.iter().map(|(name, view)| match view.shape() {
-                &[rows, dim] => (name, Some([rows, dim])),
-                _ => (name, None),
-            })),
-        ));
+    let Some((name, view)) = name.and_then(|name| tensors.iter().find(|(n, _)| n == name)) else {
+        return Err(not_found(tensor, listing(&tensors)));
     };
+    Ok((name.clone(), read_tensor(bytes, name, view, limit)?))
+}
+
+/// A [`Malformed`] for a tensor not found: `tensor` when one was named, else
+/// the input embedding; `listing` from [`matrix_listing`].
+pub(crate) fn not_found(tensor: Option<&str>, listing: String) -> Malformed {
+    let expected = match tensor {
+        Some(name) => format!("a tensor named `{name}`"),
+        None => "an input embedding: a 2-D tensor named like `model.embed_tokens.weight`, \
+                 `transformer.wte.weight` or `embeddings.word_embeddings.weight` (or name one with --tensor)"
+            .to_string(),
+    };
+    Malformed::new(Location::Byte(HEADER), expected, listing)
+}
+
+/// The 2-D tensors among `tensors`, for a message.
+pub(crate) fn listing(tensors: &[(String, TensorView<'_>)]) -> String {
+    matrix_listing(tensors.iter().map(|(name, view)| match view.shape() {
+        &[rows, dim] => (name, Some([rows, dim])),
+        _ => (name, None),
+    }))
+}
+
+/// The first `limit` rows of the 2-D tensor `name` of a safetensors file
+/// (`bytes`, the whole file, so errors can give offsets), widened to `f32`
+/// from the mapping straight into the one matrix, a block of rows per task
+/// on every core.
+///
+/// # Errors
+/// A [`Malformed`] for a tensor that is not 2-D, a dtype other than F32,
+/// F16, BF16 and F64, or a value that is not a finite `f32` (at its byte).
+pub(crate) fn read_tensor(
+    bytes: &[u8],
+    name: &str,
+    view: &TensorView<'_>,
+    limit: Option<usize>,
+) -> Result<Matrix, Malformed> {
     let &[rows, dim] = view.shape() else {
         return Err(Malformed::new(
             Location::Byte(HEADER),
@@ -78,7 +172,8 @@ pub fn parse_safetensors(
             format!("shape {:?}", view.shape()),
         ));
     };
-    let item = match view.dtype() {
+    let dtype = view.dtype();
+    let item = match dtype {
         Dtype::F32 => 4,
         Dtype::F16 | Dtype::BF16 => 2,
         Dtype::F64 => 8,
@@ -93,16 +188,20 @@ pub fn parse_safetensors(
     let keep = rows.min(limit.unwrap_or(usize::MAX));
     let data = &view.data()[..keep * dim * item];
     let mut values = huge_pages::zeroed(keep * dim);
-    match view.dtype() {
-        Dtype::F32 => read_f32(&mut values, data),
-        Dtype::F16 => read_f16(&mut values, data),
-        Dtype::BF16 => {
-            for (v, b) in values.iter_mut().zip(data.chunks_exact(2)) {
-                *v = bf16::from_le_bytes([b[0], b[1]]).to_f32();
+    let task = task_values(dim);
+    values
+        .par_chunks_mut(task)
+        .zip(data.par_chunks(task * item))
+        .for_each(|(out, data)| match dtype {
+            Dtype::F32 => read_f32(out, data),
+            Dtype::F16 => read_f16(out, data),
+            Dtype::BF16 => {
+                for (v, b) in out.iter_mut().zip(data.chunks_exact(2)) {
+                    *v = bf16::from_le_bytes([b[0], b[1]]).to_f32();
+                }
             }
-        }
-        _ => read_f64(&mut values, data),
-    }
+            _ => read_f64(out, data),
+        });
     if let Some(bad) = first_non_finite(&values) {
         let offset = data.as_ptr() as usize - bytes.as_ptr() as usize + bad * item;
         return Err(Malformed::new(
@@ -116,12 +215,12 @@ pub fn parse_safetensors(
         ));
     }
     let vectors = Array2::from_shape_vec((keep, dim), values).expect("dim values per row");
-    Ok((name.clone(), Matrix { vectors, rows }))
+    Ok(Matrix { vectors, rows })
 }
 
 /// A header the `safetensors` crate refused, placed at the length prefix or
 /// the JSON header.
-fn refused(error: SafeTensorError, bytes: &[u8]) -> Malformed {
+pub(crate) fn refused(error: SafeTensorError, bytes: &[u8]) -> Malformed {
     let length = bytes
         .get(..8)
         .map(|b| u64::from_le_bytes(b.try_into().expect("8 bytes")));

@@ -68,7 +68,12 @@ fn every_fixture_loads_exactly_as_gensim_and_numpy_read_it() {
     for (name, spec) in files {
         let loaded = load(&fixtures().join(name), &LoadOptions::default()).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(loaded.format.name(), spec["format"], "{name}: detected format");
-        assert_eq!(loaded.embeddings.tokens(), &tokens[..], "{name}: tokens");
+        // A tokenizer.json's tokens are shown as people read them: a tab inside one as `\t`.
+        let shown: Vec<String> = match name.starts_with("hf/") {
+            true => tokens.iter().map(|t| t.replace('\t', "\\t")).collect(),
+            false => tokens.clone(),
+        };
+        assert_eq!(loaded.embeddings.tokens(), &shown[..], "{name}: tokens");
         let vectors: Vec<Vec<f64>> =
             serde_json::from_value(expected["vectors"][spec["vectors"].as_str().unwrap()].clone()).unwrap();
         for (row, values) in vectors.iter().enumerate() {

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use embspace::embeddings::{
-    Format, LoadError, LoadOptions, TokenType, load, load_bytes, parse_gguf, parse_npy,
+    Format, LoadError, LoadOptions, TokenKind, load, load_bytes, parse_gguf, parse_npy,
 };
 use tempfile::TempDir;
 
@@ -76,8 +76,8 @@ fn tokens_and_token_types_are_the_tokenizer_s_as_gguf_py_reads_them() {
         let tokens: Vec<String> = serde_json::from_value(spec["tokens"].clone()).unwrap();
         assert_eq!(loaded.embeddings.tokens(), &tokens[..], "{name}");
         let types: Vec<i32> = serde_json::from_value(spec["token_types"].clone()).unwrap();
-        let types: Vec<TokenType> = types.into_iter().map(TokenType::from).collect();
-        assert_eq!(loaded.token_types.as_deref(), Some(&types[..]), "{name}");
+        let types: Vec<TokenKind> = types.into_iter().map(TokenKind::from_gguf).collect();
+        assert_eq!(loaded.token_kinds.as_deref(), Some(&types[..]), "{name}");
         assert!(loaded.warnings.is_empty(), "{name}: {:?}", loaded.warnings);
     }
 }
@@ -85,18 +85,18 @@ fn tokens_and_token_types_are_the_tokenizer_s_as_gguf_py_reads_them() {
 #[test]
 fn every_token_type_is_named() {
     let loaded = load(&fixtures().join("q4_0.gguf"), &LoadOptions::default()).unwrap();
-    let types = loaded.token_types.unwrap();
+    let types = loaded.token_kinds.unwrap();
     assert_eq!(
         types[..8],
         [
-            TokenType::Unknown,
-            TokenType::Control,
-            TokenType::Control,
-            TokenType::UserDefined,
-            TokenType::Unused,
-            TokenType::Byte,
-            TokenType::Byte,
-            TokenType::Normal
+            TokenKind::Unknown,
+            TokenKind::Control,
+            TokenKind::Control,
+            TokenKind::UserDefined,
+            TokenKind::Unused,
+            TokenKind::Byte,
+            TokenKind::Byte,
+            TokenKind::Normal
         ]
     );
 }
@@ -135,6 +135,22 @@ fn tensor_output_weight_reads_the_lm_head() {
 }
 
 #[test]
+fn output_weight_is_read_beside_the_input_embedding_when_asked() {
+    let path = fixtures().join("q4_k.gguf");
+    let options = LoadOptions {
+        output: true,
+        ..LoadOptions::default()
+    };
+    let loaded = load(&path, &options).unwrap();
+    assert_eq!(loaded.tensor.as_deref(), Some("token_embd.weight"));
+    let output = loaded.output.expect("q4_k.gguf has output.weight");
+    assert_eq!(output.tensor, "output.weight");
+    let bits: Vec<u32> = output.matrix.vectors.iter().map(|v| v.to_bits()).collect();
+    assert_eq!(bits, reference_bits("q4_k", "output.weight"));
+    assert!(load(&path, &LoadOptions::default()).unwrap().output.is_none());
+}
+
+#[test]
 fn a_model_without_output_weight_is_reported_tied() {
     let tied = load(&fixtures().join("q6_k.gguf"), &LoadOptions::default()).unwrap();
     assert_eq!(
@@ -160,7 +176,7 @@ fn limit_keeps_the_first_rows_tokens_and_types() {
     };
     let loaded = load(&fixtures().join("q5_0.gguf"), &options).unwrap();
     assert_eq!(loaded.embeddings.len(), 5);
-    assert_eq!(loaded.token_types.unwrap().len(), 5);
+    assert_eq!(loaded.token_kinds.unwrap().len(), 5);
     let bits: Vec<u32> = loaded.embeddings.vectors().iter().map(|v| v.to_bits()).collect();
     assert_eq!(bits, reference_bits("q5_0", "token_embd.weight")[..5 * 64]);
 }
@@ -310,7 +326,7 @@ fn a_small_model_written_here_loads() {
     let loaded = load_bytes(Path::new("m.gguf"), &small_model(), &LoadOptions::default()).unwrap();
     assert_eq!(loaded.embeddings.tokens(), ["a", "b", "c"]);
     assert_eq!(loaded.embeddings.vector(2).to_vec(), [1.0, 1.25]);
-    assert_eq!(loaded.token_types, None);
+    assert_eq!(loaded.token_kinds, None);
 }
 
 #[test]

@@ -9,6 +9,7 @@ mod compare_cli;
 mod fasttext;
 mod gguf;
 mod golden;
+mod model_dir;
 mod notebooks;
 mod real_tables;
 mod registry;

@@ -6,7 +6,8 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Args;
 use embspace::analyze::{
-    AnalogySet, AnalyzeOptions, MapMethod, ReferenceRows, Source, WordPairSet, parse_analogy,
+    AnalogySet, AnalyzeOptions, InputOutput, MapMethod, ReferenceRows, Source, WordPairSet, input_output,
+    parse_analogy,
 };
 use embspace::embeddings::load_bytes;
 use embspace::report::{self, Format};
@@ -17,7 +18,7 @@ use crate::table_args::{TableArgs, read_as};
 
 #[derive(Debug, Args)]
 pub struct AnalyzeArgs {
-    /// The embedding file; omit it to analyse the bundled sample vectors.
+    /// The embedding file or Hugging Face model directory; omit it to analyse the bundled sample vectors.
     file: Option<PathBuf>,
     #[command(flatten)]
     table: TableArgs,
@@ -93,7 +94,7 @@ pub fn analyze(args: &AnalyzeArgs, quiet: bool) -> anyhow::Result<ExitCode> {
 
     let (loaded, source_path, file_bytes) = match &args.file {
         Some(path) => {
-            let (loaded, bytes) = args.table.load(path, &progress)?;
+            let (loaded, bytes) = args.table.load(path, &progress, true)?;
             (loaded, path.display().to_string(), bytes)
         }
         None => {
@@ -124,20 +125,32 @@ pub fn analyze(args: &AnalyzeArgs, quiet: bool) -> anyhow::Result<ExitCode> {
             &read_token_list(path)?,
             &path.display().to_string(),
         ),
-        None => {
-            // Token types are one per row of the file: they name our rows only when no repeated token was dropped.
-            let types = loaded
-                .token_types
-                .as_deref()
-                .filter(|types| types.len() == loaded.embeddings.len());
-            ReferenceRows::from_tokenizer(loaded.embeddings.tokens(), types)
-        }
+        None => ReferenceRows::from_tokenizer(loaded.embeddings.tokens(), loaded.token_kinds.as_deref()),
     });
     let read_as = read_as(&loaded);
+    let mut loaded = loaded;
+    // Input against output first; the analysis then measures the output's
+    // under-trained tokens and frees it before its own work.
+    let output = loaded.output.take();
+    analyze_options.input_output = match (&output, &loaded.tying) {
+        (Some(output), _) => {
+            progress.step("input versus output embedding");
+            Some(input_output(
+                &loaded.embeddings,
+                &output.tensor,
+                output.matrix.vectors.view(),
+                loaded.token_kinds.as_deref(),
+                20,
+            )?)
+        }
+        (None, Some(tying)) => Some(InputOutput::tied(tying)),
+        (None, None) => None,
+    };
     let (rows, dim) = (loaded.embeddings.len(), loaded.embeddings.dim());
     // The n-gram buckets answer only --query; without one they are freed here.
     analyze_options.subwords = loaded.subwords.filter(|_| !analyze_options.queries.is_empty());
-    let analysis = embspace::analyze::analyze(loaded.embeddings, source, &analyze_options, &mut |step| {
+    let output = output.map(|output| output.matrix.vectors);
+    let analysis = embspace::analyze::analyze(loaded.embeddings, output, source, &analyze_options, &mut |step| {
         progress.step(step)
     })?;
     progress.step("rendering");

@@ -89,7 +89,7 @@ pub fn compare_tables(args: &CompareArgs, quiet: bool) -> anyhow::Result<ExitCod
 
 /// Reads one of the two tables and describes it for the report.
 fn read(table: &TableArgs, path: &Path, progress: &Progress) -> anyhow::Result<(Loaded, Source)> {
-    let (loaded, file_bytes) = table.load(path, progress)?;
+    let (loaded, file_bytes) = table.load(path, progress, false)?;
     let source = Source {
         path: path.display().to_string(),
         format: loaded.format.to_string(),

@@ -71,7 +71,7 @@ pub fn report(args: &ReportArgs, quiet: bool) -> anyhow::Result<ExitCode> {
         }
         None => (None, args.out.clone().unwrap_or_else(|| "reports".into())),
         Some(path) => {
-            let (loaded, _) = args.table.load(path, &progress)?;
+            let (loaded, _) = args.table.load(path, &progress, false)?;
             let name = path.display().to_string();
             let about = format!(
                 "{} rows × {} dimensions, read as {}",

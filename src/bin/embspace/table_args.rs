@@ -8,18 +8,20 @@ use embspace::embeddings::{Format as FileFormat, LoadOptions, Loaded, load};
 
 use crate::progress::Progress;
 
-/// How to read an embedding file (`analyze FILE`, `report --vectors FILE`, both files of `compare`).
+/// How to read an embedding file or a Hugging Face model directory (`analyze FILE`,
+/// `report --vectors FILE`, both files of `compare`).
 #[derive(Debug, Args)]
 pub struct TableArgs {
     /// The file's format (detected from its name and first bytes when omitted).
     #[arg(long, value_parser = parse_file_format, value_name = "FORMAT")]
     format: Option<FileFormat>,
-    /// Vocabulary of a .npy or safetensors matrix, or of a GGUF file instead of its tokens:
-    /// one token a line, or a tokenizer.json (default: vocab.txt or tokenizer.json beside the file).
+    /// Vocabulary of a .npy or safetensors matrix or a model directory, or of a GGUF file instead
+    /// of its tokens: one token a line, or a tokenizer.json (default: tokenizer.json or vocab.txt
+    /// beside the file, or in the directory).
     #[arg(long, value_name = "FILE")]
     vocab: Option<PathBuf>,
-    /// The safetensors or GGUF tensor to read (default: the first 2-D tensor named like
-    /// `word_embeddings` or `embed_tokens`; in GGUF `token_embd.weight`).
+    /// The safetensors or GGUF tensor to read, in a sharded model directory from any shard
+    /// (default: the input embedding, e.g. `model.embed_tokens.weight`; in GGUF `token_embd.weight`).
     #[arg(long, value_name = "NAME")]
     tensor: Option<String>,
     /// Read only the first N rows (the most frequent tokens), like gensim's `limit`.
@@ -38,6 +40,7 @@ impl TableArgs {
             lossy: self.lossy,
             vocab: self.vocab.clone(),
             tensor: self.tensor.clone(),
+            output: false,
         }
     }
 
@@ -50,19 +53,42 @@ impl TableArgs {
             || self.lossy
     }
 
-    /// Reads `path`, naming it and its size on the progress line.
-    pub fn load(&self, path: &std::path::Path, progress: &Progress) -> anyhow::Result<(Loaded, u64)> {
-        let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    /// Reads `path`, naming it and its size on the progress line; with
+    /// `output`, a model directory's untied output embedding too.
+    pub fn load(
+        &self,
+        path: &std::path::Path,
+        progress: &Progress,
+        output: bool,
+    ) -> anyhow::Result<(Loaded, u64)> {
+        let bytes = size(path);
         progress.step(&format!(
             "reading {} ({:.1} MB)",
             path.display(),
             bytes as f64 / 1e6
         ));
-        let loaded = load(path, &self.options())?;
+        let options = LoadOptions {
+            output,
+            ..self.options()
+        };
+        let loaded = load(path, &options)?;
         for warning in &loaded.warnings {
             progress.warn(warning);
         }
         Ok((loaded, bytes))
+    }
+}
+
+/// A file's size, or a model directory's: the sum of its files (the
+/// shards), not looking further down.
+fn size(path: &std::path::Path) -> u64 {
+    match std::fs::read_dir(path) {
+        Ok(entries) => entries
+            .filter_map(|e| e.ok()?.metadata().ok())
+            .filter(|m| m.is_file())
+            .map(|m| m.len())
+            .sum(),
+        Err(_) => std::fs::metadata(path).map(|m| m.len()).unwrap_or(0),
     }
 }
 

@@ -19,4 +19,4 @@ mod header;
 mod table;
 mod value;
 
-pub use table::{GgufTable, INPUT_EMBEDDING, OUTPUT_EMBEDDING, TokenType, parse_gguf};
+pub use table::{GgufTable, INPUT_EMBEDDING, OUTPUT_EMBEDDING, parse_gguf};

@@ -10,7 +10,7 @@ use super::value::{INT32, STRING, Value};
 use crate::embeddings::load::LoadOptions;
 use crate::embeddings::load_error::{Location, Malformed, matrix_listing, shown, token_text};
 use crate::embeddings::raw_floats::first_non_finite;
-use crate::embeddings::{Matrix, huge_pages, task_values};
+use crate::embeddings::{Matrix, TokenKind, huge_pages, task_values};
 
 /// The input embedding, the tensor read by default.
 pub const INPUT_EMBEDDING: &str = "token_embd.weight";
@@ -18,43 +18,6 @@ pub const INPUT_EMBEDDING: &str = "token_embd.weight";
 /// The output embedding (the LM head); a model without it ties its output to
 /// the input embedding.
 pub const OUTPUT_EMBEDDING: &str = "output.weight";
-
-/// What the tokenizer says a token is (`tokenizer.ggml.token_type`, llama.cpp's
-/// `llama_token_type`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum TokenType {
-    /// 0: no type given.
-    Undefined,
-    /// 1: an ordinary token.
-    Normal,
-    /// 2: the unknown-token placeholder.
-    Unknown,
-    /// 3: a control token such as `<s>`, never produced from text.
-    Control,
-    /// 4: a token the model's authors added.
-    UserDefined,
-    /// 5: a token the vocabulary reserves but never uses.
-    Unused,
-    /// 6: a raw byte, `<0x0A>`.
-    Byte,
-    /// A value llama.cpp does not define.
-    Other(i32),
-}
-
-impl From<i32> for TokenType {
-    fn from(value: i32) -> Self {
-        match value {
-            0 => TokenType::Undefined,
-            1 => TokenType::Normal,
-            2 => TokenType::Unknown,
-            3 => TokenType::Control,
-            4 => TokenType::UserDefined,
-            5 => TokenType::Unused,
-            6 => TokenType::Byte,
-            other => TokenType::Other(other),
-        }
-    }
-}
 
 /// The table of a GGUF file, as [`parse_gguf`] reads it.
 #[derive(Debug, Clone, PartialEq)]
@@ -72,7 +35,7 @@ pub struct GgufTable {
     /// none or `--vocab` names the rows instead.
     pub tokens: Option<Vec<String>>,
     /// `tokenizer.ggml.token_type`, one per token, when the file has them.
-    pub token_types: Option<Vec<TokenType>>,
+    pub token_kinds: Option<Vec<TokenKind>>,
     /// Whether the file holds `output.weight`; without it the model ties its
     /// output embedding to `token_embd.weight`.
     pub has_output: bool,
@@ -168,7 +131,7 @@ pub fn parse_gguf(bytes: &[u8], options: &LoadOptions) -> Result<GgufTable, Malf
         ggml_type,
         matrix,
         tokens,
-        token_types,
+        token_kinds: token_types,
         has_output: header.tensor(OUTPUT_EMBEDDING).is_some(),
     })
 }
@@ -237,7 +200,7 @@ fn dequantize(
 }
 
 /// A tokenizer's tokens and, when it gives them, their types.
-type Tokens = (Vec<String>, Option<Vec<TokenType>>);
+type Tokens = (Vec<String>, Option<Vec<TokenKind>>);
 
 /// `tokenizer.ggml.tokens` and `tokenizer.ggml.token_type`, when present:
 /// one token per row of the tensor, and one type per token.
@@ -280,7 +243,7 @@ fn read_tokens(
     let token_types = types
         .bytes
         .chunks_exact(4)
-        .map(|b| TokenType::from(i32::from_le_bytes([b[0], b[1], b[2], b[3]])))
+        .map(|b| TokenKind::from_gguf(i32::from_le_bytes([b[0], b[1], b[2], b[3]])))
         .collect();
     Ok(Some((tokens, Some(token_types))))
 }

@@ -1,0 +1,64 @@
+//! A file's bytes as a slice: memory-mapped, so a multi-GB checkpoint never
+//! sits on the heap beside the matrix read from it.
+
+use std::fs::File;
+use std::path::Path;
+
+use super::load_error::LoadError;
+
+/// Whether to fault the whole mapping in at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Prefault {
+    /// Read every page up front (`MAP_POPULATE`): a file that is parsed
+    /// from end to end.
+    Whole,
+    /// Fault pages in as they are touched: a shard of which only the header
+    /// and perhaps one tensor are read.
+    OnTouch,
+}
+
+/// A file's bytes: memory-mapped, or read when it cannot be mapped (pipes,
+/// empty files).
+pub(crate) enum FileBytes {
+    Mapped(memmap2::Mmap),
+    Read(Vec<u8>),
+}
+
+impl FileBytes {
+    /// Maps (or reads) the file at `path`.
+    pub(crate) fn open(path: &Path, prefault: Prefault) -> Result<FileBytes, LoadError> {
+        let io = |error| LoadError::io(path, error);
+        let file = File::open(path).map_err(io)?;
+        let len = file.metadata().map_err(io)?.len();
+        if len > 0 {
+            let mut options = memmap2::MmapOptions::new();
+            if prefault == Prefault::Whole {
+                options.populate();
+            }
+            // SAFETY: the map is read-only and lives only while the file is
+            // parsed. Another process truncating or rewriting the file during
+            // the load could change the bytes under us (or fault on a
+            // truncated page); that is the accepted contract of every mapped
+            // reader (ripgrep, safetensors), and far cheaper than a heap copy
+            // of a multi-GB file.
+            let mapped = unsafe { options.map(&file) };
+            if let Ok(mapped) = mapped {
+                return Ok(FileBytes::Mapped(mapped));
+            }
+        }
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut &file, &mut bytes).map_err(io)?;
+        Ok(FileBytes::Read(bytes))
+    }
+}
+
+impl std::ops::Deref for FileBytes {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            FileBytes::Mapped(mapped) => mapped,
+            FileBytes::Read(bytes) => bytes,
+        }
+    }
+}
