@@ -161,7 +161,7 @@ pub fn analyze(
         Some(reference) => reference.clone(),
         None => ReferenceRows::from_tokenizer(table.tokens(), None),
     };
-    let undertrained = undertrained_section(&table, output.as_ref().map(Array2::view), reference);
+    let undertrained = undertrained_section(&table, output.as_ref().map(|o| o.view()), reference);
     drop(output);
     progress("diagnostics");
     let diagnostics = diagnose(&table, &options.diagnose)?;
