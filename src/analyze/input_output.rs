@@ -157,11 +157,12 @@ impl InputOutput {
                      by orthogonal Procrustes ($R = UV^\\top$ from $E_{in}^\\top E_{out} = U\\Sigma V^\\top$), \
                      since the two matrices need agree only up to a rotation; a token's cosine between \
                      $e^{in}_i R$ and $e^{out}_i$ says how alike its two roles are. Padding rows are left out.";
+        let (Some(alignment), Some([input_norms, output_norms])) = (&self.alignment, &self.norms) else {
+            // A tied model: one sentence says so.
+            return Section::new("input-output", "Input versus output embedding", &self.tying);
+        };
         let section =
             Section::new("input-output", "Input versus output embedding", prose).fact("tying", &self.tying);
-        let (Some(alignment), Some([input_norms, output_norms])) = (&self.alignment, &self.norms) else {
-            return section;
-        };
         let summary = |s: &Option<Summary>| {
             s.map_or("–".to_string(), |s| {
                 format!("mean {}, median {}", fixed(s.mean, 4), fixed(s.median, 4))
@@ -254,8 +255,9 @@ mod tests {
 
     #[test]
     fn a_tied_model_gets_one_sentence_and_no_figure() {
-        let section = InputOutput::tied(&Tying::Tied).section();
-        assert!(section.figures.is_empty());
-        assert_eq!(section.facts.len(), 1);
+        let tied = InputOutput::tied(&Tying::Tied);
+        let section = tied.section();
+        assert!(section.figures.is_empty() && section.facts.is_empty());
+        assert_eq!(section.prose, tied.tying, "the section is the tying sentence alone");
     }
 }

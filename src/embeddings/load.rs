@@ -560,7 +560,7 @@ fn tokenizer_note(tokenizer: &Tokenizer, path: &Path) -> String {
     let decoding = match tokenizer.decoding {
         Decoding::ByteLevel => "byte-level (shown decoded)",
         Decoding::Metaspace(_) => "SentencePiece (▁ shown as a space)",
-        Decoding::WordPiece => "WordPiece (## continuations as written)",
+        Decoding::WordPiece => "## continuations as written",
         Decoding::Verbatim => "tokens as written",
     };
     let count = tokenizer.tokens.len();
