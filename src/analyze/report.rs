@@ -189,7 +189,7 @@ fn file_name(path: &str) -> String {
 pub fn render(analysis: &Analysis, formats: &[Format]) -> Result<Rendered> {
     let figures: Vec<&FigureRecord> = analysis.sections.iter().flat_map(|s| &s.figures).collect();
     let pngs = render_pngs(&figures)?;
-    let mut files = figure_files(&figures, &pngs, formats);
+    let mut files = figure_files(&figures, pngs.clone(), formats);
     let stem = analysis.kind().1;
     for format in formats {
         let (name, text) = match format {

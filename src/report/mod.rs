@@ -13,6 +13,7 @@ mod markdown;
 #[cfg(feature = "report")]
 mod model;
 mod plot;
+mod png_encode;
 #[cfg(feature = "report")]
 pub(crate) mod render;
 #[cfg(feature = "report")]

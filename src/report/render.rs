@@ -3,7 +3,8 @@
 //! binary) and `report.json` (serde_json).
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use base64::Engine;
 use minijinja::{Environment, UndefinedBehavior};
@@ -61,6 +62,16 @@ fn environment() -> Environment<'static> {
     // Auto-escaping follows the name: `.html.j2` is escaped, `.md.j2` is not.
     env.add_template("report.html.j2", include_str!("../../templates/report.html.j2"))
         .expect("templates/report.html.j2 is valid (checked by tests)");
+    env.add_template(
+        "report.demo.html.j2",
+        include_str!("../../templates/report.demo.html.j2"),
+    )
+    .expect("templates/report.demo.html.j2 is valid (checked by tests)");
+    env.add_template(
+        "report.macros.html.j2",
+        include_str!("../../templates/report.macros.html.j2"),
+    )
+    .expect("templates/report.macros.html.j2 is valid (checked by tests)");
     env.add_template("report.md.j2", include_str!("../../templates/report.md.j2"))
         .expect("templates/report.md.j2 is valid (checked by tests)");
     #[cfg(feature = "analyze")]
@@ -107,6 +118,23 @@ fn md_cell_filter(text: String) -> String {
         .replace(['\n', '\r'], " ")
 }
 
+/// Render template `name` into a buffer of `capacity` bytes: the HTML page,
+/// whose size the sections it embeds give, is written once instead of
+/// growing (and being copied) through every power of two up to 3 MB.
+fn render_template_into(name: &str, context: &impl Serialize, capacity: usize) -> Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(capacity);
+    ENVIRONMENT
+        .get_template(name)
+        .and_then(|t| {
+            t.render_captured_to(minijinja::Value::from(minijinja::value::Serde(context)), &mut out)
+        })
+        .map_err(|e| Error::Render {
+            what: format!("template `{name}`"),
+            reason: format!("{e:#}"),
+        })?;
+    Ok(out)
+}
+
 pub(crate) fn render_template(name: &str, context: &impl Serialize) -> Result<String> {
     ENVIRONMENT
         .get_template(name)
@@ -117,7 +145,7 @@ pub(crate) fn render_template(name: &str, context: &impl Serialize) -> Result<St
         })
 }
 
-/// What the HTML template sees for one demo, beyond its record.
+/// What the template of a demo's section (`report.demo.html.j2`) sees, beyond its record.
 #[derive(Serialize)]
 struct HtmlDemo<'a> {
     #[serde(flatten)]
@@ -132,6 +160,12 @@ struct HtmlDemo<'a> {
     code_lines: usize,
     images: Vec<HtmlImage<'a>>,
     real: Option<HtmlReal<'a>>,
+}
+
+/// The context of `report.demo.html.j2`.
+#[derive(Serialize)]
+struct DemoContext<'a> {
+    demo: HtmlDemo<'a>,
 }
 
 /// What the HTML template sees for a demo's real part, beyond its record.
@@ -151,14 +185,41 @@ struct MarkdownContext<'a> {
     report: &'a Report,
 }
 
+/// What the page template (`report.html.j2`) sees: the report's heading and
+/// summary, each demo's line in the contents and the overview, and its
+/// section, already rendered. The records themselves stay out: the page
+/// needs none of their text, and turning them into template values again
+/// took most of the page's time.
 #[derive(Serialize)]
 struct HtmlContext<'a> {
-    report: &'a Report,
-    demos: &'a [HtmlDemo<'a>],
+    report: HtmlHeading<'a>,
+    demos: &'a [HtmlEntry<'a>],
     /// The demos with failing ones first, for the summary table.
-    summary_order: Vec<&'a HtmlDemo<'a>>,
+    summary_order: Vec<&'a HtmlEntry<'a>>,
     /// Every verdict, in report order, with its demo.
     verdicts: Vec<HtmlVerdict<'a>>,
+}
+
+/// What the page shows of the report above the demos.
+#[derive(Serialize)]
+struct HtmlHeading<'a> {
+    title: &'a str,
+    summary: &'a crate::report::Summary,
+    tables: &'a [(String, String)],
+}
+
+/// A demo as the page lists it, with its rendered section.
+#[derive(Serialize)]
+struct HtmlEntry<'a> {
+    id: &'a str,
+    number: usize,
+    title: &'a str,
+    seed_demos: &'a [u32],
+    passed: bool,
+    checks_passed: usize,
+    checks_total: usize,
+    /// The demo's `<section>`, from [`demo_section`]: markup built from escaped text.
+    section: minijinja::Value,
 }
 
 /// A verdict in the report-wide table of claims, with the demo it belongs to.
@@ -191,12 +252,18 @@ impl<'a> HtmlImage<'a> {
             caption: &figure.caption,
             width: SIZE.0,
             height: SIZE.1,
-            data_uri: minijinja::Value::from_safe_string(format!(
-                "data:image/png;base64,{}",
-                base64::engine::general_purpose::STANDARD.encode(png)
-            )),
+            data_uri: minijinja::Value::from_safe_string(data_uri(png)),
         }
     }
+}
+
+/// `data:image/png;base64,…` for `png`, encoded straight into its string.
+fn data_uri(png: &[u8]) -> String {
+    const PREFIX: &str = "data:image/png;base64,";
+    let mut uri = String::with_capacity(PREFIX.len() + png.len().div_ceil(3) * 4);
+    uri.push_str(PREFIX);
+    base64::engine::general_purpose::STANDARD.encode_string(png, &mut uri);
+    uri
 }
 
 /// Render the report in the requested formats.
@@ -207,8 +274,13 @@ impl<'a> HtmlImage<'a> {
 /// # Errors
 /// [`Error::Render`] when a figure or a template fails to render.
 pub fn render(report: &Report, formats: &[Format]) -> Result<Rendered> {
-    let figures: Vec<_> = report.demos.iter().flat_map(DemoRecord::all_figures).collect();
-    render_with_figures(report, &render_pngs(&figures)?, formats)
+    let html = formats.contains(&Format::Html);
+    let drawn = report
+        .demos
+        .par_iter()
+        .map(|record| draw(record, html))
+        .collect::<Result<Vec<_>>>()?;
+    render_documents(report, drawn, formats)
 }
 
 /// The PNGs of `figures`, drawn on every core; `collect` keeps the input
@@ -217,13 +289,80 @@ pub(crate) fn render_pngs(figures: &[&FigureRecord]) -> Result<Vec<Vec<u8>>> {
     figures.par_iter().map(|f| render_png(&f.figure)).collect()
 }
 
-/// A demo's record and its figures' PNGs (or the error drawing them).
-type RecordAndPngs = (DemoRecord, Result<Vec<Vec<u8>>>);
+/// What a demo adds to the documents once it has run: its figures' PNGs and,
+/// when the report has an HTML page, its section of that page.
+struct Drawn {
+    pngs: Vec<Vec<u8>>,
+    section: Option<String>,
+}
 
-/// Run `demos` and render the report, drawing each demo's figures as soon as
-/// that demo finishes, so drawing overlaps the slow demos (training) instead
-/// of waiting for all of them. The real parts measure `tables` (the shipped
-/// ones when `None`). The result equals `render(&Report::run_on(demos, tables), formats)`.
+/// Draw `record`'s figures and, for an HTML page, render its section.
+fn draw(record: &DemoRecord, html: bool) -> Result<Drawn> {
+    let pngs = render_pngs(&record.all_figures().collect::<Vec<_>>())?;
+    let section = if html {
+        Some(demo_section(record, &pngs)?)
+    } else {
+        None
+    };
+    Ok(Drawn { pngs, section })
+}
+
+/// A demo's record and what it adds to the documents (or the error drawing it).
+type RecordAndDrawn = (DemoRecord, Result<Drawn>);
+
+/// The demos that take longest to run and draw, slowest first (CPU time in
+/// release on this project's 2-core machine: word2vec ~35 ms, the others
+/// 8–25 ms; every demo not listed takes under 6 ms).
+///
+/// [`run_and_render`] starts them first, so no thread is left with a long
+/// demo while the other has run out of work: word2vec alone is a third of
+/// what a core does in a report, and in report order it came 22nd of 25.
+/// Only the order of work depends on this list, never a result.
+const SLOWEST_FIRST: [&str; 11] = [
+    "word2vec",
+    "norms_and_frequency",
+    "glove",
+    "subspaces_and_probes",
+    "isotropy",
+    "euclidean_distance",
+    "nearest_neighbors",
+    "centering_and_whitening",
+    "dot_product",
+    "vocabulary_resizing",
+    "analogy_directions",
+];
+
+/// A piece of [`run_and_render`]'s work.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Task {
+    /// Decode the shipped tables (the real parts wait for them).
+    DecodeTables,
+    /// Run demo `i` (of the demos asked for) and draw its figures.
+    Demo(usize),
+}
+
+/// The order in which [`run_and_render`] starts its work: the slowest demo,
+/// then the shipped tables (when `decode_tables`), which the demos that come
+/// next read, then the other slow demos, then the rest in report order.
+/// Greedy longest-first: each thread takes the next task when it is free.
+fn schedule(demos: &[Demo], decode_tables: bool) -> Vec<Task> {
+    let rank = |id: &str| SLOWEST_FIRST.iter().position(|&slow| slow == id);
+    let mut order: Vec<usize> = (0..demos.len()).collect();
+    // Listed demos by rank, then the rest (`None` sorts last) in report order.
+    order.sort_by_key(|&i| (rank(demos[i].id).is_none(), rank(demos[i].id)));
+    let mut tasks: Vec<Task> = order.into_iter().map(Task::Demo).collect();
+    if decode_tables {
+        tasks.insert(tasks.len().min(1), Task::DecodeTables);
+    }
+    tasks
+}
+
+/// Run `demos` and render the report. Each demo's figures are drawn, and its
+/// section of the HTML page rendered, as soon as that demo finishes, so all of
+/// it runs on every core while the slow demos train; the slowest start first
+/// (see [`schedule`]). The real parts measure `tables` (the shipped ones when
+/// `None`). The result equals `render(&Report::run_on(demos, tables), formats)`,
+/// whatever the number of threads.
 ///
 /// # Errors
 /// As [`render`].
@@ -232,55 +371,71 @@ pub fn run_and_render(
     tables: Option<&[Arc<RealTable>]>,
     formats: &[Format],
 ) -> Result<(Report, Rendered)> {
-    // The shipped tables are decoded on one core while the other starts on
-    // the demos, rather than inside the first demo that asks for them.
-    let (_, done): (_, Vec<RecordAndPngs>) = rayon::join(
-        || tables.is_none().then(crate::real::shipped),
-        || {
-            demos
-                .par_iter()
-                .enumerate()
-                .map(|(i, demo)| {
-                    let record = demo.record_on(i + 1, tables);
-                    let pngs = render_pngs(&record.all_figures().collect::<Vec<_>>());
-                    (record, pngs)
-                })
-                .collect()
-        },
-    );
-    let mut pngs = Vec::new();
-    let mut records = Vec::with_capacity(done.len());
-    for (record, figures) in done {
-        pngs.extend(figures?);
+    let html = formats.contains(&Format::Html);
+    let tasks = schedule(demos, tables.is_none());
+    let next = AtomicUsize::new(0);
+    let done: Vec<OnceLock<RecordAndDrawn>> = demos.iter().map(|_| OnceLock::new()).collect();
+    let work = || {
+        while let Some(&task) = tasks.get(next.fetch_add(1, Ordering::Relaxed)) {
+            match task {
+                Task::DecodeTables => {
+                    crate::real::shipped();
+                }
+                Task::Demo(i) => {
+                    let record = demos[i].record_on(i + 1, tables);
+                    let drawn = draw(&record, html);
+                    let _ = done[i].set((record, drawn));
+                }
+            }
+        }
+    };
+    // One worker per thread, each taking the next task when it is free; the
+    // results land in their demo's slot, so their order is the report's.
+    rayon::scope(|scope| {
+        for _ in 0..rayon::current_num_threads() {
+            scope.spawn(|_| work());
+        }
+    });
+    let mut drawn = Vec::with_capacity(demos.len());
+    let mut records = Vec::with_capacity(demos.len());
+    for slot in done {
+        let (record, figures) = slot.into_inner().expect("every demo is a task");
+        drawn.push(figures?);
         records.push(record);
     }
     let report = Report::from_records(records, tables);
-    let rendered = render_with_figures(&report, &pngs, formats)?;
+    let rendered = render_documents(&report, drawn, formats)?;
     Ok((report, rendered))
 }
 
-/// The files of `report` given its figures' PNGs, in report order.
-fn render_with_figures(report: &Report, pngs: &[Vec<u8>], formats: &[Format]) -> Result<Rendered> {
-    let figures: Vec<_> = report.demos.iter().flat_map(DemoRecord::all_figures).collect();
-    let mut files = figure_files(&figures, pngs, formats);
+/// The files of `report` given what each demo drew, in report order.
+fn render_documents(report: &Report, drawn: Vec<Drawn>, formats: &[Format]) -> Result<Rendered> {
+    let (pngs, sections): (Vec<_>, Vec<_>) = drawn.into_iter().map(|d| (d.pngs, d.section)).unzip();
+    let sections: Vec<minijinja::Value> = sections
+        .into_iter()
+        .map(|s| minijinja::Value::from_safe_string(s.unwrap_or_default()))
+        .collect();
     // The three documents are independent: rendered side by side.
     let documents = formats
         .par_iter()
         .map(|format| {
-            let (name, text) = match format {
+            let (name, bytes) = match format {
                 Format::Json => (
                     "report.json",
-                    serde_json::to_string_pretty(report).expect("the report serialises") + "\n",
+                    (serde_json::to_string_pretty(report).expect("the report serialises") + "\n")
+                        .into_bytes(),
                 ),
                 Format::Markdown => (
                     "report.md",
-                    render_template("report.md.j2", &MarkdownContext { report })?,
+                    render_template("report.md.j2", &MarkdownContext { report })?.into_bytes(),
                 ),
-                Format::Html => ("report.html", html(report, pngs)?),
+                Format::Html => ("report.html", html(report, &sections)?),
             };
-            Ok((PathBuf::from(name), text.into_bytes()))
+            Ok((PathBuf::from(name), bytes))
         })
         .collect::<Result<Vec<OutputFile>>>()?;
+    let figures: Vec<_> = report.demos.iter().flat_map(DemoRecord::all_figures).collect();
+    let mut files = figure_files(&figures, pngs.into_iter().flatten().collect(), formats);
     files.extend(documents);
     Ok(Rendered { files })
 }
@@ -291,7 +446,7 @@ pub(crate) type OutputFile = (PathBuf, Vec<u8>);
 /// The PNG files to write for `figures` (none for HTML alone, which embeds them).
 pub(crate) fn figure_files(
     figures: &[&FigureRecord],
-    pngs: &[Vec<u8>],
+    pngs: Vec<Vec<u8>>,
     formats: &[Format],
 ) -> Vec<OutputFile> {
     if formats.iter().all(|f| *f == Format::Html) {
@@ -300,64 +455,79 @@ pub(crate) fn figure_files(
     figures
         .iter()
         .zip(pngs)
-        .map(|(f, png)| (PathBuf::from(&f.path), png.clone()))
+        .map(|(f, png)| (PathBuf::from(&f.path), png))
         .collect()
 }
 
-fn html<'a>(report: &'a Report, pngs: &'a [Vec<u8>]) -> Result<String> {
-    // Each demo's PNGs, in report order, so the demos can be prepared in parallel.
-    let mut rest = pngs;
-    let demo_pngs: Vec<&[Vec<u8>]> = report
+/// One demo's `<section>` of the HTML page, its figures embedded.
+fn demo_section<'a>(record: &'a DemoRecord, pngs: &[Vec<u8>]) -> Result<String> {
+    let (own, real_pngs) = pngs.split_at(record.figures.len());
+    let images = |figures: &'a [FigureRecord], pngs: &[Vec<u8>]| -> Vec<HtmlImage<'a>> {
+        figures
+            .iter()
+            .zip(pngs)
+            .map(|(f, png)| HtmlImage::new(&record.id, &f.figure, png))
+            .collect()
+    };
+    let demo = HtmlDemo {
+        record,
+        passed: record.passed(),
+        checks_passed: record.all_checks().filter(|c| c.passed).count(),
+        checks_total: record.all_checks().count(),
+        prose_html: prose_to_html(&record.prose),
+        code_html: highlight_rust(&record.code),
+        code_lines: record.code.lines().count(),
+        images: images(&record.figures, own),
+        real: record.real.as_ref().map(|part| HtmlReal {
+            part,
+            checks_passed: part.checks.iter().filter(|c| c.passed).count(),
+            prose_html: prose_to_html(&part.prose),
+            code_html: highlight_rust(&part.code),
+            code_lines: part.code.lines().count(),
+            images: images(&part.figures, real_pngs),
+        }),
+    };
+    render_template("report.demo.html.j2", &DemoContext { demo })
+}
+
+/// The HTML page around the demos' `sections` (in report order).
+fn html(report: &Report, sections: &[minijinja::Value]) -> Result<Vec<u8>> {
+    /// Room for the page around the sections: style sheet, contents, overview, claims.
+    const AROUND: usize = 256 * 1024;
+    let capacity = AROUND
+        + sections
+            .iter()
+            .filter_map(|s| s.as_str())
+            .map(str::len)
+            .sum::<usize>();
+    let demos: Vec<HtmlEntry> = report
         .demos
         .iter()
-        .map(|record| {
-            let (own, later) = rest.split_at(record.all_figures().count());
-            rest = later;
-            own
+        .zip(sections)
+        .map(|(record, section)| HtmlEntry {
+            id: &record.id,
+            number: record.number,
+            title: &record.title,
+            seed_demos: &record.seed_demos,
+            passed: record.passed(),
+            checks_passed: record.all_checks().filter(|c| c.passed).count(),
+            checks_total: record.all_checks().count(),
+            section: section.clone(),
         })
         .collect();
-    let demos: Vec<HtmlDemo> = report
-        .demos
-        .par_iter()
-        .zip(demo_pngs)
-        .map(|(record, pngs)| {
-            let (own, real_pngs) = pngs.split_at(record.figures.len());
-            let images = |figures: &'a [FigureRecord], pngs: &'a [Vec<u8>]| -> Vec<HtmlImage<'a>> {
-                figures
-                    .iter()
-                    .zip(pngs)
-                    .map(|(f, png)| HtmlImage::new(&record.id, &f.figure, png))
-                    .collect()
-            };
-            HtmlDemo {
-                record,
-                passed: record.passed(),
-                checks_passed: record.all_checks().filter(|c| c.passed).count(),
-                checks_total: record.all_checks().count(),
-                prose_html: prose_to_html(&record.prose),
-                code_html: highlight_rust(&record.code),
-                code_lines: record.code.lines().count(),
-                images: images(&record.figures, own),
-                real: record.real.as_ref().map(|part| HtmlReal {
-                    part,
-                    checks_passed: part.checks.iter().filter(|c| c.passed).count(),
-                    prose_html: prose_to_html(&part.prose),
-                    code_html: highlight_rust(&part.code),
-                    code_lines: part.code.lines().count(),
-                    images: images(&part.figures, real_pngs),
-                }),
-            }
-        })
-        .collect();
-    let failed_first: Vec<&HtmlDemo> = demos
+    let failed_first: Vec<&HtmlEntry> = demos
         .iter()
         .filter(|d| !d.passed)
         .chain(demos.iter().filter(|d| d.passed))
         .collect();
-    render_template(
+    render_template_into(
         "report.html.j2",
         &HtmlContext {
-            report,
+            report: HtmlHeading {
+                title: &report.title,
+                summary: &report.summary,
+                tables: &report.tables,
+            },
             demos: &demos,
             summary_order: failed_first,
             verdicts: report
@@ -369,6 +539,7 @@ fn html<'a>(report: &'a Report, pngs: &'a [Vec<u8>]) -> Result<String> {
                 })
                 .collect(),
         },
+        capacity,
     )
 }
 
@@ -431,6 +602,57 @@ mod tests {
         assert!(html.contains("<span class=\"hl-kw\">let</span>"));
         assert!(html.contains("<math"));
         assert!(!html.contains("http:") && !html.contains("https:") && !html.contains("xmlns"));
+    }
+
+    #[test]
+    fn the_slowest_demo_starts_first_then_the_tables_and_every_demo_runs_once() {
+        for id in SLOWEST_FIRST {
+            assert!(
+                crate::demos::find(id).is_some(),
+                "`{id}` in SLOWEST_FIRST is no demo"
+            );
+        }
+        let all = crate::demos::ALL;
+        let tasks = schedule(all, true);
+        let word2vec = all.iter().position(|d| d.id == "word2vec").unwrap();
+        assert_eq!(tasks[..2], [Task::Demo(word2vec), Task::DecodeTables]);
+        let mut demos: Vec<usize> = tasks
+            .iter()
+            .filter_map(|t| match t {
+                Task::Demo(i) => Some(*i),
+                Task::DecodeTables => None,
+            })
+            .collect();
+        demos.sort_unstable();
+        assert_eq!(demos, (0..all.len()).collect::<Vec<_>>());
+        // The demos not listed keep report order; a reader's table needs no decoding.
+        let one_hot = all.iter().position(|d| d.id == "one_hot_lookup").unwrap();
+        let batch = all.iter().position(|d| d.id == "batch_shapes").unwrap();
+        let at = |i| tasks.iter().position(|t| *t == Task::Demo(i)).unwrap();
+        assert!(at(one_hot) < at(batch));
+        assert!(!schedule(all, false).contains(&Task::DecodeTables));
+    }
+
+    #[test]
+    fn every_file_is_the_same_on_one_thread_and_on_three() {
+        // A demo with a real part, one with figures, one without.
+        let demos: Vec<Demo> = ["cosine_similarity", "batch_shapes", "one_hot_lookup"]
+            .iter()
+            .map(|id| *crate::demos::find(id).unwrap())
+            .collect();
+        let on = |threads| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| run_and_render(&demos, None, &Format::ALL).unwrap())
+        };
+        let ((report, one), (_, three)) = (on(1), on(3));
+        assert_eq!(one, three);
+        assert_eq!(one, render(&report, &Format::ALL).unwrap());
+        assert!(
+            one.get("report.html").is_some() && one.get("figures/batch_shapes-score-vs-offset.png").is_some()
+        );
     }
 
     #[test]
