@@ -3,10 +3,14 @@
 //!
 //! The file is memory-mapped, so its bytes never sit on the heap beside the
 //! matrix; the `f32` matrix is allocated once, at its final size, and the
-//! tokens beside it. Repeated tokens keep their first row, as in gensim.
+//! tokens beside it. When the file's bytes already are that matrix (`.npy`
+//! `<f4`, safetensors `F32`) it is not copied at all: the table reads it in
+//! place from the mapping. A half-precision tensor's pages are given back as
+//! they are widened. Repeated tokens keep their first row, as in gensim.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use ndarray::Array2;
 
@@ -15,8 +19,9 @@ use super::fasttext::{FastTextModel, Subwords, parse_fasttext};
 use super::file_format::Format;
 use super::gguf::{GgufTable, OUTPUT_EMBEDDING, TokenType, parse_gguf};
 use super::load_error::{LoadError, Location, Malformed, file_name, shown};
-use super::npy::parse_npy;
-use super::safetensors_file::parse_safetensors;
+use super::mapped_rows::MappedRows;
+use super::npy::{Located, parse_npy};
+use super::safetensors_file::Tensor;
 use super::text::parse_text;
 use super::vocab_file::{parse_tokenizer_json, parse_vocab};
 use super::{Duplicates, Embeddings, Matrix};
@@ -91,7 +96,7 @@ pub struct Table {
 /// [`LoadError::Io`] when a file cannot be read; [`LoadError::Malformed`],
 /// naming the file, the line or byte and what was expected there, for
 /// anything its format does not allow (see [`parse_text`], [`parse_binary`],
-/// [`parse_npy`], [`parse_safetensors`], [`parse_gguf`]) and for a vocabulary whose length
+/// [`parse_npy`], [`parse_safetensors`](super::parse_safetensors), [`parse_gguf`]) and for a vocabulary whose length
 /// differs from the matrix's rows.
 ///
 /// # Examples
@@ -113,7 +118,11 @@ pub struct Table {
 /// ```
 pub fn load(path: &Path, options: &LoadOptions) -> Result<Loaded, LoadError> {
     let bytes = Bytes::open(path)?;
-    load_bytes(path, &bytes, options)
+    let map = match &bytes {
+        Bytes::Mapped(map) => Some(map),
+        Bytes::Read(_) => None,
+    };
+    load_from(path, &bytes, map, options)
 }
 
 /// [`load`] on bytes already in memory; `path` names them in errors and
@@ -132,6 +141,24 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Loaded, LoadError> {
 /// assert_eq!(loaded.embeddings.dim(), 2);
 /// ```
 pub fn load_bytes(path: &Path, bytes: &[u8], options: &LoadOptions) -> Result<Loaded, LoadError> {
+    load_from(path, bytes, None, options)
+}
+
+/// What a parser gave: a table on the heap, or tokens for a matrix read in
+/// place from the mapping.
+enum Parsed {
+    Heap(Table),
+    InPlace(Vec<String>, MappedRows),
+}
+
+/// [`load_bytes`], where `map`, when given, is the mapping `bytes` are: an
+/// `f32` matrix is then read in place, and decoded pages are released.
+fn load_from(
+    path: &Path,
+    bytes: &[u8],
+    map: Option<&Arc<memmap2::Mmap>>,
+    options: &LoadOptions,
+) -> Result<Loaded, LoadError> {
     let format = match options.format {
         Some(format) => format,
         None => Format::detect(path, &bytes[..bytes.len().min(SNIFF)])?,
@@ -140,33 +167,66 @@ pub fn load_bytes(path: &Path, bytes: &[u8], options: &LoadOptions) -> Result<Lo
     let mut notes = Vec::new();
     let mut token_types = None;
     let mut subwords = None;
-    let (table, tensor) = match format {
+    let (parsed, tensor) = match format {
         Format::Word2VecText | Format::FastText | Format::Glove => {
             let header = format != Format::Glove;
             (
-                parse_text(bytes, header, options.limit, options.lossy).map_err(in_file)?,
+                Parsed::Heap(parse_text(bytes, header, options.limit, options.lossy).map_err(in_file)?),
                 None,
             )
         }
         Format::Word2VecBinary => (
-            parse_binary(bytes, options.limit, options.lossy).map_err(in_file)?,
+            Parsed::Heap(parse_binary(bytes, options.limit, options.lossy).map_err(in_file)?),
             None,
         ),
         Format::FastTextBinary => {
             let model = parse_fasttext(bytes, options.limit, options.lossy).map_err(in_file)?;
             notes.extend(fasttext_notes(&model));
             subwords = model.subwords;
-            (model.table, None)
+            (Parsed::Heap(model.table), None)
         }
         Format::Npy => {
-            let matrix = parse_npy(bytes, options.limit).map_err(in_file)?;
-            (name_rows(path, matrix, options)?, None)
+            let npy = Located::read(bytes, options.limit).map_err(in_file)?;
+            let in_place = map
+                .filter(|_| npy.item == 4)
+                .and_then(|map| MappedRows::new(Arc::clone(map), npy.data, npy.keep, npy.dim));
+            let parsed = match in_place {
+                Some(rows) => {
+                    if let Some(bad) = rows.first_non_finite() {
+                        return Err(in_file(npy.not_finite(bytes, bad)));
+                    }
+                    let tokens = vocabulary_for(path, [npy.rows, npy.keep, npy.dim], options)?;
+                    Parsed::InPlace(tokens, rows)
+                }
+                None => Parsed::Heap(name_rows(
+                    path,
+                    parse_npy(bytes, options.limit).map_err(in_file)?,
+                    options,
+                )?),
+            };
+            (parsed, None)
         }
         Format::Safetensors => {
-            let (name, matrix) =
-                parse_safetensors(bytes, options.tensor.as_deref(), options.limit).map_err(in_file)?;
-            notes.push(format!("tensor `{name}`"));
-            (name_rows(path, matrix, options)?, Some(name))
+            let found = Tensor::locate(bytes, options.tensor.as_deref(), options.limit).map_err(in_file)?;
+            notes.push(format!("tensor `{}`", found.name));
+            let in_place = map
+                .filter(|_| found.item == 4)
+                .and_then(|map| MappedRows::new(Arc::clone(map), found.data, found.keep, found.dim));
+            let parsed = match in_place {
+                Some(rows) => {
+                    if let Some(bad) = rows.first_non_finite() {
+                        let value = rows.view().as_slice().expect("C order")[bad];
+                        return Err(in_file(found.not_finite(bad, value)));
+                    }
+                    let tokens = vocabulary_for(path, [found.rows, found.keep, found.dim], options)?;
+                    Parsed::InPlace(tokens, rows)
+                }
+                None => {
+                    let matrix = found.decode(bytes, map.is_some()).map_err(in_file)?;
+                    Parsed::Heap(name_rows(path, matrix, options)?)
+                }
+            };
+            (parsed, Some(found.name))
         }
         Format::Gguf => {
             let gguf = parse_gguf(bytes, options).map_err(in_file)?;
@@ -179,11 +239,14 @@ pub fn load_bytes(path: &Path, bytes: &[u8], options: &LoadOptions) -> Result<Lo
                 },
                 None => name_rows(path, gguf.matrix, options)?,
             };
-            (table, Some(gguf.tensor))
+            (Parsed::Heap(table), Some(gguf.tensor))
         }
     };
-    let (embeddings, duplicates) =
-        Embeddings::new(table.tokens, table.vectors).expect("every parser returns one row per token");
+    let (embeddings, duplicates) = match parsed {
+        Parsed::Heap(table) => Embeddings::new(table.tokens, table.vectors),
+        Parsed::InPlace(tokens, rows) => Embeddings::mapped(tokens, rows),
+    }
+    .expect("every parser returns one row per token");
     let mut warnings = Vec::new();
     if duplicates.count > 0 {
         let mut examples: Vec<String> = Vec::new();
@@ -268,6 +331,20 @@ fn gguf_notes(gguf: &GgufTable) -> [String; 2] {
 /// Gives a bare matrix its tokens from the vocabulary, which must have one
 /// token per row of the file (then cut to the rows read).
 fn name_rows(path: &Path, matrix: Matrix, options: &LoadOptions) -> Result<Table, LoadError> {
+    let shape = [matrix.rows, matrix.vectors.nrows(), matrix.vectors.ncols()];
+    Ok(Table {
+        tokens: vocabulary_for(path, shape, options)?,
+        vectors: matrix.vectors,
+    })
+}
+
+/// The tokens of a bare matrix of `rows × dim` in the file of which `keep`
+/// rows are read: the vocabulary must have one token per row of the file.
+fn vocabulary_for(
+    path: &Path,
+    [rows, keep, dim]: [usize; 3],
+    options: &LoadOptions,
+) -> Result<Vec<String>, LoadError> {
     let vocab_path = match &options.vocab {
         Some(vocab) => vocab.clone(),
         None => {
@@ -300,7 +377,6 @@ fn name_rows(path: &Path, matrix: Matrix, options: &LoadOptions) -> Result<Table
         parse_vocab(&bytes, options.lossy)
     }
     .map_err(|error| error.in_file(&vocab_path))?;
-    let (rows, dim) = (matrix.rows, matrix.vectors.ncols());
     if tokens.len() != rows {
         let at = if json {
             Location::Key("model.vocab".into())
@@ -314,17 +390,14 @@ fn name_rows(path: &Path, matrix: Matrix, options: &LoadOptions) -> Result<Table
         )
         .in_file(&vocab_path));
     }
-    tokens.truncate(matrix.vectors.nrows());
-    Ok(Table {
-        tokens,
-        vectors: matrix.vectors,
-    })
+    tokens.truncate(keep);
+    Ok(tokens)
 }
 
 /// A file's bytes: memory-mapped, or read when it cannot be mapped (pipes,
 /// empty files).
 enum Bytes {
-    Mapped(memmap2::Mmap),
+    Mapped(Arc<memmap2::Mmap>),
     Read(Vec<u8>),
 }
 
@@ -342,7 +415,7 @@ impl Bytes {
             // of a multi-GB file.
             let mapped = unsafe { memmap2::MmapOptions::new().populate().map(&file) };
             if let Ok(mapped) = mapped {
-                return Ok(Bytes::Mapped(mapped));
+                return Ok(Bytes::Mapped(Arc::new(mapped)));
             }
         }
         let mut bytes = Vec::new();

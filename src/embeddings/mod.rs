@@ -40,6 +40,8 @@ mod gguf;
 #[cfg(feature = "analyze")]
 mod load;
 #[cfg(feature = "analyze")]
+mod mapped_rows;
+#[cfg(feature = "analyze")]
 mod safetensors_file;
 #[cfg(feature = "analyze")]
 mod text;

@@ -10,9 +10,12 @@ use half::bf16;
 use ndarray::Array2;
 use safetensors::{Dtype, SafeTensorError, SafeTensors};
 
+use rayon::prelude::*;
+
 use super::Matrix;
 use super::huge_pages;
 use super::load_error::{Location, Malformed, matrix_listing};
+use super::mapped_rows;
 use super::raw_floats::{first_non_finite, read_f16, read_f32, read_f64};
 
 /// The offset of the JSON header: after its 8-byte length.
@@ -47,76 +50,144 @@ pub fn parse_safetensors(
     tensor: Option<&str>,
     limit: Option<usize>,
 ) -> Result<(String, Matrix), Malformed> {
-    let file = SafeTensors::deserialize(bytes).map_err(|error| refused(error, bytes))?;
-    let mut tensors = file.tensors();
-    tensors.sort_by(|a, b| a.0.cmp(&b.0));
-    let found = match tensor {
-        Some(name) => tensors.iter().find(|(n, _)| n == name),
-        None => tensors.iter().find(|(n, view)| {
-            view.shape().len() == 2 && (n.contains("word_embeddings") || n.contains("embed_tokens"))
-        }),
-    };
-    let Some((name, view)) = found else {
-        let expected = match tensor {
-            Some(name) => format!("a tensor named `{name}`"),
-            None => "a 2-D tensor whose name contains `word_embeddings` or `embed_tokens` (or name one with --tensor)"
-                .to_string(),
+    let found = Tensor::locate(bytes, tensor, limit)?;
+    let matrix = found.decode(bytes, false)?;
+    Ok((found.name, matrix))
+}
+
+/// A checked tensor: its name, type, shape, and where its data is.
+#[derive(Debug, Clone)]
+pub(crate) struct Tensor {
+    /// The tensor's name.
+    pub name: String,
+    dtype: Dtype,
+    /// Bytes per value.
+    pub item: usize,
+    /// Rows in the file.
+    pub rows: usize,
+    /// Rows kept (at most the limit).
+    pub keep: usize,
+    /// Columns.
+    pub dim: usize,
+    /// Where the data starts in the file.
+    pub data: usize,
+}
+
+impl Tensor {
+    /// Finds and checks the tensor [`parse_safetensors`] reads (everything it
+    /// refuses except a value that is not finite).
+    pub(crate) fn locate(
+        bytes: &[u8],
+        tensor: Option<&str>,
+        limit: Option<usize>,
+    ) -> Result<Tensor, Malformed> {
+        let file = SafeTensors::deserialize(bytes).map_err(|error| refused(error, bytes))?;
+        let mut tensors = file.tensors();
+        tensors.sort_by(|a, b| a.0.cmp(&b.0));
+        let found = match tensor {
+            Some(name) => tensors.iter().find(|(n, _)| n == name),
+            None => tensors.iter().find(|(n, view)| {
+                view.shape().len() == 2 && (n.contains("word_embeddings") || n.contains("embed_tokens"))
+            }),
         };
-        return Err(Malformed::new(
-            Location::Byte(HEADER),
-            expected,
-            matrix_listing(tensors.iter().map(|(name, view)| match view.shape() {
-                &[rows, dim] => (name, Some([rows, dim])),
-                _ => (name, None),
-            })),
-        ));
-    };
-    let &[rows, dim] = view.shape() else {
-        return Err(Malformed::new(
-            Location::Byte(HEADER),
-            format!("a 2-D tensor `{name}`"),
-            format!("shape {:?}", view.shape()),
-        ));
-    };
-    let item = match view.dtype() {
-        Dtype::F32 => 4,
-        Dtype::F16 | Dtype::BF16 => 2,
-        Dtype::F64 => 8,
-        other => {
+        let Some((name, view)) = found else {
+            let expected = match tensor {
+                Some(name) => format!("a tensor named `{name}`"),
+                None => "a 2-D tensor whose name contains `word_embeddings` or `embed_tokens` (or name one with --tensor)"
+                    .to_string(),
+            };
             return Err(Malformed::new(
                 Location::Byte(HEADER),
-                format!("F32, F16, BF16 or F64 values in `{name}`"),
-                other.to_string(),
+                expected,
+                matrix_listing(tensors.iter().map(|(name, view)| match view.shape() {
+                    &[rows, dim] => (name, Some([rows, dim])),
+                    _ => (name, None),
+                })),
             ));
-        }
-    };
-    let keep = rows.min(limit.unwrap_or(usize::MAX));
-    let data = &view.data()[..keep * dim * item];
-    let mut values = huge_pages::zeroed(keep * dim);
-    match view.dtype() {
-        Dtype::F32 => read_f32(&mut values, data),
-        Dtype::F16 => read_f16(&mut values, data),
-        Dtype::BF16 => {
-            for (v, b) in values.iter_mut().zip(data.chunks_exact(2)) {
-                *v = bf16::from_le_bytes([b[0], b[1]]).to_f32();
+        };
+        let &[rows, dim] = view.shape() else {
+            return Err(Malformed::new(
+                Location::Byte(HEADER),
+                format!("a 2-D tensor `{name}`"),
+                format!("shape {:?}", view.shape()),
+            ));
+        };
+        let item = match view.dtype() {
+            Dtype::F32 => 4,
+            Dtype::F16 | Dtype::BF16 => 2,
+            Dtype::F64 => 8,
+            other => {
+                return Err(Malformed::new(
+                    Location::Byte(HEADER),
+                    format!("F32, F16, BF16 or F64 values in `{name}`"),
+                    other.to_string(),
+                ));
             }
+        };
+        Ok(Tensor {
+            name: name.clone(),
+            dtype: view.dtype(),
+            item,
+            rows,
+            keep: rows.min(limit.unwrap_or(usize::MAX)),
+            dim,
+            data: view.data().as_ptr() as usize - bytes.as_ptr() as usize,
+        })
+    }
+
+    /// The kept rows as `f32`, decoded on every core. With `release` (only
+    /// for bytes in a read-only file mapping) each block's source pages are
+    /// given back as soon as it is decoded, so a `bf16` file and its `f32`
+    /// matrix are never both whole in memory.
+    pub(crate) fn decode(&self, bytes: &[u8], release: bool) -> Result<Matrix, Malformed> {
+        const BLOCK: usize = 1 << 20;
+        let (item, dim) = (self.item, self.dim);
+        let data = &bytes[self.data..self.data + self.keep * dim * item];
+        let mut values = huge_pages::zeroed(self.keep * dim);
+        let first_bad = values
+            .par_chunks_mut(BLOCK)
+            .zip(data.par_chunks(BLOCK * item))
+            .enumerate()
+            .filter_map(|(block, (out, data))| {
+                match self.dtype {
+                    Dtype::F32 => read_f32(out, data),
+                    Dtype::F16 => read_f16(out, data),
+                    Dtype::BF16 => {
+                        for (v, b) in out.iter_mut().zip(data.chunks_exact(2)) {
+                            *v = bf16::from_le_bytes([b[0], b[1]]).to_f32();
+                        }
+                    }
+                    _ => read_f64(out, data),
+                }
+                if release {
+                    mapped_rows::release(data);
+                }
+                first_non_finite(out).map(|bad| block * BLOCK + bad)
+            })
+            .min();
+        if let Some(bad) = first_bad {
+            return Err(self.not_finite(bad, values[bad]));
         }
-        _ => read_f64(&mut values, data),
+        let vectors = Array2::from_shape_vec((self.keep, dim), values).expect("dim values per row");
+        Ok(Matrix {
+            vectors,
+            rows: self.rows,
+        })
     }
-    if let Some(bad) = first_non_finite(&values) {
-        let offset = data.as_ptr() as usize - bytes.as_ptr() as usize + bad * item;
-        return Err(Malformed::new(
-            Location::Byte(offset as u64),
+
+    /// The refusal of the `bad`-th value (row-major), `value` as read.
+    pub(crate) fn not_finite(&self, bad: usize, value: f32) -> Malformed {
+        Malformed::new(
+            Location::Byte((self.data + bad * self.item) as u64),
             format!(
-                "a finite f32 in `{name}` at row {}, column {}",
-                bad / dim + 1,
-                bad % dim + 1
+                "a finite f32 in `{}` at row {}, column {}",
+                self.name,
+                bad / self.dim + 1,
+                bad % self.dim + 1
             ),
-            format!("{:?}", values[bad]),
-        ));
+            format!("{value:?}"),
+        )
     }
-    let vectors = Array2::from_shape_vec((keep, dim), values).expect("dim values per row");
-    Ok((name.clone(), Matrix { vectors, rows }))
 }
 
 /// A header the `safetensors` crate refused, placed at the length prefix or
