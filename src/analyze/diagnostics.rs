@@ -38,8 +38,9 @@ use crate::math::{
 /// directions are computed.
 pub const EXACT_DIM: usize = 1024;
 
-/// Leading directions computed above [`EXACT_DIM`] at least: what the
-/// isotropy score ranges over there.
+/// Leading directions computed above [`EXACT_DIM`] at least (more when
+/// more components are reported or removed): what the isotropy score ranges
+/// over there.
 const TRUNCATED_DIRECTIONS: usize = 64;
 
 /// The knobs of [`diagnose`].
@@ -220,10 +221,19 @@ pub fn diagnose(table: &Embeddings, params: &DiagnoseParams) -> Result<Diagnosti
     let exact = dim <= EXACT_DIM;
     let k = TRUNCATED_DIRECTIONS
         .max(params.components)
-        .max(2 * removed)
+        .max(removed)
         .min(n - 1)
         .min(dim);
-    let solver = TruncatedEigenParams::default();
+    // Directions deep in a flat bulk of the spectrum converge slowly and
+    // matter little (any basis of a near-degenerate subspace serves the
+    // isotropy score); the ones reported or removed by all-but-the-top must
+    // meet 1e-4, and their eigenvalues are then good to ~1e-8.
+    let solver = TruncatedEigenParams {
+        tolerance: 1e-4,
+        checked: Some(params.components.max(removed)),
+        max_rounds: 20,
+        ..TruncatedEigenParams::default()
+    };
 
     let mut geometry = Vec::new();
     let mut measure = |label: &str, x: ArrayView2<f64>, isotropy: f64| -> Result<()> {
@@ -503,7 +513,7 @@ mod tests {
         let (exact, _) = symmetric_eigen("test", covariance(sample.view()).unwrap().view()).unwrap();
         let total = exact.iter().map(|v| v.max(0.0)).sum::<f64>();
         for (i, share) in d.explained_variance.iter().enumerate() {
-            assert_abs_diff_eq!(*share, exact[i] / total, epsilon = 1e-9);
+            assert_abs_diff_eq!(*share, exact[i] / total, epsilon = 1e-6);
         }
         let mut cumulative = exact.iter().scan(0.0, |sum, v| {
             *sum += v / total;

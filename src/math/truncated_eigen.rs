@@ -34,8 +34,11 @@ const ROWS_PER_TASK: usize = 256;
 pub struct TruncatedEigenParams {
     /// Extra directions iterated beyond the `k` wanted (they speed up convergence).
     pub oversample: usize,
-    /// Stop when every wanted residual `‖Cv − λv‖` is at most this times `λ₁`.
+    /// Stop when every checked residual `‖Cv − λv‖` is at most this times `λ₁`.
     pub tolerance: f64,
+    /// How many leading pairs the tolerance applies to (`None`: all `k`);
+    /// the others are returned as far as they got.
+    pub checked: Option<usize>,
     /// Rounds at most (the result of the last round is returned).
     pub max_rounds: usize,
     /// Seed of the random start.
@@ -47,6 +50,7 @@ impl Default for TruncatedEigenParams {
         TruncatedEigenParams {
             oversample: 16,
             tolerance: 1e-6,
+            checked: None,
             max_rounds: 60,
             seed: 42,
         }
@@ -63,7 +67,7 @@ pub struct TruncatedEigen {
     pub vectors: Array2<f64>,
     /// Rounds taken.
     pub rounds: usize,
-    /// The largest residual `‖Cv − λv‖ / λ₁` over the `k` pairs.
+    /// The largest residual `‖Cv − λv‖ / λ₁` over the checked pairs.
     pub residual: f64,
 }
 
@@ -136,7 +140,7 @@ pub fn leading_eigen(
         // C·V = Xᵀ(XQ)S / divisor: the next block, and the residuals.
         let cv = product(x.t(), y.dot(&s).view()) / divisor;
         let scale = theta[0].abs().max(f64::MIN_POSITIVE);
-        let residual = (0..k)
+        let residual = (0..params.checked.unwrap_or(k).min(k))
             .map(|i| {
                 let r = &cv.column(i) - &(&ritz.column(i) * theta[i]);
                 r.dot(&r).sqrt() / scale
