@@ -440,11 +440,22 @@ mod tests {
     use super::*;
 
     fn npy_f32(rows: usize, dim: usize) -> Vec<u8> {
-        let header = format!("{{'descr': '<f4', 'fortran_order': False, 'shape': ({rows}, {dim}), }}\n");
+        let data = (0..rows * dim).flat_map(|i| (i as f32).to_le_bytes()).collect();
+        npy("<f4", rows, dim, data)
+    }
+
+    /// A `.npy` file whose data starts 64-byte aligned, as numpy writes it.
+    fn npy(descr: &str, rows: usize, dim: usize, data: Vec<u8>) -> Vec<u8> {
+        let mut header =
+            format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': ({rows}, {dim}), }}");
+        while (10 + header.len() + 1) % 64 != 0 {
+            header.push(' ');
+        }
+        header.push('\n');
         let mut out = b"\x93NUMPY\x01\x00".to_vec();
         out.extend((header.len() as u16).to_le_bytes());
         out.extend(header.bytes());
-        out.extend((0..rows * dim).flat_map(|i| (i as f32).to_le_bytes()));
+        out.extend(data);
         out
     }
 
@@ -456,6 +467,54 @@ mod tests {
         let loaded = load(&dir.path().join("m.npy"), &LoadOptions::default()).unwrap();
         assert_eq!(loaded.format, Format::Npy);
         assert_eq!(loaded.embeddings.vector(1).to_vec(), [3.0, 4.0, 5.0]);
+    }
+
+    /// An `f32` `.npy` is read in place from the mapping (the same values,
+    /// no heap copy until `into_parts`); `f64` data, or bytes that are not a
+    /// mapping, are decoded onto the heap.
+    #[test]
+    fn an_f32_npy_is_read_in_place_and_other_data_is_decoded() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("vocab.txt"), "x\ny\nz\n").unwrap();
+        let path = dir.path().join("m.npy");
+        std::fs::write(&path, npy_f32(3, 2)).unwrap();
+        let limited = LoadOptions {
+            limit: Some(2),
+            ..LoadOptions::default()
+        };
+        let mapped = load(&path, &limited).unwrap().embeddings;
+        let heap = load_bytes(&path, &npy_f32(3, 2), &limited).unwrap().embeddings;
+        assert!(mapped.is_mapped() && !heap.is_mapped());
+        assert_eq!(mapped.vectors(), heap.vectors());
+        assert_eq!(mapped.vectors(), ndarray::array![[0.0f32, 1.0], [2.0, 3.0]]);
+        let (_, owned) = mapped.into_parts();
+        assert_eq!(owned, heap.vectors());
+
+        let f64s = (0..6).flat_map(|i| f64::from(i).to_le_bytes()).collect();
+        std::fs::write(&path, npy("<f8", 3, 2, f64s)).unwrap();
+        let decoded = load(&path, &LoadOptions::default()).unwrap().embeddings;
+        assert!(!decoded.is_mapped());
+        assert_eq!(decoded.vector(2).to_vec(), [4.0, 5.0]);
+    }
+
+    #[test]
+    fn a_non_finite_value_read_in_place_is_refused_at_its_byte() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("vocab.txt"), "x\ny\n").unwrap();
+        let mut bytes = npy_f32(2, 2);
+        let at = bytes.len() - 4;
+        bytes[at..].copy_from_slice(&f32::NAN.to_le_bytes());
+        let path = dir.path().join("m.npy");
+        std::fs::write(&path, &bytes).unwrap();
+        let mapped = load(&path, &LoadOptions::default()).unwrap_err().to_string();
+        let heap = load_bytes(&path, &bytes, &LoadOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert_eq!(mapped, heap);
+        assert!(
+            mapped.contains(&format!("byte {at}: expected a finite f32 at row 2, column 2")),
+            "{mapped}"
+        );
     }
 
     #[test]
