@@ -8,8 +8,19 @@
 //! fastText files), widened to `f64`. That bounds the extra memory by the
 //! sample, not the vocabulary, and keeps the long tail of rare, noisy vectors
 //! from dominating, as in Mu & Viswanath (2018), who post-process the top of
-//! the vocabulary.
+//! the vocabulary. The sample is transformed in place (raw, then centred,
+//! then all-but-the-top), so one copy of it exists at a time.
+//!
+//! Up to [`EXACT_DIM`] dimensions the sample's covariance is decomposed
+//! whole. Above, a `d×d` eigendecomposition is the trap (minutes at
+//! `d = 4096`): only the leading principal directions are computed, by
+//! subspace iteration on the sample itself ([`leading_eigen`]), enough for
+//! the reported components and all-but-the-top; the isotropy score then
+//! ranges over those directions (an upper bound on the score over all of
+//! them), and a share of the variance the computed components do not reach
+//! is reported as not reached.
 
+use ndarray::linalg::general_mat_mul;
 use ndarray::{Array1, Array2, ArrayView2, Axis, s};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -18,8 +29,19 @@ use serde::Serialize;
 use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
 use crate::math::{
-    Anisotropy, ZERO_NORM, covariance, isotropy_score, mean_std, random_pair_cosines, symmetric_eigen,
+    Anisotropy, TruncatedEigenParams, ZERO_NORM, covariance, isotropy_score, isotropy_score_along,
+    leading_eigen, mean_std, random_pair_cosines, symmetric_eigen,
 };
+
+/// Dimensions up to which the sample's covariance is decomposed whole (at
+/// 1 024 nalgebra takes about a second); above it only the leading
+/// directions are computed.
+pub const EXACT_DIM: usize = 1024;
+
+/// Leading directions computed above [`EXACT_DIM`] at least (more when
+/// more components are reported or removed): what the isotropy score ranges
+/// over there.
+const TRUNCATED_DIRECTIONS: usize = 64;
 
 /// The knobs of [`diagnose`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -119,12 +141,17 @@ pub struct Diagnostics {
     pub sample_rows: usize,
     /// Directions removed by all-but-the-top.
     pub removed_components: usize,
+    /// Principal directions computed: all `dim` up to [`EXACT_DIM`], the
+    /// leading ones above (what the isotropy scores range over).
+    pub principal_directions: usize,
     /// Share of the sample's variance on each leading principal component.
     pub explained_variance: Vec<f64>,
-    /// How many components carry half of the variance.
-    pub components_for_half: usize,
-    /// How many components carry 90% of the variance.
-    pub components_for_90_percent: usize,
+    /// How many components carry half of the variance; `None` when the
+    /// computed directions carry less.
+    pub components_for_half: Option<usize>,
+    /// How many components carry 90% of the variance; `None` when the
+    /// computed directions carry less.
+    pub components_for_90_percent: Option<usize>,
     /// Raw, centred and all-but-the-top versions of the sample.
     pub geometry: Vec<Geometry>,
     /// The most frequent tokens on the first two principal components.
@@ -185,39 +212,31 @@ pub fn diagnose(table: &Embeddings, params: &DiagnoseParams) -> Result<Diagnosti
     let mean_vector = mean_vector(table.vectors());
     let mean_vector_norm = mean_vector.dot(&mean_vector).sqrt();
 
-    let mean = sample.mean_axis(Axis(0)).expect("the sample has rows");
-    let centred = &sample - &mean;
-    let (eigenvalues, axes) =
-        symmetric_eigen("principal axes of the sample", covariance(sample.view())?.view())?;
-    let total: f64 = eigenvalues.iter().map(|v| v.max(0.0)).sum();
-    let ratios: Vec<f64> = eigenvalues
-        .iter()
-        .map(|v| if total > 0.0 { v.max(0.0) / total } else { 0.0 })
-        .collect();
-    let components_for = |share: f64| {
-        let mut cumulative = 0.0;
-        1 + ratios
-            .iter()
-            .take_while(|&&r| {
-                cumulative += r;
-                cumulative < share
-            })
-            .count()
-    };
-    let (components_for_half, components_for_90_percent) = (components_for(0.5), components_for(0.9));
     let removed = params
         .remove_components
         .unwrap_or(((dim as f64) / 100.0).round() as usize)
         .clamp(1, dim - 1);
-    let top = axes.slice(s![.., ..removed]);
-    let abtt = &centred - &centred.dot(&top).dot(&top.t());
+    let mut sample = sample;
+    let n = sample.nrows();
+    let exact = dim <= EXACT_DIM;
+    let k = TRUNCATED_DIRECTIONS
+        .max(params.components)
+        .max(removed)
+        .min(n - 1)
+        .min(dim);
+    // Directions deep in a flat bulk of the spectrum converge slowly and
+    // matter little (any basis of a near-degenerate subspace serves the
+    // isotropy score); the ones reported or removed by all-but-the-top must
+    // meet 1e-4, and their eigenvalues are then good to ~1e-8.
+    let solver = TruncatedEigenParams {
+        tolerance: 1e-4,
+        checked: Some(params.components.max(removed)),
+        max_rounds: 20,
+        ..TruncatedEigenParams::default()
+    };
 
     let mut geometry = Vec::new();
-    for (label, x) in [
-        ("raw", sample.view()),
-        ("centred", centred.view()),
-        ("all-but-the-top", abtt.view()),
-    ] {
+    let mut measure = |label: &str, x: ArrayView2<f64>, isotropy: f64| -> Result<()> {
         // The same pairs for every version, so the differences are the transform's alone.
         let mut rng = ChaCha8Rng::seed_from_u64(params.seed);
         let cosines = random_pair_cosines(x, params.pairs, &mut rng)?;
@@ -225,12 +244,78 @@ pub fn diagnose(table: &Embeddings, params: &DiagnoseParams) -> Result<Diagnosti
         geometry.push(Geometry {
             label: label.into(),
             anisotropy: Anisotropy { mean, std },
-            isotropy: isotropy_score(x)?,
+            isotropy,
             cosines: cosines.to_vec(),
         });
-    }
+        Ok(())
+    };
+    // Raw: the isotropy score's directions are those of the raw second
+    // moment XᵀX, not of the covariance.
+    let (raw_isotropy, raw_axes) = if exact {
+        (isotropy_score(sample.view())?, None)
+    } else {
+        let top = leading_eigen(sample.view(), 1.0, k, None, &solver)?;
+        (
+            isotropy_score_along(sample.view(), top.vectors.view()),
+            Some(top.vectors),
+        )
+    };
+    measure("raw", sample.view(), raw_isotropy)?;
+    let covariance = if exact {
+        Some(covariance(sample.view())?)
+    } else {
+        None
+    };
 
-    let shown = params.scatter_tokens.min(sample.nrows());
+    let mean = sample.mean_axis(Axis(0)).expect("the sample has rows");
+    sample -= &mean;
+    let mut centred = sample;
+    // The principal axes of the centred sample, descending, and the total
+    // variance; above EXACT_DIM started from the raw second moment's axes,
+    // which span nearly the same space.
+    let (eigenvalues, axes, total) = match (covariance, raw_axes) {
+        (Some(covariance), _) => {
+            let (values, axes) = symmetric_eigen("principal axes of the sample", covariance.view())?;
+            let total: f64 = values.iter().map(|v| v.max(0.0)).sum();
+            (values, axes, total)
+        }
+        (None, start) => {
+            let start = start.as_ref().map(|s| s.view());
+            let top = leading_eigen(centred.view(), (n - 1) as f64, k, start, &solver)?;
+            let total = centred.iter().map(|v| v * v).sum::<f64>() / (n - 1) as f64;
+            (top.values, top.vectors, total)
+        }
+    };
+    let ratios: Vec<f64> = eigenvalues
+        .iter()
+        .map(|v| if total > 0.0 { v.max(0.0) / total } else { 0.0 })
+        .collect();
+    let components_for = |share: f64| {
+        let mut cumulative = 0.0;
+        let below = ratios
+            .iter()
+            .take_while(|&&r| {
+                cumulative += r;
+                cumulative < share
+            })
+            .count();
+        // Exact: rounding may leave the total a hair below 1, and all `d` carry it all.
+        (exact || below < ratios.len()).then(|| (below + 1).min(ratios.len()))
+    };
+    let (components_for_half, components_for_90_percent) = (components_for(0.5), components_for(0.9));
+
+    let isotropy = |x: ArrayView2<f64>| {
+        if exact {
+            isotropy_score(x)
+        } else {
+            // XᵀX of the centred (and all-but-the-top) sample has the
+            // covariance's eigenvectors (the removed ones with eigenvalue 0).
+            Ok(isotropy_score_along(x, axes.view()))
+        }
+    };
+    measure("centred", centred.view(), isotropy(centred.view())?)?;
+
+    let shown = params.scatter_tokens.min(n);
     let plane = centred.slice(s![..shown, ..]).dot(&axes.slice(s![.., ..2]));
     let scatter = sample_rows(&norms, params.sample_rows)
         .take(shown)
@@ -242,6 +327,14 @@ pub fn diagnose(table: &Embeddings, params: &DiagnoseParams) -> Result<Diagnosti
             y: xy[1],
         })
         .collect();
+
+    // All-but-the-top in place: x − (x·U)Uᵀ, the top `removed` axes U.
+    let top = axes.slice(s![.., ..removed]);
+    let along_top = centred.dot(&top);
+    general_mat_mul(-1.0, &along_top, &top.t(), 1.0, &mut centred);
+    let abtt = centred;
+    measure("all-but-the-top", abtt.view(), isotropy(abtt.view())?)?;
+    drop(abtt);
 
     Ok(Diagnostics {
         rows,
@@ -256,8 +349,9 @@ pub fn diagnose(table: &Embeddings, params: &DiagnoseParams) -> Result<Diagnosti
         norms,
         norm_stats,
         mean_vector_norm,
-        sample_rows: sample.nrows(),
+        sample_rows: n,
         removed_components: removed,
+        principal_directions: axes.ncols(),
         explained_variance: ratios.into_iter().take(params.components).collect(),
         components_for_half,
         components_for_90_percent,
@@ -353,7 +447,9 @@ mod tests {
         let d = diagnose(&table(x), &params).unwrap();
         assert_abs_diff_eq!(d.explained_variance.iter().sum::<f64>(), 1.0, epsilon = 1e-12);
         assert!(d.explained_variance.windows(2).all(|w| w[0] >= w[1]));
-        assert!(d.components_for_half <= d.components_for_90_percent && d.components_for_90_percent <= 8);
+        assert!(
+            d.components_for_half <= d.components_for_90_percent && d.components_for_90_percent <= Some(8)
+        );
     }
 
     #[test]
@@ -396,6 +492,39 @@ mod tests {
         assert_eq!(d.scatter.len(), 5);
         assert!(d.scatter.iter().all(|p| p.y.abs() < 0.01));
         assert_abs_diff_eq!((d.scatter[1].x - d.scatter[0].x).abs(), 1.0, epsilon = 1e-3);
+    }
+
+    /// Above `EXACT_DIM` the leading components come from subspace
+    /// iteration: on data with a planted spectrum (decaying variances plus a
+    /// shared offset) they agree with the exact decomposition of the same
+    /// sample, and all-but-the-top still removes the offset's anisotropy.
+    #[test]
+    fn wide_tables_use_the_leading_directions_and_agree_with_the_exact_ones() {
+        let (rows, dim) = (1500, EXACT_DIM + 76);
+        let mut x = gaussian(rows, dim, 5);
+        for (j, mut column) in x.columns_mut().into_iter().enumerate() {
+            column *= 4.0 / (1.0 + j as f32).sqrt();
+            column += 0.5;
+        }
+        let d = diagnose(&table(x.clone()), &DiagnoseParams::default()).unwrap();
+        assert_eq!(d.principal_directions, TRUNCATED_DIRECTIONS);
+        assert_eq!(d.removed_components, 11);
+        let sample = x.mapv(f64::from);
+        let (exact, _) = symmetric_eigen("test", covariance(sample.view()).unwrap().view()).unwrap();
+        let total = exact.iter().map(|v| v.max(0.0)).sum::<f64>();
+        for (i, share) in d.explained_variance.iter().enumerate() {
+            assert_abs_diff_eq!(*share, exact[i] / total, epsilon = 1e-6);
+        }
+        let mut cumulative = exact.iter().scan(0.0, |sum, v| {
+            *sum += v / total;
+            Some(*sum)
+        });
+        let half = 1 + cumulative.position(|c| c >= 0.5).unwrap();
+        assert_eq!(d.components_for_half, Some(half));
+        assert_eq!(d.components_for_90_percent, None); // 64 of 1100 slowly decaying directions carry less
+        let [raw, centred, abtt] = [&d.geometry[0], &d.geometry[1], &d.geometry[2]];
+        assert!(raw.anisotropy.mean > 0.5 && centred.anisotropy.mean.abs() < 0.05);
+        assert!(abtt.isotropy > centred.isotropy && centred.isotropy > raw.isotropy);
     }
 
     #[test]

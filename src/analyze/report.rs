@@ -481,11 +481,21 @@ fn geometry_sections(d: &Diagnostics) -> Vec<Section> {
              over the principal directions $c$: 1 for a perfectly isotropic space. Both are measured on \
              the {} most frequent non-zero rows, raw, centred (the mean vector subtracted) and after \
              all-but-the-top (centred, then the top {} principal direction{} projected out). The same \
-             {} random pairs are used for each version.",
+             {} random pairs are used for each version.{}",
             d.sample_rows,
             d.removed_components,
             if d.removed_components == 1 { "" } else { "s" },
             geometry.first().map_or(0, |g| g.cosines.len()),
+            if d.principal_directions < d.dim {
+                format!(
+                    " With {} dimensions only the leading {} principal directions are computed (a full \
+                     eigendecomposition would take minutes), so the isotropy score ranges over those: an \
+                     upper bound on the score over all {}.",
+                    d.dim, d.principal_directions, d.dim
+                )
+            } else {
+                String::new()
+            },
         ),
     )
     .table(Table {
@@ -506,6 +516,11 @@ fn geometry_sections(d: &Diagnostics) -> Vec<Section> {
             }),
     );
 
+    // Above EXACT_DIM only the leading directions are computed.
+    let components_for = |count: Option<usize>| match count {
+        Some(count) => count.to_string(),
+        None => format!("more than the {} computed", d.principal_directions),
+    };
     let components = Section::new(
         "components",
         "Principal components",
@@ -513,8 +528,14 @@ fn geometry_sections(d: &Diagnostics) -> Vec<Section> {
          dominant directions, which often encode frequency rather than meaning, are what \
          all-but-the-top removes.",
     )
-    .fact("components for 50% of the variance", d.components_for_half)
-    .fact("components for 90% of the variance", d.components_for_90_percent)
+    .fact(
+        "components for 50% of the variance",
+        components_for(d.components_for_half),
+    )
+    .fact(
+        "components for 90% of the variance",
+        components_for(d.components_for_90_percent),
+    )
     .fact(
         "largest share",
         d.explained_variance.first().map_or("–".into(), |v| num(*v, 4)),

@@ -222,7 +222,10 @@ mod tests {
         );
         assert!(!never_produced_byte("é", true) && !never_produced_byte("õõ", true));
         assert!(never_produced_byte("\\xc0", false) && never_produced_byte("\\xff", false));
-        assert!(!never_produced_byte("\\xc3", false), "0xC3 starts a two-byte character");
+        assert!(
+            !never_produced_byte("\\xc3", false),
+            "0xC3 starts a two-byte character"
+        );
     }
 
     #[test]
@@ -244,7 +247,11 @@ mod tests {
         let counts: Vec<usize> = found.rules.iter().map(|r| r.1).collect();
         assert_eq!(counts, vec![1, 1, 1, 2], "{:?}", found.rules);
         let without_kinds = ReferenceRows::from_tokenizer(&tokens, Some(&kinds[..3]));
-        assert_eq!(without_kinds.rows, vec![2, 4, 5], "kinds of another length are ignored");
+        assert_eq!(
+            without_kinds.rows,
+            vec![2, 4, 5],
+            "kinds of another length are ignored"
+        );
     }
 
     #[test]

@@ -1,16 +1,28 @@
 //! [`Embeddings`]: tokens and their vectors with a token → row index, the
 //! table every loader returns and `analyze` measures.
+//!
+//! The matrix is on the heap, or, when the file's bytes already are the
+//! matrix (`f32`, little-endian, C order), read in place from the file's
+//! memory map ([`MappedRows`]); callers see an `ArrayView2` either way.
 
 use ndarray::{Array2, ArrayView1, ArrayView2, Axis};
 
 use super::Vocabulary;
+use super::mapped_rows::MappedRows;
 use crate::error::{Error, Result};
 
 /// Tokens and their vectors, with a token → row index.
 #[derive(Debug, Clone)]
 pub struct Embeddings {
     vocabulary: Vocabulary,
-    vectors: Array2<f32>,
+    vectors: Vectors,
+}
+
+/// Where the matrix lives.
+#[derive(Debug, Clone)]
+enum Vectors {
+    Owned(Array2<f32>),
+    Mapped(MappedRows),
 }
 
 /// What [`Embeddings::new`] dropped: repeated tokens keep their first row, as
@@ -43,11 +55,22 @@ impl Embeddings {
     /// # Ok::<(), embspace::Error>(())
     /// ```
     pub fn new(tokens: Vec<String>, vectors: Array2<f32>) -> Result<(Self, Duplicates)> {
-        if tokens.len() != vectors.nrows() {
+        Embeddings::build(tokens, Vectors::Owned(vectors))
+    }
+
+    /// [`Embeddings::new`] on a matrix read in place from a mapped file; a
+    /// table with repeated tokens gets a heap copy of the rows it keeps.
+    pub(crate) fn mapped(tokens: Vec<String>, vectors: MappedRows) -> Result<(Self, Duplicates)> {
+        Embeddings::build(tokens, Vectors::Mapped(vectors))
+    }
+
+    fn build(tokens: Vec<String>, vectors: Vectors) -> Result<(Self, Duplicates)> {
+        let rows = vectors.view().nrows();
+        if tokens.len() != rows {
             return Err(Error::shape(
                 "embedding table",
                 "one vector row per token",
-                format!("{} tokens and {} rows", tokens.len(), vectors.nrows()),
+                format!("{} tokens and {rows} rows", tokens.len()),
             ));
         }
         let (vocabulary, dropped) = Vocabulary::new(tokens);
@@ -60,10 +83,10 @@ impl Embeddings {
             return Ok((Embeddings { vocabulary, vectors }, duplicates));
         }
         let mut repeats = repeats.into_iter().peekable();
-        let kept: Vec<usize> = (0..vectors.nrows())
+        let kept: Vec<usize> = (0..rows)
             .filter(|&row| repeats.next_if_eq(&row).is_none())
             .collect();
-        let vectors = vectors.select(Axis(0), &kept);
+        let vectors = Vectors::Owned(vectors.view().select(Axis(0), &kept));
         Ok((Embeddings { vocabulary, vectors }, duplicates))
     }
 
@@ -79,7 +102,7 @@ impl Embeddings {
 
     /// Vector dimension (columns).
     pub fn dim(&self) -> usize {
-        self.vectors.ncols()
+        self.vectors.view().ncols()
     }
 
     /// Tokens in row order.
@@ -105,18 +128,31 @@ impl Embeddings {
         self.vectors.view()
     }
 
+    /// Whether the matrix is read in place from the file's memory map rather
+    /// than held on the heap.
+    pub fn is_mapped(&self) -> bool {
+        matches!(self.vectors, Vectors::Mapped(_))
+    }
+
     /// The vector of row `id`.
     ///
     /// # Panics
     /// When `id >= len()`, like slice indexing.
     pub fn vector(&self, id: usize) -> ArrayView1<'_, f32> {
-        self.vectors.row(id)
+        self.vectors.view().index_axis_move(Axis(0), id)
     }
 
     /// Takes the table apart: its vocabulary and its matrix, so a caller can
     /// transform the matrix in place (e.g. normalise it) without a second copy.
+    /// A matrix read in place from a file is copied onto the heap, its
+    /// mapping's pages released behind the copy, so the two are never both
+    /// whole in memory.
     pub fn into_parts(self) -> (Vocabulary, Array2<f32>) {
-        (self.vocabulary, self.vectors)
+        let vectors = match self.vectors {
+            Vectors::Owned(vectors) => vectors,
+            Vectors::Mapped(vectors) => vectors.into_owned(),
+        };
+        (self.vocabulary, vectors)
     }
 
     /// Keeps the first `n` rows (all when `n >= len()`), like gensim's `limit`.
@@ -125,7 +161,19 @@ impl Embeddings {
             return;
         }
         self.vocabulary.truncate(n);
-        self.vectors = self.vectors.slice(ndarray::s![..n, ..]).to_owned();
+        match &mut self.vectors {
+            Vectors::Owned(vectors) => *vectors = vectors.slice(ndarray::s![..n, ..]).to_owned(),
+            Vectors::Mapped(vectors) => vectors.truncate(n),
+        }
+    }
+}
+
+impl Vectors {
+    fn view(&self) -> ArrayView2<'_, f32> {
+        match self {
+            Vectors::Owned(vectors) => vectors.view(),
+            Vectors::Mapped(vectors) => vectors.view(),
+        }
     }
 }
 

@@ -1,8 +1,13 @@
 //! A file's bytes as a slice: memory-mapped, so a multi-GB checkpoint never
-//! sits on the heap beside the matrix read from it.
+//! sits on the heap beside the matrix read from it. The mapping is shared
+//! (`Arc`), so a table read in place from it
+//! ([`MappedRows`](super::mapped_rows::MappedRows)) keeps it alive.
 
 use std::fs::File;
 use std::path::Path;
+use std::sync::Arc;
+
+use memmap2::Mmap;
 
 use super::load_error::LoadError;
 
@@ -20,7 +25,7 @@ pub(crate) enum Prefault {
 /// A file's bytes: memory-mapped, or read when it cannot be mapped (pipes,
 /// empty files).
 pub(crate) enum FileBytes {
-    Mapped(memmap2::Mmap),
+    Mapped(Arc<Mmap>),
     Read(Vec<u8>),
 }
 
@@ -35,20 +40,28 @@ impl FileBytes {
             if prefault == Prefault::Whole {
                 options.populate();
             }
-            // SAFETY: the map is read-only and lives only while the file is
-            // parsed. Another process truncating or rewriting the file during
-            // the load could change the bytes under us (or fault on a
-            // truncated page); that is the accepted contract of every mapped
-            // reader (ripgrep, safetensors), and far cheaper than a heap copy
-            // of a multi-GB file.
+            // SAFETY: the map is read-only; it lives while the file is parsed,
+            // and as long as a table read in place from it. Another process
+            // truncating or rewriting the file meanwhile could change the
+            // bytes under us (or fault on a truncated page); that is the
+            // accepted contract of every mapped reader (ripgrep, safetensors),
+            // and far cheaper than a heap copy of a multi-GB file.
             let mapped = unsafe { options.map(&file) };
             if let Ok(mapped) = mapped {
-                return Ok(FileBytes::Mapped(mapped));
+                return Ok(FileBytes::Mapped(Arc::new(mapped)));
             }
         }
         let mut bytes = Vec::new();
         std::io::Read::read_to_end(&mut &file, &mut bytes).map_err(io)?;
         Ok(FileBytes::Read(bytes))
+    }
+
+    /// The mapping, when the file is mapped (not read onto the heap).
+    pub(crate) fn mapping(&self) -> Option<&Arc<Mmap>> {
+        match self {
+            FileBytes::Mapped(mapped) => Some(mapped),
+            FileBytes::Read(_) => None,
+        }
     }
 }
 

@@ -3,9 +3,14 @@
 //!
 //! The file is memory-mapped, so its bytes never sit on the heap beside the
 //! matrix; the `f32` matrix is allocated once, at its final size, and the
-//! tokens beside it. Repeated tokens keep their first row, as in gensim.
+//! tokens beside it. When the file's bytes already are that matrix (`.npy`
+//! `<f4`, a safetensors file's `F32` tensor) it is not copied at all: the
+//! table reads it in place from the mapping. A half-precision tensor's pages
+//! are given back as they are widened. Repeated tokens keep their first row,
+//! as in gensim.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use ndarray::Array2;
 
@@ -15,9 +20,10 @@ use super::file_bytes::{FileBytes, Prefault};
 use super::file_format::Format;
 use super::gguf::{GgufTable, INPUT_EMBEDDING, OUTPUT_EMBEDDING, parse_gguf};
 use super::load_error::{LoadError, Location, Malformed, file_name, shown};
+use super::mapped_rows::MappedRows;
 use super::model_dir::{OutputEmbedding, Tying, read_model_dir};
-use super::npy::parse_npy;
-use super::safetensors_file::parse_safetensors;
+use super::npy::{Located, parse_npy};
+use super::safetensors_file::{find_tensor, read_in_place, read_tensor};
 use super::text::parse_text;
 use super::tokenizer::{Decoding, NamedRows, Tokenizer, parse_tokenizer};
 use super::vocab_file::parse_vocab;
@@ -105,7 +111,7 @@ pub struct Table {
 /// [`LoadError::Io`] when a file cannot be read; [`LoadError::Malformed`],
 /// naming the file, the line or byte and what was expected there, for
 /// anything its format does not allow (see [`parse_text`], [`parse_binary`],
-/// [`parse_npy`], [`parse_safetensors`], [`parse_gguf`]) and for a vocabulary whose length
+/// [`parse_npy`], [`parse_safetensors`](super::parse_safetensors), [`parse_gguf`]) and for a vocabulary whose length
 /// differs from the matrix's rows.
 ///
 /// # Examples
@@ -130,7 +136,7 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Loaded, LoadError> {
         return load_model_dir(path, options);
     }
     let bytes = FileBytes::open(path, Prefault::Whole)?;
-    load_bytes(path, &bytes, options)
+    load_from(path, &bytes, bytes.mapping(), options)
 }
 
 /// [`load`] of a Hugging Face model directory ([`read_model_dir`]), its rows
@@ -149,22 +155,36 @@ fn load_model_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, LoadError
     let named = name_rows(dir, dir, model.matrix, options)?;
     notes.extend(named.notes);
     let read = Read {
-        table: named.table,
         tensor: Some(model.tensor),
         notes,
         token_kinds: named.kinds,
         tying: model.tying,
         output: model.output,
         warnings: model.warnings,
-        ..Read::default()
+        ..Read::heap(named.table)
     };
     Ok(finish(dir, Format::ModelDir, read))
+}
+
+/// A reader's rows: decoded onto the heap, or read in place from the
+/// file's mapping.
+enum Vectors {
+    Heap(Array2<f32>),
+    InPlace(MappedRows),
+}
+
+impl Default for Vectors {
+    fn default() -> Self {
+        Vectors::Heap(Array2::zeros((0, 0)))
+    }
 }
 
 /// What a format's reader gives before [`finish`] indexes the tokens.
 #[derive(Default)]
 struct Read {
-    table: Table,
+    /// One token per row, in file order.
+    tokens: Vec<String>,
+    vectors: Vectors,
     tensor: Option<String>,
     notes: Vec<String>,
     token_kinds: Option<Vec<TokenKind>>,
@@ -172,6 +192,29 @@ struct Read {
     tying: Option<Tying>,
     output: Option<OutputEmbedding>,
     warnings: Vec<String>,
+}
+
+impl Read {
+    /// A table decoded onto the heap, nothing else said about it yet.
+    fn heap(table: Table) -> Read {
+        Read {
+            tokens: table.tokens,
+            vectors: Vectors::Heap(table.vectors),
+            ..Read::default()
+        }
+    }
+
+    /// A matrix named by a vocabulary ([`name_shape`]), with what the
+    /// vocabulary says about its rows.
+    fn named(naming: Naming, vectors: Vectors) -> Read {
+        Read {
+            tokens: naming.tokens,
+            vectors,
+            notes: naming.notes,
+            token_kinds: naming.kinds,
+            ..Read::default()
+        }
+    }
 }
 
 /// [`load`] on bytes already in memory; `path` names them in errors and
@@ -190,6 +233,18 @@ struct Read {
 /// assert_eq!(loaded.embeddings.dim(), 2);
 /// ```
 pub fn load_bytes(path: &Path, bytes: &[u8], options: &LoadOptions) -> Result<Loaded, LoadError> {
+    load_from(path, bytes, None, options)
+}
+
+/// [`load_bytes`], where `map`, when given, is the mapping `bytes` are: an
+/// aligned little-endian `f32` `.npy` or safetensors matrix is then read in
+/// place, and a widened tensor's pages are given back as they are read.
+fn load_from(
+    path: &Path,
+    bytes: &[u8],
+    map: Option<&Arc<memmap2::Mmap>>,
+    options: &LoadOptions,
+) -> Result<Loaded, LoadError> {
     let format = match options.format {
         Some(format) => format,
         None => Format::detect(path, &bytes[..bytes.len().min(SNIFF)])?,
@@ -199,47 +254,61 @@ pub fn load_bytes(path: &Path, bytes: &[u8], options: &LoadOptions) -> Result<Lo
     let read = match format {
         Format::Word2VecText | Format::FastText | Format::Glove => {
             let header = format != Format::Glove;
-            Read {
-                table: parse_text(bytes, header, options.limit, options.lossy).map_err(in_file)?,
-                ..Read::default()
-            }
+            Read::heap(parse_text(bytes, header, options.limit, options.lossy).map_err(in_file)?)
         }
-        Format::Word2VecBinary => Read {
-            table: parse_binary(bytes, options.limit, options.lossy).map_err(in_file)?,
-            ..Read::default()
-        },
+        Format::Word2VecBinary => {
+            Read::heap(parse_binary(bytes, options.limit, options.lossy).map_err(in_file)?)
+        }
         Format::FastTextBinary => {
             let model = parse_fasttext(bytes, options.limit, options.lossy).map_err(in_file)?;
             Read {
                 notes: fasttext_notes(&model).to_vec(),
                 subwords: model.subwords,
-                table: model.table,
-                ..Read::default()
+                ..Read::heap(model.table)
             }
         }
         Format::Npy => {
-            let matrix = parse_npy(bytes, options.limit).map_err(in_file)?;
-            let named = name_rows(path, beside, matrix, options)?;
-            Read {
-                table: named.table,
-                notes: named.notes,
-                token_kinds: named.kinds,
-                ..Read::default()
+            let npy = Located::read(bytes, options.limit).map_err(in_file)?;
+            let in_place = map
+                .filter(|_| npy.item == 4)
+                .and_then(|map| MappedRows::new(Arc::clone(map), npy.data, npy.keep, npy.dim));
+            match in_place {
+                Some(rows) => {
+                    if let Some(bad) = rows.first_non_finite() {
+                        return Err(in_file(npy.not_finite(bytes, bad)));
+                    }
+                    let naming = name_shape(path, beside, [npy.rows, npy.keep, npy.dim], options)?;
+                    Read::named(naming, Vectors::InPlace(rows))
+                }
+                None => {
+                    let matrix = parse_npy(bytes, options.limit).map_err(in_file)?;
+                    let naming = name_shape(path, beside, shape_of(&matrix), options)?;
+                    Read::named(naming, Vectors::Heap(matrix.vectors))
+                }
             }
         }
         Format::Safetensors => {
-            let (name, matrix) =
-                parse_safetensors(bytes, options.tensor.as_deref(), options.limit).map_err(in_file)?;
-            let named = name_rows(path, beside, matrix, options)?;
-            let mut notes = vec![format!("tensor `{name}`")];
-            notes.extend(named.notes);
-            Read {
-                table: named.table,
-                tensor: Some(name),
-                notes,
-                token_kinds: named.kinds,
-                ..Read::default()
-            }
+            let (name, view) = find_tensor(bytes, options.tensor.as_deref()).map_err(in_file)?;
+            let in_place = match map {
+                Some(map) => read_in_place(map, bytes, &name, &view, options.limit).map_err(in_file)?,
+                None => None,
+            };
+            let (shape, vectors) = match in_place {
+                Some((rows, in_file_rows)) => {
+                    let shape = [in_file_rows, rows.view().nrows(), rows.view().ncols()];
+                    (shape, Vectors::InPlace(rows))
+                }
+                None => {
+                    let matrix =
+                        read_tensor(bytes, &name, &view, options.limit, map.is_some()).map_err(in_file)?;
+                    (shape_of(&matrix), Vectors::Heap(matrix.vectors))
+                }
+            };
+            let naming = name_shape(path, beside, shape, options)?;
+            let mut read = Read::named(naming, vectors);
+            read.notes.insert(0, format!("tensor `{name}`"));
+            read.tensor = Some(name);
+            read
         }
         Format::Gguf => {
             let gguf = parse_gguf(bytes, options).map_err(in_file)?;
@@ -278,16 +347,15 @@ pub fn load_bytes(path: &Path, bytes: &[u8], options: &LoadOptions) -> Result<Lo
                     if !named.renamed.is_empty() {
                         read.notes.push(renamed_note(&named));
                     }
-                    read.table = Table {
-                        tokens: named.names,
-                        vectors: gguf.matrix.vectors,
-                    }
+                    read.tokens = named.names;
+                    read.vectors = Vectors::Heap(gguf.matrix.vectors);
                 }
                 None => {
-                    let named = name_rows(path, beside, gguf.matrix, options)?;
-                    read.table = named.table;
-                    read.notes.extend(named.notes);
-                    read.token_kinds = named.kinds;
+                    let naming = name_shape(path, beside, shape_of(&gguf.matrix), options)?;
+                    read.tokens = naming.tokens;
+                    read.vectors = Vectors::Heap(gguf.matrix.vectors);
+                    read.notes.extend(naming.notes);
+                    read.token_kinds = naming.kinds;
                 }
             }
             read
@@ -308,7 +376,8 @@ pub fn load_bytes(path: &Path, bytes: &[u8], options: &LoadOptions) -> Result<Lo
 /// a warning.
 fn finish(path: &Path, format: Format, read: Read) -> Loaded {
     let Read {
-        table,
+        tokens,
+        vectors,
         tensor,
         notes,
         token_kinds,
@@ -317,8 +386,11 @@ fn finish(path: &Path, format: Format, read: Read) -> Loaded {
         output,
         mut warnings,
     } = read;
-    let (embeddings, duplicates) =
-        Embeddings::new(table.tokens, table.vectors).expect("every parser returns one row per token");
+    let (embeddings, duplicates) = match vectors {
+        Vectors::Heap(vectors) => Embeddings::new(tokens, vectors),
+        Vectors::InPlace(rows) => Embeddings::mapped(tokens, rows),
+    }
+    .expect("every parser returns one row per token");
     if duplicates.count > 0 {
         let mut examples: Vec<String> = Vec::new();
         for token in &duplicates.examples {
@@ -435,18 +507,55 @@ struct NamedTable {
     notes: Vec<String>,
 }
 
+/// The names [`name_shape`] gives the rows read of a matrix.
+struct Naming {
+    /// One per row read.
+    tokens: Vec<String>,
+    /// What each row read is, when a `tokenizer.json` says.
+    kinds: Option<Vec<TokenKind>>,
+    /// What the vocabulary says about the rows: the tokenizer, padding rows,
+    /// rows shown otherwise because their text was taken.
+    notes: Vec<String>,
+}
+
+/// A matrix's shape for [`name_shape`]: rows in the file, rows read, columns.
+fn shape_of(matrix: &Matrix) -> [usize; 3] {
+    [matrix.rows, matrix.vectors.nrows(), matrix.vectors.ncols()]
+}
+
 /// Gives a bare matrix (of the file or directory `path`) its tokens from the
-/// vocabulary: `--vocab`, else `tokenizer.json` or `vocab.txt` in `beside`.
-/// A `vocab.txt` must have one token per row of the file; a
-/// `tokenizer.json` at most one (later rows are padding), and its tokens are
-/// shown as people read them ([`name_rows`](super::name_rows)). The rows
-/// are then cut to those read.
+/// vocabulary, as [`name_shape`] names them.
 fn name_rows(
     path: &Path,
     beside: &Path,
     matrix: Matrix,
     options: &LoadOptions,
 ) -> Result<NamedTable, LoadError> {
+    let naming = name_shape(path, beside, shape_of(&matrix), options)?;
+    Ok(NamedTable {
+        table: Table {
+            tokens: naming.tokens,
+            vectors: matrix.vectors,
+        },
+        kinds: naming.kinds,
+        notes: naming.notes,
+    })
+}
+
+/// The tokens of a bare matrix (of the file or directory `path`) of `rows`
+/// rows in the file, `keep` of them read, `dim` columns, from the
+/// vocabulary: `--vocab`, else `tokenizer.json` or `vocab.txt` in `beside`.
+/// A `vocab.txt` must have one token per row of the file; a
+/// `tokenizer.json` at most one (later rows are padding), and its tokens are
+/// shown as people read them ([`name_rows`](super::name_rows)). The names
+/// are then cut to the rows read. It needs only the shape, so a matrix read
+/// in place and one decoded onto the heap are named alike.
+fn name_shape(
+    path: &Path,
+    beside: &Path,
+    [rows, keep, dim]: [usize; 3],
+    options: &LoadOptions,
+) -> Result<Naming, LoadError> {
     let vocab_path = match &options.vocab {
         Some(vocab) => vocab.clone(),
         None => {
@@ -472,8 +581,6 @@ fn name_rows(
     let json = vocab_path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("json"));
-    let (rows, dim) = (matrix.rows, matrix.vectors.ncols());
-    let keep = matrix.vectors.nrows();
     let one_per_row = format!("one per row of {} ({rows}×{dim})", file_name(path));
     if !json {
         let mut tokens = parse_vocab(&bytes, options.lossy).map_err(|error| error.in_file(&vocab_path))?;
@@ -486,12 +593,8 @@ fn name_rows(
             .in_file(&vocab_path));
         }
         tokens.truncate(keep);
-        let table = Table {
+        return Ok(Naming {
             tokens,
-            vectors: matrix.vectors,
-        };
-        return Ok(NamedTable {
-            table,
             kinds: None,
             notes: Vec::new(),
         });
@@ -527,12 +630,8 @@ fn name_rows(
     let mut kinds = named.kinds;
     tokens.truncate(keep);
     kinds.truncate(keep);
-    let table = Table {
+    Ok(Naming {
         tokens,
-        vectors: matrix.vectors,
-    };
-    Ok(NamedTable {
-        table,
         kinds: Some(kinds),
         notes,
     })
@@ -592,11 +691,39 @@ mod tests {
     use super::*;
 
     fn npy_f32(rows: usize, dim: usize) -> Vec<u8> {
-        let header = format!("{{'descr': '<f4', 'fortran_order': False, 'shape': ({rows}, {dim}), }}\n");
+        let data = (0..rows * dim).flat_map(|i| (i as f32).to_le_bytes()).collect();
+        npy("<f4", rows, dim, data)
+    }
+
+    /// A `.npy` file whose data starts 64-byte aligned, as numpy writes it.
+    fn npy(descr: &str, rows: usize, dim: usize, data: Vec<u8>) -> Vec<u8> {
+        let mut header =
+            format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': ({rows}, {dim}), }}");
+        while (10 + header.len() + 1) % 64 != 0 {
+            header.push(' ');
+        }
+        header.push('\n');
         let mut out = b"\x93NUMPY\x01\x00".to_vec();
         out.extend((header.len() as u16).to_le_bytes());
         out.extend(header.bytes());
-        out.extend((0..rows * dim).flat_map(|i| (i as f32).to_le_bytes()));
+        out.extend(data);
+        out
+    }
+
+    /// A safetensors file of one tensor `name` whose data starts 8-byte
+    /// aligned (the header padded with spaces, as the `safetensors` crate
+    /// writes it).
+    fn safetensors(name: &str, dtype: &str, [rows, dim]: [usize; 2], data: Vec<u8>) -> Vec<u8> {
+        let mut header = format!(
+            r#"{{"{name}":{{"dtype":"{dtype}","shape":[{rows},{dim}],"data_offsets":[0,{}]}}}}"#,
+            data.len()
+        );
+        while !header.len().is_multiple_of(8) {
+            header.push(' ');
+        }
+        let mut out = (header.len() as u64).to_le_bytes().to_vec();
+        out.extend(header.bytes());
+        out.extend(data);
         out
     }
 
@@ -608,6 +735,124 @@ mod tests {
         let loaded = load(&dir.path().join("m.npy"), &LoadOptions::default()).unwrap();
         assert_eq!(loaded.format, Format::Npy);
         assert_eq!(loaded.embeddings.vector(1).to_vec(), [3.0, 4.0, 5.0]);
+    }
+
+    /// An `f32` `.npy` is read in place from the mapping (the same values,
+    /// no heap copy until `into_parts`); `f64` data, or bytes that are not a
+    /// mapping, are decoded onto the heap.
+    #[test]
+    fn an_f32_npy_is_read_in_place_and_other_data_is_decoded() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("vocab.txt"), "x\ny\nz\n").unwrap();
+        let path = dir.path().join("m.npy");
+        std::fs::write(&path, npy_f32(3, 2)).unwrap();
+        let limited = LoadOptions {
+            limit: Some(2),
+            ..LoadOptions::default()
+        };
+        let mapped = load(&path, &limited).unwrap().embeddings;
+        let heap = load_bytes(&path, &npy_f32(3, 2), &limited).unwrap().embeddings;
+        assert!(mapped.is_mapped() && !heap.is_mapped());
+        assert_eq!(mapped.tokens(), heap.tokens());
+        assert_eq!(mapped.vectors(), heap.vectors());
+        assert_eq!(mapped.vectors(), ndarray::array![[0.0f32, 1.0], [2.0, 3.0]]);
+        let (_, owned) = mapped.into_parts();
+        assert_eq!(owned, heap.vectors());
+
+        let f64s = (0..6).flat_map(|i| f64::from(i).to_le_bytes()).collect();
+        std::fs::write(&path, npy("<f8", 3, 2, f64s)).unwrap();
+        let decoded = load(&path, &LoadOptions::default()).unwrap().embeddings;
+        assert!(!decoded.is_mapped());
+        assert_eq!(decoded.vector(2).to_vec(), [4.0, 5.0]);
+    }
+
+    #[test]
+    fn a_non_finite_value_read_in_place_is_refused_at_its_byte() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("vocab.txt"), "x\ny\n").unwrap();
+        let mut bytes = npy_f32(2, 2);
+        let at = bytes.len() - 4;
+        bytes[at..].copy_from_slice(&f32::NAN.to_le_bytes());
+        let path = dir.path().join("m.npy");
+        std::fs::write(&path, &bytes).unwrap();
+        let mapped = load(&path, &LoadOptions::default()).unwrap_err().to_string();
+        let heap = load_bytes(&path, &bytes, &LoadOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert_eq!(mapped, heap);
+        assert!(
+            mapped.contains(&format!("byte {at}: expected a finite f32 at row 2, column 2")),
+            "{mapped}"
+        );
+    }
+
+    /// A safetensors `F32` tensor is read in place and named by
+    /// `tokenizer.json` as the heap path names it: padding rows, token kinds
+    /// and notes alike; a `BF16` one is widened onto the heap.
+    #[test]
+    fn an_f32_safetensors_tensor_is_read_in_place_and_named_as_on_the_heap() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("tokenizer.json"),
+            r#"{"model":{"type":"WordLevel","vocab":{"a":0,"b":1}},"added_tokens":[]}"#,
+        )
+        .unwrap();
+        let name = "model.embed_tokens.weight";
+        let f32s = (0..8).flat_map(|i| (i as f32).to_le_bytes()).collect();
+        let bytes = safetensors(name, "F32", [4, 2], f32s);
+        let path = dir.path().join("model.safetensors");
+        std::fs::write(&path, &bytes).unwrap();
+        let limited = LoadOptions {
+            limit: Some(3),
+            ..LoadOptions::default()
+        };
+        let mapped = load(&path, &limited).unwrap();
+        let heap = load_bytes(&path, &bytes, &limited).unwrap();
+        assert!(mapped.embeddings.is_mapped() && !heap.embeddings.is_mapped());
+        assert_eq!(mapped.embeddings.vectors(), heap.embeddings.vectors());
+        assert_eq!(mapped.embeddings.vector(2).to_vec(), [4.0, 5.0]);
+        assert_eq!(mapped.embeddings.tokens(), heap.embeddings.tokens());
+        assert_eq!(mapped.embeddings.len(), 3);
+        assert_eq!(mapped.token_kinds, heap.token_kinds);
+        assert_eq!(mapped.notes, heap.notes);
+        assert_eq!(mapped.tensor.as_deref(), Some(name));
+        assert!(
+            mapped.notes.iter().any(|n| n.contains("padding")),
+            "{:?}",
+            mapped.notes
+        );
+
+        let bf16s = (0..8)
+            .flat_map(|i| half::bf16::from_f32(i as f32).to_le_bytes())
+            .collect();
+        std::fs::write(&path, safetensors(name, "BF16", [4, 2], bf16s)).unwrap();
+        let widened = load(&path, &LoadOptions::default()).unwrap().embeddings;
+        assert!(!widened.is_mapped());
+        assert_eq!(widened.vector(3).to_vec(), [6.0, 7.0]);
+    }
+
+    #[test]
+    fn a_non_finite_value_in_a_safetensors_tensor_read_in_place_is_refused_at_its_byte() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("vocab.txt"), "x\ny\n").unwrap();
+        let mut bytes = safetensors("w", "F32", [2, 2], vec![0; 16]);
+        let at = bytes.len() - 8;
+        bytes[at..at + 4].copy_from_slice(&f32::INFINITY.to_le_bytes());
+        let path = dir.path().join("m.safetensors");
+        std::fs::write(&path, &bytes).unwrap();
+        let options = LoadOptions {
+            tensor: Some("w".into()),
+            ..LoadOptions::default()
+        };
+        let mapped = load(&path, &options).unwrap_err().to_string();
+        let heap = load_bytes(&path, &bytes, &options).unwrap_err().to_string();
+        assert_eq!(mapped, heap);
+        assert!(
+            mapped.contains(&format!(
+                "byte {at}: expected a finite f32 in `w` at row 2, column 1, found inf"
+            )),
+            "{mapped}"
+        );
     }
 
     #[test]

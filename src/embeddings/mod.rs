@@ -47,6 +47,8 @@ mod gguf;
 #[cfg(feature = "analyze")]
 mod load;
 #[cfg(feature = "analyze")]
+mod mapped_rows;
+#[cfg(feature = "analyze")]
 mod model_dir;
 #[cfg(feature = "analyze")]
 mod safetensors_file;

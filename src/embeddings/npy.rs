@@ -48,39 +48,78 @@ pub fn parse_npy(bytes: &[u8], limit: Option<usize>) -> Result<Matrix, Malformed
 /// [`parse_npy`] into `f64` (or `f32`): the same values, widened as they are
 /// read (the demos' shipped tables).
 pub fn parse_npy_as<T: Element>(bytes: &[u8], limit: Option<usize>) -> Result<Matrix<T>, Malformed> {
-    let header = Header::read(bytes)?;
-    let (rows, dim) = header.shape;
-    let need = rows
-        .checked_mul(dim)
-        .and_then(|n| n.checked_mul(header.item))
-        .ok_or_else(|| {
-            Malformed::new(
-                Location::Byte(header.shape_at as u64),
-                "a shape whose data fits in memory",
-                header.shape_text(),
-            )
-        })?;
-    let data = &bytes[header.data..];
-    if data.len() != need {
-        let (at, found) = if data.len() < need {
-            (header.data + data.len(), format!("{} bytes", data.len()))
-        } else {
-            (
-                header.data + need,
-                format!("{} more bytes after it", data.len() - need),
-            )
-        };
-        return Err(Malformed::new(
-            Location::Byte(at as u64),
-            format!("{need} bytes of data for shape {}", header.shape_text()),
-            found,
-        ));
+    let npy = Located::read(bytes, limit)?;
+    let data = &bytes[npy.data..npy.data + npy.keep * npy.dim * npy.item];
+    let values = decode_finite(data, npy.item).map_err(|bad| npy.not_finite(bytes, bad))?;
+    let vectors = Array2::from_shape_vec((npy.keep, npy.dim), values).expect("dim values per row");
+    Ok(Matrix {
+        vectors,
+        rows: npy.rows,
+    })
+}
+
+/// A checked `.npy` matrix: where its data is, its shape and what [`parse_npy`]
+/// keeps of it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Located {
+    /// Bytes per value: 2, 4 or 8.
+    pub item: usize,
+    /// Rows in the file.
+    pub rows: usize,
+    /// Rows kept (at most the limit).
+    pub keep: usize,
+    /// Columns.
+    pub dim: usize,
+    /// Where the data starts in the file.
+    pub data: usize,
+}
+
+impl Located {
+    /// Reads and checks the header and the data's length (everything
+    /// [`parse_npy`] refuses except a value that is not finite).
+    pub(crate) fn read(bytes: &[u8], limit: Option<usize>) -> Result<Located, Malformed> {
+        let header = Header::read(bytes)?;
+        let (rows, dim) = header.shape;
+        let need = rows
+            .checked_mul(dim)
+            .and_then(|n| n.checked_mul(header.item))
+            .ok_or_else(|| {
+                Malformed::new(
+                    Location::Byte(header.shape_at as u64),
+                    "a shape whose data fits in memory",
+                    header.shape_text(),
+                )
+            })?;
+        let data = &bytes[header.data..];
+        if data.len() != need {
+            let (at, found) = if data.len() < need {
+                (header.data + data.len(), format!("{} bytes", data.len()))
+            } else {
+                (
+                    header.data + need,
+                    format!("{} more bytes after it", data.len() - need),
+                )
+            };
+            return Err(Malformed::new(
+                Location::Byte(at as u64),
+                format!("{need} bytes of data for shape {}", header.shape_text()),
+                found,
+            ));
+        }
+        Ok(Located {
+            item: header.item,
+            rows,
+            keep: rows.min(limit.unwrap_or(usize::MAX)),
+            dim,
+            data: header.data,
+        })
     }
-    let keep = rows.min(limit.unwrap_or(usize::MAX));
-    let data = &data[..keep * dim * header.item];
-    let values = decode_finite(data, header.item).map_err(|bad| {
-        let offset = header.data + bad * header.item;
-        let raw = &bytes[offset..offset + header.item];
+
+    /// The refusal of the `bad`-th value (row-major) of the data, which is
+    /// not a finite `f32`.
+    pub(crate) fn not_finite(&self, bytes: &[u8], bad: usize) -> Malformed {
+        let offset = self.data + bad * self.item;
+        let raw = &bytes[offset..offset + self.item];
         let original = match *raw {
             [a, b] => format!("{:?}", super::raw_floats::f16_to_f32(u16::from_le_bytes([a, b]))),
             [a, b, c, d] => format!("{:?}", f32::from_le_bytes([a, b, c, d])),
@@ -88,12 +127,14 @@ pub fn parse_npy_as<T: Element>(bytes: &[u8], limit: Option<usize>) -> Result<Ma
         };
         Malformed::new(
             Location::Byte(offset as u64),
-            format!("a finite f32 at row {}, column {}", bad / dim + 1, bad % dim + 1),
+            format!(
+                "a finite f32 at row {}, column {}",
+                bad / self.dim + 1,
+                bad % self.dim + 1
+            ),
             original,
         )
-    })?;
-    let vectors = Array2::from_shape_vec((keep, dim), values).expect("dim values per row");
-    Ok(Matrix { vectors, rows })
+    }
 }
 
 /// Little-endian `f16` (`item` 2), `f32` (`item` 4) or `f64` (`item` 8)

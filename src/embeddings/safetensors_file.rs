@@ -7,9 +7,14 @@
 //! ([`INPUT_EMBEDDING_NAMES`]), else the first 2-D tensor, in name order,
 //! whose name contains `word_embeddings` or `embed_tokens`. `F32`, `F16`,
 //! `BF16` and `F64` values become `f32` ([`read_tensor`], which a model
-//! directory's shards share).
+//! directory's shards share), their pages in the mapping given back as they
+//! are widened; an `F32` tensor in a mapped file is read in place instead
+//! ([`read_in_place`]).
+
+use std::sync::Arc;
 
 use half::bf16;
+use memmap2::Mmap;
 use ndarray::Array2;
 use rayon::prelude::*;
 use safetensors::tensor::TensorView;
@@ -17,6 +22,7 @@ use safetensors::{Dtype, SafeTensorError, SafeTensors};
 
 use super::huge_pages;
 use super::load_error::{Location, Malformed, matrix_listing};
+use super::mapped_rows::{self, MappedRows};
 use super::raw_floats::{first_non_finite, read_f16, read_f32, read_f64};
 use super::{Matrix, task_values};
 
@@ -118,6 +124,21 @@ pub fn parse_safetensors(
     tensor: Option<&str>,
     limit: Option<usize>,
 ) -> Result<(String, Matrix), Malformed> {
+    let (name, view) = find_tensor(bytes, tensor)?;
+    let matrix = read_tensor(bytes, &name, &view, limit, false)?;
+    Ok((name, matrix))
+}
+
+/// The tensor [`parse_safetensors`] reads from a safetensors file: `tensor`,
+/// or the input embedding ([`input_embedding`]); its name and view.
+///
+/// # Errors
+/// A [`Malformed`] for a header the `safetensors` crate refuses, or a
+/// missing tensor (listing the 2-D tensors there are).
+pub(crate) fn find_tensor<'a>(
+    bytes: &'a [u8],
+    tensor: Option<&str>,
+) -> Result<(String, TensorView<'a>), Malformed> {
     let file = SafeTensors::deserialize(bytes).map_err(|error| refused(error, bytes))?;
     let mut tensors = file.tensors();
     tensors.sort_by(|a, b| a.0.cmp(&b.0));
@@ -125,10 +146,55 @@ pub fn parse_safetensors(
         Some(name) => Some(name),
         None => input_embedding(tensors.iter().map(|(n, view)| (n.as_str(), view.shape().len()))),
     };
-    let Some((name, view)) = name.and_then(|name| tensors.iter().find(|(n, _)| n == name)) else {
+    let Some(at) = name.and_then(|name| tensors.iter().position(|(n, _)| n == name)) else {
         return Err(not_found(tensor, listing(&tensors)));
     };
-    Ok((name.clone(), read_tensor(bytes, name, view, limit)?))
+    Ok(tensors.swap_remove(at))
+}
+
+/// The first `limit` rows of the tensor `view` of the mapped file `map`
+/// (whose bytes `bytes` are) read in place, when they are `F32` values of a
+/// 2-D tensor aligned for `f32`; `None` otherwise (then [`read_tensor`]
+/// decodes or refuses them).
+///
+/// # Errors
+/// A [`Malformed`] for a value that is not finite (at its byte), as
+/// [`read_tensor`] gives it.
+pub(crate) fn read_in_place(
+    map: &Arc<Mmap>,
+    bytes: &[u8],
+    name: &str,
+    view: &TensorView<'_>,
+    limit: Option<usize>,
+) -> Result<Option<(MappedRows, usize)>, Malformed> {
+    assert_eq!(map.as_ptr(), bytes.as_ptr(), "`bytes` are the mapping");
+    let (&[rows, dim], Dtype::F32) = (view.shape(), view.dtype()) else {
+        return Ok(None);
+    };
+    let keep = rows.min(limit.unwrap_or(usize::MAX));
+    let offset = view.data().as_ptr() as usize - bytes.as_ptr() as usize;
+    let Some(matrix) = MappedRows::new(Arc::clone(map), offset, keep, dim) else {
+        return Ok(None);
+    };
+    if let Some(bad) = matrix.first_non_finite() {
+        let value = matrix.view().as_slice().expect("C order")[bad];
+        return Err(not_finite(name, offset, 4, dim, bad, value));
+    }
+    Ok(Some((matrix, rows)))
+}
+
+/// The refusal of the `bad`-th value (row-major, `value` as read) of the
+/// tensor `name` whose data starts at byte `offset`, `item` bytes a value.
+fn not_finite(name: &str, offset: usize, item: usize, dim: usize, bad: usize, value: f32) -> Malformed {
+    Malformed::new(
+        Location::Byte((offset + bad * item) as u64),
+        format!(
+            "a finite f32 in `{name}` at row {}, column {}",
+            bad / dim + 1,
+            bad % dim + 1
+        ),
+        format!("{value:?}"),
+    )
 }
 
 /// A [`Malformed`] for a tensor not found: `tensor` when one was named, else
@@ -154,7 +220,10 @@ pub(crate) fn listing(tensors: &[(String, TensorView<'_>)]) -> String {
 /// The first `limit` rows of the 2-D tensor `name` of a safetensors file
 /// (`bytes`, the whole file, so errors can give offsets), widened to `f32`
 /// from the mapping straight into the one matrix, a block of rows per task
-/// on every core.
+/// on every core. With `release` (only for `bytes` in a read-only file
+/// mapping) each block's source pages are given back as soon as it is
+/// widened, so a `bf16` checkpoint and its `f32` matrix are never both whole
+/// in memory.
 ///
 /// # Errors
 /// A [`Malformed`] for a tensor that is not 2-D, a dtype other than F32,
@@ -164,6 +233,7 @@ pub(crate) fn read_tensor(
     name: &str,
     view: &TensorView<'_>,
     limit: Option<usize>,
+    release: bool,
 ) -> Result<Matrix, Malformed> {
     let &[rows, dim] = view.shape() else {
         return Err(Malformed::new(
@@ -192,27 +262,24 @@ pub(crate) fn read_tensor(
     values
         .par_chunks_mut(task)
         .zip(data.par_chunks(task * item))
-        .for_each(|(out, data)| match dtype {
-            Dtype::F32 => read_f32(out, data),
-            Dtype::F16 => read_f16(out, data),
-            Dtype::BF16 => {
-                for (v, b) in out.iter_mut().zip(data.chunks_exact(2)) {
-                    *v = bf16::from_le_bytes([b[0], b[1]]).to_f32();
+        .for_each(|(out, data)| {
+            match dtype {
+                Dtype::F32 => read_f32(out, data),
+                Dtype::F16 => read_f16(out, data),
+                Dtype::BF16 => {
+                    for (v, b) in out.iter_mut().zip(data.chunks_exact(2)) {
+                        *v = bf16::from_le_bytes([b[0], b[1]]).to_f32();
+                    }
                 }
+                _ => read_f64(out, data),
             }
-            _ => read_f64(out, data),
+            if release {
+                mapped_rows::release(data);
+            }
         });
     if let Some(bad) = first_non_finite(&values) {
-        let offset = data.as_ptr() as usize - bytes.as_ptr() as usize + bad * item;
-        return Err(Malformed::new(
-            Location::Byte(offset as u64),
-            format!(
-                "a finite f32 in `{name}` at row {}, column {}",
-                bad / dim + 1,
-                bad % dim + 1
-            ),
-            format!("{:?}", values[bad]),
-        ));
+        let offset = data.as_ptr() as usize - bytes.as_ptr() as usize;
+        return Err(not_finite(name, offset, item, dim, bad, values[bad]));
     }
     let vectors = Array2::from_shape_vec((keep, dim), values).expect("dim values per row");
     Ok(Matrix { vectors, rows })

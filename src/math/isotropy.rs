@@ -143,7 +143,25 @@ pub fn isotropy_score(x: ArrayView2<f64>) -> Result<f64> {
         ));
     }
     let (_, eigenvectors) = symmetric_eigen("isotropy_score", x.t().dot(&x).view())?;
-    let logits = x.dot(&eigenvectors); // column k holds uₖᵀw for every row w
+    Ok(isotropy_score_along(x, eigenvectors.view()))
+}
+
+/// [`isotropy_score`] with `c` ranging over the given unit `directions`
+/// (columns, both signs) instead of all eigenvectors of `XᵀX`: e.g. only the
+/// leading ones, when a `d×d` eigendecomposition is too dear (`d` in the
+/// thousands). The minimum over fewer directions is larger, so the score is
+/// an upper bound on the one over all of them.
+///
+/// # Examples
+/// ```
+/// use ndarray::array;
+/// let x = array![[1.0, 0.0], [-1.0, 0.0], [0.0, 1.0], [0.0, -1.0]] + 5.0;
+/// let along_x = array![[1.0], [0.0]];
+/// let score = embspace::math::isotropy_score_along(x.view(), along_x.view());
+/// assert!((score - (-10.0f64).exp()).abs() < 1e-6); // Z(−x̂)/Z(x̂) ≈ e⁻⁵/e⁵
+/// ```
+pub fn isotropy_score_along(x: ArrayView2<f64>, directions: ArrayView2<f64>) -> f64 {
+    let logits = x.dot(&directions); // column k holds uₖᵀw for every row w
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
     for col in logits.columns() {
         for log_z in [log_z(col, 1.0), log_z(col, -1.0)] {
@@ -151,7 +169,7 @@ pub fn isotropy_score(x: ArrayView2<f64>) -> Result<f64> {
             hi = hi.max(log_z);
         }
     }
-    Ok((lo - hi).exp())
+    (lo - hi).exp()
 }
 
 /// `log Z(sign·u)` from the projections `uᵀw` of all rows.

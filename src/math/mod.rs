@@ -24,6 +24,7 @@ mod probe;
 mod similarity;
 mod spectral;
 mod stats;
+mod truncated_eigen;
 mod umap;
 mod undertrained;
 mod vocab;
@@ -43,7 +44,7 @@ pub use finite_difference::{finite_difference_gradient, max_finite_difference_er
 pub use fuzzy_graph::FuzzyGraph;
 pub use glove::{Glove, GloveGradient, GloveParams, glove_weight, train_glove};
 pub use gradients::{OutputGradients, log_softmax, outer, output_gradients, softmax};
-pub use isotropy::{Anisotropy, anisotropy, isotropy_score, random_pair_cosines};
+pub use isotropy::{Anisotropy, anisotropy, isotropy_score, isotropy_score_along, random_pair_cosines};
 pub use knn_graph::KnnGraph;
 pub use layout_quality::{knn_recall, trustworthiness};
 pub use lookup::{lookup, lookup_backward, lookup_rows, one_hot};
@@ -58,6 +59,7 @@ pub use similarity::{
     ZERO_NORM, cosine, cosine_matrix, dot, dot_matrix, euclidean, euclidean_matrix, normalize_rows, row_norms,
 };
 pub use stats::{Histogram, histogram, linear_fit, mean_std, pearson, percentile, ranks, spearman};
+pub use truncated_eigen::{TruncatedEigen, TruncatedEigenParams, leading_eigen};
 pub use umap::{SPECTRAL_STEPS, UmapCurve, UmapInit, UmapParams, umap_layout};
 pub use undertrained::{
     CANDIDATE_PERCENTILE, COSINE_FLOOR, Indicator, Undertrained, UnusedDistances, first_principal_component,

@@ -150,9 +150,10 @@ pub fn analyze(args: &AnalyzeArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     // The n-gram buckets answer only --query; without one they are freed here.
     analyze_options.subwords = loaded.subwords.filter(|_| !analyze_options.queries.is_empty());
     let output = output.map(|output| output.matrix.vectors);
-    let analysis = embspace::analyze::analyze(loaded.embeddings, output, source, &analyze_options, &mut |step| {
-        progress.step(step)
-    })?;
+    let analysis =
+        embspace::analyze::analyze(loaded.embeddings, output, source, &analyze_options, &mut |step| {
+            progress.step(step)
+        })?;
     progress.step("rendering");
     let mut formats: Vec<Format> = args.report_format.iter().map(|&f| f.into()).collect();
     formats.sort();

@@ -149,6 +149,7 @@ pub fn read_model_dir(dir: &Path, options: &LoadOptions) -> Result<ModelDir, Loa
         &input.name,
         &input.view,
         options.limit,
+        shards[input.shard].bytes.mapping().is_some(),
     )
     .map_err(|e| e.in_file(in_shard(input)))?;
     let (rows, dim) = (matrix.rows, matrix.vectors.ncols());
@@ -233,8 +234,14 @@ pub fn read_model_dir(dir: &Path, options: &LoadOptions) -> Result<ModelDir, Loa
     let output = match (&tying, options.output) {
         (Tying::Untied(_), true) => {
             let o = stored.expect("untied means stored");
-            let matrix = read_tensor(&shards[o.shard].bytes, &o.name, &o.view, options.limit)
-                .map_err(|e| e.in_file(in_shard(o)))?;
+            let matrix = read_tensor(
+                &shards[o.shard].bytes,
+                &o.name,
+                &o.view,
+                options.limit,
+                shards[o.shard].bytes.mapping().is_some(),
+            )
+            .map_err(|e| e.in_file(in_shard(o)))?;
             Some(OutputEmbedding {
                 tensor: o.name.clone(),
                 matrix,

@@ -1,0 +1,265 @@
+#!/usr/bin/env python3
+"""`embspace analyze` at LLM scale against numpy doing the same work, side by side in one run.
+
+    scripts/bench_scale.sh                 # Qwen2-7B-sized BF16 table, then 2M x 300 f32 .npy
+    scripts/bench_scale.sh --only qwen     # one table (qwen, tall)
+    scripts/bench_scale.sh --quick         # small stand-ins (30k x 2048, 200k x 300) to try the script
+
+Tables (written once into target/scale/, deterministic from the seed, reused when present):
+
+    qwen   152 064 x 4 096 BF16 safetensors (`model.embed_tokens.weight`, 1.25 GB) + vocab.txt
+    tall   2 000 000 x 300 f32 .npy (2.4 GB) + vocab.txt
+
+Not i.i.d. noise: each row is a rank-48 signal with decaying strengths plus anisotropic noise
+(log-normal scale per dimension) plus a shared offset, scaled by a frequency-like trend (rows
+near the top are longer), and the last 0.5% rows are nearly zero, like a checkpoint's untrained
+reserved tokens. So the norms, the anisotropy and the spectrum have something to show.
+
+Each side runs alone under /usr/bin/time (wall, user+sys CPU, peak RSS), page cache warm:
+
+    embspace  target/release/embspace analyze FILE --map 0 --query <100 tokens> --report-format json
+              (norms, mean vector, 10 000-row sample: anisotropy, isotropy, principal components,
+              all-but-the-top, textbook claims; top-10 neighbours of 100 queries over every row)
+    numpy     the same table read as numpy reads it (bf16 widened through uint32), norms, mean
+              vector, the 10 000-row sample's covariance and its exact eigendecomposition
+              (numpy.linalg.eigh), random-pair anisotropy raw and centred, all-but-the-top, and
+              the top-10 cosine neighbours of the same 100 queries (X @ q / norms, no unit copy)
+    before    the binary built from the commit before this work (target/embspace-before), when
+              present and the table is `tall` (at 4 096 dimensions it spends minutes in nalgebra)
+
+Then it checks that both sides agree: the top-20 explained-variance shares (ours from subspace
+iteration above 1 024 dimensions, numpy's exact) and the neighbour lists, and prints a table
+with the ratios.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "target" / "scale"
+BINARY = ROOT / "target" / "release" / "embspace"
+BEFORE = ROOT / "target" / "embspace-before"
+SEED = 17
+SAMPLE = 10_000
+QUERIES = 100
+TOP = 10
+
+TABLES = {
+    "qwen": dict(rows=152_064, dim=4096, kind="bf16"),
+    "tall": dict(rows=2_000_000, dim=300, kind="npy"),
+}
+QUICK = {
+    "qwen": dict(rows=30_000, dim=2048, kind="bf16"),
+    "tall": dict(rows=200_000, dim=300, kind="npy"),
+}
+
+
+def chunks(rows, dim, seed):
+    """The table's rows, 8192 at a time, from one seeded generator (same bytes on every run)."""
+    rng = np.random.default_rng(seed)
+    rank = 48
+    strengths = (1.0 / np.sqrt(1.0 + np.arange(rank))).astype(np.float32)
+    basis = (rng.standard_normal((rank, dim), dtype=np.float32) * strengths[:, None] / np.sqrt(dim)).astype(np.float32)
+    noise = (np.exp(rng.normal(0.0, 0.5, dim)) * 0.4 / np.sqrt(dim)).astype(np.float32)
+    offset = (rng.standard_normal(dim) * 0.5 / np.sqrt(dim)).astype(np.float32)
+    untrained = rows - max(1, rows // 200)
+    for start in range(0, rows, 8192):
+        m = min(8192, rows - start)
+        x = rng.standard_normal((m, rank), dtype=np.float32) @ basis
+        x += rng.standard_normal((m, dim), dtype=np.float32) * noise
+        x += offset
+        order = np.arange(start, start + m)
+        trend = 1.3 - 0.7 * np.log1p(order) / np.log1p(rows)
+        trend[order >= untrained] = 1e-3
+        x *= trend.astype(np.float32)[:, None]
+        yield x.astype(np.float32, copy=False)
+
+
+def to_bf16(x):
+    """Round-to-nearest-even f32 -> bf16 bits."""
+    bits = np.ascontiguousarray(x, dtype=np.float32).view(np.uint32)
+    return ((bits + 0x7FFF + ((bits >> 16) & 1)) >> 16).astype(np.uint16)
+
+
+def tokens(rows):
+    return [f"t{i:07d}" for i in range(rows)]
+
+
+def write_table(name, rows, dim, kind):
+    folder = OUT / f"{name}-{rows}x{dim}"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / ("embed.safetensors" if kind == "bf16" else "vectors.npy")
+    if path.exists() and (folder / "vocab.txt").exists():
+        return path
+    started = time.time()
+    if kind == "bf16":
+        header = json.dumps({
+            "__metadata__": {"format": "pt"},
+            "model.embed_tokens.weight": {"dtype": "BF16", "shape": [rows, dim], "data_offsets": [0, rows * dim * 2]},
+        }).encode()
+        header += b" " * (-len(header) % 8)
+        with open(path.with_suffix(".tmp"), "wb") as f:
+            f.write(len(header).to_bytes(8, "little") + header)
+            for x in chunks(rows, dim, SEED):
+                f.write(to_bf16(x).tobytes())
+    else:
+        out = np.lib.format.open_memmap(path.with_suffix(".tmp"), mode="w+", dtype="<f4", shape=(rows, dim))
+        start = 0
+        for x in chunks(rows, dim, SEED):
+            out[start:start + len(x)] = x
+            start += len(x)
+        out.flush()
+        del out
+    path.with_suffix(".tmp").rename(path)
+    (folder / "vocab.txt").write_text("\n".join(tokens(rows)) + "\n")
+    print(f"wrote {path.relative_to(ROOT)} in {time.time() - started:.1f} s", flush=True)
+    return path
+
+
+def load(path):
+    """The table as numpy users read it: f32 in memory."""
+    if path.suffix == ".npy":
+        return np.load(path, mmap_mode="r")
+    with open(path, "rb") as f:
+        length = int.from_bytes(f.read(8), "little")
+        header = json.loads(f.read(length))
+    rows, dim = header["model.embed_tokens.weight"]["shape"]
+    raw = np.memmap(path, dtype="<u2", mode="r", offset=8 + length, shape=(rows, dim))
+    return (raw.astype(np.uint32) << 16).view(np.float32)
+
+
+def reference(path, query_rows, result_file):
+    """numpy doing the statistics and the queries (run in its own process for its peak RSS)."""
+    times = {}
+    t = time.time()
+    x = load(path)
+    x = np.ascontiguousarray(x)  # the .npy is mapped: read it all, as the load does on our side
+    times["load"] = time.time() - t
+
+    t = time.time()
+    norms = np.sqrt(np.einsum("ij,ij->i", x, x, dtype=np.float64))
+    mean_norm = float(np.linalg.norm(x.mean(axis=0, dtype=np.float64)))
+    nonzero = np.flatnonzero(norms >= 1e-12)[:SAMPLE]
+    sample = x[nonzero].astype(np.float64)
+    rng = np.random.default_rng(42)
+    i = rng.integers(0, len(sample), 10_000)
+    j = (i + rng.integers(1, len(sample), 10_000)) % len(sample)
+
+    def pair_cosine(m):
+        n = np.linalg.norm(m, axis=1)
+        return float(np.mean(np.einsum("ij,ij->i", m[i], m[j]) / (n[i] * n[j])))
+
+    raw_cosine = pair_cosine(sample)
+    sample -= sample.mean(axis=0)
+    values, vectors = np.linalg.eigh(sample.T @ sample / (len(sample) - 1))
+    values, vectors = values[::-1], vectors[:, ::-1]
+    shares = values / values.clip(min=0).sum()
+    removed = max(1, round(x.shape[1] / 100))
+    top = vectors[:, :removed]
+    abtt = sample - (sample @ top) @ top.T
+    centred_cosine, abtt_cosine = pair_cosine(sample), pair_cosine(abtt)
+    times["statistics"] = time.time() - t
+
+    t = time.time()
+    queries = x[query_rows] / norms[query_rows, None].astype(np.float32)
+    safe = np.where(norms > 0, norms, np.inf).astype(np.float32)
+    neighbours = []
+    for start in range(0, len(queries), 100):
+        scores = (x @ queries[start:start + 100].T) / safe[:, None]
+        scores[query_rows[start:start + 100], np.arange(len(scores[0]))] = -np.inf
+        best = np.argpartition(-scores, TOP, axis=0)[:TOP]
+        for q in range(scores.shape[1]):
+            order = best[np.argsort(-scores[best[:, q], q], kind="stable"), q]
+            neighbours.append([int(r) for r in order])
+    times["queries"] = time.time() - t
+    json.dump({
+        "times": times,
+        "norm_mean": float(norms.mean()),
+        "mean_vector_norm": mean_norm,
+        "explained_variance": shares[:20].tolist(),
+        "anisotropy": [raw_cosine, centred_cosine, abtt_cosine],
+        "neighbours": neighbours,
+    }, open(result_file, "w"))
+
+
+def timed(command, env=None):
+    """Runs `command` under /usr/bin/time: (wall s, cpu s, peak RSS MB)."""
+    stats = OUT / "time.txt"
+    subprocess.run(["/usr/bin/time", "-o", str(stats), "-f", "%e %U %S %M", *map(str, command)],
+                   check=True, stdout=subprocess.DEVNULL, env=env)
+    wall, user, system, kb = stats.read_text().split()[-4:]
+    return float(wall), float(user) + float(system), int(kb) / 1024
+
+
+def bench(name, spec):
+    path = write_table(name, **spec)
+    rows, dim = spec["rows"], spec["dim"]
+    matrix_mb = rows * dim * 4 / 2**20
+    query_rows = np.linspace(0, min(rows, SAMPLE * 15) - 1, QUERIES).astype(int)
+    names = tokens(rows)
+    query_tokens = [names[r] for r in query_rows]
+    # Read the file once so every side starts from a warm page cache.
+    subprocess.run(["cat", str(path)], check=True, stdout=subprocess.DEVNULL)
+
+    def analyze(binary, out):
+        return [binary, "analyze", path, "--map", "0", "--report-format", "json", "--out", out,
+                "--query", *query_tokens]
+
+    results = {"embspace": timed(analyze(BINARY, OUT / f"out-{name}"))}
+    ours = json.load(open(OUT / f"out-{name}" / "analysis.json"))["results"]
+    if BEFORE.exists() and dim <= 1024:
+        results["embspace before"] = timed(analyze(BEFORE, OUT / f"out-{name}-before"))
+    reference_file = OUT / f"numpy-{name}.json"
+    script = [sys.executable, __file__, "--reference", path, "--result", reference_file,
+              "--query-rows", ",".join(map(str, query_rows))]
+    results["numpy"] = timed(script)
+    theirs = json.load(open(reference_file))
+
+    shares = np.array(ours["diagnostics"]["explained_variance"][:20])
+    exact = np.array(theirs["explained_variance"][:len(shares)])
+    ours_lists = [[int(n["token"][1:]) for n in q["neighbours"]] for q in ours["neighbours"]]
+    agree = sum(len(set(a) & set(b)) for a, b in zip(ours_lists, theirs["neighbours"])) / (QUERIES * TOP)
+    print(f"\n## {name}: {rows} x {dim} ({path.name}, f32 matrix {matrix_mb:.0f} MB)")
+    print(f"explained variance, top 20: max |ours - numpy eigh| = {np.abs(shares - exact).max():.2e} "
+          f"(largest share {exact[0]:.4f}); neighbours in common with numpy: {agree:.2%}")
+    d = ours["diagnostics"]
+    print(f"mean norm {d['norm_stats']['mean']:.4f} (numpy {theirs['norm_mean']:.4f}), mean vector norm "
+          f"{d['mean_vector_norm']:.4f} (numpy {theirs['mean_vector_norm']:.4f}); anisotropy raw/centred/abtt "
+          + "/".join(f"{g['anisotropy']['mean']:.3f}" for g in d["geometry"])
+          + " (numpy " + "/".join(f"{c:.3f}" for c in theirs["anisotropy"]) + ")")
+    print("numpy phases: " + ", ".join(f"{k} {v:.1f} s" for k, v in theirs["times"].items()))
+    print("\n| who | wall | CPU | peak RSS | RSS / f32 matrix |\n|---|---|---|---|---|")
+    for who, (wall, cpu, mb) in results.items():
+        print(f"| {who} | {wall:.1f} s | {cpu:.1f} s | {mb:.0f} MB | {mb / matrix_mb:.2f}x |")
+    ours_wall, theirs_wall = results["embspace"][0], results["numpy"][0]
+    print(f"\nnumpy / embspace wall time: {theirs_wall / ours_wall:.2f}; "
+          f"peak RSS: {results['numpy'][2] / results['embspace'][2]:.2f}")
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}", flush=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", choices=sorted(TABLES))
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--reference", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--query-rows", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.reference:
+        reference(args.reference, np.array([int(r) for r in args.query_rows.split(",")]), args.result)
+        return
+    OUT.mkdir(parents=True, exist_ok=True)
+    tables = QUICK if args.quick else TABLES
+    for name in [args.only] if args.only else tables:
+        bench(name, tables[name])
+
+
+if __name__ == "__main__":
+    main()
