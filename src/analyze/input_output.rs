@@ -258,6 +258,9 @@ mod tests {
         let tied = InputOutput::tied(&Tying::Tied);
         let section = tied.section();
         assert!(section.figures.is_empty() && section.facts.is_empty());
-        assert_eq!(section.prose, tied.tying, "the section is the tying sentence alone");
+        assert_eq!(
+            section.prose, tied.tying,
+            "the section is the tying sentence alone"
+        );
     }
 }
