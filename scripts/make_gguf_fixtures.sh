@@ -11,15 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+. scripts/pinned_venv.sh
 venv=target/pyenv-gguf
-pins=(gguf==0.19.0 numpy==2.4.6)
-if ! "$venv/bin/python" - "${pins[@]}" 2>/dev/null <<'PY'
-import sys
-from importlib.metadata import version
-sys.exit(any(version(name) != pin for name, pin in (a.split("==") for a in sys.argv[1:])))
-PY
-then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet "${pins[@]}"
-fi
+pinned_venv "$venv" gguf==0.19.0 numpy==2.4.6
 "$venv/bin/python" scripts/make_gguf_fixtures.py "$@"

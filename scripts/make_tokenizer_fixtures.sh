@@ -17,10 +17,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+. scripts/pinned_venv.sh
 venv=target/pyenv
-pin=0.22.1
-if ! "$venv/bin/python" -c "import tokenizers, sys; sys.exit(tokenizers.__version__ != '$pin')" 2>/dev/null; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet "tokenizers==$pin"
-fi
+pinned_venv "$venv" tokenizers==0.22.1
 "$venv/bin/python" scripts/make_tokenizer_fixtures.py "$@"
