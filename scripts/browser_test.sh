@@ -91,6 +91,8 @@ cargo run --locked --quiet -- compare "$out/analysis/hostile.txt" "$out/analysis
 cargo run --locked --quiet -- analyze data/real/glove-6b-50d/vectors.npy --quiet --report-format html,json \
     --map 10038 --out "$out/map"
 cargo run --locked --quiet --example big_map -- "$out/big-map" 100000 >/dev/null
+# An untied model (a GGUF fixture with its own output.weight): the input-versus-output section.
+cargo run --locked --quiet -- analyze tests/fixtures/gguf/q4_k.gguf --quiet --report-format html --out "$out/untied"
 
 node "$browser_dir/report_test.mjs" \
     --report "$out/report/report.html" \
@@ -99,4 +101,5 @@ node "$browser_dir/report_test.mjs" \
     --map "$out/map/analysis.html" \
     --big-map "$out/big-map/analysis.html" \
     --comparison "$out/comparison/comparison.html" \
+    --untied "$out/untied/analysis.html" \
     --screenshots target/screenshots
