@@ -141,7 +141,7 @@ pub struct Diagnostics {
     pub sample_rows: usize,
     /// Directions removed by all-but-the-top.
     pub removed_components: usize,
-    /// Principal directions computed: all `dim` up to [`EXACT_DIM`], the
+    /// Principal directions computed: all `dim` up to `EXACT_DIM` (1 024), the
     /// leading ones above (what the isotropy scores range over).
     pub principal_directions: usize,
     /// Share of the sample's variance on each leading principal component.

@@ -61,7 +61,7 @@ pub struct LoadOptions {
 #[derive(Debug, Clone)]
 pub struct Loaded {
     /// The table, repeated tokens dropped. Rows named by a `tokenizer.json`
-    /// are never dropped: their names are distinct ([`name_rows`]), so a
+    /// are never dropped: their names are distinct (see `name_rows`), so a
     /// checkpoint's row index stays its token id.
     pub embeddings: Embeddings,
     /// The format read (given or detected).

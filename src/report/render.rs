@@ -360,7 +360,7 @@ fn schedule(demos: &[Demo], decode_tables: bool) -> Vec<Task> {
 /// Run `demos` and render the report. Each demo's figures are drawn, and its
 /// section of the HTML page rendered, as soon as that demo finishes, so all of
 /// it runs on every core while the slow demos train; the slowest start first
-/// (see [`schedule`]). The real parts measure `tables` (the shipped ones when
+/// (slowest first, see `schedule`). The real parts measure `tables` (the shipped ones when
 /// `None`). The result equals `render(&Report::run_on(demos, tables), formats)`,
 /// whatever the number of threads.
 ///

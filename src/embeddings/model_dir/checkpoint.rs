@@ -97,7 +97,7 @@ struct Found<'a> {
 /// index puts in a shard that does not hold it or that two shards hold, no
 /// input embedding, an output embedding whose shape differs from the input
 /// one, a `config.json` whose `vocab_size` or hidden size differ from the
-/// input embedding's shape, and everything [`read_tensor`] refuses.
+/// input embedding's shape, and everything the tensor reader refuses.
 pub fn read_model_dir(dir: &Path, options: &LoadOptions) -> Result<ModelDir, LoadError> {
     let config_path = dir.join("config.json");
     let config = match config_path.is_file() {
