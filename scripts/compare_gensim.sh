@@ -7,18 +7,16 @@
 #
 #   scripts/compare_gensim.sh
 #
-# Installs gensim 4.4.0, numpy and scipy from PyPI into target/pyenv (a virtualenv, so the
-# system Python is left alone) when missing, builds the `evaluate` and `table_vectors` examples
-# and the binary in release mode, then runs scripts/compare_gensim.py and
+# Installs gensim 4.4.0, numpy 2.4.6 and scipy 1.17.1 from PyPI into target/pyenv (a virtualenv,
+# so the system Python is left alone) when missing, builds the `evaluate` and `table_vectors`
+# examples and the binary in release mode, then runs scripts/compare_gensim.py and
 # scripts/compare_fasttext.py. Exit code 0 when everything agrees, 1 otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+. scripts/pinned_venv.sh
 venv=target/pyenv
-if ! "$venv/bin/python" -c "import gensim, scipy, numpy; assert gensim.__version__ == '4.4.0'" 2>/dev/null; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet "gensim==4.4.0" scipy numpy
-fi
+pinned_venv "$venv" gensim==4.4.0 scipy==1.17.1 numpy==2.4.6
 cargo build --release --quiet --example evaluate --example table_vectors --bin embspace
 # Word2Vec seeds its initial vectors with Python's string hash: fix it for a repeatable model.
 PYTHONHASHSEED=0 "$venv/bin/python" scripts/compare_gensim.py

@@ -11,9 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+. scripts/pinned_venv.sh
 venv=target/pyenv
-if ! "$venv/bin/python" -c "import gensim, scipy, numpy; assert gensim.__version__ == '4.4.0'" 2>/dev/null; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet "gensim==4.4.0" scipy numpy
-fi
+pinned_venv "$venv" gensim==4.4.0 scipy==1.17.1 numpy==2.4.6
 "$venv/bin/python" scripts/make_fasttext_fixtures.py "$@"

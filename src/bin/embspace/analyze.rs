@@ -155,22 +155,35 @@ pub fn analyze(args: &AnalyzeArgs, quiet: bool) -> anyhow::Result<ExitCode> {
             progress.step(step)
         })?;
     progress.step("rendering");
-    let mut formats: Vec<Format> = args.report_format.iter().map(|&f| f.into()).collect();
-    formats.sort();
-    formats.dedup();
-    let rendered = embspace::analyze::render(&analysis, &formats).context("rendering the analysis")?;
-    let prune = formats.iter().any(|f| *f != Format::Html);
-    let written = report::write_atomically(&args.out, &rendered, prune)
-        .with_context(|| format!("writing the analysis into {}", args.out.display()))?;
+    let written = write_pages(&analysis, &args.report_format, &args.out, "analysis")?;
     progress.finish();
     if !quiet {
         eprintln!(
-            "analysed {rows} tokens × {dim} dimensions ({read_as}); {} files up to date in {}",
-            written.len(),
+            "analysed {rows} tokens × {dim} dimensions ({read_as}); {written} files up to date in {}",
             args.out.display()
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Renders `analysis` (an analysis or a comparison, `what` in errors) in
+/// the asked formats and writes them into `out`, replacing what is there only
+/// once everything is rendered; returns how many files are up to date.
+pub(crate) fn write_pages(
+    analysis: &embspace::analyze::Analysis,
+    report_format: &[FormatArg],
+    out: &std::path::Path,
+    what: &str,
+) -> anyhow::Result<usize> {
+    let mut formats: Vec<Format> = report_format.iter().map(|&f| f.into()).collect();
+    formats.sort();
+    formats.dedup();
+    let rendered =
+        embspace::analyze::render(analysis, &formats).with_context(|| format!("rendering the {what}"))?;
+    let prune = formats.iter().any(|f| *f != Format::Html);
+    let written = report::write_atomically(out, &rendered, prune)
+        .with_context(|| format!("writing the {what} into {}", out.display()))?;
+    Ok(written.len())
 }
 
 /// Tokens one a line (a trailing `\r` dropped, empty lines skipped), exactly as the table spells them.

@@ -3,13 +3,12 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::Context;
 use clap::Args;
 use embspace::analyze::{CompareParams, Source, compare};
 use embspace::embeddings::Loaded;
-use embspace::report::{self, Format};
 
 use crate::FormatArg;
+use crate::analyze::write_pages;
 use crate::progress::Progress;
 use crate::table_args::TableArgs;
 
@@ -46,14 +45,8 @@ pub fn compare_tables(args: &CompareArgs, quiet: bool) -> anyhow::Result<ExitCod
         progress.step(step)
     })?;
     progress.step("rendering");
-    let mut formats: Vec<Format> = args.report_format.iter().map(|&f| f.into()).collect();
-    formats.sort();
-    formats.dedup();
     let analysis = comparison.report(a_source, b_source);
-    let rendered = embspace::analyze::render(&analysis, &formats).context("rendering the comparison")?;
-    let prune = formats.iter().any(|f| *f != Format::Html);
-    let written = report::write_atomically(&args.out, &rendered, prune)
-        .with_context(|| format!("writing the comparison into {}", args.out.display()))?;
+    let written = write_pages(&analysis, &args.report_format, &args.out, "comparison")?;
     progress.finish();
     if !quiet {
         let v = &comparison.vocabulary;
@@ -80,7 +73,7 @@ pub fn compare_tables(args: &CompareArgs, quiet: bool) -> anyhow::Result<ExitCod
             args.b.display(),
             shapes[1],
             found.join(", "),
-            written.len(),
+            written,
             args.out.display()
         );
     }
