@@ -128,6 +128,7 @@
   let paper = 0; // the background, read again when the colour scheme changes
   const draw = () => {
     queued = false;
+    if (!pixels) return; // no size yet (hidden, or mid-layout): nothing to draw into
     const start = performance.now();
     const w = width * ratio, h = height * ratio, size = Math.max(1, Math.round(2 * ratio));
     pixels.fill(paper);
@@ -163,6 +164,7 @@
   const resize = () => {
     ratio = window.devicePixelRatio || 1;
     width = canvas.clientWidth; height = canvas.clientHeight;
+    if (!width || !height) { image = pixels = null; return; }
     canvas.width = Math.round(width * ratio); canvas.height = Math.round(height * ratio);
     image = context.createImageData(canvas.width, canvas.height);
     pixels = new Uint32Array(image.data.buffer);
@@ -338,12 +340,12 @@
   showLegend();
   new ResizeObserver(() => {
     const [w, h] = [canvas.clientWidth, canvas.clientHeight];
-    if (w !== width || h !== height) {
-      const [cx, cy] = [(width / 2 - view.x) / view.scale, (view.y - height / 2) / view.scale];
-      resize();
-      Object.assign(view, { x: width / 2 - cx * view.scale, y: height / 2 + cy * view.scale });
-      draw();
-    }
+    if (!w || !h || (w === width && h === height)) return; // hidden for now: keep the last view
+    if (!pixels) { resize(); fit(); draw(); return; } // the first real size
+    const [cx, cy] = [(width / 2 - view.x) / view.scale, (view.y - height / 2) / view.scale];
+    resize();
+    Object.assign(view, { x: width / 2 - cx * view.scale, y: height / 2 + cy * view.scale });
+    draw();
   }).observe(canvas);
   draw();
   window.__embspaceMap.firstPaint = performance.now();

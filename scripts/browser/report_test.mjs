@@ -308,6 +308,22 @@ async function checkPinch(page, label) {
   expect(Math.abs(zoom - 2) < 0.02, `${label}: pinching the fingers twice as far apart zoomed by ${zoom.toFixed(3)}, not 2`);
 }
 
+/**
+ * The map hidden (its canvas 0 px wide, as in a collapsed layout) and shown again: no error, and
+ * the same view as before.
+ */
+async function checkHiddenAndBack(page, label) {
+  const where = () => page.evaluate(() => window.__embspaceMap.toScreen(0));
+  const before = await where();
+  const frame = () => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
+  await page.evaluate(() => { document.querySelector('#map-app canvas').style.width = '0px'; });
+  await frame();
+  await page.evaluate(() => { document.querySelector('#map-app canvas').style.width = ''; });
+  await frame();
+  const after = await where();
+  expect(Math.hypot(after[0] - before[0], after[1] - before[1]) < 1e-6, `${label}: hiding and showing the map moved token 0 from ${before} to ${after}`);
+}
+
 /** The map's frame times while panning, and its first paint, at 100 000 points. */
 async function timeMap(page) {
   await page.locator('#map-app').scrollIntoViewIfNeeded();
@@ -492,6 +508,7 @@ async function main() {
         const { page, problems } = await open(context, mapPath, { viewport, colorScheme: 'light' });
         await checkMap(page, map, ['king', 'paris', map.tokens[0]], `map ${name}`);
         if (name === 'phone') await checkPinch(page, `map ${name}`);
+        await checkHiddenAndBack(page, `map ${name}`);
         await page.locator('#map-app').screenshot({ path: join(shotDir, `analysis-map-${name}.png`) });
         await page.selectOption('#map-app select', 'cluster');
         await page.waitForTimeout(50);
