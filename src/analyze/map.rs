@@ -98,15 +98,23 @@ pub fn build_map(table: &Embeddings, params: &MapParams) -> Result<Map> {
     let unit = UnitRows::from_owned(vectors.select(Axis(0), &chosen));
     // umap-learn's 15 neighbours with the row itself, fewer on a map of 15 rows or fewer.
     let graph = knn_graph(&unit, MAP_NEIGHBOURS.min(chosen.len() - 1))?;
-    let layout = match params.method {
-        MapMethod::Umap => umap_layout(&graph, &UmapParams::default(), params.seed)?,
-        MapMethod::Pca => pca_layout(&unit)?,
-    };
     let clusters = params
         .clusters
         .min(chosen.len().div_ceil(50))
         .clamp(1, u8::MAX as usize);
-    let assignment = spherical_kmeans(unit.view(), clusters, params.seed);
+    // The clustering (serial) runs beside the layout (parallel where it can be).
+    let (layout, assignment) = std::thread::scope(|scope| {
+        let assignment = scope.spawn(|| spherical_kmeans(unit.view(), clusters, params.seed));
+        let layout = match params.method {
+            MapMethod::Umap => umap_layout(&graph, &UmapParams::default(), params.seed),
+            MapMethod::Pca => pca_layout(&unit),
+        };
+        let assignment = assignment
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (layout, assignment)
+    });
+    let layout = layout?;
     let cluster_names = (0..clusters)
         .map(|c| {
             let members: Vec<&str> = assignment

@@ -163,22 +163,32 @@ pub fn analyze(
     };
     let undertrained = undertrained_section(&table, output.as_ref().map(|o| o.view()), reference);
     drop(output);
-    progress("diagnostics");
-    let diagnostics = diagnose(&table, &options.diagnose)?;
-    let name = source.path.clone();
-    let mut analysis = Analysis::new(source, &diagnostics);
-    progress("textbook claims");
-    let rows = options.diagnose.sample_rows;
-    let claims = measure_claims(&table, &name, rows);
-    analysis.push("claims", &claims, claims_section(&claims, rows.min(table.len())));
-    if let Some(compared) = &options.input_output {
-        analysis.push("input_output", compared, compared.section());
-    }
-    analysis.push("undertrained", &undertrained.0, undertrained.1);
-    if options.map.rows > 0 {
-        progress("map");
-        analysis.set_map(build_map(&table, &options.map)?);
-    }
+    // The map is built on its own thread while the diagnostics and claims,
+    // mostly serial, run on this one: its parallel kNN graph and layout fill
+    // the cores they leave idle. Each part is deterministic on its own.
+    let mut analysis = std::thread::scope(|scope| {
+        let map = (options.map.rows > 0).then(|| scope.spawn(|| build_map(&table, &options.map)));
+        progress("diagnostics");
+        let diagnostics = diagnose(&table, &options.diagnose)?;
+        let name = source.path.clone();
+        let mut analysis = Analysis::new(source, &diagnostics);
+        progress("textbook claims");
+        let rows = options.diagnose.sample_rows;
+        let claims = measure_claims(&table, &name, rows);
+        analysis.push("claims", &claims, claims_section(&claims, rows.min(table.len())));
+        if let Some(compared) = &options.input_output {
+            analysis.push("input_output", compared, compared.section());
+        }
+        analysis.push("undertrained", &undertrained.0, undertrained.1);
+        if let Some(map) = map {
+            progress("map");
+            let map = map
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            analysis.set_map(map?);
+        }
+        Ok::<_, Error>(analysis)
+    })?;
     if !options.needs_unit_rows() {
         return Ok(analysis);
     }
