@@ -339,11 +339,17 @@ fn load_from(
                             .clone()
                             .unwrap_or_else(|| vec![TokenKind::Normal; rows]),
                         tokens,
-                        decoding: Decoding::Verbatim,
+                        decoding: gguf.decoding,
                         model: String::new(),
                         model_vocab: rows,
                     };
                     let named = super::name_rows(&tokenizer, rows);
+                    read.notes.push(match &gguf.tokenizer_model {
+                        Some(model) => {
+                            format!("tokenizer.ggml.model `{model}`: {}", decoding_note(gguf.decoding))
+                        }
+                        None => format!("no tokenizer.ggml.model: {}", decoding_note(gguf.decoding)),
+                    });
                     if !named.renamed.is_empty() {
                         read.notes.push(renamed_note(&named));
                     }
@@ -654,14 +660,19 @@ fn renamed_note(named: &NamedRows) -> String {
     )
 }
 
-/// What a tokenizer is, for the notes: `tokenizer.json: BPE, byte-level, 50257 tokens (1 added past model.vocab)`.
-fn tokenizer_note(tokenizer: &Tokenizer, path: &Path) -> String {
-    let decoding = match tokenizer.decoding {
+/// How tokens are shown, for the notes.
+fn decoding_note(decoding: Decoding) -> &'static str {
+    match decoding {
         Decoding::ByteLevel => "byte-level (shown decoded)",
         Decoding::Metaspace(_) => "SentencePiece (▁ shown as a space)",
         Decoding::WordPiece => "## continuations as written",
         Decoding::Verbatim => "tokens as written",
-    };
+    }
+}
+
+/// What a tokenizer is, for the notes: `tokenizer.json: BPE, byte-level, 50257 tokens (1 added past model.vocab)`.
+fn tokenizer_note(tokenizer: &Tokenizer, path: &Path) -> String {
+    let decoding = decoding_note(tokenizer.decoding);
     let count = tokenizer.tokens.len();
     let added = count.saturating_sub(tokenizer.model_vocab);
     let model = if tokenizer.model.is_empty() {

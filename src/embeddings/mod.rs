@@ -76,7 +76,7 @@ pub use fasttext::{Args as FastTextArgs, FastTextModel, Subwords, parse_fasttext
 #[cfg(feature = "analyze")]
 pub use file_format::{Format, UnknownFormat};
 #[cfg(feature = "analyze")]
-pub use gguf::{GgufTable, INPUT_EMBEDDING, OUTPUT_EMBEDDING, parse_gguf};
+pub use gguf::{GgufTable, INPUT_EMBEDDING, OUTPUT_EMBEDDING, gguf_decoding, parse_gguf};
 #[cfg(feature = "analyze")]
 pub use load::{LoadOptions, Loaded, Table, load, load_bytes};
 #[cfg(feature = "analyze")]

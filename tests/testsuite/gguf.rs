@@ -74,7 +74,9 @@ fn tokens_and_token_types_are_the_tokenizer_s_as_gguf_py_reads_them() {
         let loaded = load(&fixtures().join(name), &LoadOptions::default()).unwrap();
         assert_eq!(loaded.format, Format::Gguf);
         let tokens: Vec<String> = serde_json::from_value(spec["tokens"].clone()).unwrap();
-        assert_eq!(loaded.embeddings.tokens(), &tokens[..], "{name}");
+        // The fixtures' tokenizer model is `llama` (SentencePiece): `▁` reads as a space.
+        let shown: Vec<String> = tokens.iter().map(|t| t.replace('▁', " ")).collect();
+        assert_eq!(loaded.embeddings.tokens(), &shown[..], "{name}");
         let types: Vec<i32> = serde_json::from_value(spec["token_types"].clone()).unwrap();
         let types: Vec<TokenKind> = types.into_iter().map(TokenKind::from_gguf).collect();
         assert_eq!(loaded.token_kinds.as_deref(), Some(&types[..]), "{name}");
@@ -129,7 +131,8 @@ fn tensor_output_weight_reads_the_lm_head() {
         loaded.notes,
         [
             "tensor `output.weight` (Q6_K, GGUF v3)",
-            "the model's output embedding (LM head)"
+            "the model's output embedding (LM head)",
+            "tokenizer.ggml.model `llama`: SentencePiece (▁ shown as a space)"
         ]
     );
 }
@@ -157,7 +160,8 @@ fn a_model_without_output_weight_is_reported_tied() {
         tied.notes,
         [
             "tensor `token_embd.weight` (Q6_K, GGUF v3)",
-            "tied: no `output.weight`, so the model's output embedding is its input embedding"
+            "tied: no `output.weight`, so the model's output embedding is its input embedding",
+            "tokenizer.ggml.model `llama`: SentencePiece (▁ shown as a space)"
         ]
     );
     let untied = load(&fixtures().join("q4_k.gguf"), &LoadOptions::default()).unwrap();
@@ -327,6 +331,43 @@ fn a_small_model_written_here_loads() {
     assert_eq!(loaded.embeddings.tokens(), ["a", "b", "c"]);
     assert_eq!(loaded.embeddings.vector(2).to_vec(), [1.0, 1.25]);
     assert_eq!(loaded.token_kinds, None);
+}
+
+/// A model of `tokens` whose tokenizer model is `model`, with token types.
+fn tokenizer_model(model: &str, tokens: &[&str], types: &[i32]) -> Vec<u8> {
+    let mut type_array = 5u32.to_le_bytes().to_vec();
+    type_array.extend((types.len() as u64).to_le_bytes());
+    types.iter().for_each(|t| type_array.extend(t.to_le_bytes()));
+    let rows = tokens.len() as u64;
+    self::model(
+        &[
+            entry("tokenizer.ggml.model", 8, &string(model.as_bytes())),
+            entry("tokenizer.ggml.tokens", 9, &strings(tokens)),
+            entry("tokenizer.ggml.token_type", 9, &type_array),
+        ],
+        &[f32_tensor("token_embd.weight", &[2, rows])],
+    )
+}
+
+fn shown_tokens(bytes: &[u8]) -> Vec<String> {
+    let loaded = load_bytes(Path::new("m.gguf"), bytes, &LoadOptions::default()).unwrap();
+    loaded.embeddings.tokens().to_vec()
+}
+
+#[test]
+fn tokens_read_as_their_tokenizer_model_decodes_them() {
+    // gpt2: byte-level BPE, shown decoded.
+    let gpt2 = tokenizer_model("gpt2", &["Ġthe", "Ċ", "Ã©", "<|endoftext|>"], &[1, 1, 1, 3]);
+    assert_eq!(shown_tokens(&gpt2), [" the", "\\n", "é", "<|endoftext|>"]);
+    // llama: SentencePiece, `▁` a space; byte tokens as written.
+    let llama = tokenizer_model("llama", &["▁the", "<0x0A>", "ing"], &[1, 6, 1]);
+    assert_eq!(shown_tokens(&llama), [" the", "<0x0A>", "ing"]);
+    // bert: llama.cpp's phantom spaces undone, so the tokens are the model directory's.
+    let bert = tokenizer_model("bert", &["[CLS]", "▁the", "ing", "▁[unused0]"], &[3, 1, 1, 1]);
+    assert_eq!(shown_tokens(&bert), ["[CLS]", "the", "##ing", "[unused0]"]);
+    // A model embspace does not know: as stored.
+    let rwkv = tokenizer_model("rwkv", &["▁the", "Ġa"], &[1, 1]);
+    assert_eq!(shown_tokens(&rwkv), ["▁the", "Ġa"]);
 }
 
 #[test]

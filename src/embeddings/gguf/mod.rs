@@ -11,7 +11,8 @@
 //! The table is `token_embd.weight` (`[n_embd, n_vocab]`, so a row per
 //! token) or any 2-D tensor named with `--tensor`; its rows are named by
 //! `tokenizer.ggml.tokens`, and `tokenizer.ggml.token_type` says which tokens
-//! are control, byte or unused ones. Eight ggml types are dequantised, each
+//! are control, byte or unused ones; `tokenizer.ggml.model` says how they
+//! read as text ([`gguf_decoding`]). Eight ggml types are dequantised, each
 //! bit for bit as llama.cpp's reference does ([`dequantize`]).
 
 mod dequantize;
@@ -19,4 +20,4 @@ mod header;
 mod table;
 mod value;
 
-pub use table::{GgufTable, INPUT_EMBEDDING, OUTPUT_EMBEDDING, parse_gguf};
+pub use table::{GgufTable, INPUT_EMBEDDING, OUTPUT_EMBEDDING, gguf_decoding, parse_gguf};

@@ -10,7 +10,7 @@ use super::value::{INT32, STRING, Value};
 use crate::embeddings::load::LoadOptions;
 use crate::embeddings::load_error::{Location, Malformed, matrix_listing, shown, token_text};
 use crate::embeddings::raw_floats::first_non_finite;
-use crate::embeddings::{Matrix, TokenKind, huge_pages, task_values};
+use crate::embeddings::{Decoding, Matrix, TokenKind, huge_pages, task_values};
 
 /// The input embedding, the tensor read by default.
 pub const INPUT_EMBEDDING: &str = "token_embd.weight";
@@ -36,6 +36,11 @@ pub struct GgufTable {
     pub tokens: Option<Vec<String>>,
     /// `tokenizer.ggml.token_type`, one per token, when the file has them.
     pub token_kinds: Option<Vec<TokenKind>>,
+    /// `tokenizer.ggml.model` (`gpt2`, `llama`, `bert`, …), when given.
+    pub tokenizer_model: Option<String>,
+    /// How the tokens read as text, from the tokenizer model (see
+    /// [`gguf_decoding`]).
+    pub decoding: Decoding,
     /// Whether the file holds `output.weight`; without it the model ties its
     /// output embedding to `token_embd.weight`.
     pub has_output: bool,
@@ -118,10 +123,16 @@ pub fn parse_gguf(bytes: &[u8], options: &LoadOptions) -> Result<GgufTable, Malf
     };
     let (matrix, ggml_type) = dequantize(bytes, &header, tensor, rows, dim, options.limit)?;
     let keep = matrix.vectors.nrows();
+    let model = header.get("tokenizer.ggml.model").and_then(|v| v.as_str());
+    let decoding = gguf_decoding(model.unwrap_or(""));
     let (tokens, token_types) = match vocabulary {
         Some((mut tokens, types)) => {
             tokens.truncate(keep);
-            (Some(tokens), types.map(|t| t[..keep].to_vec()))
+            let types = types.map(|t| t[..keep].to_vec());
+            if model == Some("bert") {
+                undo_phantom_spaces(&mut tokens, types.as_deref());
+            }
+            (Some(tokens), types)
         }
         None => (None, None),
     };
@@ -132,6 +143,8 @@ pub fn parse_gguf(bytes: &[u8], options: &LoadOptions) -> Result<GgufTable, Malf
         matrix,
         tokens,
         token_kinds: token_types,
+        tokenizer_model: model.map(String::from),
+        decoding,
         has_output: header.tensor(OUTPUT_EMBEDDING).is_some(),
     })
 }
@@ -197,6 +210,44 @@ fn dequantize(
     }
     let vectors = Array2::from_shape_vec((keep, dim), values).expect("dim values per row");
     Ok((Matrix { vectors, rows }, ty.name))
+}
+
+/// How the tokens of a `tokenizer.ggml.model` read as text, as the Hugging
+/// Face tokenizer they were converted from decodes them, so a model reads
+/// the same from its GGUF file as from its model directory: `gpt2` is
+/// byte-level BPE, `llama` and `t5` SentencePiece, `bert` WordPiece (after
+/// [`undo_phantom_spaces`]); other models' tokens are shown as stored.
+///
+/// # Examples
+/// ```
+/// use embspace::embeddings::{gguf_decoding, Decoding};
+/// assert_eq!(gguf_decoding("gpt2"), Decoding::ByteLevel);
+/// assert_eq!(gguf_decoding("llama"), Decoding::Metaspace('▁'));
+/// assert_eq!(gguf_decoding("rwkv"), Decoding::Verbatim);
+/// ```
+pub fn gguf_decoding(model: &str) -> Decoding {
+    match model {
+        "gpt2" => Decoding::ByteLevel,
+        "llama" | "t5" => Decoding::Metaspace('▁'),
+        "bert" => Decoding::WordPiece,
+        _ => Decoding::Verbatim,
+    }
+}
+
+/// llama.cpp's converter stores a BERT vocabulary with "phantom spaces": a
+/// word-initial token gains a leading `▁` and a continuation loses its `##`
+/// (control tokens stay as they are). This puts the WordPiece spelling
+/// back, so the tokens equal the model directory's.
+fn undo_phantom_spaces(tokens: &mut [String], kinds: Option<&[TokenKind]>) {
+    for (row, token) in tokens.iter_mut().enumerate() {
+        if kinds.is_some_and(|k| k[row] == TokenKind::Control) {
+            continue;
+        }
+        *token = match token.strip_prefix('▁') {
+            Some(word) => word.to_string(),
+            None => format!("##{token}"),
+        };
+    }
 }
 
 /// A tokenizer's tokens and, when it gives them, their types.

@@ -77,6 +77,13 @@ impl<'a> Value<'a> {
         (self.kind == UINT32).then(|| u32::from_le_bytes(self.bytes.try_into().expect("4 bytes")))
     }
 
+    /// The value as text, when it is a UTF-8 string.
+    pub fn as_str(&self) -> Option<&'a str> {
+        (self.kind == STRING && self.array.is_none())
+            .then(|| std::str::from_utf8(self.bytes).ok())
+            .flatten()
+    }
+
     /// The elements of an array (none for a scalar). The header's reading
     /// checked them, so none is an error unless that check has a bug.
     pub fn elements(&self) -> impl Iterator<Item = Result<Value<'a>, Malformed>> + 'a {
