@@ -471,7 +471,7 @@ fn gguf_output(bytes: &[u8], options: &LoadOptions, input: &Matrix) -> Result<Ou
     let (rows, dim) = (input.rows, input.vectors.ncols());
     if (output.matrix.rows, output.matrix.vectors.ncols()) != (rows, dim) {
         return Err(Malformed::new(
-            Location::Byte(0),
+            Location::Byte(output.tensor_at as u64),
             format!("`{OUTPUT_EMBEDDING}` of {rows}×{dim}, the shape of `{INPUT_EMBEDDING}`"),
             format!("{}×{}", output.matrix.rows, output.matrix.vectors.ncols()),
         ));

@@ -371,6 +371,27 @@ fn tokens_read_as_their_tokenizer_model_decodes_them() {
 }
 
 #[test]
+fn an_output_weight_of_another_shape_is_refused_at_its_entry() {
+    let bytes = model(
+        &[entry("tokenizer.ggml.tokens", 9, &strings(&["a", "b", "c"]))],
+        &[
+            f32_tensor("token_embd.weight", &[2, 3]),
+            f32_tensor("output.weight", &[2, 4]),
+        ],
+    );
+    // The entry starts with the name's length, 8 bytes before the name.
+    let at = bytes.windows(13).position(|w| w == b"output.weight").unwrap() - 8;
+    let options = LoadOptions {
+        output: true,
+        ..LoadOptions::default()
+    };
+    assert_eq!(
+        refusal(&bytes, &options),
+        format!("byte {at}: expected `output.weight` of 3×2, the shape of `token_embd.weight`, found 4×2")
+    );
+}
+
+#[test]
 fn a_bad_magic_is_refused() {
     let mut bytes = small_model();
     bytes[..4].copy_from_slice(b"GGML");

@@ -26,6 +26,8 @@ pub struct GgufTable {
     pub version: u32,
     /// The tensor read.
     pub tensor: String,
+    /// The file offset of its entry in the header (name, shape, type).
+    pub tensor_at: usize,
     /// Its ggml type, e.g. `Q4_K`.
     pub ggml_type: &'static str,
     /// Its rows (the tokens; GGUF lists the dimensions fastest first, so a
@@ -139,6 +141,7 @@ pub fn parse_gguf(bytes: &[u8], options: &LoadOptions) -> Result<GgufTable, Malf
     Ok(GgufTable {
         version: header.version,
         tensor: name.to_string(),
+        tensor_at: tensor.at,
         ggml_type,
         matrix,
         tokens,
