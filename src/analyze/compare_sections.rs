@@ -263,11 +263,31 @@ fn ratio(x: f64) -> String {
     if x.is_finite() { fixed(x, 4) } else { "–".into() }
 }
 
-/// Small positive numbers such as a residual of `3.1e-8`.
+/// A number that may be tiny (a residual of `3.10e-8`) or ordinary (`0.8123`):
+/// scientific notation only below 0.01 or from 10 000 up.
 pub(crate) fn sci(x: f64) -> String {
-    if x.is_finite() {
-        format!("{x:.2e}")
-    } else {
+    if !x.is_finite() {
         "–".into()
+    } else if x == 0.0 {
+        "0".into()
+    } else if (1e-2..1e4).contains(&x.abs()) {
+        fixed(x, 4)
+    } else {
+        format!("{x:.2e}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sci;
+
+    #[test]
+    fn sci_uses_exponents_only_for_tiny_and_huge_numbers() {
+        assert_eq!(sci(3.1e-8), "3.10e-8");
+        assert_eq!(sci(1.0123), "1.0123");
+        assert_eq!(sci(0.0123), "0.0123");
+        assert_eq!(sci(0.0), "0");
+        assert_eq!(sci(12_345.0), "1.23e4");
+        assert_eq!(sci(f64::NAN), "–");
     }
 }

@@ -135,10 +135,7 @@ pub fn input_output(
         .collect();
     let output_norms: Vec<f64> = compared.iter().map(|&(row, _)| norm(output, row)).collect();
     Ok(InputOutput {
-        tying: format!(
-            "The model's output embedding `{tensor}` is a separate matrix; each token's input row is \
-             compared with its output row after one rotation of the whole input embedding."
-        ),
+        tying: format!("The model's output embedding is `{tensor}`, a matrix of its own."),
         output_tensor: Some(tensor.to_string()),
         alignment: Some(alignment),
         input_norms: Some(Summary::of(&input_norms)),
@@ -161,8 +158,11 @@ impl InputOutput {
             // A tied model: one sentence says so.
             return Section::new("input-output", "Input versus output embedding", &self.tying);
         };
-        let section =
-            Section::new("input-output", "Input versus output embedding", prose).fact("tying", &self.tying);
+        // The tying sentence leads the prose (its tensor names render as code there), the tensor is a fact.
+        let prose = format!("{} {prose}", self.tying);
+        let tensor = self.output_tensor.as_deref().unwrap_or("–");
+        let section = Section::new("input-output", "Input versus output embedding", &prose)
+            .fact("output embedding", tensor);
         let summary = |s: &Option<Summary>| {
             s.map_or("–".to_string(), |s| {
                 format!("mean {}, median {}", fixed(s.mean, 4), fixed(s.median, 4))
