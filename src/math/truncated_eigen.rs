@@ -15,7 +15,7 @@
 //! result does not depend on the number of threads.
 
 use ndarray::linalg::general_mat_mul;
-use ndarray::{Array1, Array2, ArrayView2, Axis, s};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, s};
 use ndarray_rand::RandomExt;
 use ndarray_rand::rand_distr::StandardNormal;
 use rand::SeedableRng;
@@ -28,6 +28,10 @@ use crate::math::whitening::symmetric_eigen;
 /// Rows of the left factor each product task takes: fixed, so the sums do
 /// not depend on how many threads share the tasks.
 const ROWS_PER_TASK: usize = 256;
+
+/// Rows whose part of `Xᵀy` one task sums: fixed for the same reason, and
+/// large, as each part is a `d×l` matrix kept until the parts are added.
+const ROWS_PER_SUM: usize = 8192;
 
 /// The knobs of [`leading_eigen`].
 #[derive(Debug, Clone, PartialEq)]
@@ -99,6 +103,36 @@ pub fn leading_eigen(
     start: Option<ArrayView2<f64>>,
     params: &TruncatedEigenParams,
 ) -> Result<TruncatedEigen> {
+    leading_eigen_centred(x, None, divisor, k, start, params)
+}
+
+/// [`leading_eigen`] of `C = (X − 1μᵀ)ᵀ(X − 1μᵀ) / divisor` for rows of any
+/// float type (an `f32` embedding matrix as it was read), centred on `mean`
+/// on the fly when it is given: no `f64` or centred copy of `X` is made, only
+/// blocks of its rows widened in turn.
+///
+/// # Errors
+/// As [`leading_eigen`]; [`Error::Shape`] when `mean`'s length is not `d`.
+///
+/// # Examples
+/// ```
+/// use embspace::math::{TruncatedEigenParams, leading_eigen_centred};
+/// use ndarray::array;
+/// // Spread along x around (0, 5): the covariance's top axis is x.
+/// let x = array![[-2.0f32, 5.0], [0.0, 5.1], [2.0, 4.9]];
+/// let mean = array![0.0, 5.0];
+/// let top = leading_eigen_centred(x.view(), Some(mean.view()), 2.0, 1, None, &TruncatedEigenParams::default())?;
+/// assert!((top.vectors[[0, 0]] - 1.0).abs() < 1e-2);
+/// # Ok::<(), embspace::Error>(())
+/// ```
+pub fn leading_eigen_centred<T: Copy + Into<f64> + Sync>(
+    x: ArrayView2<T>,
+    mean: Option<ArrayView1<f64>>,
+    divisor: f64,
+    k: usize,
+    start: Option<ArrayView2<f64>>,
+    params: &TruncatedEigenParams,
+) -> Result<TruncatedEigen> {
     let (n, d) = x.dim();
     if k == 0 || k > n.min(d) {
         return Err(Error::parameter(
@@ -115,12 +149,22 @@ pub fn leading_eigen(
             format!("must be positive, found {divisor}"),
         ));
     }
-    if !x.iter().all(|v| v.is_finite()) {
+    if let Some(mean) = mean
+        && mean.len() != d
+    {
+        return Err(Error::shape(
+            "leading_eigen mean",
+            format!("{d} values"),
+            mean.len().to_string(),
+        ));
+    }
+    if !x.iter().all(|&v| v.into().is_finite()) {
         return Err(Error::Numerical {
             what: "leading_eigen",
             reason: "the matrix has NaN or infinite entries".into(),
         });
     }
+    let rows = CentredRows { x, mean };
     let l = (k + params.oversample).min(n).min(d);
     let mut rng = ChaCha8Rng::seed_from_u64(params.seed);
     let mut block = Array2::<f64>::random_using((d, l), StandardNormal, &mut rng);
@@ -133,12 +177,12 @@ pub fn leading_eigen(
     loop {
         rounds += 1;
         // Rayleigh–Ritz on span(Q): B = QᵀCQ = (XQ)ᵀ(XQ) / divisor.
-        let y = product(x, q.view());
+        let y = rows.times(q.view());
         let b = y.t().dot(&y) / divisor;
         let (theta, s) = symmetric_eigen("leading_eigen", b.view())?;
         let ritz = q.dot(&s);
         // C·V = Xᵀ(XQ)S / divisor: the next block, and the residuals.
-        let cv = product(x.t(), y.dot(&s).view()) / divisor;
+        let cv = rows.transposed_times(y.dot(&s).view()) / divisor;
         let scale = theta[0].abs().max(f64::MIN_POSITIVE);
         let residual = (0..params.checked.unwrap_or(k).min(k))
             .map(|i| {
@@ -173,13 +217,71 @@ fn orthonormal(a: ArrayView2<f64>) -> Array2<f64> {
     Array2::from_shape_fn((q.nrows(), q.ncols()), |(i, j)| q[(i, j)])
 }
 
-/// `a·b`, blocks of `a`'s rows on every core.
-fn product(a: ArrayView2<f64>, b: ArrayView2<f64>) -> Array2<f64> {
-    let mut out = Array2::<f64>::zeros((a.nrows(), b.ncols()));
-    let tasks: Vec<_> = out
-        .axis_chunks_iter_mut(Axis(0), ROWS_PER_TASK)
-        .zip(a.axis_chunks_iter(Axis(0), ROWS_PER_TASK))
-        .collect();
+/// The rows `X` (any float type), less `mean` when given: the two products
+/// the iteration needs, on every core, in blocks of rows widened to `f64`.
+struct CentredRows<'a, T> {
+    x: ArrayView2<'a, T>,
+    mean: Option<ArrayView1<'a, f64>>,
+}
+
+impl<T: Copy + Into<f64> + Sync> CentredRows<'_, T> {
+    /// Rows `rows` of `X`, as `f64`.
+    fn widened(&self, rows: std::ops::Range<usize>) -> Array2<f64> {
+        self.x.slice(s![rows, ..]).mapv(Into::into)
+    }
+
+    /// `(X − 1μᵀ)·b`: each task a block of output rows.
+    fn times(&self, b: ArrayView2<f64>) -> Array2<f64> {
+        let n = self.x.nrows();
+        let mut out = Array2::<f64>::zeros((n, b.ncols()));
+        let tasks: Vec<_> = out
+            .axis_chunks_iter_mut(Axis(0), ROWS_PER_TASK)
+            .enumerate()
+            .collect();
+        on_cores(tasks, |(task, mut out)| {
+            let start = task * ROWS_PER_TASK;
+            let rows = self.widened(start..start + out.nrows());
+            general_mat_mul(1.0, &rows, &b, 0.0, &mut out);
+        });
+        if let Some(mean) = self.mean {
+            out -= &mean.dot(&b);
+        }
+        out
+    }
+
+    /// `(X − 1μᵀ)ᵀ·y`: a sum over fixed chunks of rows, each chunk's part on
+    /// one core and the parts added in chunk order, so the sum does not
+    /// depend on the number of threads.
+    fn transposed_times(&self, y: ArrayView2<f64>) -> Array2<f64> {
+        let (n, d) = self.x.dim();
+        let mut parts: Vec<Array2<f64>> = (0..n.div_ceil(ROWS_PER_SUM))
+            .map(|_| Array2::zeros((d, y.ncols())))
+            .collect();
+        let tasks: Vec<_> = parts.iter_mut().enumerate().collect();
+        on_cores(tasks, |(chunk, part)| {
+            let chunk = chunk * ROWS_PER_SUM..n.min((chunk + 1) * ROWS_PER_SUM);
+            for start in chunk.clone().step_by(ROWS_PER_TASK) {
+                let end = chunk.end.min(start + ROWS_PER_TASK);
+                let rows = self.widened(start..end);
+                general_mat_mul(1.0, &rows.t(), &y.slice(s![start..end, ..]), 1.0, part);
+            }
+        });
+        let mut sum = parts
+            .into_iter()
+            .reduce(|sum, part| sum + part)
+            .expect("at least one row");
+        if let Some(mean) = self.mean {
+            let column_sums = y.sum_axis(Axis(0));
+            for (mut column, total) in sum.columns_mut().into_iter().zip(column_sums) {
+                column.scaled_add(-total, &mean);
+            }
+        }
+        sum
+    }
+}
+
+/// Runs `work` on every task, the tasks shared out over the cores.
+fn on_cores<W: Send>(tasks: Vec<W>, work: impl Fn(W) + Sync) {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(tasks.len())
@@ -190,13 +292,12 @@ fn product(a: ArrayView2<f64>, b: ArrayView2<f64>) -> Array2<f64> {
             scope.spawn(|| {
                 loop {
                     let task = next.lock().expect("no task panics").next();
-                    let Some((mut out, a)) = task else { break };
-                    general_mat_mul(1.0, &a, &b, 0.0, &mut out);
+                    let Some(task) = task else { break };
+                    work(task);
                 }
             });
         }
     });
-    out
 }
 
 #[cfg(test)]
@@ -244,6 +345,28 @@ mod tests {
         for i in 0..5 {
             assert_abs_diff_eq!(top.values[i], exact[i], epsilon = 1e-10 * exact[0]);
             assert_abs_diff_eq!(top.vectors.column(i), axes.column(i), epsilon = 1e-5);
+        }
+    }
+
+    /// `f32` rows centred on the fly give the pairs of their explicitly
+    /// centred `f64` copy, over more rows than one summing chunk.
+    #[test]
+    fn centring_on_the_fly_equals_centring_a_copy() {
+        let mut rng = ChaCha8Rng::seed_from_u64(4);
+        let scales = Array1::from_iter((0..24).map(|j| 1.0 / (1.0 + j as f64)));
+        let x = (Array2::<f64>::random_using((ROWS_PER_SUM + 300, 24), StandardNormal, &mut rng) * &scales
+            + 3.0)
+            .mapv(|v| v as f32);
+        let widened = x.mapv(f64::from);
+        let mean = widened.mean_axis(Axis(0)).unwrap();
+        let centred = &widened - &mean;
+        let params = TruncatedEigenParams::default();
+        let divisor = (x.nrows() - 1) as f64;
+        let copy = leading_eigen(centred.view(), divisor, 3, None, &params).unwrap();
+        let fly = leading_eigen_centred(x.view(), Some(mean.view()), divisor, 3, None, &params).unwrap();
+        for i in 0..3 {
+            assert_abs_diff_eq!(fly.values[i], copy.values[i], epsilon = 1e-10 * copy.values[0]);
+            assert_abs_diff_eq!(fly.vectors.column(i), copy.vectors.column(i), epsilon = 1e-6);
         }
     }
 
