@@ -26,7 +26,7 @@
 //! computed ([`SampleStatistics::NotComputed`]).
 
 use ndarray::linalg::general_mat_mul;
-use ndarray::{Array1, Array2, ArrayView2, Axis, s};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, s};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
@@ -228,7 +228,7 @@ pub fn too_small_for_sample(table: &Embeddings) -> Option<String> {
         .vectors()
         .rows()
         .into_iter()
-        .filter(|r| has_direction(r.iter().map(|&v| f64::from(v) * f64::from(v)).sum::<f64>().sqrt()))
+        .filter(|&row| has_direction(row_norm(row)))
         .take(MIN_NON_ZERO_ROWS)
         .count();
     shortfall(non_zero, table.dim())
@@ -254,6 +254,14 @@ fn has_direction(norm: f64) -> bool {
     norm >= ZERO_NORM
 }
 
+/// The Euclidean norm of an `f32` row, summed in `f64`.
+fn row_norm(row: ArrayView1<f32>) -> f64 {
+    row.iter()
+        .map(|&v| f64::from(v) * f64::from(v))
+        .sum::<f64>()
+        .sqrt()
+}
+
 /// Measure the geometry of `table` (see the module docs for what uses which rows).
 ///
 /// A table with fewer than 3 non-zero rows or of dimension 1 gets its shape
@@ -261,8 +269,8 @@ fn has_direction(norm: f64) -> bool {
 /// [`too_small_for_sample`]).
 ///
 /// # Errors
-/// [`Error::Parameter`] when a parameter is 0 (`sample_rows` below 3);
-/// [`Error::Numerical`] if the eigensolver fails.
+/// [`Error::Parameter`] when `pairs` or `components` is 0 or `sample_rows`
+/// below 3; [`Error::Numerical`] if the eigensolver fails.
 ///
 /// # Examples
 /// ```
@@ -291,12 +299,7 @@ pub fn diagnose(table: &Embeddings, params: &DiagnoseParams) -> Result<Diagnosti
         }
     }
     let (rows, dim) = (table.len(), table.dim());
-    let norms: Vec<f64> = table
-        .vectors()
-        .rows()
-        .into_iter()
-        .map(|r| r.iter().map(|&v| f64::from(v) * f64::from(v)).sum::<f64>().sqrt())
-        .collect();
+    let norms: Vec<f64> = table.vectors().rows().into_iter().map(row_norm).collect();
     let zero_rows = norms.iter().filter(|&&n| n < ZERO_NORM).count();
     let norm_stats = norm_stats(&norms);
     let mean_vector = mean_vector(table.vectors());

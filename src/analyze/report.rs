@@ -657,9 +657,8 @@ fn not_computed_sections(reason: &str, cosine_of_the_two_rows: Option<f64>) -> [
     let mut isotropy = Section::new(
         ISOTROPY.0,
         ISOTROPY.1,
-        "Anisotropy (the mean cosine of random pairs of distinct tokens), the isotropy score of Mu & \
-         Viswanath (2018) and all-but-the-top are measured on a sample of at least 3 non-zero rows of \
-         at least 2 dimensions.",
+        "Anisotropy (the mean cosine of random pairs of distinct tokens) and the isotropy score of Mu & \
+         Viswanath (2018), raw, centred and after all-but-the-top.",
     )
     .not_computed(reason);
     if let Some(cosine) = cosine_of_the_two_rows {
@@ -668,15 +667,13 @@ fn not_computed_sections(reason: &str, cosine_of_the_two_rows: Option<f64>) -> [
     let components = Section::new(
         COMPONENTS.0,
         COMPONENTS.1,
-        "The share of the variance along each principal direction of the centred sample of at least 3 \
-         non-zero rows of at least 2 dimensions.",
+        "The share of the variance along each principal direction of the centred sample.",
     )
     .not_computed(reason);
     let scatter = Section::new(
         SCATTER.0,
         SCATTER.1,
-        "The most frequent tokens projected on the first two principal directions of the centred \
-         sample of at least 3 non-zero rows of at least 2 dimensions.",
+        "The most frequent tokens projected on the first two principal directions of the centred sample.",
     )
     .not_computed(reason);
     [isotropy, components, scatter]
