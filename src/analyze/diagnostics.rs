@@ -19,9 +19,14 @@
 //! ranges over those directions (an upper bound on the score over all of
 //! them), and a share of the variance the computed components do not reach
 //! is reported as not reached.
+//!
+//! A table with fewer than 3 non-zero rows, or of dimension 1, has no pair
+//! statistics or principal plane to speak of: it gets its shape and norms, the
+//! cosine of its two rows when it has two, and the reason the rest is not
+//! computed ([`SampleStatistics::NotComputed`]).
 
 use ndarray::linalg::general_mat_mul;
-use ndarray::{Array1, Array2, ArrayView2, Axis, s};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, s};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
@@ -29,7 +34,7 @@ use serde::Serialize;
 use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
 use crate::math::{
-    Anisotropy, TruncatedEigenParams, ZERO_NORM, covariance, isotropy_score, isotropy_score_along,
+    Anisotropy, TruncatedEigenParams, ZERO_NORM, cosine, covariance, isotropy_score, isotropy_score_along,
     leading_eigen, mean_std, random_pair_cosines, symmetric_eigen,
 };
 
@@ -46,7 +51,7 @@ const TRUNCATED_DIRECTIONS: usize = 64;
 /// The knobs of [`diagnose`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DiagnoseParams {
-    /// Rows in the covariance sample (the first non-zero rows).
+    /// Rows in the covariance sample (the first non-zero rows), at least 3.
     pub sample_rows: usize,
     /// Random pairs drawn for each anisotropy estimate.
     pub pairs: usize,
@@ -137,8 +142,46 @@ pub struct Diagnostics {
     /// `mean_vector_norm / norm_stats.mean`: near 1 when every vector shares one
     /// direction, near 0 when they cancel out.
     pub mean_vector_ratio: f64,
-    /// Rows in the covariance sample.
+    /// Rows in the covariance sample (all the non-zero rows of a table too
+    /// small for one).
     pub sample_rows: usize,
+    /// What the sample shows, or why the table is too small for it (its
+    /// fields sit beside the others in JSON).
+    #[serde(flatten)]
+    pub sample: SampleStatistics,
+}
+
+/// The statistics measured on the covariance sample, or the reason a table
+/// too small for them does not get them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum SampleStatistics {
+    /// Measured.
+    Computed(SampleGeometry),
+    /// Not computed: fewer than 3 non-zero rows, or dimension 1.
+    NotComputed {
+        /// Why, e.g. "needs at least 3 non-zero rows; the table has 2".
+        not_computed: String,
+        /// The cosine of the two non-zero rows when there are exactly two:
+        /// the one pair there is.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        cosine_of_the_two_rows: Option<f64>,
+    },
+}
+
+impl SampleStatistics {
+    /// The statistics, when the table was large enough for them.
+    pub fn computed(&self) -> Option<&SampleGeometry> {
+        match self {
+            SampleStatistics::Computed(geometry) => Some(geometry),
+            SampleStatistics::NotComputed { .. } => None,
+        }
+    }
+}
+
+/// Anisotropy, isotropy and principal components of the covariance sample.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SampleGeometry {
     /// Directions removed by all-but-the-top.
     pub removed_components: usize,
     /// Principal directions computed: all `dim` up to `EXACT_DIM` (1 024), the
@@ -158,12 +201,76 @@ pub struct Diagnostics {
     pub scatter: Vec<ScatterPoint>,
 }
 
+/// Non-zero rows the pair and covariance statistics and the map need: a
+/// pair that is not the only one, and a plane.
+pub const MIN_NON_ZERO_ROWS: usize = 3;
+
+/// Why `table` is too small for the statistics of a sample of rows (random
+/// pairs, principal components, a 2-D map), or `None` when it is large
+/// enough: at least [`MIN_NON_ZERO_ROWS`] rows with a direction (norm at
+/// least [`ZERO_NORM`]) and dimension 2. Reads rows only until it has found
+/// enough.
+///
+/// # Examples
+/// ```
+/// use embspace::analyze::too_small_for_sample;
+/// use embspace::embeddings::Embeddings;
+/// use embspace::ndarray::array;
+///
+/// let tokens = ["a", "b", "c"].map(String::from).to_vec();
+/// let (table, _) = Embeddings::new(tokens, array![[1.0f32, 0.0], [0.0, 0.0], [0.0, 1.0]])?;
+/// let reason = too_small_for_sample(&table);
+/// assert_eq!(reason.as_deref(), Some("needs at least 3 non-zero rows; the table has 2"));
+/// # Ok::<(), embspace::Error>(())
+/// ```
+pub fn too_small_for_sample(table: &Embeddings) -> Option<String> {
+    let non_zero = table
+        .vectors()
+        .rows()
+        .into_iter()
+        .filter(|&row| has_direction(row_norm(row)))
+        .take(MIN_NON_ZERO_ROWS)
+        .count();
+    shortfall(non_zero, table.dim())
+}
+
+/// The reason `non_zero` rows of dimension `dim` are too few, if they are.
+fn shortfall(non_zero: usize, dim: usize) -> Option<String> {
+    let min = MIN_NON_ZERO_ROWS;
+    match (non_zero < min, dim < 2) {
+        (false, false) => None,
+        (true, false) => Some(format!(
+            "needs at least {min} non-zero rows; the table has {non_zero}"
+        )),
+        (false, true) => Some(format!("needs at least 2 dimensions; the table has {dim}")),
+        (true, true) => Some(format!(
+            "needs at least {min} non-zero rows of at least 2 dimensions; the table has {non_zero} of {dim}"
+        )),
+    }
+}
+
+/// Whether a row of this norm has a direction (and enters the sample).
+fn has_direction(norm: f64) -> bool {
+    norm >= ZERO_NORM
+}
+
+/// The Euclidean norm of an `f32` row, summed in `f64`.
+fn row_norm(row: ArrayView1<f32>) -> f64 {
+    row.iter()
+        .map(|&v| f64::from(v) * f64::from(v))
+        .sum::<f64>()
+        .sqrt()
+}
+
 /// Measure the geometry of `table` (see the module docs for what uses which rows).
 ///
+/// A table with fewer than 3 non-zero rows or of dimension 1 gets its shape
+/// and norms, and [`SampleStatistics::NotComputed`] with the reason (see
+/// [`too_small_for_sample`]).
+///
 /// # Errors
-/// [`Error::Parameter`] when a parameter is 0 or the table has fewer than 3
-/// non-zero rows (no pair statistics, no two components); [`Error::Numerical`]
-/// if the eigensolver fails.
+/// [`Error::Parameter`] when `pairs` or `components` is 0 or `sample_rows`
+/// below 3; [`Error::Numerical`] if the eigensolver fails.
 ///
 /// # Examples
 /// ```
@@ -175,48 +282,72 @@ pub struct Diagnostics {
 /// let vectors = array![[3.0f32, 1.0], [3.0, -1.0], [4.0, 1.0], [4.0, -1.0]];
 /// let (table, _) = Embeddings::new(tokens, vectors)?;
 /// let d = diagnose(&table, &DiagnoseParams::default())?;
-/// let (raw, centred) = (&d.geometry[0], &d.geometry[1]);
+/// let geometry = d.sample.computed().expect("4 non-zero rows of dimension 2");
+/// let (raw, centred) = (&geometry.geometry[0], &geometry.geometry[1]);
 /// assert!(raw.anisotropy.mean > 0.8); // all point right
 /// assert!(centred.anisotropy.mean < raw.anisotropy.mean); // centring removes that
 /// # Ok::<(), embspace::Error>(())
 /// ```
 pub fn diagnose(table: &Embeddings, params: &DiagnoseParams) -> Result<Diagnostics> {
-    for (name, value) in [
-        ("sample_rows", params.sample_rows),
-        ("pairs", params.pairs),
-        ("components", params.components),
+    for (name, value, min) in [
+        ("sample_rows", params.sample_rows, MIN_NON_ZERO_ROWS),
+        ("pairs", params.pairs, 1),
+        ("components", params.components, 1),
     ] {
-        if value == 0 {
-            return Err(Error::parameter(name, "must be at least 1"));
+        if value < min {
+            return Err(Error::parameter(name, format!("must be at least {min}")));
         }
     }
     let (rows, dim) = (table.len(), table.dim());
-    let norms: Vec<f64> = table
-        .vectors()
-        .rows()
-        .into_iter()
-        .map(|r| r.iter().map(|&v| f64::from(v) * f64::from(v)).sum::<f64>().sqrt())
-        .collect();
+    let norms: Vec<f64> = table.vectors().rows().into_iter().map(row_norm).collect();
     let zero_rows = norms.iter().filter(|&&n| n < ZERO_NORM).count();
-    let sample = sample(table.vectors(), &norms, params.sample_rows);
-    if sample.nrows() < 3 || dim < 2 {
-        return Err(Error::parameter(
-            "embeddings",
-            format!(
-                "need at least 3 non-zero rows of dimension ≥ 2, found {} of dimension {dim}",
-                sample.nrows()
-            ),
-        ));
-    }
     let norm_stats = norm_stats(&norms);
     let mean_vector = mean_vector(table.vectors());
     let mean_vector_norm = mean_vector.dot(&mean_vector).sqrt();
+    let sample = sample(table.vectors(), &norms, params.sample_rows);
+    let sample_rows = sample.nrows();
+    let non_zero = norms.iter().filter(|&&n| has_direction(n)).count();
+    let sample = match shortfall(non_zero, dim) {
+        Some(reason) => SampleStatistics::NotComputed {
+            not_computed: reason,
+            cosine_of_the_two_rows: match non_zero {
+                2 => Some(cosine(sample.row(0), sample.row(1))?),
+                _ => None,
+            },
+        },
+        None => SampleStatistics::Computed(sample_geometry(table, &norms, sample, params)?),
+    };
+    Ok(Diagnostics {
+        rows,
+        dim,
+        matrix_bytes: rows * dim * std::mem::size_of::<f32>(),
+        zero_rows,
+        mean_vector_ratio: if norm_stats.mean > 0.0 {
+            mean_vector_norm / norm_stats.mean
+        } else {
+            0.0
+        },
+        norms,
+        norm_stats,
+        mean_vector_norm,
+        sample_rows,
+        sample,
+    })
+}
 
+/// Anisotropy, isotropy, principal components and the scatter of `sample`
+/// (at least 3 rows of dimension 2), transformed in place.
+fn sample_geometry(
+    table: &Embeddings,
+    norms: &[f64],
+    mut sample: Array2<f64>,
+    params: &DiagnoseParams,
+) -> Result<SampleGeometry> {
+    let dim = table.dim();
     let removed = params
         .remove_components
         .unwrap_or(((dim as f64) / 100.0).round() as usize)
         .clamp(1, dim - 1);
-    let mut sample = sample;
     let n = sample.nrows();
     let exact = dim <= EXACT_DIM;
     let k = TRUNCATED_DIRECTIONS
@@ -317,7 +448,7 @@ pub fn diagnose(table: &Embeddings, params: &DiagnoseParams) -> Result<Diagnosti
 
     let shown = params.scatter_tokens.min(n);
     let plane = centred.slice(s![..shown, ..]).dot(&axes.slice(s![.., ..2]));
-    let scatter = sample_rows(&norms, params.sample_rows)
+    let scatter = sample_rows(norms, params.sample_rows)
         .take(shown)
         .zip(plane.rows())
         .map(|(row, xy)| ScatterPoint {
@@ -336,20 +467,7 @@ pub fn diagnose(table: &Embeddings, params: &DiagnoseParams) -> Result<Diagnosti
     measure("all-but-the-top", abtt.view(), isotropy(abtt.view())?)?;
     drop(abtt);
 
-    Ok(Diagnostics {
-        rows,
-        dim,
-        matrix_bytes: rows * dim * std::mem::size_of::<f32>(),
-        zero_rows,
-        mean_vector_ratio: if norm_stats.mean > 0.0 {
-            mean_vector_norm / norm_stats.mean
-        } else {
-            0.0
-        },
-        norms,
-        norm_stats,
-        mean_vector_norm,
-        sample_rows: n,
+    Ok(SampleGeometry {
         removed_components: removed,
         principal_directions: axes.ncols(),
         explained_variance: ratios.into_iter().take(params.components).collect(),
@@ -365,7 +483,7 @@ fn sample_rows(norms: &[f64], limit: usize) -> impl Iterator<Item = usize> + '_ 
     norms
         .iter()
         .enumerate()
-        .filter(|(_, n)| **n >= ZERO_NORM)
+        .filter(|(_, n)| has_direction(**n))
         .map(|(i, _)| i)
         .take(limit)
 }
@@ -420,6 +538,12 @@ mod tests {
         Embeddings::new(tokens, vectors).unwrap().0
     }
 
+    fn measured(d: &Diagnostics) -> &SampleGeometry {
+        d.sample
+            .computed()
+            .expect("a table large enough for the sample statistics")
+    }
+
     fn gaussian(rows: usize, dim: usize, seed: u64) -> Array2<f32> {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         Array2::<f64>::random_using((rows, dim), StandardNormal, &mut rng).mapv(|v| v as f32)
@@ -429,7 +553,8 @@ mod tests {
     fn a_shared_offset_is_anisotropy_that_centring_removes() {
         let offset = gaussian(400, 20, 1) + 3.0;
         let d = diagnose(&table(offset), &DiagnoseParams::default()).unwrap();
-        let [raw, centred, abtt] = [&d.geometry[0], &d.geometry[1], &d.geometry[2]];
+        let g = measured(&d);
+        let [raw, centred, abtt] = [&g.geometry[0], &g.geometry[1], &g.geometry[2]];
         assert!(raw.anisotropy.mean > 0.8, "{raw:?}");
         assert!(centred.anisotropy.mean.abs() < 0.05, "{centred:?}");
         assert!(abtt.anisotropy.mean.abs() < 0.05, "{abtt:?}");
@@ -445,6 +570,7 @@ mod tests {
             ..DiagnoseParams::default()
         };
         let d = diagnose(&table(x), &params).unwrap();
+        let d = measured(&d);
         assert_abs_diff_eq!(d.explained_variance.iter().sum::<f64>(), 1.0, epsilon = 1e-12);
         assert!(d.explained_variance.windows(2).all(|w| w[0] >= w[1]));
         assert!(
@@ -460,7 +586,7 @@ mod tests {
         let d = diagnose(&table(x), &DiagnoseParams::default()).unwrap();
         assert_eq!((d.zero_rows, d.sample_rows), (2, 48));
         assert_eq!(d.norm_stats.min, 0.0);
-        assert_eq!(d.scatter[0].token, "w1");
+        assert_eq!(measured(&d).scatter[0].token, "w1");
     }
 
     #[test]
@@ -489,6 +615,7 @@ mod tests {
             },
         )
         .unwrap();
+        let d = measured(&d);
         assert_eq!(d.scatter.len(), 5);
         assert!(d.scatter.iter().all(|p| p.y.abs() < 0.01));
         assert_abs_diff_eq!((d.scatter[1].x - d.scatter[0].x).abs(), 1.0, epsilon = 1e-3);
@@ -507,6 +634,7 @@ mod tests {
             column += 0.5;
         }
         let d = diagnose(&table(x.clone()), &DiagnoseParams::default()).unwrap();
+        let d = measured(&d);
         assert_eq!(d.principal_directions, TRUNCATED_DIRECTIONS);
         assert_eq!(d.removed_components, 11);
         let sample = x.mapv(f64::from);
@@ -527,13 +655,71 @@ mod tests {
         assert!(abtt.isotropy > centred.isotropy && centred.isotropy > raw.isotropy);
     }
 
+    /// Two rows have one pair and no principal plane: the shape, the norms
+    /// and that pair's cosine are measured, the rest is not computed, with
+    /// the reason, and nothing of the sample statistics reaches the JSON.
     #[test]
-    fn too_few_rows_is_an_error_not_a_panic() {
-        assert!(diagnose(&table(gaussian(2, 4, 4)), &DiagnoseParams::default()).is_err());
-        let zero = DiagnoseParams {
-            pairs: 0,
-            ..DiagnoseParams::default()
+    fn two_rows_get_their_norms_and_cosine_and_a_reason_for_the_rest() {
+        let x = Array2::from_shape_vec((2, 2), vec![3.0f32, 4.0, 4.0, 3.0]).unwrap();
+        let d = diagnose(&table(x), &DiagnoseParams::default()).unwrap();
+        assert_eq!((d.rows, d.dim, d.zero_rows, d.sample_rows), (2, 2, 0, 2));
+        assert_eq!((d.norm_stats.min, d.norm_stats.max), (5.0, 5.0));
+        let SampleStatistics::NotComputed {
+            not_computed,
+            cosine_of_the_two_rows,
+        } = &d.sample
+        else {
+            panic!("two rows cannot have sample statistics: {:?}", d.sample);
         };
-        assert!(diagnose(&table(gaussian(20, 4, 4)), &zero).is_err());
+        assert_eq!(not_computed, "needs at least 3 non-zero rows; the table has 2");
+        assert_abs_diff_eq!(cosine_of_the_two_rows.unwrap(), 24.0 / 25.0, epsilon = 1e-12);
+        let json = serde_json::to_value(&d).unwrap();
+        assert_eq!(
+            json["not_computed"],
+            "needs at least 3 non-zero rows; the table has 2"
+        );
+        assert!(json.get("geometry").is_none() && json.get("explained_variance").is_none());
+    }
+
+    #[test]
+    fn zero_rows_and_one_dimension_are_reasons_too() {
+        let reason = |x: Array2<f32>| match diagnose(&table(x), &DiagnoseParams::default()).unwrap().sample {
+            SampleStatistics::NotComputed {
+                not_computed,
+                cosine_of_the_two_rows,
+            } => (not_computed, cosine_of_the_two_rows),
+            computed => panic!("{computed:?}"),
+        };
+        let mut with_zeros = gaussian(5, 4, 6);
+        for row in [0, 2, 3] {
+            with_zeros.row_mut(row).fill(0.0);
+        }
+        let (why, cosine) = reason(with_zeros);
+        assert_eq!(why, "needs at least 3 non-zero rows; the table has 2");
+        assert!(cosine.is_some());
+        assert_eq!(
+            reason(gaussian(5, 1, 7)),
+            ("needs at least 2 dimensions; the table has 1".into(), None)
+        );
+        assert_eq!(
+            reason(gaussian(1, 1, 8)).0,
+            "needs at least 3 non-zero rows of at least 2 dimensions; the table has 1 of 1"
+        );
+    }
+
+    #[test]
+    fn bad_parameters_are_errors() {
+        for params in [
+            DiagnoseParams {
+                pairs: 0,
+                ..DiagnoseParams::default()
+            },
+            DiagnoseParams {
+                sample_rows: 2,
+                ..DiagnoseParams::default()
+            },
+        ] {
+            assert!(diagnose(&table(gaussian(20, 4, 4)), &params).is_err());
+        }
     }
 }

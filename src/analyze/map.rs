@@ -161,7 +161,21 @@ pub fn build_map(table: &Embeddings, params: &MapParams) -> Result<Map> {
     })
 }
 
+/// The map section's id and title.
+const ID: &str = "map";
+const TITLE: &str = "Map of the embedding space";
+
 impl Map {
+    /// The map section of a table too small for a map, saying why.
+    pub fn not_computed_section(reason: &str) -> Section {
+        Section::new(
+            ID,
+            TITLE,
+            "The most frequent non-zero tokens laid out in two dimensions from their cosine neighbours.",
+        )
+        .not_computed(reason)
+    }
+
     /// The section of the report: prose, facts, the static PNG of the layout
     /// and the neighbours of the most frequent tokens as a table.
     pub fn section(&self) -> Section {
@@ -173,8 +187,8 @@ impl Map {
             MapMethod::Pca => "the first two principal components of the unit rows",
         };
         let mut section = Section::new(
-            "map",
-            "Map of the embedding space",
+            ID,
+            TITLE,
             &format!(
                 "The {n} most frequent non-zero tokens, laid out in two dimensions by {method}. In the \
                  interactive map, drag to pan, scroll or pinch to zoom, hover a point for its token, and \

@@ -3,7 +3,9 @@
 //! for reading one).
 //!
 //! - [`diagnose`]: norms, the common direction, anisotropy, isotropy and
-//!   principal components, raw, centred and after all-but-the-top;
+//!   principal components, raw, centred and after all-but-the-top (the last
+//!   ones not computed, with the reason, on a table of fewer than 3 non-zero
+//!   rows or of dimension 1);
 //! - [`undertrained_section`]: tokens that look under-trained (Land & Bartolo
 //!   2024), against reference rows known to be unused ([`ReferenceRows`]);
 //! - [`top_k`]: top-k cosine neighbours of many queries by blocked `f32`
@@ -42,7 +44,10 @@ pub use compare::{
     AddedRow, AddedRows, Alignment, CompareParams, Comparison, MEAN_RULE_TOLERANCE, MeanRuleVerdict,
     NeighbourOverlap, Summary, TokenValue, VocabularyDiff, compare,
 };
-pub use diagnostics::{DiagnoseParams, Diagnostics, Geometry, NormStats, ScatterPoint, diagnose};
+pub use diagnostics::{
+    DiagnoseParams, Diagnostics, Geometry, MIN_NON_ZERO_ROWS, NormStats, SampleGeometry, SampleStatistics,
+    ScatterPoint, diagnose, too_small_for_sample,
+};
 pub use input_output::{InputOutput, input_output, tying_sentence};
 pub use knn::{Hit, UnitRows, top_k};
 pub use knn_graph::knn_graph;

@@ -8,7 +8,7 @@ use ndarray::{Array2, Axis};
 use serde::Serialize;
 
 use crate::analyze::claims::{claims_section, measure_claims};
-use crate::analyze::diagnostics::{DiagnoseParams, diagnose};
+use crate::analyze::diagnostics::{DiagnoseParams, diagnose, too_small_for_sample};
 use crate::analyze::input_output::InputOutput;
 use crate::analyze::knn::fused_top_k_shared;
 use crate::analyze::map::{MapParams, build_map};
@@ -144,9 +144,13 @@ pub struct AnalogyAnswers {
 /// The table is consumed: after the diagnostics its matrix is normalised in
 /// place for the searches, so peak memory stays near one copy of the matrix.
 ///
+/// A table too small for the sample statistics and the map (fewer than 3
+/// non-zero rows, or dimension 1) is analysed all the same: those sections
+/// say why they are not computed.
+///
 /// # Errors
-/// Diagnostics errors (too few rows), and benchmark files that cannot be read
-/// or parsed (naming the file and line).
+/// Diagnostics parameters out of range, and benchmark files that cannot be
+/// read or parsed (naming the file and line).
 pub fn analyze(
     table: Embeddings,
     output: Option<Array2<f32>>,
@@ -166,8 +170,10 @@ pub fn analyze(
     // The map is built on its own thread while the diagnostics and claims,
     // mostly serial, run on this one: its parallel kNN graph and layout fill
     // the cores they leave idle. Each part is deterministic on its own.
+    let map_not_computed = too_small_for_sample(&table).filter(|_| options.map.rows > 0);
     let mut analysis = std::thread::scope(|scope| {
-        let map = (options.map.rows > 0).then(|| scope.spawn(|| build_map(&table, &options.map)));
+        let map = (options.map.rows > 0 && map_not_computed.is_none())
+            .then(|| scope.spawn(|| build_map(&table, &options.map)));
         progress("diagnostics");
         let diagnostics = diagnose(&table, &options.diagnose)?;
         let name = source.path.clone();
@@ -186,6 +192,9 @@ pub fn analyze(
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
             analysis.set_map(map?);
+        }
+        if let Some(reason) = &map_not_computed {
+            analysis.map_not_computed(reason);
         }
         Ok::<_, Error>(analysis)
     })?;
@@ -435,6 +444,13 @@ fn neighbours_section(results: &[QueryResult]) -> Section {
     for r in results {
         let rows = match &r.neighbours {
             None => vec![vec!["–".into(), "(not in the table)".into(), String::new()]],
+            Some(list) if list.is_empty() => {
+                vec![vec![
+                    "–".into(),
+                    "(no other row has a direction)".into(),
+                    String::new(),
+                ]]
+            }
             Some(list) => list
                 .iter()
                 .enumerate()

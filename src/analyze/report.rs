@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::analyze::diagnostics::Diagnostics;
+use crate::analyze::diagnostics::{Diagnostics, SampleGeometry, SampleStatistics};
 use crate::analyze::map::{Map, PackedMap};
 use crate::chart::{Chart, Figure, Point, PointGroup, Series};
 use crate::error::Result;
@@ -63,6 +63,9 @@ pub struct Section {
     pub tables: Vec<Table>,
     /// Figures, written to `figures/analyze-<name>.png`.
     pub figures: Vec<FigureRecord>,
+    /// Why what the section measures was not computed (the table is too
+    /// small for it), shown after the prose.
+    pub not_computed: Option<String>,
 }
 
 impl Section {
@@ -75,7 +78,14 @@ impl Section {
             facts: Vec::new(),
             tables: Vec::new(),
             figures: Vec::new(),
+            not_computed: None,
         }
+    }
+
+    /// Marks the section not computed, for `reason` ("needs at least 3 non-zero rows; …").
+    pub fn not_computed(mut self, reason: &str) -> Self {
+        self.not_computed = Some(reason.into());
+        self
     }
 
     /// Adds a `name: value` fact.
@@ -164,6 +174,16 @@ impl Analysis {
     pub fn set_map(&mut self, map: Map) {
         self.sections.push(map.section());
         self.map = Some(map);
+    }
+
+    /// Adds the section saying why there is no map, and the reason as
+    /// `results.map.not_computed` in the JSON.
+    pub fn map_not_computed(&mut self, reason: &str) {
+        self.push(
+            "map",
+            &serde_json::json!({ "not_computed": reason }),
+            Map::not_computed_section(reason),
+        );
     }
 
     fn insert(&mut self, key: &str, result: &impl Serialize) {
@@ -470,10 +490,28 @@ fn geometry_sections(d: &Diagnostics) -> Vec<Section> {
         }),
     );
 
-    let geometry = &d.geometry;
+    let mut sections = vec![shape, norms];
+    match &d.sample {
+        SampleStatistics::Computed(sample) => sections.extend(sample_sections(d, sample)),
+        SampleStatistics::NotComputed {
+            not_computed,
+            cosine_of_the_two_rows,
+        } => sections.extend(not_computed_sections(not_computed, *cosine_of_the_two_rows)),
+    }
+    sections
+}
+
+/// The titles of the sections built on the covariance sample, by id.
+const ISOTROPY: (&str, &str) = ("isotropy", "Anisotropy, isotropy and post-processing");
+const COMPONENTS: (&str, &str) = ("components", "Principal components");
+const SCATTER: (&str, &str) = ("pca-scatter", "The most frequent tokens on the principal plane");
+
+/// Anisotropy and isotropy, principal components and the PCA scatter.
+fn sample_sections(d: &Diagnostics, sample: &SampleGeometry) -> [Section; 3] {
+    let geometry = &sample.geometry;
     let isotropy = Section::new(
-        "isotropy",
-        "Anisotropy, isotropy and post-processing",
+        ISOTROPY.0,
+        ISOTROPY.1,
         &format!(
             "Anisotropy is the mean cosine of random pairs of distinct tokens: near 0 when directions \
              are spread out, near 1 when every vector shares one direction. The isotropy score of Mu & \
@@ -483,15 +521,15 @@ fn geometry_sections(d: &Diagnostics) -> Vec<Section> {
              all-but-the-top (centred, then the top {} principal direction{} projected out). The same \
              {} random pairs are used for each version.{}",
             d.sample_rows,
-            d.removed_components,
-            if d.removed_components == 1 { "" } else { "s" },
+            sample.removed_components,
+            if sample.removed_components == 1 { "" } else { "s" },
             geometry.first().map_or(0, |g| g.cosines.len()),
-            if d.principal_directions < d.dim {
+            if sample.principal_directions < d.dim {
                 format!(
                     " With {} dimensions only the leading {} principal directions are computed (a full \
                      eigendecomposition would take minutes), so the isotropy score ranges over those: an \
                      upper bound on the score over all {}.",
-                    d.dim, d.principal_directions, d.dim
+                    d.dim, sample.principal_directions, d.dim
                 )
             } else {
                 String::new()
@@ -519,26 +557,29 @@ fn geometry_sections(d: &Diagnostics) -> Vec<Section> {
     // Above EXACT_DIM only the leading directions are computed.
     let components_for = |count: Option<usize>| match count {
         Some(count) => count.to_string(),
-        None => format!("more than the {} computed", d.principal_directions),
+        None => format!("more than the {} computed", sample.principal_directions),
     };
     let components = Section::new(
-        "components",
-        "Principal components",
+        COMPONENTS.0,
+        COMPONENTS.1,
         "The share of the variance (of the centred sample) along each principal direction. A few \
          dominant directions, which often encode frequency rather than meaning, are what \
          all-but-the-top removes.",
     )
     .fact(
         "components for 50% of the variance",
-        components_for(d.components_for_half),
+        components_for(sample.components_for_half),
     )
     .fact(
         "components for 90% of the variance",
-        components_for(d.components_for_90_percent),
+        components_for(sample.components_for_90_percent),
     )
     .fact(
         "largest share",
-        d.explained_variance.first().map_or("–".into(), |v| num(*v, 4)),
+        sample
+            .explained_variance
+            .first()
+            .map_or("–".into(), |v| num(*v, 4)),
     )
     .figure(
         Figure::new(
@@ -552,14 +593,16 @@ fn geometry_sections(d: &Diagnostics) -> Vec<Section> {
             series: vec![
                 Series::new(
                     "share",
-                    d.explained_variance
+                    sample
+                        .explained_variance
                         .iter()
                         .enumerate()
                         .map(|(i, v)| ((i + 1) as f64, *v)),
                 ),
                 Series::new(
                     "cumulative",
-                    d.explained_variance
+                    sample
+                        .explained_variance
                         .iter()
                         .scan(0.0, |s, v| {
                             *s += v;
@@ -574,13 +617,13 @@ fn geometry_sections(d: &Diagnostics) -> Vec<Section> {
     );
 
     let scatter = Section::new(
-        "pca-scatter",
-        "The most frequent tokens on the principal plane",
+        SCATTER.0,
+        SCATTER.1,
         &format!(
             "The {} most frequent tokens projected on the first two principal directions of the \
              centred sample. Neighbours here are only a hint: two components keep a small share of \
              the variance.",
-            d.scatter.len()
+            sample.scatter.len()
         ),
     )
     .figure(
@@ -594,7 +637,8 @@ fn geometry_sections(d: &Diagnostics) -> Vec<Section> {
         .chart(Chart::Scatter {
             groups: vec![PointGroup::new(
                 "most frequent tokens",
-                d.scatter
+                sample
+                    .scatter
                     .iter()
                     .map(|p| Point::new(p.x, p.y, &label(&p.token)))
                     .collect(),
@@ -603,7 +647,36 @@ fn geometry_sections(d: &Diagnostics) -> Vec<Section> {
             arrows: Vec::new(),
         }),
     );
-    vec![shape, norms, isotropy, components, scatter]
+    [isotropy, components, scatter]
+}
+
+/// The same three sections on a table too small for them: what each would
+/// show, why it is not computed, and the cosine of the two rows when there
+/// are two (the one pair there is).
+fn not_computed_sections(reason: &str, cosine_of_the_two_rows: Option<f64>) -> [Section; 3] {
+    let mut isotropy = Section::new(
+        ISOTROPY.0,
+        ISOTROPY.1,
+        "Anisotropy (the mean cosine of random pairs of distinct tokens) and the isotropy score of Mu & \
+         Viswanath (2018), raw, centred and after all-but-the-top.",
+    )
+    .not_computed(reason);
+    if let Some(cosine) = cosine_of_the_two_rows {
+        isotropy = isotropy.fact("cosine of the two non-zero rows", num(cosine, 4));
+    }
+    let components = Section::new(
+        COMPONENTS.0,
+        COMPONENTS.1,
+        "The share of the variance along each principal direction of the centred sample.",
+    )
+    .not_computed(reason);
+    let scatter = Section::new(
+        SCATTER.0,
+        SCATTER.1,
+        "The most frequent tokens projected on the first two principal directions of the centred sample.",
+    )
+    .not_computed(reason);
+    [isotropy, components, scatter]
 }
 
 /// A token as a plot label: control characters made visible, at most 24 characters.

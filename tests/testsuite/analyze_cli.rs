@@ -85,3 +85,112 @@ fn the_analysis_is_the_same_bytes_on_one_core_and_on_all() {
         "analysis.json or analysis.html differ between one core and all"
     );
 }
+
+/// Analyses a word2vec text table of `rows` (token and values) with the
+/// default options (the map on) and `args`, and returns the directory.
+fn analyze_tiny(rows: &[&str], args: &[&str]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let dim = rows[0].split_whitespace().count() - 1;
+    let text = format!("{} {dim}\n{}\n", rows.len(), rows.join("\n"));
+    let file = dir.path().join("tiny.txt");
+    fs::write(&file, text).unwrap();
+    let out_dir = dir.path().join("out");
+    let mut all = vec![file.to_str().unwrap(), "--out", out_dir.to_str().unwrap()];
+    all.extend(args);
+    let out = analyze(&all);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    for name in ["analysis.html", "analysis.md", "analysis.json"] {
+        assert!(out_dir.join(name).is_file(), "{name} missing");
+    }
+    dir
+}
+
+/// What a table too small for the sample statistics must show: the norms,
+/// and for every statistic it is too small for, no number but the reason,
+/// in JSON, Markdown and HTML.
+fn assert_not_computed(dir: &Path, reason: &str) {
+    let out = dir.join("out");
+    let result = json(&out);
+    let diagnostics = &result["results"]["diagnostics"];
+    assert!(
+        diagnostics["norm_stats"]["mean"].as_f64().unwrap() > 0.0,
+        "{diagnostics}"
+    );
+    assert_eq!(diagnostics["not_computed"], reason);
+    for statistic in ["geometry", "explained_variance", "scatter", "removed_components"] {
+        assert!(diagnostics.get(statistic).is_none(), "{statistic}: {diagnostics}");
+    }
+    assert_eq!(result["results"]["map"]["not_computed"], reason);
+    let markdown = fs::read_to_string(out.join("analysis.md")).unwrap();
+    assert!(
+        markdown.contains("| mean-vector norm |"),
+        "the norms are reported"
+    );
+    // Anisotropy and isotropy, principal components, the PCA scatter, the map.
+    let line = format!("**Not computed:** {reason}.");
+    assert_eq!(markdown.matches(&line).count(), 4, "{markdown}");
+    let html = fs::read_to_string(out.join("analysis.html")).unwrap();
+    assert_eq!(
+        html.matches(&format!("<strong>Not computed:</strong> {reason}."))
+            .count(),
+        4
+    );
+    assert!(!html.contains("<script"), "no map, no script");
+}
+
+#[test]
+fn a_table_of_one_row_is_analysed_with_the_rest_not_computed() {
+    let dir = analyze_tiny(&["king 0.1 0.2 0.3"], &["--query", "king"]);
+    assert_not_computed(dir.path(), "needs at least 3 non-zero rows; the table has 1");
+    let result = json(&dir.path().join("out"));
+    assert_eq!(result["results"]["diagnostics"]["rows"], 1);
+    assert!(
+        result["results"]["diagnostics"]
+            .get("cosine_of_the_two_rows")
+            .is_none()
+    );
+    assert_eq!(
+        result["results"]["neighbours"][0]["neighbours"],
+        serde_json::json!([])
+    );
+    let markdown = fs::read_to_string(dir.path().join("out/analysis.md")).unwrap();
+    assert!(markdown.contains("(no other row has a direction)"), "{markdown}");
+}
+
+#[test]
+fn a_table_of_two_rows_reports_their_cosine_and_neighbours() {
+    let dir = analyze_tiny(&["king 3 4", "queen 4 3"], &["--query", "king"]);
+    assert_not_computed(dir.path(), "needs at least 3 non-zero rows; the table has 2");
+    let result = json(&dir.path().join("out"));
+    let cosine = result["results"]["diagnostics"]["cosine_of_the_two_rows"]
+        .as_f64()
+        .unwrap();
+    assert!((cosine - 0.96).abs() < 1e-6, "{cosine}");
+    assert_eq!(
+        result["results"]["neighbours"][0]["neighbours"][0]["token"],
+        "queen"
+    );
+    let markdown = fs::read_to_string(dir.path().join("out/analysis.md")).unwrap();
+    assert!(
+        markdown.contains("| cosine of the two non-zero rows | 0.9600 |"),
+        "{markdown}"
+    );
+}
+
+#[test]
+fn zero_rows_do_not_count_towards_the_rows_the_statistics_need() {
+    let rows = ["king 3 4 0", "zero 0 0 0", "queen 4 3 0", "nil 0 0 0"];
+    let dir = analyze_tiny(&rows, &["--map-method", "pca"]);
+    assert_not_computed(dir.path(), "needs at least 3 non-zero rows; the table has 2");
+    let diagnostics = &json(&dir.path().join("out"))["results"]["diagnostics"];
+    assert_eq!(
+        (diagnostics["rows"].as_u64(), diagnostics["zero_rows"].as_u64()),
+        (Some(4), Some(2))
+    );
+}
+
+#[test]
+fn a_table_of_one_dimension_is_analysed_with_the_rest_not_computed() {
+    let dir = analyze_tiny(&["a 0.1", "b 0.2", "c -0.3"], &[]);
+    assert_not_computed(dir.path(), "needs at least 2 dimensions; the table has 1");
+}
