@@ -37,6 +37,7 @@ use crate::math::{
     Anisotropy, TruncatedEigenParams, ZERO_NORM, cosine, covariance, isotropy_score, isotropy_score_along,
     leading_eigen, mean_std, random_pair_cosines, symmetric_eigen,
 };
+use crate::real::{MIN_NON_ZERO_ROWS, too_small};
 
 /// Dimensions up to which the sample's covariance is decomposed whole (at
 /// 1 024 nalgebra takes about a second); above it only the leading
@@ -201,10 +202,6 @@ pub struct SampleGeometry {
     pub scatter: Vec<ScatterPoint>,
 }
 
-/// Non-zero rows the pair and covariance statistics and the map need: a
-/// pair that is not the only one, and a plane.
-pub const MIN_NON_ZERO_ROWS: usize = 3;
-
 /// Why `table` is too small for the statistics of a sample of rows (random
 /// pairs, principal components, a 2-D map), or `None` when it is large
 /// enough: at least [`MIN_NON_ZERO_ROWS`] rows with a direction (norm at
@@ -231,22 +228,7 @@ pub fn too_small_for_sample(table: &Embeddings) -> Option<String> {
         .filter(|&row| has_direction(row_norm(row)))
         .take(MIN_NON_ZERO_ROWS)
         .count();
-    shortfall(non_zero, table.dim())
-}
-
-/// The reason `non_zero` rows of dimension `dim` are too few, if they are.
-fn shortfall(non_zero: usize, dim: usize) -> Option<String> {
-    let min = MIN_NON_ZERO_ROWS;
-    match (non_zero < min, dim < 2) {
-        (false, false) => None,
-        (true, false) => Some(format!(
-            "needs at least {min} non-zero rows; the table has {non_zero}"
-        )),
-        (false, true) => Some(format!("needs at least 2 dimensions; the table has {dim}")),
-        (true, true) => Some(format!(
-            "needs at least {min} non-zero rows of at least 2 dimensions; the table has {non_zero} of {dim}"
-        )),
-    }
+    too_small(non_zero, table.dim())
 }
 
 /// Whether a row of this norm has a direction (and enters the sample).
@@ -307,7 +289,7 @@ pub fn diagnose(table: &Embeddings, params: &DiagnoseParams) -> Result<Diagnosti
     let sample = sample(table.vectors(), &norms, params.sample_rows);
     let sample_rows = sample.nrows();
     let non_zero = norms.iter().filter(|&&n| has_direction(n)).count();
-    let sample = match shortfall(non_zero, dim) {
+    let sample = match too_small(non_zero, dim) {
         Some(reason) => SampleStatistics::NotComputed {
             not_computed: reason,
             cosine_of_the_two_rows: match non_zero {

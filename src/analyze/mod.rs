@@ -45,8 +45,8 @@ pub use compare::{
     NeighbourOverlap, Summary, TokenValue, VocabularyDiff, compare,
 };
 pub use diagnostics::{
-    DiagnoseParams, Diagnostics, Geometry, MIN_NON_ZERO_ROWS, NormStats, SampleGeometry, SampleStatistics,
-    ScatterPoint, diagnose, too_small_for_sample,
+    DiagnoseParams, Diagnostics, Geometry, NormStats, SampleGeometry, SampleStatistics, ScatterPoint,
+    diagnose, too_small_for_sample,
 };
 pub use input_output::{InputOutput, input_output, tying_sentence};
 pub use knn::{Hit, UnitRows, top_k};

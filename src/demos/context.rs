@@ -75,11 +75,19 @@ impl Ctx {
 
     /// Records the verdict of `table` on `claim` for a measured value and
     /// returns it; a measurement that failed (a word without a row, too few
-    /// rows) makes the claim NOT TESTED, with the error as the reason.
+    /// rows) makes the claim NOT TESTED, with the error as the reason, and so
+    /// does a table too small for any claim about its rows
+    /// ([`RealTable::too_small`]: fewer than 3 rows with a direction, or one
+    /// dimension), whatever was measured.
     /// On a shipped table the verdict is also a check that it is the known one
     /// (`claim.expected`): a failed check means the table no longer does what
     /// the prose says.
     pub fn claim(&mut self, table: &RealTable, claim: &Claim, measured: crate::Result<f64>) -> Status {
+        // Every claim is about a population of rows: one or two rows, or one dimension, decide none.
+        if let Some(reason) = table.too_small() {
+            self.not_tested(table, claim, reason);
+            return Status::NotTested;
+        }
         let measured = match measured {
             Ok(value) if !value.is_nan() => value,
             Ok(_) => {
@@ -307,11 +315,34 @@ mod tests {
     fn reader_table() -> Arc<RealTable> {
         let table = RealTable::new(
             "mine.txt",
-            "two rows",
-            vec!["a".into(), "b".into()],
-            array![[1.0], [2.0]],
+            "three rows",
+            vec!["a".into(), "b".into(), "c".into()],
+            array![[1.0, 0.0], [2.0, 1.0], [0.0, 1.0]],
         );
         Arc::new(table.unwrap())
+    }
+
+    #[test]
+    fn a_table_too_small_for_any_claim_leaves_every_claim_not_tested() {
+        let tables = [
+            (
+                array![[1.0, 0.0], [2.0, 1.0], [0.0, 0.0]],
+                "needs at least 3 non-zero rows; the table has 2",
+            ),
+            (
+                array![[1.0], [2.0], [3.0]],
+                "needs at least 2 dimensions; the table has 1",
+            ),
+        ];
+        for (vectors, reason) in tables {
+            let tokens = vec!["a".into(), "b".into(), "c".into()];
+            let table = Arc::new(RealTable::new("tiny.txt", "tiny", tokens, vectors).unwrap());
+            let mut ctx = Ctx::with_tables(vec![table]);
+            let tables = ctx.real_tables();
+            // Whatever was measured: with two directions (or one axis) the value says nothing.
+            assert_eq!(ctx.claim(&tables[0], &CLAIM, Ok(0.9)), Status::NotTested);
+            assert_eq!(ctx.verdicts()[0].reason.as_deref(), Some(reason));
+        }
     }
 
     #[test]

@@ -15,7 +15,7 @@ mod words;
 
 pub use claim::Claim;
 pub use shipped::{GLOVE, MINILM, decode_shipped, shipped};
-pub use table::RealTable;
 #[cfg(feature = "analyze")]
 pub(crate) use table::widened;
+pub use table::{MIN_NON_ZERO_ROWS, RealTable, too_small};
 pub use words::RELATED_PAIRS;

@@ -9,6 +9,36 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::demos::SEED;
 use crate::error::{Error, Result};
+use crate::math::ZERO_NORM;
+
+/// Rows with a direction (norm at least [`ZERO_NORM`]) that a statistic
+/// over a table's rows needs: a pair that is not the only one (after
+/// centring, two rows always point in opposite directions), and a plane.
+pub const MIN_NON_ZERO_ROWS: usize = 3;
+
+/// Why `non_zero` rows with a direction, of dimension `dim`, are too few for
+/// statistics over a table's rows (random pairs, principal components, a 2-D
+/// map, a claim about trained embeddings), or `None` when they are enough.
+///
+/// # Examples
+/// ```
+/// use embspace::real::too_small;
+/// assert_eq!(too_small(2, 300).as_deref(), Some("needs at least 3 non-zero rows; the table has 2"));
+/// assert_eq!(too_small(3, 2), None);
+/// ```
+pub fn too_small(non_zero: usize, dim: usize) -> Option<String> {
+    let min = MIN_NON_ZERO_ROWS;
+    match (non_zero < min, dim < 2) {
+        (false, false) => None,
+        (true, false) => Some(format!(
+            "needs at least {min} non-zero rows; the table has {non_zero}"
+        )),
+        (false, true) => Some(format!("needs at least 2 dimensions; the table has {dim}")),
+        (true, true) => Some(format!(
+            "needs at least {min} non-zero rows of at least 2 dimensions; the table has {non_zero} of {dim}"
+        )),
+    }
+}
 
 /// A trained table: tokens (most frequent first), their vectors, and where it came from.
 #[derive(Debug, Clone)]
@@ -120,6 +150,19 @@ impl RealTable {
     /// Vector dimension.
     pub fn dim(&self) -> usize {
         self.vectors.ncols()
+    }
+
+    /// Why the table is too small for a claim about its rows, if it is
+    /// (see [`too_small`]).
+    pub fn too_small(&self) -> Option<String> {
+        let with_direction = self
+            .vectors
+            .rows()
+            .into_iter()
+            .filter(|row| row.dot(row).sqrt() >= ZERO_NORM)
+            .take(MIN_NON_ZERO_ROWS)
+            .count();
+        too_small(with_direction, self.dim())
     }
 
     /// Tokens in row order (most frequent first).

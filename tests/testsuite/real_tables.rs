@@ -230,10 +230,10 @@ fn report_vectors_gives_the_reports_glove_verdicts_in_every_format() {
 }
 
 #[test]
-fn a_table_too_small_for_the_claims_gets_not_tested_with_reasons_and_exit_0() {
+fn a_table_missing_the_claims_words_gets_not_tested_with_reasons_and_exit_0() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("tiny.txt");
-    fs::write(&file, "2 3\nalpha 1 0 0\nbeta 0 1 0\n").unwrap();
+    fs::write(&file, "3 3\nalpha 1 0 0\nbeta 0 1 0\ngamma 0 0 1\n").unwrap();
     let out_dir = dir.path().join("out");
     let out = report(&[
         "-q",
@@ -285,6 +285,47 @@ fn a_table_too_small_for_the_claims_gets_not_tested_with_reasons_and_exit_0() {
             "{caption}"
         );
     }
+}
+
+#[test]
+fn a_table_of_two_rows_leaves_every_claim_not_tested_for_its_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("two.txt");
+    // Two rows: after centring they point in opposite directions whatever they are, so even the
+    // claims whose words are present say nothing.
+    fs::write(&file, "2 3\nking 1 0.5 0\nqueen 0.9 0.6 0.1\n").unwrap();
+    let out_dir = dir.path().join("out");
+    let out = report(&[
+        "-q",
+        "--vectors",
+        file.to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: Json = serde_json::from_slice(&fs::read(out_dir.join("report.json")).unwrap()).unwrap();
+    let reasons: Vec<&Json> = json["demos"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|d| d["real"]["verdicts"].as_array().into_iter().flatten())
+        .map(|v| {
+            assert_eq!(v["status"], "NOT TESTED", "{v}");
+            &v["reason"]
+        })
+        .collect();
+    assert!(reasons.len() >= 10);
+    assert!(
+        reasons
+            .iter()
+            .all(|r| *r == "needs at least 3 non-zero rows; the table has 2"),
+        "{reasons:?}"
+    );
 }
 
 #[test]

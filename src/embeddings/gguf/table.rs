@@ -219,7 +219,7 @@ fn dequantize(
 /// Face tokenizer they were converted from decodes them, so a model reads
 /// the same from its GGUF file as from its model directory: `gpt2` is
 /// byte-level BPE, `llama` and `t5` SentencePiece, `bert` WordPiece (after
-/// [`undo_phantom_spaces`]); other models' tokens are shown as stored.
+/// `undo_phantom_spaces`); other models' tokens are shown as stored.
 ///
 /// # Examples
 /// ```
