@@ -425,8 +425,11 @@ fn num(x: f64, digits: u32) -> String {
     fixed(x, digits)
 }
 
+/// A size in bytes, kB or MB.
 fn megabytes(bytes: usize) -> String {
-    if bytes < 1_000_000 {
+    if bytes < 1_000 {
+        format!("{bytes} B")
+    } else if bytes < 1_000_000 {
         format!("{:.1} kB", bytes as f64 / 1e3)
     } else {
         format!("{:.1} MB", bytes as f64 / 1e6)
