@@ -134,36 +134,7 @@ pub fn leading_eigen_centred<T: Copy + Into<f64> + Sync>(
     params: &TruncatedEigenParams,
 ) -> Result<TruncatedEigen> {
     let (n, d) = x.dim();
-    if k == 0 || k > n.min(d) {
-        return Err(Error::parameter(
-            "k",
-            format!(
-                "must be between 1 and min(rows, columns) = {}, found {k}",
-                n.min(d)
-            ),
-        ));
-    }
-    if divisor.is_nan() || divisor <= 0.0 {
-        return Err(Error::parameter(
-            "divisor",
-            format!("must be positive, found {divisor}"),
-        ));
-    }
-    if let Some(mean) = mean
-        && mean.len() != d
-    {
-        return Err(Error::shape(
-            "leading_eigen mean",
-            format!("{d} values"),
-            mean.len().to_string(),
-        ));
-    }
-    if !x.iter().all(|&v| v.into().is_finite()) {
-        return Err(Error::Numerical {
-            what: "leading_eigen",
-            reason: "the matrix has NaN or infinite entries".into(),
-        });
-    }
+    check_input(x, mean, divisor, k)?;
     let rows = CentredRows { x, mean };
     let l = (k + params.oversample).min(n).min(d);
     let mut rng = ChaCha8Rng::seed_from_u64(params.seed);
@@ -209,6 +180,137 @@ pub fn leading_eigen_centred<T: Copy + Into<f64> + Sync>(
         }
         q = orthonormal(cv.view());
     }
+}
+
+/// Columns of each block of [`leading_eigenvector`]'s Krylov basis: more
+/// than one, so two nearly equal leading eigenvalues (a nearly isotropic
+/// table) do not stall it.
+const KRYLOV_BLOCK: usize = 8;
+
+/// The leading eigenpair of `C = (X − 1μᵀ)ᵀ(X − 1μᵀ) / divisor` (as
+/// [`leading_eigen_centred`] with `k = 1`), by block Krylov iteration: the
+/// Rayleigh–Ritz step runs on the whole span of `Q, CQ, C²Q, …` (each block
+/// orthogonalised twice against the ones before), not only on the newest
+/// block. One product with `C` (two passes over the rows) per round, as there,
+/// but the error falls with a Chebyshev polynomial of the round count instead
+/// of a power of it: on MiniLM's 30 522 × 384 rows, 15 rounds of 8 columns
+/// against 26 rounds of 17 for a residual below 10⁻¹¹.
+/// `params.oversample` is not used; `params.max_rounds` bounds the rounds,
+/// and the basis (8 columns a round) stops growing at `d` columns, where the
+/// pair is exact.
+///
+/// # Errors
+/// As [`leading_eigen_centred`].
+///
+/// # Examples
+/// ```
+/// use embspace::math::{TruncatedEigenParams, leading_eigenvector};
+/// use ndarray::array;
+/// let x = array![[-2.0f32, 5.0], [0.0, 5.1], [2.0, 4.9]];
+/// let mean = array![0.0, 5.0];
+/// let top = leading_eigenvector(x.view(), Some(mean.view()), 2.0, &TruncatedEigenParams::default())?;
+/// assert!((top.vectors[[0, 0]] - 1.0).abs() < 1e-2);
+/// # Ok::<(), embspace::Error>(())
+/// ```
+pub fn leading_eigenvector<T: Copy + Into<f64> + Sync>(
+    x: ArrayView2<T>,
+    mean: Option<ArrayView1<f64>>,
+    divisor: f64,
+    params: &TruncatedEigenParams,
+) -> Result<TruncatedEigen> {
+    let (n, d) = x.dim();
+    check_input(x, mean, divisor, 1)?;
+    let rows = CentredRows { x, mean };
+    let width = KRYLOV_BLOCK.min(n).min(d);
+    let mut rng = ChaCha8Rng::seed_from_u64(params.seed);
+    let start = Array2::<f64>::random_using((d, width), StandardNormal, &mut rng);
+    let mut basis = orthonormal(start.view()); // d × m, orthonormal
+    let mut images = Array2::<f64>::zeros((d, 0)); // C·basis
+    let mut rounds = 0;
+    loop {
+        rounds += 1;
+        let newest = basis.slice(s![.., images.ncols()..]).to_owned();
+        let y = rows.times(newest.view());
+        let image = rows.transposed_times(y.view()) / divisor;
+        images = ndarray::concatenate(Axis(1), &[images.view(), image.view()]).expect("d rows each");
+        // Rayleigh–Ritz on the whole basis: B = KᵀCK, symmetric up to rounding.
+        let b = basis.t().dot(&images);
+        let b = (&b + &b.t()) / 2.0;
+        let (theta, s) = symmetric_eigen("leading_eigenvector", b.view())?;
+        let top = s.column(0);
+        let mut vector = basis.dot(&top);
+        let cv = images.dot(&top);
+        let residual = {
+            let r = &cv - &(&vector * theta[0]);
+            r.dot(&r).sqrt() / theta[0].abs().max(f64::MIN_POSITIVE)
+        };
+        let room = d - basis.ncols(); // 0: the basis spans everything, the pair is exact
+        if residual <= params.tolerance || rounds >= params.max_rounds || room == 0 {
+            let pivot = vector
+                .iter()
+                .fold(0.0f64, |best, &v| if v.abs() > best.abs() { v } else { best });
+            if pivot < 0.0 {
+                vector.mapv_inplace(|v| -v);
+            }
+            return Ok(TruncatedEigen {
+                values: theta.slice_move(s![..1]),
+                vectors: vector.insert_axis(Axis(1)),
+                rounds,
+                residual,
+            });
+        }
+        // The next block: the image of the newest one, made orthogonal to the
+        // basis twice (once loses orthogonality to rounding), then orthonormal.
+        let mut next = image;
+        for _ in 0..2 {
+            next -= &basis.dot(&basis.t().dot(&next));
+        }
+        let next = orthonormal(next.slice(s![.., ..width.min(room)]));
+        let next = &next - &basis.dot(&basis.t().dot(&next));
+        basis = ndarray::concatenate(Axis(1), &[basis.view(), orthonormal(next.view()).view()])
+            .expect("d rows each");
+    }
+}
+
+/// The errors [`leading_eigen_centred`] returns for its input.
+fn check_input<T: Copy + Into<f64>>(
+    x: ArrayView2<T>,
+    mean: Option<ArrayView1<f64>>,
+    divisor: f64,
+    k: usize,
+) -> Result<()> {
+    let (n, d) = x.dim();
+    if k == 0 || k > n.min(d) {
+        return Err(Error::parameter(
+            "k",
+            format!(
+                "must be between 1 and min(rows, columns) = {}, found {k}",
+                n.min(d)
+            ),
+        ));
+    }
+    if divisor.is_nan() || divisor <= 0.0 {
+        return Err(Error::parameter(
+            "divisor",
+            format!("must be positive, found {divisor}"),
+        ));
+    }
+    if let Some(mean) = mean
+        && mean.len() != d
+    {
+        return Err(Error::shape(
+            "leading_eigen mean",
+            format!("{d} values"),
+            mean.len().to_string(),
+        ));
+    }
+    if !x.iter().all(|&v| v.into().is_finite()) {
+        return Err(Error::Numerical {
+            what: "leading_eigen",
+            reason: "the matrix has NaN or infinite entries".into(),
+        });
+    }
+    Ok(())
 }
 
 /// An orthonormal basis of the columns of `a` (thin QR, Householder).
@@ -368,6 +470,39 @@ mod tests {
             assert_abs_diff_eq!(fly.values[i], copy.values[i], epsilon = 1e-10 * copy.values[0]);
             assert_abs_diff_eq!(fly.vectors.column(i), copy.vectors.column(i), epsilon = 1e-6);
         }
+    }
+
+    /// Block Krylov finds the same leading pair as subspace iteration, in
+    /// fewer rounds, and the exact one when the basis fills the space.
+    #[test]
+    fn the_krylov_leading_pair_equals_subspace_iteration_s() {
+        let sigma: Vec<f64> = (0..200).map(|i| (1.0 / (1.0 + i as f64 / 10.0)).sqrt()).collect();
+        let (x, v) = known_spectrum(3000, 300, &sigma, 5);
+        let params = TruncatedEigenParams {
+            tolerance: 1e-11,
+            ..TruncatedEigenParams::default()
+        };
+        let krylov = leading_eigenvector(x.view(), None, 1.0, &params).unwrap();
+        let subspace = leading_eigen(x.view(), 1.0, 1, None, &params).unwrap();
+        assert!(krylov.residual <= 1e-11, "{}", krylov.residual);
+        assert!(
+            krylov.rounds < subspace.rounds,
+            "{} against {}",
+            krylov.rounds,
+            subspace.rounds
+        );
+        assert_abs_diff_eq!(krylov.values[0], sigma[0] * sigma[0], epsilon = 1e-12);
+        assert_abs_diff_eq!(
+            krylov.vectors.column(0).dot(&v.column(0)).abs(),
+            1.0,
+            epsilon = 1e-12
+        );
+        // Six columns: the first block of 8 is cut to the space, and the pair is exact at once.
+        let small = Array2::from_shape_fn((40, 6), |(i, j)| ((i * 7 + j * 3) % 11) as f64 - 5.0);
+        let exact = leading_eigenvector(small.view(), None, 1.0, &params).unwrap();
+        let (values, _) = symmetric_eigen("test", small.t().dot(&small).view()).unwrap();
+        assert_eq!(exact.rounds, 1);
+        assert_abs_diff_eq!(exact.values[0], values[0], epsilon = 1e-9 * values[0]);
     }
 
     #[test]
