@@ -57,7 +57,7 @@ pub fn claims_section(verdicts: &[ClaimVerdict], rows: usize) -> Section {
              shows each measurement with its prose, transcript and figures). A verdict is a finding \
              about this table, not a failure: GloVe, for one, holds most of these claims and the token \
              embeddings of all-MiniLM-L6-v2 do not form a cone. A claim is not tested when the table lacks \
-             the words it needs."
+             the words it needs, or has fewer than 3 rows with a direction or one dimension."
         ),
     )
     .fact("hold", count(Status::Holds))
