@@ -15,7 +15,7 @@
 //! result does not depend on the number of threads.
 
 use ndarray::linalg::general_mat_mul;
-use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, s};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, ArrayViewMut1, Axis, s};
 use ndarray_rand::RandomExt;
 use ndarray_rand::rand_distr::StandardNormal;
 use rand::SeedableRng;
@@ -163,14 +163,7 @@ pub fn leading_eigen_centred<T: Copy + Into<f64> + Sync>(
             .fold(0.0, f64::max);
         if residual <= params.tolerance || rounds >= params.max_rounds {
             let mut vectors = ritz.slice_move(s![.., ..k]);
-            for mut column in vectors.columns_mut() {
-                let pivot = column
-                    .iter()
-                    .fold(0.0f64, |best, &v| if v.abs() > best.abs() { v } else { best });
-                if pivot < 0.0 {
-                    column.mapv_inplace(|v| -v);
-                }
-            }
+            vectors.columns_mut().into_iter().for_each(largest_entry_positive);
             return Ok(TruncatedEigen {
                 values: theta.slice_move(s![..k]),
                 vectors,
@@ -246,12 +239,7 @@ pub fn leading_eigenvector<T: Copy + Into<f64> + Sync>(
         };
         let room = d - basis.ncols(); // 0: the basis spans everything, the pair is exact
         if residual <= params.tolerance || rounds >= params.max_rounds || room == 0 {
-            let pivot = vector
-                .iter()
-                .fold(0.0f64, |best, &v| if v.abs() > best.abs() { v } else { best });
-            if pivot < 0.0 {
-                vector.mapv_inplace(|v| -v);
-            }
+            largest_entry_positive(vector.view_mut());
             return Ok(TruncatedEigen {
                 values: theta.slice_move(s![..1]),
                 vectors: vector.insert_axis(Axis(1)),
@@ -311,6 +299,17 @@ fn check_input<T: Copy + Into<f64>>(
         });
     }
     Ok(())
+}
+
+/// Flips `vector`'s sign so that its largest-magnitude entry is positive:
+/// one sign for an eigenvector, whatever the start.
+fn largest_entry_positive(mut vector: ArrayViewMut1<f64>) {
+    let pivot = vector
+        .iter()
+        .fold(0.0f64, |best, &v| if v.abs() > best.abs() { v } else { best });
+    if pivot < 0.0 {
+        vector.mapv_inplace(|v| -v);
+    }
 }
 
 /// An orthonormal basis of the columns of `a` (thin QR, Householder).

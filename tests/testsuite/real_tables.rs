@@ -19,6 +19,24 @@ fn report(args: &[&str]) -> Output {
         .expect("the binary runs")
 }
 
+/// `report --vectors FILE --out OUT_DIR`, which must exit 0: its report.json.
+fn report_on(file: &std::path::Path, out_dir: &std::path::Path) -> Json {
+    let out = report(&[
+        "-q",
+        "--vectors",
+        file.to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&fs::read(out_dir.join("report.json")).unwrap()).unwrap()
+}
+
 /// `(demo, claim, status, measured)` of every verdict in a report.json for `table`.
 fn verdicts(report: &Json, table: &str) -> Vec<(String, String, String, Json)> {
     let mut found = Vec::new();
@@ -235,20 +253,7 @@ fn a_table_missing_the_claims_words_gets_not_tested_with_reasons_and_exit_0() {
     let file = dir.path().join("tiny.txt");
     fs::write(&file, "3 3\nalpha 1 0 0\nbeta 0 1 0\ngamma 0 0 1\n").unwrap();
     let out_dir = dir.path().join("out");
-    let out = report(&[
-        "-q",
-        "--vectors",
-        file.to_str().unwrap(),
-        "--out",
-        out_dir.to_str().unwrap(),
-    ]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let json: Json = serde_json::from_slice(&fs::read(out_dir.join("report.json")).unwrap()).unwrap();
+    let json = report_on(&file, &out_dir);
     let all = verdicts(&json, file.to_str().unwrap());
     assert!(all.len() >= 10);
     let untested: Vec<_> = all.iter().filter(|v| v.2 == "NOT TESTED").collect();
@@ -295,20 +300,7 @@ fn a_table_of_two_rows_leaves_every_claim_not_tested_for_its_size() {
     // claims whose words are present say nothing.
     fs::write(&file, "2 3\nking 1 0.5 0\nqueen 0.9 0.6 0.1\n").unwrap();
     let out_dir = dir.path().join("out");
-    let out = report(&[
-        "-q",
-        "--vectors",
-        file.to_str().unwrap(),
-        "--out",
-        out_dir.to_str().unwrap(),
-    ]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let json: Json = serde_json::from_slice(&fs::read(out_dir.join("report.json")).unwrap()).unwrap();
+    let json = report_on(&file, &out_dir);
     let reasons: Vec<&Json> = json["demos"]
         .as_array()
         .unwrap()
