@@ -154,13 +154,14 @@ impl InputOutput {
                      by orthogonal Procrustes ($R = UV^\\top$ from $E_{in}^\\top E_{out} = U\\Sigma V^\\top$), \
                      since the two matrices need agree only up to a rotation; a token's cosine between \
                      $e^{in}_i R$ and $e^{out}_i$ says how alike its two roles are. Padding rows are left out.";
-        let (Some(alignment), Some([input_norms, output_norms])) = (&self.alignment, &self.norms) else {
+        let (Some(alignment), Some([input_norms, output_norms]), Some(tensor)) =
+            (&self.alignment, &self.norms, &self.output_tensor)
+        else {
             // A tied model: one sentence says so.
             return Section::new("input-output", "Input versus output embedding", &self.tying);
         };
         // The tying sentence leads the prose (its tensor names render as code there), the tensor is a fact.
         let prose = format!("{} {prose}", self.tying);
-        let tensor = self.output_tensor.as_deref().unwrap_or("–");
         let section = Section::new("input-output", "Input versus output embedding", &prose)
             .fact("output embedding", tensor);
         let summary = |s: &Option<Summary>| {

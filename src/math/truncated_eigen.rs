@@ -103,39 +103,9 @@ pub fn leading_eigen(
     start: Option<ArrayView2<f64>>,
     params: &TruncatedEigenParams,
 ) -> Result<TruncatedEigen> {
-    leading_eigen_centred(x, None, divisor, k, start, params)
-}
-
-/// [`leading_eigen`] of `C = (X − 1μᵀ)ᵀ(X − 1μᵀ) / divisor` for rows of any
-/// float type (an `f32` embedding matrix as it was read), centred on `mean`
-/// on the fly when it is given: no `f64` or centred copy of `X` is made, only
-/// blocks of its rows widened in turn.
-///
-/// # Errors
-/// As [`leading_eigen`]; [`Error::Shape`] when `mean`'s length is not `d`.
-///
-/// # Examples
-/// ```
-/// use embspace::math::{TruncatedEigenParams, leading_eigen_centred};
-/// use ndarray::array;
-/// // Spread along x around (0, 5): the covariance's top axis is x.
-/// let x = array![[-2.0f32, 5.0], [0.0, 5.1], [2.0, 4.9]];
-/// let mean = array![0.0, 5.0];
-/// let top = leading_eigen_centred(x.view(), Some(mean.view()), 2.0, 1, None, &TruncatedEigenParams::default())?;
-/// assert!((top.vectors[[0, 0]] - 1.0).abs() < 1e-2);
-/// # Ok::<(), embspace::Error>(())
-/// ```
-pub fn leading_eigen_centred<T: Copy + Into<f64> + Sync>(
-    x: ArrayView2<T>,
-    mean: Option<ArrayView1<f64>>,
-    divisor: f64,
-    k: usize,
-    start: Option<ArrayView2<f64>>,
-    params: &TruncatedEigenParams,
-) -> Result<TruncatedEigen> {
     let (n, d) = x.dim();
-    check_input(x, mean, divisor, k)?;
-    let rows = CentredRows { x, mean };
+    check_input(x, None, divisor, k)?;
+    let rows = CentredRows { x, mean: None };
     let l = (k + params.oversample).min(n).min(d);
     let mut rng = ChaCha8Rng::seed_from_u64(params.seed);
     let mut block = Array2::<f64>::random_using((d, l), StandardNormal, &mut rng);
@@ -180,8 +150,10 @@ pub fn leading_eigen_centred<T: Copy + Into<f64> + Sync>(
 /// table) do not stall it.
 const KRYLOV_BLOCK: usize = 8;
 
-/// The leading eigenpair of `C = (X − 1μᵀ)ᵀ(X − 1μᵀ) / divisor` (as
-/// [`leading_eigen_centred`] with `k = 1`), by block Krylov iteration: the
+/// The leading eigenpair of `C = (X − 1μᵀ)ᵀ(X − 1μᵀ) / divisor` for rows of
+/// any float type (an `f32` embedding matrix as it was read), centred on
+/// `mean` on the fly when it is given — no `f64` or centred copy of `X`, only
+/// blocks of its rows widened in turn — by block Krylov iteration: the
 /// Rayleigh–Ritz step runs on the whole span of `Q, CQ, C²Q, …` (each block
 /// orthogonalised twice against the ones before), not only on the newest
 /// block. One product with `C` (two passes over the rows) per round, as there,
@@ -193,7 +165,7 @@ const KRYLOV_BLOCK: usize = 8;
 /// pair is exact.
 ///
 /// # Errors
-/// As [`leading_eigen_centred`].
+/// As [`leading_eigen`]; [`Error::Shape`] when `mean`'s length is not `d`.
 ///
 /// # Examples
 /// ```
@@ -222,8 +194,7 @@ pub fn leading_eigenvector<T: Copy + Into<f64> + Sync>(
     let mut rounds = 0;
     loop {
         rounds += 1;
-        let newest = basis.slice(s![.., images.ncols()..]).to_owned();
-        let y = rows.times(newest.view());
+        let y = rows.times(basis.slice(s![.., images.ncols()..]));
         let image = rows.transposed_times(y.view()) / divisor;
         images = ndarray::concatenate(Axis(1), &[images.view(), image.view()]).expect("d rows each");
         // Rayleigh–Ritz on the whole basis: B = KᵀCK, symmetric up to rounding.
@@ -260,7 +231,7 @@ pub fn leading_eigenvector<T: Copy + Into<f64> + Sync>(
     }
 }
 
-/// The errors [`leading_eigen_centred`] returns for its input.
+/// The errors [`leading_eigen`] and [`leading_eigenvector`] return for their input.
 fn check_input<T: Copy + Into<f64>>(
     x: ArrayView2<T>,
     mean: Option<ArrayView1<f64>>,
@@ -449,8 +420,8 @@ mod tests {
         }
     }
 
-    /// `f32` rows centred on the fly give the pairs of their explicitly
-    /// centred `f64` copy, over more rows than one summing chunk.
+    /// `f32` rows centred on the fly give the leading pair of their
+    /// explicitly centred `f64` copy, over more rows than one summing chunk.
     #[test]
     fn centring_on_the_fly_equals_centring_a_copy() {
         let mut rng = ChaCha8Rng::seed_from_u64(4);
@@ -463,12 +434,12 @@ mod tests {
         let centred = &widened - &mean;
         let params = TruncatedEigenParams::default();
         let divisor = (x.nrows() - 1) as f64;
-        let copy = leading_eigen(centred.view(), divisor, 3, None, &params).unwrap();
-        let fly = leading_eigen_centred(x.view(), Some(mean.view()), divisor, 3, None, &params).unwrap();
-        for i in 0..3 {
-            assert_abs_diff_eq!(fly.values[i], copy.values[i], epsilon = 1e-10 * copy.values[0]);
-            assert_abs_diff_eq!(fly.vectors.column(i), copy.vectors.column(i), epsilon = 1e-6);
-        }
+        let copy = leading_eigen(centred.view(), divisor, 1, None, &params).unwrap();
+        let fly = leading_eigenvector(x.view(), Some(mean.view()), divisor, &params).unwrap();
+        assert_abs_diff_eq!(fly.values[0], copy.values[0], epsilon = 1e-10 * copy.values[0]);
+        assert_abs_diff_eq!(fly.vectors.column(0), copy.vectors.column(0), epsilon = 1e-6);
+        let wrong = Array1::<f64>::zeros(23);
+        assert!(leading_eigenvector(x.view(), Some(wrong.view()), divisor, &params).is_err());
     }
 
     /// Block Krylov finds the same leading pair as subspace iteration, in
