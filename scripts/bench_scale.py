@@ -3,6 +3,7 @@
 
     scripts/bench_scale.sh                 # Qwen2-7B-sized BF16 table, then 2M x 300 f32 .npy
     scripts/bench_scale.sh --only qwen     # one table (qwen, tall)
+    scripts/bench_scale.sh --only compare  # `embspace compare` of the qwen table with a tuned copy
     scripts/bench_scale.sh --quick         # small stand-ins (30k x 2048, 200k x 300) to try the script
 
 Tables (written once into target/scale/, deterministic from the seed, reused when present):
@@ -30,6 +31,20 @@ Each side runs alone under /usr/bin/time (wall, user+sys CPU, peak RSS), page ca
 Then it checks that both sides agree: the top-20 explained-variance shares (ours from subspace
 iteration above 1 024 dimensions, numpy's exact) and the neighbour lists, and prints a table
 with the ratios.
+
+`compare` sets the qwen table (A) beside a "tuned" copy (B, written once): A's rows turned by a
+seeded random rotation, every 50th row moved by noise of half its length (what fine-tuning moved),
+and 1 024 tokens appended by Hewitt's rule (the old rows' mean plus N(0, 1e-5 diag(var))), all
+stored in BF16 again. Both sides then do the same work:
+
+    embspace  target/release/embspace compare A B --report-format json
+    numpy     A^T B in float32 (numpy's matmul), the exact SVD of the 4 096 x 4 096 cross-covariance
+              in float64 (numpy.linalg.svd), every shared row's cosine after the rotation, the
+              top-10 neighbours of the first 1 000 tokens in each table, and the added rows'
+              distances to the old rows' mean
+
+and must agree on the residual, the drift cosines, the tokens that moved most, the neighbour
+overlap and the added rows.
 """
 
 import argparse
@@ -123,6 +138,50 @@ def write_table(name, rows, dim, kind):
     return path
 
 
+ADDED = 1024
+
+
+def write_tuned(a_path, rows, dim):
+    """B for `compare`: A rotated, every 50th row moved, ADDED rows appended by the mean rule."""
+    folder = OUT / f"tuned-{rows}x{dim}"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "embed.safetensors"
+    if path.exists() and (folder / "vocab.txt").exists():
+        return path
+    started = time.time()
+    rng = np.random.default_rng(SEED + 1)
+    q, r = np.linalg.qr(rng.standard_normal((dim, dim)))
+    rotation = (q * np.sign(np.diag(r))).astype(np.float32)
+    total = rows + ADDED
+    header = json.dumps({
+        "__metadata__": {"format": "pt"},
+        "model.embed_tokens.weight": {"dtype": "BF16", "shape": [total, dim], "data_offsets": [0, total * dim * 2]},
+    }).encode()
+    header += b" " * (-len(header) % 8)
+    a = load(a_path)
+    total_sum, total_squares = np.zeros(dim), np.zeros(dim)
+    with open(path.with_suffix(".tmp"), "wb") as f:
+        f.write(len(header).to_bytes(8, "little") + header)
+        for start in range(0, rows, 8192):
+            x = np.array(a[start:start + 8192])
+            moved = np.arange(start, start + len(x)) % 50 == 0
+            lengths = np.linalg.norm(x[moved], axis=1, keepdims=True)
+            x[moved] += rng.standard_normal((moved.sum(), dim), dtype=np.float32) * lengths * 0.5 / np.sqrt(dim)
+            x = to_bf16(x @ rotation)
+            f.write(x.tobytes())
+            widened = (x.astype(np.uint32) << 16).view(np.float32).astype(np.float64)
+            total_sum += widened.sum(axis=0)
+            total_squares += (widened * widened).sum(axis=0)
+        mean = total_sum / rows
+        spread = np.sqrt(np.maximum(total_squares / rows - mean * mean, 0.0))
+        added = mean + rng.standard_normal((ADDED, dim)) * np.sqrt(1e-5) * spread
+        f.write(to_bf16(added.astype(np.float32)).tobytes())
+    path.with_suffix(".tmp").rename(path)
+    (folder / "vocab.txt").write_text("\n".join(tokens(rows) + [f"new{i:04d}" for i in range(ADDED)]) + "\n")
+    print(f"wrote {path.relative_to(ROOT)} in {time.time() - started:.1f} s", flush=True)
+    return path
+
+
 def load(path):
     """The table as numpy users read it: f32 in memory."""
     if path.suffix == ".npy":
@@ -189,6 +248,60 @@ def reference(path, query_rows, result_file):
     }, open(result_file, "w"))
 
 
+def reference_compare(a_path, b_path, overlap_tokens, result_file):
+    """numpy doing `compare`'s work on A and B (B's first rows are A's tokens in A's order)."""
+    times = {}
+    t = time.time()
+    a = np.ascontiguousarray(load(a_path))
+    b = np.ascontiguousarray(load(b_path))
+    times["load"] = time.time() - t
+    n = len(a)
+    shared = b[:n]
+
+    t = time.time()
+    cross = (a.T @ shared).astype(np.float64)
+    u, _, vt = np.linalg.svd(cross)
+    rotation = (u @ vt).astype(np.float32)
+    times["procrustes"] = time.time() - t
+
+    t = time.time()
+    cosines, residual, target = np.empty(n), 0.0, 0.0
+    for start in range(0, n, 8192):
+        x, y = a[start:start + 8192] @ rotation, shared[start:start + 8192]
+        xy, xx, yy = (np.einsum("ij,ij->i", p, q, dtype=np.float64) for p, q in ((x, y), (x, x), (y, y)))
+        cosines[start:start + len(x)] = np.clip(xy / np.sqrt(xx * yy), -1.0, 1.0)
+        residual += float(np.square(x.astype(np.float64) - y).sum())
+        target += float(yy.sum())
+    times["drift"] = time.time() - t
+
+    t = time.time()
+    def top(m):
+        norms = np.sqrt(np.einsum("ij,ij->i", m, m, dtype=np.float64)).astype(np.float32)
+        safe = np.where(norms > 0, norms, np.inf)
+        lists = []
+        for start in range(0, overlap_tokens, 100):
+            rows = np.arange(start, min(start + 100, overlap_tokens))
+            scores = (m @ (m[rows] / safe[rows, None]).T) / safe[:, None]
+            scores[rows, np.arange(len(rows))] = -np.inf
+            lists += [set(c) for c in np.argpartition(-scores, TOP, axis=0)[:TOP].T.tolist()]
+        return lists
+    kept = [len(x & y) / TOP for x, y in zip(top(a), top(shared))]
+    times["overlap"] = time.time() - t
+
+    old = shared.astype(np.float64)
+    mean = old.mean(axis=0)
+    spread = np.sqrt(max(np.square(old).sum(axis=1).mean() - mean @ mean, 0.0))
+    distances = np.linalg.norm(b[n:].astype(np.float64) - mean, axis=1) / spread
+    json.dump({
+        "times": times,
+        "relative_residual": float(np.sqrt(residual / target)),
+        "cosine": [float(cosines.mean()), float(np.median(cosines)), float(cosines.min())],
+        "moved_most": np.argsort(cosines, kind="stable")[:20].tolist(),
+        "overlap": float(np.mean(kept)),
+        "at_mean": int((distances <= 0.1).sum()),
+    }, open(result_file, "w"))
+
+
 def timed(command, env=None):
     """Runs `command` under /usr/bin/time: (wall s, cpu s, peak RSS MB)."""
     stats = OUT / "time.txt"
@@ -244,21 +357,63 @@ def bench(name, spec):
     print(f"load average at the end: {os.getloadavg()[0]:.1f}", flush=True)
 
 
+def bench_compare(spec):
+    a_path = write_table("qwen", **spec)
+    rows, dim = spec["rows"], spec["dim"]
+    b_path = write_tuned(a_path, rows, dim)
+    overlap_tokens = 1000
+    for path in (a_path, b_path):
+        subprocess.run(["cat", str(path)], check=True, stdout=subprocess.DEVNULL)
+    out = OUT / "out-compare"
+    results = {"embspace": timed([BINARY, "compare", a_path, b_path, "--report-format", "json", "--out", out,
+                                  "--overlap-tokens", overlap_tokens])}
+    ours = json.load(open(out / "comparison.json"))["results"]
+    reference_file = OUT / "numpy-compare.json"
+    results["numpy"] = timed([sys.executable, __file__, "--reference-compare", a_path, b_path,
+                              "--result", reference_file, "--overlap-tokens", str(overlap_tokens)])
+    theirs = json.load(open(reference_file))
+    alignment, cosine = ours["alignment"], ours["alignment"]["cosine"]
+    most = {int(t["token"][1:]) for t in alignment["moved_most"]}
+    matrix_mb = 2 * rows * dim * 4 / 2**20
+    print(f"\n## compare: {rows} x {dim} against {rows + ADDED} x {dim} (BF16; both f32 matrices {matrix_mb:.0f} MB)")
+    print(f"relative residual {alignment['relative_residual']:.6f} (numpy {theirs['relative_residual']:.6f}); "
+          f"drift cosine mean/median/min {cosine['mean']:.6f}/{cosine['median']:.6f}/{cosine['min']:.6f} "
+          "(numpy " + "/".join(f"{c:.6f}" for c in theirs["cosine"]) + ")")
+    print(f"moved most, top 20 in common with numpy: {len(most & set(theirs['moved_most']))}/20; "
+          f"neighbour overlap@10 {ours['overlap']['mean']:.4f} (numpy {theirs['overlap']:.4f}); "
+          f"added rows at the mean {ours['added']['at_mean']}/{ADDED} (numpy {theirs['at_mean']})")
+    print("numpy phases: " + ", ".join(f"{k} {v:.1f} s" for k, v in theirs["times"].items()))
+    print("\n| who | wall | CPU | peak RSS | RSS / both f32 matrices |\n|---|---|---|---|---|")
+    for who, (wall, cpu, mb) in results.items():
+        print(f"| {who} | {wall:.1f} s | {cpu:.1f} s | {mb:.0f} MB | {mb / matrix_mb:.2f}x |")
+    print(f"\nnumpy / embspace wall time: {results['numpy'][0] / results['embspace'][0]:.2f}; "
+          f"peak RSS: {results['numpy'][2] / results['embspace'][2]:.2f}")
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}", flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=sorted(TABLES))
+    parser.add_argument("--only", choices=sorted(TABLES) + ["compare"])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--reference", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--query-rows", help=argparse.SUPPRESS)
+    parser.add_argument("--reference-compare", type=Path, nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--overlap-tokens", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.reference_compare:
+        reference_compare(*args.reference_compare, args.overlap_tokens, args.result)
+        return
     if args.reference:
         reference(args.reference, np.array([int(r) for r in args.query_rows.split(",")]), args.result)
         return
     OUT.mkdir(parents=True, exist_ok=True)
     tables = QUICK if args.quick else TABLES
-    for name in [args.only] if args.only else tables:
-        bench(name, tables[name])
+    for name in [args.only] if args.only else [*tables, "compare"]:
+        if name == "compare":
+            bench_compare(tables["qwen"])
+        else:
+            bench(name, tables[name])
 
 
 if __name__ == "__main__":

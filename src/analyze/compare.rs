@@ -14,20 +14,26 @@
 //!   `ln(1 + n/V)` that rule gives ([`kl_bound`]).
 //!
 //! Memory: the tables stay `f32`. The Procrustes cross-covariance (`d×d`) is
-//! accumulated in `f64` over blocks of rows, and the neighbour search
+//! accumulated in `f64` over blocks of rows multiplied in `f32`, and the neighbour search
 //! normalises each table in place after moving its shared rows to the top,
 //! so the peak is the two tables plus blocks, never an `n×n` matrix.
 
-use ndarray::{Array1, Array2, ArrayView2, Axis, linalg::general_mat_mul, s};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, s};
+use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::analyze::knn::{UnitRows, fused_top_k};
+use crate::analyze::knn::{UnitRows, cores, fused_top_k, product};
 use crate::embeddings::Embeddings;
 use crate::error::Result;
 use crate::math::{kl_bound, procrustes_rotation};
 
-/// Shared rows gathered and widened to `f64` at a time.
+/// Shared rows gathered and widened to `f64` at a time (the added rows' mean).
 const BLOCK: usize = 1024;
+
+/// Shared rows gathered at a time for the alignment's `f32` products: large
+/// enough for gemm to keep every core busy at 4 096 dimensions, small enough
+/// that each block's `f32` sums (over as many rows) stay within a few `10⁻⁶`.
+const ALIGN_BLOCK: usize = 4096;
 
 /// Hewitt (2021) draws new rows from `N(μ, 10⁻⁵·Σ)`: their distance to the
 /// mean is about `√10⁻⁵ ≈ 0.003` times the spread of the old rows, while an
@@ -303,10 +309,14 @@ fn gather(m: ArrayView2<f32>, rows: impl Iterator<Item = usize>) -> Array2<f64> 
 }
 
 /// Rotates A's rows onto `b`'s by orthogonal Procrustes over `pairs` (row in
-/// A, row in `b`) and measures each pair's cosine after the rotation, in
-/// blocks of `f64` rows; lists the `listed` pairs that differ most and least
-/// under A's tokens. `compare` aligns two tables with it, `analyze` a
-/// model's input embedding with its output embedding.
+/// A, row in `b`) and measures each pair's cosine after the rotation; lists
+/// the `listed` pairs that differ most and least under A's tokens. `compare`
+/// aligns two tables with it, `analyze` a model's input embedding with its
+/// output embedding.
+///
+/// Two passes over blocks of [`ALIGN_BLOCK`] shared rows, each block's product
+/// in `f32` (the tables' own precision) on every core: `AᵀB`, summed into the
+/// `f64` cross-covariance, then `A R` beside `B`, compared row by row in `f64`.
 pub(crate) fn align_shared(
     a: &Embeddings,
     b: ArrayView2<f32>,
@@ -314,27 +324,39 @@ pub(crate) fn align_shared(
     listed: usize,
 ) -> Result<Alignment> {
     let d = a.dim();
+    let threads = cores();
+    let rows = |m: ArrayView2<f32>, block: &[(usize, usize)], side: fn(&(usize, usize)) -> usize| {
+        m.select(Axis(0), &block.iter().map(side).collect::<Vec<_>>())
+    };
     let blocks = || {
-        pairs.chunks(BLOCK).map(|block| {
-            (
-                gather(a.vectors(), block.iter().map(|p| p.0)),
-                gather(b, block.iter().map(|p| p.1)),
-            )
-        })
+        pairs
+            .chunks(ALIGN_BLOCK)
+            .map(|block| (rows(a.vectors(), block, |p| p.0), rows(b, block, |p| p.1)))
     };
     let mut cross = Array2::<f64>::zeros((d, d));
+    let mut partial = Array2::<f32>::zeros((d, d));
     for (xa, xb) in blocks() {
-        general_mat_mul(1.0, &xa.t(), &xb, 1.0, &mut cross);
+        product(xa.t(), xb.t(), &mut partial.view_mut(), threads);
+        cross.zip_mut_with(&partial, |sum, &p| *sum += f64::from(p));
     }
-    let rotation = procrustes_rotation(cross.view())?;
+    drop(partial);
+    let rotation = procrustes_rotation(cross.view())?.mapv(|v| v as f32);
+    drop(cross);
     let (mut residual, mut target) = (0.0, 0.0);
     let mut cosines = Vec::with_capacity(pairs.len());
+    let mut rotated = Array2::<f32>::zeros((ALIGN_BLOCK.min(pairs.len()), d));
     for (xa, xb) in blocks() {
-        let rotated = xa.dot(&rotation);
-        for (x, y) in rotated.rows().into_iter().zip(xb.rows()) {
-            residual += (&x - &y).mapv(|v| v * v).sum();
-            target += y.dot(&y);
-            cosines.push(cosine(x.dot(&y), x.dot(&x), y.dot(&y)));
+        let mut out = rotated.slice_mut(s![..xa.nrows(), ..]);
+        product(xa.view(), rotation.t(), &mut out, threads);
+        let out = out.view();
+        let sums: Vec<[f64; 4]> = (0..xb.nrows())
+            .into_par_iter()
+            .map(|i| pair_sums(out.row(i), xb.row(i)))
+            .collect();
+        for [xy, xx, yy, squared_difference] in sums {
+            residual += squared_difference;
+            target += yy;
+            cosines.push(cosine(xy, xx, yy));
         }
     }
     let mut order: Vec<usize> = (0..pairs.len()).collect();
@@ -353,6 +375,14 @@ pub(crate) fn align_shared(
         moved_most: listed_of(&mut order.iter()),
         moved_least: listed_of(&mut order.iter().rev()),
         cosines,
+    })
+}
+
+/// `[x·y, x·x, y·y, ‖x − y‖²]`, summed in `f64`.
+fn pair_sums(x: ArrayView1<f32>, y: ArrayView1<f32>) -> [f64; 4] {
+    x.iter().zip(y).fold([0.0; 4], |[xy, xx, yy, dd], (&x, &y)| {
+        let (x, y) = (f64::from(x), f64::from(y));
+        [xy + x * y, xx + x * x, yy + y * y, dd + (x - y) * (x - y)]
     })
 }
 

@@ -206,9 +206,16 @@ impl Best {
     }
 }
 
-/// `out = q · uᵀ` for row-major `q` (`m×d`) and `u` (`n×d`): gemm's
-/// AVX-512 / FMA kernels, single-threaded (the caller runs one per core).
-pub(crate) fn product(q: ArrayView2<f32>, u: ArrayView2<f32>, out: &mut ndarray::ArrayViewMut2<f32>) {
+/// `out = q · uᵀ` for `q` (`m×d`) and `u` (`n×d`) of any strides: gemm's
+/// AVX-512 / FMA kernels on `threads` threads (the searches pass 1 and run one
+/// per core themselves). gemm shares out the output, never the sums, so the
+/// bytes do not depend on `threads`.
+pub(crate) fn product(
+    q: ArrayView2<f32>,
+    u: ArrayView2<f32>,
+    out: &mut ndarray::ArrayViewMut2<f32>,
+    threads: usize,
+) {
     let (m, n, k) = (q.nrows(), u.nrows(), q.ncols());
     if m == 0 || n == 0 {
         return;
@@ -243,7 +250,10 @@ pub(crate) fn product(q: ArrayView2<f32>, u: ArrayView2<f32>, out: &mut ndarray:
             false,
             false,
             false,
-            gemm::Parallelism::None,
+            match threads {
+                0 | 1 => gemm::Parallelism::None,
+                n => gemm::Parallelism::Rayon(n),
+            },
         );
     }
 }
@@ -349,7 +359,7 @@ where
             let start = block * VOCAB_BLOCK;
             let width = VOCAB_BLOCK.min(restrict - start);
             let mut out = tile.slice_mut(s![.., ..width]);
-            product(words, unit.slice(s![start..start + width, ..]), &mut out);
+            product(words, unit.slice(s![start..start + width, ..]), &mut out, 1);
             let out = out.view();
             for ((best, member), excluded) in best.iter_mut().zip(members).zip(&excluded) {
                 let rows = member.map(|w| out.row(w));

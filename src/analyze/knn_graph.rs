@@ -73,6 +73,7 @@ fn knn_graph_on(unit: ArrayView2<f32>, k: usize, threads: usize) -> Result<KnnGr
                 unit.slice(s![rows.clone(), ..]),
                 unit.slice(s![columns.clone(), ..]),
                 &mut out,
+                1,
             );
             lists.scan(out.view(), rows, columns);
         }

@@ -99,6 +99,11 @@ pub fn procrustes(source: ArrayView2<f64>, target: ArrayView2<f64>) -> Result<Pr
 /// [`procrustes`] is this after one product; a caller with more rows than
 /// memory for an `f64` copy accumulates `cross` over blocks of rows instead.
 ///
+/// The SVD is nalgebra's, or above [`FAER_ABOVE`] dimensions, when the crate
+/// is built with `analyze`, faer's: the same factorisation to round-off, on
+/// every core, minutes faster at the sizes of LLM embeddings (see
+/// ARCHITECTURE.md, "Procrustes at LLM sizes").
+///
 /// # Errors
 /// [`Error::Shape`] unless `cross` is square; [`Error::Numerical`] if the SVD
 /// does not converge.
@@ -120,16 +125,72 @@ pub fn procrustes_rotation(cross: ArrayView2<f64>) -> Result<Array2<f64>> {
             format!("{:?}", cross.dim()),
         ));
     }
+    #[cfg(feature = "analyze")]
+    if d > FAER_ABOVE {
+        return faer_rotation(cross);
+    }
+    nalgebra_rotation(cross)
+}
+
+/// Above this many dimensions [`procrustes_rotation`] takes faer's SVD (when
+/// built with `analyze`). Below it nalgebra's takes milliseconds, and every
+/// demo stays below it, so the notebooks (built without faer) print the same
+/// numbers as the report.
+pub const FAER_ABOVE: usize = 128;
+
+/// faer splits its parallel work into this many tasks whatever the number of
+/// threads, so its round-off, and the output, do not depend on the machine.
+#[cfg(feature = "analyze")]
+const FAER_TASKS: usize = 8;
+
+fn svd_failed() -> Error {
+    Error::Numerical {
+        what: "procrustes",
+        reason: "the SVD did not converge".into(),
+    }
+}
+
+fn nalgebra_rotation(cross: ArrayView2<f64>) -> Result<Array2<f64>> {
     let svd = to_nalgebra(cross)
         .try_svd(true, true, f64::EPSILON, 10_000)
-        .ok_or_else(|| Error::Numerical {
-            what: "procrustes",
-            reason: "the SVD did not converge".into(),
-        })?;
+        .ok_or_else(svd_failed)?;
     let u = svd.u.expect("u was requested");
     let v_t = svd.v_t.expect("v_t was requested");
     let r = u * v_t;
-    Ok(Array2::from_shape_fn((d, d), |(i, j)| r[(i, j)]))
+    Ok(Array2::from_shape_fn(cross.dim(), |(i, j)| r[(i, j)]))
+}
+
+#[cfg(feature = "analyze")]
+fn faer_rotation(cross: ArrayView2<f64>) -> Result<Array2<f64>> {
+    use faer::diag::Diag;
+    use faer::dyn_stack::{MemBuffer, MemStack};
+    use faer::linalg::svd::{ComputeSvdVectors, svd, svd_scratch};
+    use faer::{Accum, Mat, MatMut, Par};
+
+    let d = cross.nrows();
+    let par = Par::rayon(FAER_TASKS);
+    let m = Mat::from_fn(d, d, |i, j| cross[(i, j)]);
+    let (mut s, mut u, mut v) = (
+        Diag::<f64>::zeros(d),
+        Mat::<f64>::zeros(d, d),
+        Mat::<f64>::zeros(d, d),
+    );
+    let full = ComputeSvdVectors::Full;
+    let mut scratch = MemBuffer::new(svd_scratch::<f64>(d, d, full, full, par, Default::default()));
+    svd(
+        m.as_ref(),
+        s.as_mut(),
+        Some(u.as_mut()),
+        Some(v.as_mut()),
+        par,
+        MemStack::new(&mut scratch),
+        Default::default(),
+    )
+    .map_err(|_| svd_failed())?;
+    let mut r = Array2::<f64>::zeros((d, d));
+    let out = MatMut::from_row_major_slice_mut(r.as_slice_mut().expect("a fresh array is contiguous"), d, d);
+    faer::linalg::matmul::matmul(out, Accum::Replace, u.as_ref(), v.transpose(), 1.0, par);
+    Ok(r)
 }
 
 /// Map `source` into the target space: `source · R`.
@@ -255,6 +316,33 @@ mod tests {
         for k in 0..d {
             assert_abs_diff_eq!(sums[[0, k]] / n as f64, 0.0, epsilon = 0.03);
             assert_abs_diff_eq!(sums[[1, k]] / n as f64, 1.0 / d as f64, epsilon = 0.02);
+        }
+    }
+
+    #[cfg(feature = "analyze")]
+    #[test]
+    fn faer_and_nalgebra_give_the_same_rotation() {
+        // Above FAER_ABOVE the SVD is faer's; nalgebra's is the reference. A
+        // cross-covariance of full rank, then one of rank 100 < d: there the
+        // minimiser is not unique, so compare what any minimiser must give,
+        // orthogonality and the same fit.
+        let mut rng = ChaCha8Rng::seed_from_u64(12);
+        let d = FAER_ABOVE + 72;
+        for rows in [3 * d, 100] {
+            let source = gaussian(&mut rng, rows, d);
+            let target = source.dot(&random_orthogonal(d, &mut rng)) + gaussian(&mut rng, rows, d) * 0.3;
+            let cross = source.t().dot(&target);
+            let (fast, reference) = (
+                faer_rotation(cross.view()).unwrap(),
+                nalgebra_rotation(cross.view()).unwrap(),
+            );
+            assert_abs_diff_eq!(fast.t().dot(&fast), Array2::eye(d), epsilon = 1e-12);
+            let fit = |r: &Array2<f64>| (source.dot(r) - &target).mapv(|v| v * v).sum();
+            assert_abs_diff_eq!(fit(&fast), fit(&reference), epsilon = 1e-9 * fit(&reference));
+            if rows > d {
+                assert_abs_diff_eq!(fast, reference, epsilon = 1e-11);
+            }
+            assert_eq!(procrustes_rotation(cross.view()).unwrap(), fast);
         }
     }
 

@@ -107,6 +107,52 @@ fn a_rotated_copy_has_no_residual_no_drift_and_the_same_neighbours() {
     assert_eq!(html.matches("data:image/png;base64,").count(), 2);
 }
 
+#[test]
+fn above_faer_above_dimensions_the_comparison_is_the_same_bytes_on_one_core_and_on_all() {
+    // Above FAER_ABOVE dimensions the SVD is faer's on every core, and the
+    // products are gemm's: neither may let the thread count into the output.
+    let d = embspace::math::FAER_ABOVE + 32;
+    let tokens = words("w", 3 * d);
+    let a = gaussian(3 * d, d, 5) + 0.4;
+    let b = a.dot(&random_orthogonal(d, &mut ChaCha8Rng::seed_from_u64(6)));
+    let dir = tempfile::tempdir().unwrap();
+    let (a_path, b_path) = (
+        write_table(dir.path(), "a.txt", &tokens, &a),
+        write_table(dir.path(), "b.txt", &tokens, &b),
+    );
+    let run = |one_core: bool| {
+        let out_dir = dir.path().join(if one_core { "one" } else { "all" });
+        let binary = env!("CARGO_BIN_EXE_embspace");
+        let mut command = Command::new(if one_core { "taskset" } else { binary });
+        if one_core {
+            command.args(["-c", "0", binary]);
+        }
+        let out = command
+            .arg("compare")
+            .args([&a_path, &b_path])
+            .arg("--out")
+            .arg(&out_dir)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        ["comparison.json", "comparison.html"].map(|f| fs::read(out_dir.join(f)).unwrap())
+    };
+    let one = run(true);
+    assert!(
+        one == run(false),
+        "comparison.json or .html differ between one core and all"
+    );
+    let json: serde_json::Value = serde_json::from_slice(&one[0]).unwrap();
+    let residual = json["results"]["alignment"]["relative_residual"]
+        .as_f64()
+        .unwrap();
+    eprintln!(
+        "RESIDUAL {residual:e} min {}",
+        json["results"]["alignment"]["cosine"]["min"]
+    );
+    assert!(residual < 1e-6, "relative residual {residual}");
+}
+
 /// A table of 300 old rows grown by `added` new tokens (B), and the old table (A).
 fn grown(added: &Array2<f64>, old: &Array2<f64>) -> (serde_json::Value, String) {
     let old_tokens = words("w", old.nrows());
