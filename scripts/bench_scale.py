@@ -4,6 +4,7 @@
     scripts/bench_scale.sh                 # Qwen2-7B-sized BF16 table, then 2M x 300 f32 .npy
     scripts/bench_scale.sh --only qwen     # one table (qwen, tall)
     scripts/bench_scale.sh --only compare  # `embspace compare` of the qwen table with a tuned copy
+    scripts/bench_scale.sh --only untied   # `embspace analyze` of a model directory with an lm_head
     scripts/bench_scale.sh --quick         # small stand-ins (30k x 2048, 200k x 300) to try the script
 
 Tables (written once into target/scale/, deterministic from the seed, reused when present):
@@ -45,6 +46,12 @@ stored in BF16 again. Both sides then do the same work:
 
 and must agree on the residual, the drift cosines, the tokens that moved most, the neighbour
 overlap and the added rows.
+
+`untied` is a Hugging Face model directory (config.json with `tie_word_embeddings: false`, one
+model.safetensors, vocab.txt) whose input embedding is the qwen table and whose `lm_head.weight`
+is the tuned table's first rows: `analyze DIR --map 0` as above plus the input-versus-output
+section, against numpy doing the statistics and queries above plus the same Procrustes and
+per-token cosines as for `compare`.
 """
 
 import argparse
@@ -182,22 +189,28 @@ def write_tuned(a_path, rows, dim):
     return path
 
 
-def load(path):
+def load(path, tensor="model.embed_tokens.weight"):
     """The table as numpy users read it: f32 in memory."""
     if path.suffix == ".npy":
         return np.load(path, mmap_mode="r")
     with open(path, "rb") as f:
         length = int.from_bytes(f.read(8), "little")
         header = json.loads(f.read(length))
-    rows, dim = header["model.embed_tokens.weight"]["shape"]
-    raw = np.memmap(path, dtype="<u2", mode="r", offset=8 + length, shape=(rows, dim))
+    rows, dim = header[tensor]["shape"]
+    begin = header[tensor]["data_offsets"][0]
+    raw = np.memmap(path, dtype="<u2", mode="r", offset=8 + length + begin, shape=(rows, dim))
     return (raw.astype(np.uint32) << 16).view(np.float32)
 
 
 def reference(path, query_rows, result_file):
-    """numpy doing the statistics and the queries (run in its own process for its peak RSS)."""
+    """numpy doing the statistics and the queries (run in its own process for its peak RSS); for a
+    model directory also the input-versus-output alignment."""
     times = {}
     t = time.time()
+    output = None
+    if path.is_dir():
+        output = np.ascontiguousarray(load(path / "model.safetensors", "lm_head.weight"))
+        path = path / "model.safetensors"
     x = load(path)
     x = np.ascontiguousarray(x)  # the .npy is mapped: read it all, as the load does on our side
     times["load"] = time.time() - t
@@ -238,7 +251,9 @@ def reference(path, query_rows, result_file):
             order = best[np.argsort(-scores[best[:, q], q], kind="stable"), q]
             neighbours.append([int(r) for r in order])
     times["queries"] = time.time() - t
+    aligned = {} if output is None else alignment(x, output, times)
     json.dump({
+        **aligned,
         "times": times,
         "norm_mean": float(norms.mean()),
         "mean_vector_norm": mean_norm,
@@ -246,6 +261,31 @@ def reference(path, query_rows, result_file):
         "anisotropy": [raw_cosine, centred_cosine, abtt_cosine],
         "neighbours": neighbours,
     }, open(result_file, "w"))
+
+
+def alignment(a, b, times):
+    """Orthogonal Procrustes of a's rows onto b's and each row's cosine after it, as `compare` does."""
+    t = time.time()
+    cross = (a.T @ b).astype(np.float64)
+    u, _, vt = np.linalg.svd(cross)
+    rotation = (u @ vt).astype(np.float32)
+    times["procrustes"] = time.time() - t
+
+    t = time.time()
+    n = len(a)
+    cosines, residual, target = np.empty(n), 0.0, 0.0
+    for start in range(0, n, 8192):
+        x, y = a[start:start + 8192] @ rotation, b[start:start + 8192]
+        xy, xx, yy = (np.einsum("ij,ij->i", p, q, dtype=np.float64) for p, q in ((x, y), (x, x), (y, y)))
+        cosines[start:start + len(x)] = np.clip(xy / np.sqrt(xx * yy), -1.0, 1.0)
+        residual += float(np.square(x.astype(np.float64) - y).sum())
+        target += float(yy.sum())
+    times["drift"] = time.time() - t
+    return {
+        "relative_residual": float(np.sqrt(residual / target)),
+        "cosine": [float(cosines.mean()), float(np.median(cosines)), float(cosines.min())],
+        "moved_most": np.argsort(cosines, kind="stable")[:20].tolist(),
+    }
 
 
 def reference_compare(a_path, b_path, overlap_tokens, result_file):
@@ -258,22 +298,7 @@ def reference_compare(a_path, b_path, overlap_tokens, result_file):
     n = len(a)
     shared = b[:n]
 
-    t = time.time()
-    cross = (a.T @ shared).astype(np.float64)
-    u, _, vt = np.linalg.svd(cross)
-    rotation = (u @ vt).astype(np.float32)
-    times["procrustes"] = time.time() - t
-
-    t = time.time()
-    cosines, residual, target = np.empty(n), 0.0, 0.0
-    for start in range(0, n, 8192):
-        x, y = a[start:start + 8192] @ rotation, shared[start:start + 8192]
-        xy, xx, yy = (np.einsum("ij,ij->i", p, q, dtype=np.float64) for p, q in ((x, y), (x, x), (y, y)))
-        cosines[start:start + len(x)] = np.clip(xy / np.sqrt(xx * yy), -1.0, 1.0)
-        residual += float(np.square(x.astype(np.float64) - y).sum())
-        target += float(yy.sum())
-    times["drift"] = time.time() - t
-
+    aligned = alignment(a, shared, times)
     t = time.time()
     def top(m):
         norms = np.sqrt(np.einsum("ij,ij->i", m, m, dtype=np.float64)).astype(np.float32)
@@ -294,9 +319,7 @@ def reference_compare(a_path, b_path, overlap_tokens, result_file):
     distances = np.linalg.norm(b[n:].astype(np.float64) - mean, axis=1) / spread
     json.dump({
         "times": times,
-        "relative_residual": float(np.sqrt(residual / target)),
-        "cosine": [float(cosines.mean()), float(np.median(cosines)), float(cosines.min())],
-        "moved_most": np.argsort(cosines, kind="stable")[:20].tolist(),
+        **aligned,
         "overlap": float(np.mean(kept)),
         "at_mean": int((distances <= 0.1).sum()),
     }, open(result_file, "w"))
@@ -311,15 +334,46 @@ def timed(command, env=None):
     return float(wall), float(user) + float(system), int(kb) / 1024
 
 
-def bench(name, spec):
-    path = write_table(name, **spec)
+def write_untied(spec):
+    """A model directory: the qwen table as input embedding, the tuned table's rows as lm_head."""
     rows, dim = spec["rows"], spec["dim"]
-    matrix_mb = rows * dim * 4 / 2**20
+    a_path = write_table("qwen", **spec)
+    b_path = write_tuned(a_path, rows, dim)
+    folder = OUT / f"untied-{rows}x{dim}"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "model.safetensors"
+    if path.exists():
+        return folder
+    size = rows * dim * 2
+    header = json.dumps({
+        "__metadata__": {"format": "pt"},
+        "model.embed_tokens.weight": {"dtype": "BF16", "shape": [rows, dim], "data_offsets": [0, size]},
+        "lm_head.weight": {"dtype": "BF16", "shape": [rows, dim], "data_offsets": [size, 2 * size]},
+    }).encode()
+    header += b" " * (-len(header) % 8)
+    with open(path.with_suffix(".tmp"), "wb") as f:
+        f.write(len(header).to_bytes(8, "little") + header)
+        for source in (a_path, b_path):
+            with open(source, "rb") as g:
+                g.seek(8 + int.from_bytes(g.read(8), "little"))
+                f.write(g.read(size))
+    path.with_suffix(".tmp").rename(path)
+    (folder / "config.json").write_text(json.dumps({
+        "model_type": "qwen2", "tie_word_embeddings": False, "vocab_size": rows, "hidden_size": dim}))
+    (folder / "vocab.txt").write_text("\n".join(tokens(rows)) + "\n")
+    return folder
+
+
+def bench(name, spec):
+    path = write_untied(spec) if name == "untied" else write_table(name, **spec)
+    rows, dim = spec["rows"], spec["dim"]
+    matrix_mb = rows * dim * 4 / 2**20 * (2 if name == "untied" else 1)  # untied: input and output
     query_rows = np.linspace(0, min(rows, SAMPLE * 15) - 1, QUERIES).astype(int)
     names = tokens(rows)
     query_tokens = [names[r] for r in query_rows]
     # Read the file once so every side starts from a warm page cache.
-    subprocess.run(["cat", str(path)], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(["cat", str(path / "model.safetensors" if path.is_dir() else path)], check=True,
+                   stdout=subprocess.DEVNULL)
 
     def analyze(binary, out):
         return [binary, "analyze", path, "--map", "0", "--report-format", "json", "--out", out,
@@ -339,7 +393,14 @@ def bench(name, spec):
     exact = np.array(theirs["explained_variance"][:len(shares)])
     ours_lists = [[int(n["token"][1:]) for n in q["neighbours"]] for q in ours["neighbours"]]
     agree = sum(len(set(a) & set(b)) for a, b in zip(ours_lists, theirs["neighbours"])) / (QUERIES * TOP)
-    print(f"\n## {name}: {rows} x {dim} ({path.name}, f32 matrix {matrix_mb:.0f} MB)")
+    print(f"\n## {name}: {rows} x {dim} ({path.name}, f32 {'matrices' if name == 'untied' else 'matrix'} {matrix_mb:.0f} MB)")
+    if name == "untied":
+        aligned = ours["input_output"]["alignment"]
+        print(f"input vs output: relative residual {aligned['relative_residual']:.6f} (numpy "
+              f"{theirs['relative_residual']:.6f}), cosine mean {aligned['cosine']['mean']:.6f} (numpy "
+              f"{theirs['cosine'][0]:.6f}), min {aligned['cosine']['min']:.6f} (numpy {theirs['cosine'][2]:.6f}); "
+              f"differ most, top 20 in common with numpy: "
+              f"{len({int(t['token'][1:]) for t in aligned['moved_most']} & set(theirs['moved_most']))}/20")
     print(f"explained variance, top 20: max |ours - numpy eigh| = {np.abs(shares - exact).max():.2e} "
           f"(largest share {exact[0]:.4f}); neighbours in common with numpy: {agree:.2%}")
     d = ours["diagnostics"]
@@ -393,7 +454,7 @@ def bench_compare(spec):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=sorted(TABLES) + ["compare"])
+    parser.add_argument("--only", choices=sorted(TABLES) + ["compare", "untied"])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--reference", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
@@ -409,11 +470,11 @@ def main():
         return
     OUT.mkdir(parents=True, exist_ok=True)
     tables = QUICK if args.quick else TABLES
-    for name in [args.only] if args.only else [*tables, "compare"]:
+    for name in [args.only] if args.only else [*tables, "compare", "untied"]:
         if name == "compare":
             bench_compare(tables["qwen"])
         else:
-            bench(name, tables[name])
+            bench(name, tables["qwen" if name == "untied" else name])
 
 
 if __name__ == "__main__":
