@@ -9,7 +9,9 @@
 
 Tables (written once into target/scale/, deterministic from the seed, reused when present):
 
-    qwen   152 064 x 4 096 BF16 safetensors (`model.embed_tokens.weight`, 1.25 GB) + vocab.txt
+    qwen   152 064 x 4 096 BF16 safetensors (`model.embed_tokens.weight`, 1.25 GB) + vocab.txt, and
+           tokenizer/tokenizer.json as Qwen2's is shaped: 151 643 tokens and 3 special ones, so the
+           last 418 rows are padding, the reference rows of the under-trained tokens section
     tall   2 000 000 x 300 f32 .npy (2.4 GB) + vocab.txt
 
 Not i.i.d. noise: each row is a rank-48 signal with decaying strengths plus anisotropic noise
@@ -21,11 +23,17 @@ Each side runs alone under /usr/bin/time (wall, user+sys CPU, peak RSS), page ca
 
     embspace  target/release/embspace analyze FILE --map 0 --query <100 tokens> --report-format json
               (norms, mean vector, 10 000-row sample: anisotropy, isotropy, principal components,
-              all-but-the-top, textbook claims; top-10 neighbours of 100 queries over every row)
+              all-but-the-top, textbook claims; top-10 neighbours of 100 queries over every row;
+              for qwen, read with its tokenizer.json, the under-trained tokens: every row's cosine
+              distance to the padding rows' mean after removing the first principal component)
     numpy     the same table read as numpy reads it (bf16 widened through uint32), norms, mean
               vector, the 10 000-row sample's covariance and its exact eigendecomposition
               (numpy.linalg.eigh), random-pair anisotropy raw and centred, all-but-the-top, and
-              the top-10 cosine neighbours of the same 100 queries (X @ q / norms, no unit copy)
+              the top-10 cosine neighbours of the same 100 queries (X @ q / norms, no unit copy),
+              for qwen the same distances (the first component from numpy.linalg.eigh of the
+              centred rows' covariance). The table's near-zero rows are trained rows scaled down,
+              so a cosine does not single them out: this measures time and agreement;
+              scripts/check_undertrained_minilm.sh checks the ranking on a real matrix.
     before    the binary built from the commit before this work (target/embspace-before), when
               present and the table is `tall` (at 4 096 dimensions it spends minutes in nalgebra)
 
@@ -112,6 +120,31 @@ def to_bf16(x):
 
 def tokens(rows):
     return [f"t{i:07d}" for i in range(rows)]
+
+
+QWEN_TOKENS = 151_643  # Qwen2's BPE vocabulary; 3 special tokens follow, then padding rows
+
+
+def write_tokenizer(folder, rows):
+    """A tokenizer.json shaped like Qwen2-7B's: fewer tokens than rows, the rest padding."""
+    path = folder / "tokenizer" / "tokenizer.json"
+    if path.exists():
+        return path
+    path.parent.mkdir(exist_ok=True)
+    regular = min(QWEN_TOKENS, rows - 1 - rows // 400)
+    special = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
+    path.write_text(json.dumps({
+        "version": "1.0",
+        "added_tokens": [{"id": regular + i, "content": t, "special": True} for i, t in enumerate(special)],
+        "model": {"type": "BPE", "vocab": {t: i for i, t in enumerate(tokens(regular))}, "merges": []},
+    }))
+    return path
+
+
+def padding_rows(path):
+    """The rows past the tokenizer's tokens."""
+    tokenizer = json.loads(path.read_text())
+    return len(tokenizer["model"]["vocab"]) + len(tokenizer["added_tokens"])
 
 
 def write_table(name, rows, dim, kind):
@@ -202,7 +235,26 @@ def load(path, tensor="model.embed_tokens.weight"):
     return (raw.astype(np.uint32) << 16).view(np.float32)
 
 
-def reference(path, query_rows, result_file):
+def unused_distances(x, reference_rows):
+    """magikarp's cosine distance to the reference rows' mean, first principal component removed."""
+    mean = x.mean(axis=0, dtype=np.float64)
+    covariance = np.zeros((x.shape[1], x.shape[1]))
+    for start in range(0, len(x), 8192):
+        block = x[start:start + 8192] - mean.astype(np.float32)
+        covariance += (block.T @ block).astype(np.float64)
+    u = np.linalg.eigh(covariance)[1][:, -1]
+    m = x[reference_rows].mean(axis=0, dtype=np.float64)
+    m -= (m @ u) * u
+    distances = np.empty(len(x))
+    for start in range(0, len(x), 8192):
+        block = x[start:start + 8192].astype(np.float64)
+        block -= np.outer(block @ u, u)
+        norms = np.linalg.norm(block, axis=1) * np.linalg.norm(m)
+        distances[start:start + len(block)] = 1.0 - (block @ m) / np.maximum(norms, 1e-6)
+    return distances
+
+
+def reference(path, query_rows, result_file, first_padding=None):
     """numpy doing the statistics and the queries (run in its own process for its peak RSS); for a
     model directory also the input-versus-output alignment."""
     times = {}
@@ -252,8 +304,17 @@ def reference(path, query_rows, result_file):
             neighbours.append([int(r) for r in order])
     times["queries"] = time.time() - t
     aligned = {} if output is None else alignment(x, output, times)
+    undertrained = {}
+    if first_padding is not None:
+        t = time.time()
+        distances = unused_distances(x, np.arange(first_padding, len(x)))
+        times["under-trained"] = time.time() - t
+        ranked = np.argsort(distances[:first_padding], kind="stable")
+        undertrained = {"undertrained": ranked[:50].tolist(),
+                        "undertrained_values": distances[ranked[:50]].tolist()}
     json.dump({
         **aligned,
+        **undertrained,
         "times": times,
         "norm_mean": float(norms.mean()),
         "mean_vector_norm": mean_norm,
@@ -375,8 +436,11 @@ def bench(name, spec):
     subprocess.run(["cat", str(path / "model.safetensors" if path.is_dir() else path)], check=True,
                    stdout=subprocess.DEVNULL)
 
+    tokenizer = write_tokenizer(path.parent, rows) if name == "qwen" else None
+    vocab = ["--vocab", tokenizer] if tokenizer else []
+
     def analyze(binary, out):
-        return [binary, "analyze", path, "--map", "0", "--report-format", "json", "--out", out,
+        return [binary, "analyze", path, *vocab, "--map", "0", "--report-format", "json", "--out", out,
                 "--query", *query_tokens]
 
     results = {"embspace": timed(analyze(BINARY, OUT / f"out-{name}"))}
@@ -386,14 +450,26 @@ def bench(name, spec):
     reference_file = OUT / f"numpy-{name}.json"
     script = [sys.executable, __file__, "--reference", path, "--result", reference_file,
               "--query-rows", ",".join(map(str, query_rows))]
+    if tokenizer:
+        script += ["--first-padding", str(padding_rows(tokenizer))]
     results["numpy"] = timed(script)
     theirs = json.load(open(reference_file))
 
     shares = np.array(ours["diagnostics"]["explained_variance"][:20])
     exact = np.array(theirs["explained_variance"][:len(shares)])
-    ours_lists = [[int(n["token"][1:]) for n in q["neighbours"]] for q in ours["neighbours"]]
+    row_of = {t: i for i, t in enumerate(names)}
+    row_of.update({f"<padding row {i}>": i for i in range(rows)})
+    ours_lists = [[row_of[n["token"]] for n in q["neighbours"]] for q in ours["neighbours"]]
     agree = sum(len(set(a) & set(b)) for a, b in zip(ours_lists, theirs["neighbours"])) / (QUERIES * TOP)
     print(f"\n## {name}: {rows} x {dim} ({path.name}, f32 {'matrices' if name == 'untied' else 'matrix'} {matrix_mb:.0f} MB)")
+    if tokenizer:
+        found = ours["undertrained"]
+        mine = [c["row"] for c in found["candidates"][:50]]
+        values = np.array([c["value"] for c in found["candidates"][:50]])
+        print(f"under-trained ({rows - padding_rows(tokenizer)} padding rows as reference): top 50 in common "
+              f"with numpy: {len(set(mine) & set(theirs['undertrained']))}/50, max |value - numpy| = "
+              f"{np.abs(values - np.array(theirs['undertrained_values'][:len(values)])).max():.2e}, "
+              f"{len(found['candidates'])} candidates")
     if name == "untied":
         aligned = ours["input_output"]["alignment"]
         print(f"input vs output: relative residual {aligned['relative_residual']:.6f} (numpy "
@@ -459,6 +535,7 @@ def main():
     parser.add_argument("--reference", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--query-rows", help=argparse.SUPPRESS)
+    parser.add_argument("--first-padding", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--reference-compare", type=Path, nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--overlap-tokens", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -466,7 +543,8 @@ def main():
         reference_compare(*args.reference_compare, args.overlap_tokens, args.result)
         return
     if args.reference:
-        reference(args.reference, np.array([int(r) for r in args.query_rows.split(",")]), args.result)
+        reference(args.reference, np.array([int(r) for r in args.query_rows.split(",")]), args.result,
+                  args.first_padding)
         return
     OUT.mkdir(parents=True, exist_ok=True)
     tables = QUICK if args.quick else TABLES
