@@ -101,6 +101,15 @@ pub enum Chart {
         /// Number of equal-width bins spanning all samples.
         bins: usize,
     },
+    /// [`Chart::Histogram`] with the counts on a logarithmic axis: for samples
+    /// where one bin towers over the rest (a fine-tune's drift, most tokens
+    /// at cosine 1), so the few in the other bins still show.
+    LogHistogram {
+        /// `(legend label, sample)` pairs.
+        samples: Vec<(String, Vec<f64>)>,
+        /// Number of equal-width bins spanning all samples.
+        bins: usize,
+    },
     /// Grouped bar chart: one group per category, one bar per series.
     Bars {
         /// Category names along the horizontal axis.
@@ -132,7 +141,9 @@ impl Chart {
                 .iter()
                 .flat_map(|g| &g.points)
                 .any(|p| finite(&p.xy.0) && finite(&p.xy.1)),
-            Chart::Histogram { samples, .. } => samples.iter().flat_map(|s| &s.1).any(finite),
+            Chart::Histogram { samples, .. } | Chart::LogHistogram { samples, .. } => {
+                samples.iter().flat_map(|s| &s.1).any(finite)
+            }
             Chart::Bars { series, .. } => series.iter().flat_map(|s| &s.1).any(finite),
         }
     }

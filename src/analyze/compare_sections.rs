@@ -100,8 +100,11 @@ impl Comparison {
         section
             .figure(
                 Figure::new("compare-drift", "Drift of the shared tokens", "cos(aᵢR, bᵢ)", "tokens")
-                    .caption("How many shared tokens have each cosine between their aligned row in A and their row in B.")
-                    .chart(Chart::Histogram {
+                    .caption(
+                        "How many shared tokens have each cosine between their aligned row in A and their row in B, \
+                         counted on a logarithmic axis so that the few tokens that moved show beside the many that did not.",
+                    )
+                    .chart(Chart::LogHistogram {
                         samples: vec![("shared tokens".into(), alignment.cosines.clone())],
                         bins: 50,
                     }),

@@ -105,7 +105,8 @@ fn draw(root: &Area, figure: &Figure) -> DrawResult {
             row_labels,
             value_label,
         } => heatmap(root, figure, values, column_labels, row_labels, value_label),
-        Chart::Histogram { samples, bins } => histogram(root, figure, samples, *bins),
+        Chart::Histogram { samples, bins } => histogram(root, figure, samples, *bins, false),
+        Chart::LogHistogram { samples, bins } => histogram(root, figure, samples, *bins, true),
         Chart::Bars { categories, series } => bars(root, figure, categories, series),
     }
 }
@@ -162,13 +163,16 @@ macro_rules! cartesian {
     ($root:expr, $figure:expr, $x:expr, $y:expr) => {
         cartesian!($root, $figure, $x, $y, None)
     };
-    ($root:expr, $figure:expr, $x:expr, $y:expr, $x_labels:expr) => {{
+    ($root:expr, $figure:expr, $x:expr, $y:expr, $x_labels:expr) => {
+        cartesian!(@ranges $root, $figure, $x.0..$x.1, $y.0..$y.1, $x_labels)
+    };
+    (@ranges $root:expr, $figure:expr, $x_range:expr, $y_range:expr, $x_labels:expr) => {{
         let mut chart = ChartBuilder::on($root)
             .caption(&$figure.title, (FONT, 28))
             .margin(24)
             .x_label_area_size(56)
             .y_label_area_size(84)
-            .build_cartesian_2d($x.0..$x.1, $y.0..$y.1)?;
+            .build_cartesian_2d($x_range, $y_range)?;
         let mut mesh = chart.configure_mesh();
         if let Some(count) = $x_labels {
             mesh.x_labels(count);
@@ -443,7 +447,13 @@ fn heatmap(
     Ok(())
 }
 
-fn histogram(root: &Area, figure: &Figure, samples: &[(String, Vec<f64>)], bins: usize) -> DrawResult {
+fn histogram(
+    root: &Area,
+    figure: &Figure,
+    samples: &[(String, Vec<f64>)],
+    bins: usize,
+    log_counts: bool,
+) -> DrawResult {
     let bins = bins.max(1);
     let (lo, hi) =
         span(samples.iter().flat_map(|s| s.1.iter().copied()), 0.0).ok_or_else(|| no_data(figure))?;
@@ -459,28 +469,72 @@ fn histogram(root: &Area, figure: &Figure, samples: &[(String, Vec<f64>)], bins:
         })
         .collect();
     let top = counts.iter().flatten().copied().max().unwrap_or(1).max(1) as f64;
-    let x = (lo - width, lo + (bins as f64 + 1.0) * width);
-    let mut chart = cartesian!(root, figure, x, (0.0, top * 1.1));
-    for (i, ((label, _), c)) in samples.iter().zip(&counts).enumerate() {
-        let fill = colour(i).mix(0.55).filled();
-        chart
-            .draw_series(c.iter().enumerate().filter(|(_, n)| **n > 0).map(|(b, &n)| {
-                let x0 = lo + b as f64 * width;
-                Rectangle::new([(x0, 0.0), (x0 + width, n as f64)], fill)
-            }))?
-            .label(label)
-            .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 20, y + 6)], fill));
+    let bins = Bins {
+        lo,
+        width,
+        x: (lo - width, lo + (bins as f64 + 1.0) * width),
+    };
+    if log_counts {
+        // Bars stand on 0.5, below a count of one, so a bin of one still shows.
+        let y = (0.5, top * 2.0);
+        let mut chart = cartesian!(@ranges root, figure, bins.x.0..bins.x.1, (y.0..y.1).log_scale(), None);
+        bins.draw(&mut chart, samples, &counts, y, f64::ln)
+    } else {
+        let y = (0.0, top * 1.1);
+        let mut chart = cartesian!(root, figure, bins.x, y);
+        bins.draw(&mut chart, samples, &counts, y, |n| n)
     }
-    let tops = counts.iter().flat_map(|c| {
-        c.iter()
-            .enumerate()
-            .map(|(b, &n)| (lo + (b as f64 + 0.5) * width, n as f64))
-    });
-    legend(
-        &mut chart,
-        emptiest_corner(tops.collect::<Vec<_>>().into_iter(), x, (0.0, top * 1.1)),
-    )?;
-    Ok(())
+}
+
+/// A histogram's bins: the first one's left edge, their width, the x range.
+struct Bins {
+    lo: f64,
+    width: f64,
+    x: (f64, f64),
+}
+
+impl Bins {
+    /// Draws each sample's bars from `y.0` and the legend where they leave
+    /// room (judged on the axis as drawn, `scale` of the counts).
+    fn draw<'a, DB: DrawingBackend + 'a, CT: plotters::coord::CoordTranslate<From = (f64, f64)>>(
+        &self,
+        chart: &mut ChartContext<'a, DB, CT>,
+        samples: &[(String, Vec<f64>)],
+        counts: &[Vec<usize>],
+        y: (f64, f64),
+        scale: fn(f64) -> f64,
+    ) -> DrawResult
+    where
+        DB::ErrorType: 'static,
+    {
+        for (i, ((label, _), c)) in samples.iter().zip(counts).enumerate() {
+            let fill = colour(i).mix(0.55).filled();
+            chart
+                .draw_series(c.iter().enumerate().filter(|(_, n)| **n > 0).map(|(b, &n)| {
+                    let x0 = self.lo + b as f64 * self.width;
+                    Rectangle::new([(x0, y.0), (x0 + self.width, n as f64)], fill)
+                }))?
+                .label(label)
+                .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 20, y + 6)], fill));
+        }
+        let tops = counts.iter().flat_map(|c| {
+            c.iter().enumerate().map(|(b, &n)| {
+                (
+                    self.lo + (b as f64 + 0.5) * self.width,
+                    scale((n as f64).max(y.0)),
+                )
+            })
+        });
+        legend(
+            chart,
+            emptiest_corner(
+                tops.collect::<Vec<_>>().into_iter(),
+                self.x,
+                (scale(y.0), scale(y.1)),
+            ),
+        )?;
+        Ok(())
+    }
 }
 
 fn bars(root: &Area, figure: &Figure, categories: &[String], series: &[(String, Vec<f64>)]) -> DrawResult {
@@ -574,6 +628,10 @@ mod tests {
                 samples: vec![("s".into(), vec![0.1, 0.2, 0.2, 0.9])],
                 bins: 5,
             }),
+            base("log-histogram").chart(Chart::LogHistogram {
+                samples: vec![("s".into(), vec![0.1, 0.2, 0.2, 0.9])],
+                bins: 5,
+            }),
             base("bars").chart(Chart::Bars {
                 categories: vec!["a".into(), "b".into()],
                 series: vec![("v".into(), vec![1.0, 3.0])],
@@ -593,6 +651,47 @@ mod tests {
             );
             assert_eq!(&first[1..4], b"PNG");
         }
+    }
+
+    #[test]
+    fn a_log_histogram_shows_a_bin_of_one_beside_ten_thousand() {
+        // 10 000 values at 1 and one at 0: on a linear axis the lone value's
+        // bar is at most a pixel tall, on the logarithmic one a visible bar.
+        let mut sample = vec![1.0; 10_000];
+        sample.push(0.0);
+        let samples = vec![("s".to_string(), sample)];
+        let bar_pixels_lower_left = |chart: Chart| {
+            let png = render_png(&Figure::new("h", "t", "x", "y").chart(chart)).unwrap();
+            let mut reader = png::Decoder::new(std::io::Cursor::new(png)).read_info().unwrap();
+            let mut rgb = vec![0; reader.output_buffer_size().unwrap()];
+            let info = reader.next_frame(&mut rgb).unwrap();
+            let (w, h) = (info.width as usize, info.height as usize);
+            let pixel = |x: usize, y: usize| &rgb[3 * (y * w + x)..3 * (y * w + x) + 3];
+            // The bars' colour: the commonest one that is neither white nor a grey.
+            let mut seen = std::collections::HashMap::new();
+            for y in 0..h {
+                for x in 0..w {
+                    let p = pixel(x, y);
+                    if !(p[0] == p[1] && p[1] == p[2]) {
+                        *seen.entry(p.to_vec()).or_insert(0) += 1;
+                    }
+                }
+            }
+            let bar = seen.into_iter().max_by_key(|e| e.1).unwrap().0;
+            (h / 2..h)
+                .flat_map(|y| (0..w / 2).map(move |x| (x, y)))
+                .filter(|&(x, y)| pixel(x, y) == bar)
+                .count()
+        };
+        let linear = bar_pixels_lower_left(Chart::Histogram {
+            samples: samples.clone(),
+            bins: 50,
+        });
+        let log = bar_pixels_lower_left(Chart::LogHistogram { samples, bins: 50 });
+        assert!(
+            log > 5 * linear.max(20),
+            "bar pixels of the lone value: {log} (log) against {linear} (linear)"
+        );
     }
 
     #[test]
