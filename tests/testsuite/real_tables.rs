@@ -31,7 +31,8 @@ fn report_on(file: &std::path::Path, out_dir: &std::path::Path) -> Json {
     assert_eq!(
         out.status.code(),
         Some(0),
-        "{}",
+        "{}: {}",
+        file.display(),
         String::from_utf8_lossy(&out.stderr)
     );
     serde_json::from_slice(&fs::read(out_dir.join("report.json")).unwrap()).unwrap()
@@ -215,23 +216,7 @@ fn report_vectors_gives_the_reports_glove_verdicts_in_every_format() {
     let dir = tempfile::tempdir().unwrap();
     for path in glove_in_every_format(dir.path()) {
         let out_dir = dir.path().join("out");
-        let out = report(&[
-            "-q",
-            "--vectors",
-            path.to_str().unwrap(),
-            "--report-format",
-            "json",
-            "--out",
-            out_dir.to_str().unwrap(),
-        ]);
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}: {}",
-            path.display(),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let json: Json = serde_json::from_slice(&fs::read(out_dir.join("report.json")).unwrap()).unwrap();
+        let json = report_on(&path, &out_dir);
         let name = path.to_str().unwrap();
         assert_eq!(json["tables"][0][0], name);
         let got = verdicts(&json, name);
