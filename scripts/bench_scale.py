@@ -118,6 +118,17 @@ def to_bf16(x):
     return ((bits + 0x7FFF + ((bits >> 16) & 1)) >> 16).astype(np.uint16)
 
 
+def bf16_header(tensors):
+    """The length-prefixed safetensors header of BF16 tensors {name: (rows, dim)}, stored in order."""
+    entries, offset = {"__metadata__": {"format": "pt"}}, 0
+    for name, (rows, dim) in tensors.items():
+        entries[name] = {"dtype": "BF16", "shape": [rows, dim], "data_offsets": [offset, offset + rows * dim * 2]}
+        offset += rows * dim * 2
+    header = json.dumps(entries).encode()
+    header += b" " * (-len(header) % 8)
+    return len(header).to_bytes(8, "little") + header
+
+
 def tokens(rows):
     return [f"t{i:07d}" for i in range(rows)]
 
@@ -155,13 +166,8 @@ def write_table(name, rows, dim, kind):
         return path
     started = time.time()
     if kind == "bf16":
-        header = json.dumps({
-            "__metadata__": {"format": "pt"},
-            "model.embed_tokens.weight": {"dtype": "BF16", "shape": [rows, dim], "data_offsets": [0, rows * dim * 2]},
-        }).encode()
-        header += b" " * (-len(header) % 8)
         with open(path.with_suffix(".tmp"), "wb") as f:
-            f.write(len(header).to_bytes(8, "little") + header)
+            f.write(bf16_header({"model.embed_tokens.weight": (rows, dim)}))
             for x in chunks(rows, dim, SEED):
                 f.write(to_bf16(x).tobytes())
     else:
@@ -193,15 +199,10 @@ def write_tuned(a_path, rows, dim):
     q, r = np.linalg.qr(rng.standard_normal((dim, dim)))
     rotation = (q * np.sign(np.diag(r))).astype(np.float32)
     total = rows + ADDED
-    header = json.dumps({
-        "__metadata__": {"format": "pt"},
-        "model.embed_tokens.weight": {"dtype": "BF16", "shape": [total, dim], "data_offsets": [0, total * dim * 2]},
-    }).encode()
-    header += b" " * (-len(header) % 8)
     a = load(a_path)
     total_sum, total_squares = np.zeros(dim), np.zeros(dim)
     with open(path.with_suffix(".tmp"), "wb") as f:
-        f.write(len(header).to_bytes(8, "little") + header)
+        f.write(bf16_header({"model.embed_tokens.weight": (total, dim)}))
         for start in range(0, rows, 8192):
             x = np.array(a[start:start + 8192])
             moved = np.arange(start, start + len(x)) % 50 == 0
@@ -406,14 +407,8 @@ def write_untied(spec):
     if path.exists():
         return folder
     size = rows * dim * 2
-    header = json.dumps({
-        "__metadata__": {"format": "pt"},
-        "model.embed_tokens.weight": {"dtype": "BF16", "shape": [rows, dim], "data_offsets": [0, size]},
-        "lm_head.weight": {"dtype": "BF16", "shape": [rows, dim], "data_offsets": [size, 2 * size]},
-    }).encode()
-    header += b" " * (-len(header) % 8)
     with open(path.with_suffix(".tmp"), "wb") as f:
-        f.write(len(header).to_bytes(8, "little") + header)
+        f.write(bf16_header({"model.embed_tokens.weight": (rows, dim), "lm_head.weight": (rows, dim)}))
         for source in (a_path, b_path):
             with open(source, "rb") as g:
                 g.seek(8 + int.from_bytes(g.read(8), "little"))
