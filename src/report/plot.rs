@@ -472,28 +472,37 @@ fn histogram(
     let bins = Bins {
         lo,
         width,
-        x: (lo - width, lo + (bins as f64 + 1.0) * width),
+        count: bins,
     };
+    let x = bins.x();
     if log_counts {
         // Bars stand on 0.5, below a count of one, so a bin of one still shows.
         let y = (0.5, top * 2.0);
-        let mut chart = cartesian!(@ranges root, figure, bins.x.0..bins.x.1, (y.0..y.1).log_scale(), None);
+        let mut chart = cartesian!(@ranges root, figure, x.0..x.1, (y.0..y.1).log_scale(), None);
         bins.draw(&mut chart, samples, &counts, y, f64::ln)
     } else {
         let y = (0.0, top * 1.1);
-        let mut chart = cartesian!(root, figure, bins.x, y);
+        let mut chart = cartesian!(root, figure, x, y);
         bins.draw(&mut chart, samples, &counts, y, |n| n)
     }
 }
 
-/// A histogram's bins: the first one's left edge, their width, the x range.
+/// A histogram's bins: the first one's left edge, their width and number.
 struct Bins {
     lo: f64,
     width: f64,
-    x: (f64, f64),
+    count: usize,
 }
 
 impl Bins {
+    /// The x range drawn: the bins and one bin's width either side.
+    fn x(&self) -> (f64, f64) {
+        (
+            self.lo - self.width,
+            self.lo + (self.count as f64 + 1.0) * self.width,
+        )
+    }
+
     /// Draws each sample's bars from `y.0` and the legend where they leave
     /// room (judged on the axis as drawn, `scale` of the counts).
     fn draw<'a, DB: DrawingBackend + 'a, CT: plotters::coord::CoordTranslate<From = (f64, f64)>>(
@@ -529,7 +538,7 @@ impl Bins {
             chart,
             emptiest_corner(
                 tops.collect::<Vec<_>>().into_iter(),
-                self.x,
+                self.x(),
                 (scale(y.0), scale(y.1)),
             ),
         )?;
