@@ -302,10 +302,10 @@ pub fn compare(
     })
 }
 
-/// `rows` of `m`, widened to `f64`.
-fn gather(m: ArrayView2<f32>, rows: impl Iterator<Item = usize>) -> Array2<f64> {
+/// `rows` of `m`, in that order.
+fn gather(m: ArrayView2<f32>, rows: impl Iterator<Item = usize>) -> Array2<f32> {
     let rows: Vec<usize> = rows.collect();
-    m.select(Axis(0), &rows).mapv(f64::from)
+    m.select(Axis(0), &rows)
 }
 
 /// Rotates A's rows onto `b`'s by orthogonal Procrustes over `pairs` (row in
@@ -325,13 +325,13 @@ pub(crate) fn align_shared(
 ) -> Result<Alignment> {
     let d = a.dim();
     let threads = cores();
-    let rows = |m: ArrayView2<f32>, block: &[(usize, usize)], side: fn(&(usize, usize)) -> usize| {
-        m.select(Axis(0), &block.iter().map(side).collect::<Vec<_>>())
-    };
     let blocks = || {
-        pairs
-            .chunks(ALIGN_BLOCK)
-            .map(|block| (rows(a.vectors(), block, |p| p.0), rows(b, block, |p| p.1)))
+        pairs.chunks(ALIGN_BLOCK).map(|block| {
+            (
+                gather(a.vectors(), block.iter().map(|p| p.0)),
+                gather(b, block.iter().map(|p| p.1)),
+            )
+        })
     };
     let mut cross = Array2::<f64>::zeros((d, d));
     let mut partial = Array2::<f32>::zeros((d, d));
@@ -405,7 +405,7 @@ fn added_rows(a: &Embeddings, b: &Embeddings, pairs: &[(usize, usize)], listed: 
     let d = b.dim();
     let (mut sum, mut squares) = (Array1::<f64>::zeros(d), 0.0);
     for block in pairs.chunks(BLOCK) {
-        let old = gather(b.vectors(), block.iter().map(|p| p.1));
+        let old = gather(b.vectors(), block.iter().map(|p| p.1)).mapv(f64::from);
         sum += &old.sum_axis(Axis(0));
         squares += old.mapv(|v| v * v).sum();
     }
