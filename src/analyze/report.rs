@@ -147,7 +147,10 @@ impl Analysis {
     /// An empty comparison of `a` with `b`; add its sections with [`Analysis::push`].
     pub fn comparison(a: Source, b: Source) -> Self {
         Analysis {
-            title: format!("Comparison of {} and {}", file_name(&a.path), file_name(&b.path)),
+            title: {
+                let [a, b] = distinct_names(&a.path, &b.path);
+                format!("Comparison of {a} and {b}")
+            },
             source: a,
             compared_with: Some(b),
             results: serde_json::Map::new(),
@@ -197,6 +200,24 @@ fn file_name(path: &str) -> String {
     std::path::Path::new(path)
         .file_name()
         .map_or_else(|| path.to_string(), |n| n.to_string_lossy().into_owned())
+}
+
+/// Names for two paths that tell them apart: their file names, or as many of
+/// their last components as it takes to differ (two checkpoints' files are
+/// often both `model.safetensors`).
+fn distinct_names(a: &str, b: &str) -> [String; 2] {
+    let last_first = |path: &str| -> Vec<String> {
+        let components = std::path::Path::new(path).components().rev();
+        components
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect()
+    };
+    let (a, b) = (last_first(a), last_first(b));
+    let shared = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    [a, b].map(|parts| {
+        let kept = &parts[..(shared + 1).min(parts.len())];
+        kept.iter().rev().cloned().collect::<Vec<_>>().join("/")
+    })
 }
 
 /// Render the analysis in the requested formats; nothing touches the disk.
@@ -754,6 +775,21 @@ mod tests {
         assert_eq!(json["results"]["diagnostics"]["rows"], 60);
         assert!(json.get("compared_with").is_none(), "an analysis names one file");
         assert!(rendered.get("figures/analyze-norm-histogram.png").is_some());
+    }
+
+    #[test]
+    fn two_paths_are_named_by_as_many_components_as_tell_them_apart() {
+        let names = distinct_names;
+        assert_eq!(names("x/a.npy", "y/b.npy"), ["a.npy", "b.npy"]);
+        assert_eq!(
+            names("runs/1/model.safetensors", "runs/2/model.safetensors"),
+            ["1/model.safetensors", "2/model.safetensors"]
+        );
+        assert_eq!(
+            names("model.npy", "old/model.npy"),
+            ["model.npy", "old/model.npy"]
+        );
+        assert_eq!(names("ckpt/", "other/ckpt"), ["ckpt", "other/ckpt"]);
     }
 
     #[test]
