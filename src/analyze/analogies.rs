@@ -32,10 +32,10 @@
 
 use std::path::Path;
 
-use ndarray::{ArrayView1, Axis};
+use ndarray::ArrayView1;
 
 use super::benchmark::{fold, is_python_space, ok_vocab, read_utf8, split_python};
-use super::knn::{UnitRows, fused_top_k_shared};
+use super::knn::{UnitVectors, fused_top_k_shared};
 use crate::error::{Error, Result};
 use crate::math::{COS_MUL_EPSILON, cos_mul_score};
 
@@ -305,7 +305,7 @@ struct Known {
 /// ```
 pub fn evaluate_word_analogies(
     tokens: &[String],
-    unit: &UnitRows,
+    unit: &impl UnitVectors,
     set: &AnalogySet,
     params: &AnalogyParams,
 ) -> Result<AnalogyResults> {
@@ -416,11 +416,10 @@ fn dot64(x: ArrayView1<f32>, y: ArrayView1<f32>) -> f64 {
 /// distinct words they use, then rescores the candidates as gensim scores them.
 fn answer_batch(
     tokens: &[String],
-    unit: &UnitRows,
+    unit: &impl UnitVectors,
     batch: &[Known],
     params: &AnalogyParams,
 ) -> Vec<AnalogyAnswer> {
-    let u = unit.view();
     let mut word_rows: Vec<usize> = batch.iter().flat_map(|q| q.rows).collect();
     word_rows.sort_unstable();
     word_rows.dedup();
@@ -437,13 +436,13 @@ fn answer_batch(
             [position(b), position(c), position(a)]
         })
         .collect();
-    let words = u.select(Axis(0), &word_rows);
+    let words = unit.select(&word_rows);
     let exclude = |j: usize| batch[j].rows.to_vec();
     let k = TOP_N + SLACK;
     let hits = match params.method {
         // The cosine with normalise(b̂ + ĉ − â) ranks rows as b̂·u + ĉ·u − â·u does.
         AnalogyMethod::CosAdd => fused_top_k_shared(
-            u,
+            unit,
             words.view(),
             &members,
             k,
@@ -452,7 +451,7 @@ fn answer_batch(
             |[b, c, a]| b + c - a,
         ),
         AnalogyMethod::CosMul => fused_top_k_shared(
-            u,
+            unit,
             words.view(),
             &members,
             k,
@@ -468,21 +467,20 @@ fn answer_batch(
         .zip(hits)
         .map(|(q, hits)| {
             let [a, b, c] = q.rows;
+            let [a, b, c] = [a, b, c].map(|w| words.row(position(w)));
             if params.method == AnalogyMethod::CosAdd {
-                cos_add_query(u.row(b), u.row(c), u.row(a), &mut query);
+                cos_add_query(b, c, a, &mut query);
             }
             let mut rescored: Vec<(f64, usize)> = hits
                 .iter()
                 .map(|h| {
-                    let row = u.row(h.index);
+                    let row = unit.row(h.index);
+                    let row = row.view();
                     let score = match params.method {
                         AnalogyMethod::CosAdd => dot64(row, ArrayView1::from(&query[..])),
-                        AnalogyMethod::CosMul => cos_mul_score(
-                            dot64(row, u.row(b)),
-                            dot64(row, u.row(c)),
-                            dot64(row, u.row(a)),
-                            COS_MUL_EPSILON,
-                        ),
+                        AnalogyMethod::CosMul => {
+                            cos_mul_score(dot64(row, b), dot64(row, c), dot64(row, a), COS_MUL_EPSILON)
+                        }
                     };
                     (score, h.index)
                 })

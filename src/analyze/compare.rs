@@ -478,7 +478,7 @@ fn shared_neighbours(
     let unit = UnitRows::from_owned(keep_rows(matrix, rows));
     let query_rows = &row_of[..queries];
     let query_vectors = unit.view().select(Axis(0), query_rows);
-    fused_top_k(unit.view(), query_vectors.view(), k, usize::MAX, |q| {
+    fused_top_k(&unit, query_vectors.view(), k, usize::MAX, |q| {
         vec![query_rows[q]]
     })
     .into_iter()

@@ -2,10 +2,17 @@
 //! products with the top-k selection fused in, so the `Q×V` score matrix is
 //! never materialised.
 //!
-//! The vocabulary is unit-normalised once ([`UnitRows`]); the queries (up to
-//! a thousand at a time) times a block of vocabulary rows give a score tile
-//! that is scanned straight into one bounded candidate list per query.
-//! Vocabulary blocks are shared out over the machine's cores with
+//! A search reads the vocabulary as unit vectors ([`UnitVectors`]): either a
+//! unit copy ([`UnitRows`], for the map's few thousand rows and the queries)
+//! or the rows as they are with the reciprocal of each norm kept beside them
+//! ([`ScaledRows`], for a whole table, which may be read in place from its
+//! file): each vocabulary block is scaled into a buffer as the search reaches
+//! it, bit for bit the rows a unit copy would hold, so the two give the same
+//! results and a table is never copied whole.
+//!
+//! The queries (up to a thousand at a time) times a block of vocabulary rows
+//! give a score tile that is scanned straight into one bounded candidate list
+//! per query. Vocabulary blocks are shared out over the machine's cores with
 //! `std::thread::scope`, so each block is packed for the product once rather
 //! than once per query block (that packing was a sixth of the time); each tile
 //! product is the `gemm` crate's single-threaded kernel (AVX-512 where the CPU
@@ -18,7 +25,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use ndarray::{Array2, ArrayView1, ArrayView2, ArrayViewMut2, Axis, s};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, ArrayViewMut2, Axis, s};
 
 use crate::error::{Error, Result};
 
@@ -27,7 +34,49 @@ const QUERY_CHUNK: usize = 1000;
 /// Vocabulary rows per product tile.
 const VOCAB_BLOCK: usize = 1024;
 
-/// A matrix whose rows are scaled to unit Euclidean length; zero rows stay zero.
+/// Rows a search reads as unit vectors: stored unit ([`UnitRows`]) or scaled
+/// as they are read ([`ScaledRows`]). A row without a direction (zero, or
+/// with an infinite or NaN entry) reads as zero.
+pub trait UnitVectors: Sync {
+    /// Number of rows.
+    fn len(&self) -> usize;
+
+    /// Whether there are no rows.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Vector dimension.
+    fn dim(&self) -> usize;
+
+    /// Unit rows `start..start + width`: borrowed when they are stored,
+    /// else scaled into `scratch`.
+    fn block<'s>(&'s self, start: usize, width: usize, scratch: &'s mut Vec<f32>) -> ArrayView2<'s, f32>;
+
+    /// Unit row `i` (a copy).
+    ///
+    /// # Panics
+    /// When `i >= len()`, like slice indexing.
+    fn row(&self, i: usize) -> Array1<f32> {
+        let mut scratch = Vec::new();
+        self.block(i, 1, &mut scratch).row(0).to_owned()
+    }
+
+    /// Unit rows `rows`, in that order (a copy).
+    fn select(&self, rows: &[usize]) -> Array2<f32> {
+        let mut out = Array2::zeros((rows.len(), self.dim()));
+        for (mut out, &i) in out.rows_mut().into_iter().zip(rows) {
+            out.assign(&self.row(i));
+        }
+        out
+    }
+
+    /// The rows without a direction, in increasing order: their cosine with
+    /// anything is undefined (gensim's is NaN, which it never lists).
+    fn undirected(&self) -> Vec<usize>;
+}
+
+/// A unit copy of a matrix's rows; zero rows stay zero.
 ///
 /// The norm is computed in `f64` and each entry multiplied by its `f64`
 /// reciprocal before rounding back to `f32`; rows are shared out over the
@@ -66,20 +115,129 @@ impl UnitRows {
     pub fn view(&self) -> ArrayView2<'_, f32> {
         self.rows.view()
     }
+}
 
-    /// Number of rows.
-    pub fn len(&self) -> usize {
+impl UnitVectors for UnitRows {
+    fn len(&self) -> usize {
         self.rows.nrows()
     }
 
-    /// Whether there are no rows.
-    pub fn is_empty(&self) -> bool {
-        self.rows.nrows() == 0
+    fn dim(&self) -> usize {
+        self.rows.ncols()
     }
 
-    /// Vector dimension.
-    pub fn dim(&self) -> usize {
+    fn block<'s>(&'s self, start: usize, width: usize, _: &'s mut Vec<f32>) -> ArrayView2<'s, f32> {
+        self.rows.slice(s![start..start + width, ..])
+    }
+
+    fn row(&self, i: usize) -> Array1<f32> {
+        self.rows.row(i).to_owned()
+    }
+
+    fn undirected(&self) -> Vec<usize> {
+        let rows = self.rows.rows().into_iter();
+        rows.enumerate()
+            .filter(|(_, row)| row.iter().all(|&v| v == 0.0))
+            .map(|(i, _)| i)
+            .collect()
+    }
+}
+
+/// A matrix's rows as they are, with the reciprocal of each row's norm kept
+/// beside them: read as unit vectors without a unit copy, so a table read in
+/// place from its file is searched in place. A row read from it is bit for bit
+/// the row [`UnitRows`] would hold.
+///
+/// # Examples
+/// ```
+/// use embspace::analyze::{ScaledRows, UnitRows, UnitVectors};
+/// use embspace::ndarray::array;
+/// let matrix = array![[3.0f32, 4.0], [0.0, 0.0], [f32::NAN, 1.0]];
+/// let scaled = ScaledRows::new(matrix.view());
+/// assert_eq!(scaled.select(&[0, 1, 2]), UnitRows::new(matrix.view()).view());
+/// assert_eq!(scaled.undirected(), vec![1, 2]);
+/// ```
+#[derive(Debug, Clone)]
+pub struct ScaledRows<'a> {
+    rows: ArrayView2<'a, f32>,
+    /// `1/‖row‖` in `f64`; 0 for a row without a direction.
+    inverse_norms: Vec<f64>,
+}
+
+impl<'a> ScaledRows<'a> {
+    /// The norms of `rows`, computed on every core.
+    pub fn new(rows: ArrayView2<'a, f32>) -> Self {
+        let mut inverse_norms = vec![0.0; rows.nrows()];
+        let chunk = rows.nrows().div_ceil(cores()).max(1);
+        std::thread::scope(|scope| {
+            for (part, rows) in inverse_norms
+                .chunks_mut(chunk)
+                .zip(rows.axis_chunks_iter(Axis(0), chunk))
+            {
+                scope.spawn(move || {
+                    for (inverse, row) in part.iter_mut().zip(rows.rows()) {
+                        *inverse = inverse_norm(row);
+                    }
+                });
+            }
+        });
+        ScaledRows { rows, inverse_norms }
+    }
+}
+
+impl UnitVectors for ScaledRows<'_> {
+    fn len(&self) -> usize {
+        self.rows.nrows()
+    }
+
+    fn dim(&self) -> usize {
         self.rows.ncols()
+    }
+
+    fn block<'s>(&'s self, start: usize, width: usize, scratch: &'s mut Vec<f32>) -> ArrayView2<'s, f32> {
+        let d = self.dim();
+        scratch.resize(width * d, 0.0);
+        let rows = self.rows.slice(s![start..start + width, ..]);
+        let inverses = &self.inverse_norms[start..start + width];
+        for ((row, &inverse), out) in rows
+            .rows()
+            .into_iter()
+            .zip(inverses)
+            .zip(scratch.chunks_exact_mut(d.max(1)))
+        {
+            for (o, &x) in out.iter_mut().zip(row) {
+                *o = scaled(x, inverse);
+            }
+        }
+        ArrayView2::from_shape((width, d), &scratch[..width * d]).expect("width × d values")
+    }
+
+    fn undirected(&self) -> Vec<usize> {
+        let inverses = self.inverse_norms.iter().enumerate();
+        inverses
+            .filter(|&(_, &inverse)| inverse == 0.0)
+            .map(|(i, _)| i)
+            .collect()
+    }
+}
+
+/// `1/‖row‖` in `f64`, or 0 for a row without a direction (zero, infinite or NaN).
+fn inverse_norm(row: ArrayView1<f32>) -> f64 {
+    let norm = squared_norm(row).sqrt();
+    if norm > 0.0 && norm.is_finite() {
+        1.0 / norm
+    } else {
+        0.0
+    }
+}
+
+/// An entry of a unit row: `x · inverse` rounded to `f32`, 0 in a row without a direction.
+#[inline]
+fn scaled(x: f32, inverse: f64) -> f32 {
+    if inverse == 0.0 {
+        0.0
+    } else {
+        (f64::from(x) * inverse) as f32
     }
 }
 
@@ -96,13 +254,8 @@ fn normalise_rows(mut rows: ArrayViewMut2<f32>, source: Option<ArrayView2<f32>>)
                     if let Some(source) = source {
                         row.assign(&source.row(i));
                     }
-                    let norm = squared_norm(row.view()).sqrt();
-                    if norm > 0.0 && norm.is_finite() {
-                        let inverse = 1.0 / norm;
-                        row.mapv_inplace(|x| (f64::from(x) * inverse) as f32);
-                    } else {
-                        row.fill(0.0);
-                    }
+                    let inverse = inverse_norm(row.view());
+                    row.mapv_inplace(|x| scaled(x, inverse));
                 }
             });
         }
@@ -291,7 +444,7 @@ pub(crate) fn on_threads<T: Send>(threads: usize, blocks: usize, worker: impl Fn
 /// Queries go in chunks of [`QUERY_CHUNK`] rows (bounding each tile), each
 /// chunk searched by [`fused_top_k_shared`] with one query per question.
 pub(crate) fn fused_top_k<E>(
-    unit: ArrayView2<f32>,
+    unit: &impl UnitVectors,
     queries: ArrayView2<f32>,
     k: usize,
     restrict: usize,
@@ -329,7 +482,7 @@ where
 /// and each core keeps its own candidates per question. Merging by (score,
 /// lower index) makes the result independent of the split.
 pub(crate) fn fused_top_k_shared<const N: usize, C, E>(
-    unit: ArrayView2<f32>,
+    unit: &impl UnitVectors,
     words: ArrayView2<f32>,
     members: &[[usize; N]],
     k: usize,
@@ -341,7 +494,7 @@ where
     C: Fn([f32; N]) -> f32 + Sync,
     E: Fn(usize) -> Vec<usize> + Sync,
 {
-    let restrict = restrict.min(unit.nrows());
+    let restrict = restrict.min(unit.len());
     if members.is_empty() || k == 0 || restrict == 0 {
         return vec![Vec::new(); members.len()];
     }
@@ -351,6 +504,7 @@ where
     let worker = || {
         let mut best: Vec<Best> = (0..members.len()).map(|_| Best::new(k)).collect();
         let mut tile = Array2::<f32>::zeros((words.nrows(), VOCAB_BLOCK));
+        let mut scratch = Vec::new();
         loop {
             let block = next.fetch_add(1, Ordering::Relaxed);
             if block >= blocks {
@@ -359,7 +513,7 @@ where
             let start = block * VOCAB_BLOCK;
             let width = VOCAB_BLOCK.min(restrict - start);
             let mut out = tile.slice_mut(s![.., ..width]);
-            product(words, unit.slice(s![start..start + width, ..]), &mut out, 1);
+            product(words, unit.block(start, width, &mut scratch), &mut out, 1);
             let out = out.view();
             for ((best, member), excluded) in best.iter_mut().zip(members).zip(&excluded) {
                 let rows = member.map(|w| out.row(w));
@@ -403,7 +557,7 @@ where
 /// # Ok::<(), embspace::Error>(())
 /// ```
 pub fn top_k(
-    unit: &UnitRows,
+    unit: &impl UnitVectors,
     queries: ArrayView2<f32>,
     k: usize,
     restrict: usize,
@@ -417,7 +571,7 @@ pub fn top_k(
         ));
     }
     let queries = UnitRows::new(queries);
-    Ok(fused_top_k(unit.view(), queries.view(), k, restrict, |j| {
+    Ok(fused_top_k(unit, queries.view(), k, restrict, |j| {
         exclude.get(j).cloned().unwrap_or_default()
     }))
 }
@@ -447,6 +601,12 @@ mod tests {
 
     use super::*;
 
+    /// `rows` searched as they are, as if they were unit: on small integers
+    /// every product is exact, so the searches can be compared with a full sort.
+    fn as_is(rows: Array2<f32>) -> UnitRows {
+        UnitRows { rows }
+    }
+
     /// The shared-word search (analogies) equals a full sort of the combined
     /// scores, on integer data where every product is exact, across vocabulary
     /// blocks split over threads.
@@ -468,7 +628,7 @@ mod tests {
             .mapv(|x| x as f32);
         for (k, restrict) in [(8, usize::MAX), (5, 1100)] {
             let fused = fused_top_k_shared(
-                vocab.view(),
+                &as_is(vocab.clone()),
                 words.view(),
                 &members,
                 k,
@@ -500,7 +660,9 @@ mod tests {
             .dot(&vocab.mapv(f64::from).t())
             .mapv(|x| x as f32);
         for (k, restrict) in [(10, usize::MAX), (7, 1500), (40, 1030), (5, 3)] {
-            let fused = fused_top_k(vocab.view(), queries.view(), k, restrict, |j| exclude[j].clone());
+            let fused = fused_top_k(&as_is(vocab.clone()), queries.view(), k, restrict, |j| {
+                exclude[j].clone()
+            });
             let scores = exact.slice(s![.., ..restrict.min(2500)]);
             for (j, hits) in fused.iter().enumerate() {
                 assert_eq!(
@@ -541,6 +703,26 @@ mod tests {
             let n: f64 = row.iter().map(|&x| f64::from(x).powi(2)).sum();
             approx::assert_abs_diff_eq!(n, 1.0, epsilon = 1e-6);
         }
+    }
+
+    /// Scaling each block as it is read searches exactly what a unit copy
+    /// holds: the same hits with the same scores, rows without a direction
+    /// (zero, NaN, infinite) included, across several vocabulary blocks.
+    #[test]
+    fn scaled_rows_search_what_a_unit_copy_holds() {
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        let mut m = Array2::<f32>::random_using((2 * VOCAB_BLOCK + 77, 23), StandardNormal, &mut rng) * 40.0;
+        m.row_mut(5).fill(0.0);
+        m[[VOCAB_BLOCK + 3, 7]] = f32::NAN;
+        m[[2 * VOCAB_BLOCK + 1, 0]] = f32::INFINITY;
+        let (scaled, unit) = (ScaledRows::new(m.view()), UnitRows::new(m.view()));
+        assert_eq!(scaled.undirected(), vec![5, VOCAB_BLOCK + 3, 2 * VOCAB_BLOCK + 1]);
+        assert_eq!(scaled.undirected(), unit.undirected());
+        let all: Vec<usize> = (0..m.nrows()).collect();
+        assert_eq!(scaled.select(&all), unit.view());
+        let queries = m.slice(s![..40, ..]).to_owned();
+        let hits = top_k(&scaled, queries.view(), 9, usize::MAX, &[]).unwrap();
+        assert_eq!(hits, top_k(&unit, queries.view(), 9, usize::MAX, &[]).unwrap());
     }
 
     #[test]

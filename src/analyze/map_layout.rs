@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use ndarray::{Array2, Axis, s};
 
-use crate::analyze::{UnitRows, knn_graph};
+use crate::analyze::{UnitRows, UnitVectors, knn_graph};
 use crate::error::{Error, Result};
 use crate::math::{KnnGraph, UmapParams, covariance, symmetric_eigen, umap_layout};
 

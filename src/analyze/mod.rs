@@ -49,7 +49,7 @@ pub use diagnostics::{
     diagnose, too_small_for_sample,
 };
 pub use input_output::{InputOutput, input_output, tying_sentence};
-pub use knn::{Hit, UnitRows, top_k};
+pub use knn::{Hit, ScaledRows, UnitRows, UnitVectors, top_k};
 pub use knn_graph::knn_graph;
 pub use map::{Map, MapParams, build_map};
 pub use map_layout::{MAP_NEIGHBOURS, MapLayout, MapMethod, map_layout, pca_layout};

@@ -1,8 +1,9 @@
 //! One `analyze` run: diagnostics, then the optional neighbour queries,
 //! analogy questions and benchmarks, gathered into an [`Analysis`].
 //!
-//! The unit-normalised copy of the table (the only second copy of the matrix)
-//! is made once, and only when a query, an analogy or a benchmark needs it.
+//! The searches read the table's rows where they are (on the heap, or in
+//! place from the file's mapping) with the reciprocal of each row's norm
+//! beside them ([`ScaledRows`]): the matrix is never copied.
 
 use ndarray::{Array2, Axis};
 use serde::Serialize;
@@ -16,10 +17,10 @@ use crate::analyze::report::{Analysis, Section, Source, Table};
 use crate::analyze::undertrained::undertrained_section;
 use crate::analyze::unused_reference::ReferenceRows;
 use crate::analyze::{
-    AnalogyParams, AnalogyResults, AnalogySet, Hit, UnitRows, WordPairParams, WordPairResults, WordPairSet,
-    evaluate_word_analogies, evaluate_word_pairs, top_k,
+    AnalogyParams, AnalogyResults, AnalogySet, Hit, ScaledRows, UnitVectors, WordPairParams, WordPairResults,
+    WordPairSet, evaluate_word_analogies, evaluate_word_pairs, top_k,
 };
-use crate::embeddings::{Embeddings, Subwords, Vocabulary};
+use crate::embeddings::{Embeddings, Subwords};
 use crate::error::{Error, Result};
 use crate::format::fixed;
 use crate::math::{COS_MUL_EPSILON, cos_mul_score};
@@ -141,8 +142,8 @@ pub struct AnalogyAnswers {
 /// model's output matrix, for the under-trained tokens). `progress` hears the
 /// name of each step as it starts.
 ///
-/// The table is consumed: after the diagnostics its matrix is normalised in
-/// place for the searches, so peak memory stays near one copy of the matrix.
+/// The searches read the table's rows with their norms beside them, so
+/// memory stays at one copy of the matrix (none, for a table read in place).
 ///
 /// A table too small for the sample statistics and the map (fewer than 3
 /// non-zero rows, or dimension 1) is analysed all the same: those sections
@@ -201,10 +202,10 @@ pub fn analyze(
     if !options.needs_unit_rows() {
         return Ok(analysis);
     }
-    progress("normalising rows");
-    let (vocabulary, vectors) = table.into_parts();
-    let unit = UnitRows::from_owned(vectors);
-    let table = Searchable::new(&vocabulary, &unit);
+    progress("row norms");
+    let unit = ScaledRows::new(table.vectors());
+    let tokens = table.tokens();
+    let table = Searchable::new(&table, &unit);
     if !options.queries.is_empty() {
         progress("nearest neighbours");
         let results = neighbours(&table, options.subwords.as_ref(), &options.queries, options.top)?;
@@ -225,7 +226,7 @@ pub fn analyze(
             restrict_vocab: options.restrict_vocab,
             ..AnalogyParams::default()
         };
-        let results = evaluate_word_analogies(vocabulary.tokens(), &unit, set, &params)?;
+        let results = evaluate_word_analogies(tokens, &unit, set, &params)?;
         let json = AnalogyBenchmark {
             summary: results.summary(),
             results: &results,
@@ -243,10 +244,7 @@ pub fn analyze(
             restrict_vocab: options.restrict_vocab,
             ..WordPairParams::default()
         };
-        similarity.push((
-            name.clone(),
-            evaluate_word_pairs(vocabulary.tokens(), &unit, set, &params)?,
-        ));
+        similarity.push((name.clone(), evaluate_word_pairs(tokens, &unit, set, &params)?));
     }
     if !similarity.is_empty() {
         let section = similarity_section(&similarity);
@@ -268,31 +266,22 @@ struct AnalogyBenchmark<'a> {
     results: &'a AnalogyResults,
 }
 
-/// The table after normalisation: tokens, their rows and the unit rows.
+/// The table as the searches read it: its tokens and its rows as unit vectors.
 struct Searchable<'a> {
-    vocabulary: &'a Vocabulary,
-    unit: &'a UnitRows,
-    /// The rows without a direction (zero, or not finite before
-    /// normalising, which made them zero): their cosine with anything is
-    /// undefined (gensim's is NaN, which it never lists), so no query or
-    /// analogy returns them.
+    table: &'a Embeddings,
+    unit: &'a ScaledRows<'a>,
+    /// The rows without a direction (zero, or not finite): their cosine with
+    /// anything is undefined (gensim's is NaN, which it never lists), so no
+    /// query or analogy returns them.
     undirected: Vec<usize>,
 }
 
 impl<'a> Searchable<'a> {
-    fn new(vocabulary: &'a Vocabulary, unit: &'a UnitRows) -> Self {
-        let undirected = unit
-            .view()
-            .rows()
-            .into_iter()
-            .enumerate()
-            .filter(|(_, row)| row.iter().all(|&v| v == 0.0))
-            .map(|(id, _)| id)
-            .collect();
+    fn new(table: &'a Embeddings, unit: &'a ScaledRows<'a>) -> Self {
         Searchable {
-            vocabulary,
+            table,
             unit,
-            undirected,
+            undirected: unit.undirected(),
         }
     }
 
@@ -302,13 +291,13 @@ impl<'a> Searchable<'a> {
     }
 
     fn id(&self, word: &str) -> Option<usize> {
-        self.vocabulary.id(word)
+        self.table.id(word)
     }
 
     fn named(&self, hits: Vec<Hit>) -> Vec<Neighbour> {
         hits.into_iter()
             .map(|h| Neighbour {
-                token: self.vocabulary.token(h.index).to_string(),
+                token: self.table.token(h.index).to_string(),
                 score: f64::from(h.score),
             })
             .collect()
@@ -347,7 +336,7 @@ fn neighbours(
     for (mut out, vector) in query_vectors.rows_mut().into_iter().zip(&vectors) {
         match vector {
             QueryVector::Row(row) => {
-                out.assign(&table.unit.view().row(*row));
+                out.assign(&table.unit.row(*row));
                 exclude.push(table.excluding(&[*row]));
             }
             QueryVector::Subwords(vector, _) => {
@@ -397,22 +386,21 @@ fn answer(table: &Searchable, question: &[String; 3], top: usize) -> Result<Anal
 
 /// 3CosAdd: the rows nearest to `b̂ − â + ĉ`, `exclude` (the question
 /// words among them) left out.
-fn cos_add(unit: &UnitRows, [a, b, c]: [usize; 3], exclude: &[usize], top: usize) -> Result<Vec<Hit>> {
-    let v = unit.view();
-    let query = (&v.row(b) - &v.row(a) + v.row(c)).insert_axis(Axis(0));
+fn cos_add(unit: &ScaledRows, [a, b, c]: [usize; 3], exclude: &[usize], top: usize) -> Result<Vec<Hit>> {
+    let query = (unit.row(b) - unit.row(a) + unit.row(c)).insert_axis(Axis(0));
     Ok(top_k(unit, query.view(), top, usize::MAX, &[exclude.to_vec()])?.remove(0))
 }
 
 /// 3CosMul (gensim's `most_similar_cosmul`) over every row by the fused
 /// search the analogy benchmark uses, `exclude` (the question words among
 /// them) left out.
-fn cos_mul(unit: &UnitRows, [a, b, c]: [usize; 3], exclude: &[usize], top: usize) -> Vec<Hit> {
-    let words = unit.view().select(Axis(0), &[b, c, a]);
+fn cos_mul(unit: &ScaledRows, [a, b, c]: [usize; 3], exclude: &[usize], top: usize) -> Vec<Hit> {
+    let words = unit.select(&[b, c, a]);
     let exclude = |_| exclude.to_vec();
     let combine =
         |[b, c, a]: [f32; 3]| cos_mul_score(f64::from(b), f64::from(c), f64::from(a), COS_MUL_EPSILON) as f32;
     fused_top_k_shared(
-        unit.view(),
+        unit,
         words.view(),
         &[[0, 1, 2]],
         top,
@@ -603,10 +591,10 @@ mod tests {
     use super::*;
 
     /// `a` along x, `b` at 53°, `zero` without a direction, `c` nearly opposite `a`.
-    fn table() -> (Vocabulary, UnitRows) {
-        let (vocabulary, _) = Vocabulary::new(["a", "b", "zero", "c"].map(String::from).to_vec());
-        let unit = UnitRows::from_owned(array![[2.0f32, 0.0], [0.6, 0.8], [0.0, 0.0], [-1.0, 0.1]]);
-        (vocabulary, unit)
+    fn table() -> Embeddings {
+        let tokens = ["a", "b", "zero", "c"].map(String::from).to_vec();
+        let vectors = array![[2.0f32, 0.0], [0.6, 0.8], [0.0, 0.0], [-1.0, 0.1]];
+        Embeddings::new(tokens, vectors).unwrap().0
     }
 
     fn tokens(result: &QueryResult) -> Vec<&str> {
@@ -616,8 +604,9 @@ mod tests {
 
     #[test]
     fn a_row_without_a_direction_is_never_a_neighbour() {
-        let (vocabulary, unit) = table();
-        let table = Searchable::new(&vocabulary, &unit);
+        let table = table();
+        let unit = ScaledRows::new(table.vectors());
+        let table = Searchable::new(&table, &unit);
         // The zero row's score, 0, would rank above c's -0.995.
         let results = neighbours(&table, None, &["a".into()], 5).unwrap();
         assert_eq!(tokens(&results[0]), ["b", "c"]);
@@ -630,8 +619,9 @@ mod tests {
 
     #[test]
     fn a_word_outside_the_table_is_searched_with_its_subword_vector() {
-        let (vocabulary, unit) = table();
-        let table = Searchable::new(&vocabulary, &unit);
+        let table = table();
+        let unit = ScaledRows::new(table.vectors());
+        let table = Searchable::new(&table, &unit);
         // Every bucket points along a, so any word's n-gram mean does too.
         let subwords = Subwords::new(1, 2, array![[3.0f32, 0.0], [1.0, 0.0]]);
         let queries = ["x".to_string(), "a".to_string()];

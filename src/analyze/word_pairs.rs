@@ -20,7 +20,7 @@ use std::path::Path;
 use ndarray::{Array1, ArrayView1};
 
 use super::benchmark::{fold, is_python_space, ok_vocab, read_utf8};
-use super::knn::UnitRows;
+use super::knn::UnitVectors;
 use crate::error::{Error, Result};
 use crate::math::{pearson, spearman};
 
@@ -198,7 +198,7 @@ fn p_value(r: f64, n: usize, at_two: f64) -> f64 {
 /// ```
 pub fn evaluate_word_pairs(
     tokens: &[String],
-    unit: &UnitRows,
+    unit: &impl UnitVectors,
     set: &WordPairSet,
     params: &WordPairParams,
 ) -> Result<WordPairResults> {
@@ -218,7 +218,7 @@ pub fn evaluate_word_pairs(
         match rows {
             [Some(a), Some(b)] => {
                 gold.push(pair.score);
-                model.push(f64::from(cosine32(unit.view().row(a), unit.view().row(b))));
+                model.push(f64::from(cosine32(unit.row(a).view(), unit.row(b).view())));
             }
             _ => {
                 oov += 1;

@@ -1,6 +1,7 @@
 use ndarray::array;
 
 use super::*;
+use crate::analyze::UnitRows;
 
 fn strings(words: &[&str]) -> Vec<String> {
     words.iter().map(|w| w.to_string()).collect()

@@ -2,6 +2,7 @@ use approx::assert_abs_diff_eq;
 use ndarray::array;
 
 use super::*;
+use crate::analyze::UnitRows;
 
 fn strings(words: &[&str]) -> Vec<String> {
     words.iter().map(|w| w.to_string()).collect()
