@@ -33,6 +33,8 @@ mod vocab_file;
 #[cfg(feature = "analyze")]
 mod binary;
 #[cfg(feature = "analyze")]
+mod byte_cursor;
+#[cfg(feature = "analyze")]
 mod decimal;
 #[cfg(feature = "analyze")]
 mod embedding_table;

@@ -6,6 +6,7 @@
 //! before a loop or a reservation follows it, in arithmetic that cannot
 //! overflow, so a hostile header costs neither memory nor time.
 
+use crate::embeddings::byte_cursor::ByteCursor;
 use crate::embeddings::load_error::{Location, Malformed, shown};
 use crate::embeddings::text::plural;
 
@@ -138,7 +139,7 @@ impl<'a> Header<'a> {
     /// Reads and checks everything in the model file `bytes` but the matrices'
     /// values, keeping the first `keep` words.
     pub fn read(bytes: &'a [u8], keep: usize) -> Result<Header<'a>, Malformed> {
-        let mut r = Cursor { bytes, pos: 0 };
+        let mut r = ByteCursor::new(bytes);
         let first = r.i32(|| "the fastText magic 793712314".into())?;
         let version = if first == MAGIC {
             let at = r.at();
@@ -152,7 +153,7 @@ impl<'a> Header<'a> {
             }
             Some(version)
         } else if looks_like_model(bytes) {
-            r.pos = 0; // the arguments start the file, `dim` and `ws` first
+            r.rewind(); // the arguments start the file, `dim` and `ws` first
             None
         } else {
             return Err(Malformed::new(
@@ -181,7 +182,7 @@ impl<'a> Header<'a> {
             return Err(Malformed::new(
                 r.at(),
                 "the end of the file after the output matrix",
-                format!("{} more", plural(r.left(), "byte")),
+                format!("{} more", plural(r.left() as usize, "byte")),
             ));
         }
         Ok(Header {
@@ -195,11 +196,11 @@ impl<'a> Header<'a> {
 }
 
 /// The training arguments, with the ones reading depends on checked.
-fn read_args(r: &mut Cursor<'_>) -> Result<Args, Malformed> {
+fn read_args(r: &mut ByteCursor<'_>) -> Result<Args, Malformed> {
     let mut fields = [0i32; 12];
     let mut offsets = [0usize; 12];
     for ((field, at), name) in fields.iter_mut().zip(&mut offsets).zip(ARG_NAMES) {
-        *at = r.pos;
+        *at = r.pos();
         *field = r.i32(|| format!("the argument `{name}`"))?;
     }
     let t = r.f64(|| "the argument `t`".into())?;
@@ -250,7 +251,11 @@ type Dictionary<'a> = (Vec<(&'a [u8], usize)>, usize, Option<(Location, i64)>);
 /// The dictionary (`Dictionary::save`): its counts, then per entry the word
 /// up to a NUL, an `i64` count and an `i8` type, then (signed files) the
 /// pruned index's pairs of `i32`.
-fn read_dictionary<'a>(r: &mut Cursor<'a>, signed: bool, keep: usize) -> Result<Dictionary<'a>, Malformed> {
+fn read_dictionary<'a>(
+    r: &mut ByteCursor<'a>,
+    signed: bool,
+    keep: usize,
+) -> Result<Dictionary<'a>, Malformed> {
     let size_at = r.at();
     let size = r.i32(|| "the dictionary size".into())?;
     let nwords_at = r.at();
@@ -302,7 +307,7 @@ fn read_dictionary<'a>(r: &mut Cursor<'a>, signed: bool, keep: usize) -> Result<
     };
 
     let nwords = nwords as usize;
-    if nwords as u64 * MIN_ENTRY > r.left() as u64 {
+    if nwords as u64 * MIN_ENTRY > r.left() {
         return Err(Malformed::new(
             size_at,
             format!("a dictionary the file can hold (each entry needs at least {MIN_ENTRY} bytes)"),
@@ -311,7 +316,7 @@ fn read_dictionary<'a>(r: &mut Cursor<'a>, signed: bool, keep: usize) -> Result<
     }
     let mut words = Vec::with_capacity(keep.min(nwords));
     for entry in 1..=nwords {
-        let at = r.pos;
+        let at = r.pos();
         let word = r.word(entry)?;
         r.i64(|| format!("the count of {}", shown(word)))?;
         let type_at = r.at();
@@ -329,7 +334,7 @@ fn read_dictionary<'a>(r: &mut Cursor<'a>, signed: bool, keep: usize) -> Result<
         }
     }
     if let Some((_, pruned)) = pruned {
-        let left = r.left() as u64;
+        let left = r.left();
         if pruned as u64 > left / 8 {
             return Err(Malformed::new(
                 r.at(),
@@ -337,7 +342,7 @@ fn read_dictionary<'a>(r: &mut Cursor<'a>, signed: bool, keep: usize) -> Result<
                 format!("{left} bytes before the end of the file"),
             ));
         }
-        r.pos += pruned as usize * 8;
+        r.take(pruned as u64 * 8, || "the pruned index".into())?;
     }
     Ok((words, nwords, pruned))
 }
@@ -345,7 +350,7 @@ fn read_dictionary<'a>(r: &mut Cursor<'a>, signed: bool, keep: usize) -> Result<
 /// A matrix (`DenseMatrix::save`, after a quantisation flag in signed files):
 /// `rows` rows of `dim` `f32`. Returns where its values start and end.
 fn matrix(
-    r: &mut Cursor<'_>,
+    r: &mut ByteCursor<'_>,
     signed: bool,
     which: &str,
     rows: u64,
@@ -386,70 +391,24 @@ fn matrix(
         ));
     }
     let need = u128::from(rows) * dim as u128 * 4;
-    if need > r.left() as u128 {
+    if need > u128::from(r.left()) {
         return Err(Malformed::new(
             r.at(),
             format!("{need} bytes of the {rows}×{dim} {which} matrix"),
             format!("{} before the end of the file", r.left()),
         ));
     }
-    let start = r.pos;
-    r.pos += need as usize;
-    Ok((start, r.pos))
+    let start = r.pos();
+    r.take(need as u64, || format!("the {rows}×{dim} {which} matrix"))?;
+    Ok((start, r.pos()))
 }
 
-/// A position in the file and reads that say what they expected when the
-/// file ends first.
-struct Cursor<'a> {
-    bytes: &'a [u8],
-    pos: usize,
-}
-
-impl<'a> Cursor<'a> {
-    fn at(&self) -> Location {
-        Location::Byte(self.pos as u64)
-    }
-
-    fn left(&self) -> usize {
-        self.bytes.len() - self.pos
-    }
-
-    /// The next `n` bytes, which hold `what`.
-    fn take(&mut self, n: usize, what: impl FnOnce() -> String) -> Result<&'a [u8], Malformed> {
-        if n > self.left() {
-            return Err(Malformed::new(
-                self.at(),
-                format!("{} of {}", plural(n, "byte"), what()),
-                format!("{} before the end of the file", self.left()),
-            ));
-        }
-        let taken = &self.bytes[self.pos..self.pos + n];
-        self.pos += n;
-        Ok(taken)
-    }
-
-    fn i32(&mut self, what: impl FnOnce() -> String) -> Result<i32, Malformed> {
-        Ok(i32::from_le_bytes(
-            self.take(4, what)?.try_into().expect("4 bytes"),
-        ))
-    }
-
-    fn i64(&mut self, what: impl FnOnce() -> String) -> Result<i64, Malformed> {
-        Ok(i64::from_le_bytes(
-            self.take(8, what)?.try_into().expect("8 bytes"),
-        ))
-    }
-
-    fn f64(&mut self, what: impl FnOnce() -> String) -> Result<f64, Malformed> {
-        Ok(f64::from_le_bytes(
-            self.take(8, what)?.try_into().expect("8 bytes"),
-        ))
-    }
-
+/// The fastText reads.
+impl<'a> ByteCursor<'a> {
     /// The bytes of dictionary entry `entry` (1-based) up to its NUL, which is
     /// skipped.
     fn word(&mut self, entry: usize) -> Result<&'a [u8], Malformed> {
-        let rest = &self.bytes[self.pos..];
+        let rest = self.rest();
         let Some(end) = memchr::memchr(0, rest) else {
             return Err(Malformed::new(
                 self.at(),
@@ -457,7 +416,7 @@ impl<'a> Cursor<'a> {
                 format!("the end of the file after {}", shown(rest)),
             ));
         };
-        self.pos += end + 1;
-        Ok(&rest[..end])
+        let word = self.take(end as u64 + 1, || format!("dictionary entry {entry}"))?;
+        Ok(&word[..end])
     }
 }

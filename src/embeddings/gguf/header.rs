@@ -10,7 +10,8 @@
 use std::collections::HashSet;
 
 use super::dequantize::GgmlType;
-use super::value::{Reader, Value};
+use super::value::Value;
+use crate::embeddings::byte_cursor::ByteCursor;
 use crate::embeddings::load_error::{Location, Malformed, shown};
 
 /// The data section's alignment when `general.alignment` is absent.
@@ -87,7 +88,7 @@ impl<'a> Header<'a> {
     /// to four dimensions, rows of whole blocks, tensor offsets on the
     /// alignment, and data inside the file for every tensor of a known type.
     pub fn read(bytes: &'a [u8]) -> Result<Header<'a>, Malformed> {
-        let mut r = Reader::new(bytes);
+        let mut r = ByteCursor::new(bytes);
         let magic = r.take(4, || "the GGUF magic".into()).map_err(|e| {
             Malformed::new(
                 e.at,
@@ -192,7 +193,7 @@ impl<'a> Header<'a> {
 }
 
 /// Tensor info number `number` (1-based).
-fn tensor_info<'a>(r: &mut Reader<'a>, number: u64, alignment: u64) -> Result<TensorInfo<'a>, Malformed> {
+fn tensor_info<'a>(r: &mut ByteCursor<'a>, number: u64, alignment: u64) -> Result<TensorInfo<'a>, Malformed> {
     let at = r.pos();
     let name = r.string(|| format!("the name of tensor {number}"))?;
     let dims_at = r.at();

@@ -2,7 +2,8 @@
 //! (arrays included), and the cursor that reads them and the rest of a
 //! header with every length checked against the bytes left.
 
-use crate::embeddings::load_error::{Location, Malformed};
+use crate::embeddings::byte_cursor::ByteCursor;
+use crate::embeddings::load_error::Malformed;
 
 /// How deep arrays may nest: the format sets no limit, but each level is a
 /// recursion and no real file nests at all.
@@ -88,79 +89,22 @@ impl<'a> Value<'a> {
     /// checked them, so none is an error unless that check has a bug.
     pub fn elements(&self) -> impl Iterator<Item = Result<Value<'a>, Malformed>> + 'a {
         let (element, len) = self.array.unwrap_or((self.kind, 0));
-        let mut reader = Reader {
-            bytes: self.bytes,
-            pos: 0,
-            base: self.at,
-        };
+        let mut reader = ByteCursor::within(self.bytes, self.at);
         (0..len).map(move |_| reader.value(element, 1))
     }
 }
 
-/// A cursor over part of the file; `base` is the file offset of `bytes[0]`.
-pub(crate) struct Reader<'a> {
-    bytes: &'a [u8],
-    pos: usize,
-    base: usize,
-}
-
-impl<'a> Reader<'a> {
-    /// A cursor at the start of the file `bytes`.
-    pub fn new(bytes: &'a [u8]) -> Self {
-        Reader {
-            bytes,
-            pos: 0,
-            base: 0,
-        }
-    }
-
-    /// The file offset of the next byte.
-    pub fn pos(&self) -> usize {
-        self.base + self.pos
-    }
-
-    pub fn at(&self) -> Location {
-        Location::Byte((self.base + self.pos) as u64)
-    }
-
-    fn left(&self) -> u64 {
-        (self.bytes.len() - self.pos) as u64
-    }
-
-    /// The next `n` bytes, which hold `what`.
-    pub fn take(&mut self, n: u64, what: impl FnOnce() -> String) -> Result<&'a [u8], Malformed> {
-        if n > self.left() {
-            let bytes = if n == 1 { "byte" } else { "bytes" };
-            return Err(Malformed::new(
-                self.at(),
-                format!("{n} {bytes} of {}", what()),
-                format!("{} before the end of the file", self.left()),
-            ));
-        }
-        let taken = &self.bytes[self.pos..self.pos + n as usize];
-        self.pos += n as usize;
-        Ok(taken)
-    }
-
-    pub fn u32(&mut self, what: impl FnOnce() -> String) -> Result<u32, Malformed> {
-        let b = self.take(4, what)?;
-        Ok(u32::from_le_bytes(b.try_into().expect("4 bytes")))
-    }
-
-    pub fn u64(&mut self, what: impl FnOnce() -> String) -> Result<u64, Malformed> {
-        let b = self.take(8, what)?;
-        Ok(u64::from_le_bytes(b.try_into().expect("8 bytes")))
-    }
-
+/// The GGUF reads: strings, counts, typed values.
+impl<'a> ByteCursor<'a> {
     /// A GGUF string: a `u64` length, then that many bytes.
-    pub fn string(&mut self, what: impl Fn() -> String) -> Result<&'a [u8], Malformed> {
+    pub(super) fn string(&mut self, what: impl Fn() -> String) -> Result<&'a [u8], Malformed> {
         let len = self.u64(|| format!("the length of {}", what()))?;
         self.take(len, what)
     }
 
     /// A count of items of at least `min` bytes each, checked against what is
     /// left, so that no loop or reservation can follow an absurd count.
-    pub fn count(&mut self, min: u64, noun: &str) -> Result<u64, Malformed> {
+    pub(super) fn count(&mut self, min: u64, noun: &str) -> Result<u64, Malformed> {
         let at = self.at();
         let count = self.u64(|| format!("the {noun}"))?;
         if count.checked_mul(min).is_none_or(|need| need > self.left()) {
@@ -177,8 +121,8 @@ impl<'a> Reader<'a> {
     }
 
     /// A value of type `kind`, checked (arrays element by element).
-    pub fn value(&mut self, kind: u32, depth: usize) -> Result<Value<'a>, Malformed> {
-        let start = self.pos;
+    pub(super) fn value(&mut self, kind: u32, depth: usize) -> Result<Value<'a>, Malformed> {
+        let start = self.pos();
         let array = if kind == ARRAY {
             if depth > MAX_NESTING {
                 return Err(Malformed::new(
@@ -190,7 +134,7 @@ impl<'a> Reader<'a> {
             let element = self.kind()?;
             let min = fixed_size(element).unwrap_or(if element == STRING { 8 } else { 12 });
             let len = self.count(min, "array length")?;
-            let elements = self.pos;
+            let elements = self.pos();
             match fixed_size(element) {
                 Some(size) => {
                     self.take(size * len, || format!("{len} {}", type_name(element)))?;
@@ -204,9 +148,9 @@ impl<'a> Reader<'a> {
             return Ok(Value {
                 kind,
                 array: Some((element, len)),
-                bytes: &self.bytes[elements..self.pos],
-                at: self.base + elements,
-                start: self.base + start,
+                bytes: self.since(elements),
+                at: elements,
+                start,
             });
         } else if kind == STRING {
             self.string(|| "a string".into())?;
@@ -216,7 +160,7 @@ impl<'a> Reader<'a> {
             self.take(size, || format!("a {} value", type_name(kind)))?;
             None
         };
-        let bytes = &self.bytes[start..self.pos];
+        let bytes = self.since(start);
         let (bytes, at) = if kind == STRING {
             (&bytes[8..], start + 8)
         } else {
@@ -226,13 +170,13 @@ impl<'a> Reader<'a> {
             kind,
             array,
             bytes,
-            at: self.base + at,
-            start: self.base + start,
+            at,
+            start,
         })
     }
 
     /// A value type id, one of the thirteen GGUF defines.
-    pub fn kind(&mut self) -> Result<u32, Malformed> {
+    pub(super) fn kind(&mut self) -> Result<u32, Malformed> {
         let at = self.at();
         let kind = self.u32(|| "a value type".into())?;
         if kind > 12 {
