@@ -96,6 +96,22 @@ impl Error {
         }
     }
 
+    /// What went wrong, for a reader rather than a caller: a refused
+    /// parameter's reason without the parameter's name (a claim NOT TESTED
+    /// because "the table has none of the 20 occupations"), else the message.
+    ///
+    /// # Examples
+    /// ```
+    /// let e = embspace::Error::parameter("table", "the table has no rows");
+    /// assert_eq!((e.to_string().as_str(), e.explanation().as_str()), ("invalid parameter `table`: the table has no rows", "the table has no rows"));
+    /// ```
+    pub fn explanation(&self) -> String {
+        match self {
+            Error::Parameter { reason, .. } => reason.clone(),
+            other => other.to_string(),
+        }
+    }
+
     /// Shorthand for [`Error::Parameter`].
     pub fn parameter(name: &'static str, reason: impl ToString) -> Self {
         Error::Parameter {

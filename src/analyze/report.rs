@@ -765,7 +765,10 @@ mod tests {
         let rendered = render(&analysis, &Format::ALL).unwrap();
         let html = String::from_utf8(rendered.get("analysis.html").unwrap().to_vec()).unwrap();
         assert!(!html.contains("<script>") && !html.contains("<b>vectors") && !html.contains("<i>dropped"));
-        assert!(html.contains("tensor `&lt;b&gt;x`"), "notes are shown, escaped");
+        assert!(
+            html.contains("tensor <code>&lt;b&gt;x</code>"),
+            "notes are shown, escaped, code spans as code"
+        );
         assert!(html.contains("&lt;b&gt;vectors.txt"));
         assert_eq!(html.matches("<img ").count(), 5);
         let markdown = String::from_utf8(rendered.get("analysis.md").unwrap().to_vec()).unwrap();

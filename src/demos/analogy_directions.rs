@@ -222,7 +222,7 @@ fn real(ctx: &mut Ctx) -> crate::Result<()> {
             8.. => Ok(correct as f64 / total as f64),
             _ => Err(crate::Error::parameter(
                 "table",
-                format!("has the four words of only {total} of the 16 questions"),
+                format!("the table has the four words of only {total} of the 16 questions"),
             )),
         };
         ctx.claim(&table, &ACCURACY, accuracy);

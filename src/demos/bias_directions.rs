@@ -235,7 +235,10 @@ fn real(ctx: &mut Ctx) -> crate::Result<()> {
         ctx.say(format!("{}: he-stereotyped: {}", table.name(), listed(false)));
         let share = match (g, projected.len()) {
             (Err(e), _) => Err(e),
-            (_, 0) => Err(crate::Error::parameter("table", "has none of the 20 occupations")),
+            (_, 0) => Err(crate::Error::parameter(
+                "table",
+                "the table has none of the 20 occupations",
+            )),
             (_, present) => Ok(on_side as f64 / present as f64),
         };
         ctx.claim(&table, &SIDES, share);

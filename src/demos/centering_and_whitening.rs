@@ -196,7 +196,7 @@ fn real(ctx: &mut Ctx) -> crate::Result<()> {
         let measured = if centred.0.is_nan() {
             Err(crate::Error::parameter(
                 "table",
-                "needs two rows that differ from zero and from the mean",
+                "the table needs two rows that differ from zero and from the mean",
             ))
         } else {
             Ok(centred.0.abs())

@@ -95,7 +95,7 @@ impl Ctx {
                 return Status::NotTested;
             }
             Err(e) => {
-                self.not_tested(table, claim, e);
+                self.not_tested(table, claim, e.explanation());
                 return Status::NotTested;
             }
         };

@@ -179,7 +179,7 @@ fn real(ctx: &mut Ctx) -> crate::Result<()> {
         let share = match asked {
             0 => Err(crate::Error::parameter(
                 "table",
-                "has none of the 8 words with both of its sense words",
+                "the table has none of the 8 words with both of its sense words",
             )),
             _ => Ok(between as f64 / asked as f64),
         };

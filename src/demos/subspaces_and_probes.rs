@@ -175,7 +175,17 @@ fn real(ctx: &mut Ctx) -> crate::Result<()> {
             (words, normalize_rows(table.select(&rows).view()), female)
         };
         let ((_, train, y_train), (held_out, test, y_test)) = (split(0), split(1));
-        let probe = LogisticProbe::fit(train.view(), &y_train, params);
+        let probe = match (y_train.len(), y_test.len()) {
+            (0, _) | (_, 0) => Err(crate::Error::parameter(
+                "table",
+                format!(
+                    "the table has both words of {} of the {} female/male pairs; the probe needs one to train on and one to test",
+                    (y_train.len() + y_test.len()) / 2,
+                    words.len() / 2
+                ),
+            )),
+            _ => LogisticProbe::fit(train.view(), &y_train, params),
+        };
         let before = probe
             .as_ref()
             .map_err(Clone::clone)

@@ -86,6 +86,7 @@ fn environment() -> Environment<'static> {
     env.add_filter("value", value_filter);
     env.add_filter("relation", relation_filter);
     env.add_filter("md_cell", md_cell_filter);
+    env.add_filter("code_spans", code_spans_filter);
     env
 }
 
@@ -116,6 +117,23 @@ fn md_cell_filter(text: String) -> String {
         .replace('>', "&gt;")
         .replace('|', "\\|")
         .replace(['\n', '\r'], " ")
+}
+
+/// Text with its `code spans` set as code, for the HTML pages (Markdown
+/// shows them so already): escaped first, so a note quoting a file (a
+/// tensor's name) cannot carry markup. An unpaired backtick stays as it is.
+fn code_spans_filter(text: String) -> minijinja::Value {
+    let escaped = minijinja::HtmlEscape(&text).to_string();
+    let parts: Vec<&str> = escaped.split('`').collect();
+    let mut html = String::with_capacity(escaped.len() + 13 * (parts.len() / 2));
+    for (i, part) in parts.iter().enumerate() {
+        match (i % 2, i + 1 < parts.len()) {
+            (0, _) => html.push_str(part),
+            (_, true) => html.extend(["<code>", part, "</code>"]),
+            (_, false) => html.extend(["`", part]),
+        }
+    }
+    minijinja::Value::from_safe_string(html)
 }
 
 /// Render template `name` into a buffer of `capacity` bytes: the HTML page,
@@ -547,6 +565,17 @@ fn html(report: &Report, sections: &[minijinja::Value]) -> Result<Vec<u8>> {
 mod tests {
     use super::*;
     use crate::record::{Check, Relation, Value};
+
+    #[test]
+    fn code_spans_become_code_after_escaping_and_a_lone_backtick_stays() {
+        let html = |text: &str| code_spans_filter(text.into()).to_string();
+        assert_eq!(html("tensor `a<b>`"), "tensor <code>a&lt;b&gt;</code>");
+        assert_eq!(
+            html("`x` and `y`, then `"),
+            "<code>x</code> and <code>y</code>, then `"
+        );
+        assert_eq!(html("no code & no tags"), "no code &amp; no tags");
+    }
 
     fn record(title: &str, passed: bool) -> DemoRecord {
         DemoRecord {
