@@ -22,7 +22,7 @@ use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, s};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::analyze::knn::{UnitRows, cores, fused_top_k, product};
+use crate::analyze::knn::{ScaledRows, UnitVectors, cores, fused_top_k, product};
 use crate::embeddings::Embeddings;
 use crate::error::Result;
 use crate::math::{kl_bound, procrustes_rotation};
@@ -292,7 +292,7 @@ pub fn compare(
     progress("added rows");
     let added = added_rows(&a, &b, &pairs, params.listed);
     progress("neighbour overlap");
-    let overlap = neighbour_overlap(a, b, &pairs, params);
+    let overlap = neighbour_overlap(&a, &b, &pairs, params);
     Ok(Comparison {
         dims,
         vocabulary,
@@ -450,45 +450,22 @@ fn added_rows(a: &Embeddings, b: &Embeddings, pairs: &[(usize, usize)], listed: 
     })
 }
 
-/// Keeps `rows` (increasing) of `m`, moved up in place: no second copy.
-fn keep_rows(mut m: Array2<f32>, rows: &[usize]) -> Array2<f32> {
-    for (to, &from) in rows.iter().enumerate() {
-        if to != from {
-            let (mut head, tail) = m.view_mut().split_at(Axis(0), from);
-            head.row_mut(to).assign(&tail.row(0));
-        }
-    }
-    m.slice_collapse(s![..rows.len(), ..]);
-    m
-}
-
 /// The top-k neighbours, as shared-token indices, of the first `queries`
-/// shared tokens, searched among the shared rows `rows` (increasing) of
-/// `table`; `token_of[r]` is the shared token at compacted row `r`, and
-/// `row_of[t]` the compacted row of shared token `t`.
-fn shared_neighbours(
-    table: Embeddings,
-    rows: &[usize],
-    token_of: &[usize],
-    row_of: &[usize],
-    queries: usize,
-    k: usize,
-) -> Vec<Vec<usize>> {
-    let (_, matrix) = table.into_parts();
-    let unit = UnitRows::from_owned(keep_rows(matrix, rows));
-    let query_rows = &row_of[..queries];
-    let query_vectors = unit.view().select(Axis(0), query_rows);
-    fused_top_k(&unit, query_vectors.view(), k, usize::MAX, |q| {
-        vec![query_rows[q]]
-    })
-    .into_iter()
-    .map(|hits| hits.iter().map(|h| token_of[h.index]).collect())
-    .collect()
+/// shared tokens among all of them, in `matrix`, whose row `rows[t]` is
+/// shared token `t`: searched where the rows are, with their norms beside them.
+fn shared_neighbours(matrix: ArrayView2<f32>, rows: Vec<usize>, queries: usize, k: usize) -> Vec<Vec<usize>> {
+    let unit = ScaledRows::picked(matrix, rows);
+    let query_rows: Vec<usize> = (0..queries).collect();
+    let query_vectors = unit.select(&query_rows);
+    fused_top_k(&unit, query_vectors.view(), k, usize::MAX, |q| vec![q])
+        .into_iter()
+        .map(|hits| hits.iter().map(|h| h.index).collect())
+        .collect()
 }
 
 fn neighbour_overlap(
-    a: Embeddings,
-    b: Embeddings,
+    a: &Embeddings,
+    b: &Embeddings,
     pairs: &[(usize, usize)],
     params: &CompareParams,
 ) -> Option<NeighbourOverlap> {
@@ -499,19 +476,8 @@ fn neighbour_overlap(
         return None;
     }
     let tokens: Vec<String> = (0..queries).map(|t| a.token(pairs[t].0).to_string()).collect();
-    // In A the shared tokens are in row order already: shared token t is row t.
-    let identity: Vec<usize> = (0..n).collect();
-    let a_rows: Vec<usize> = pairs.iter().map(|p| p.0).collect();
-    let in_a = shared_neighbours(a, &a_rows, &identity, &identity, queries, k);
-    // In B they are compacted in B's row order.
-    let mut by_b: Vec<usize> = (0..n).collect();
-    by_b.sort_by_key(|&t| pairs[t].1);
-    let mut row_of = vec![0; n];
-    for (row, &t) in by_b.iter().enumerate() {
-        row_of[t] = row;
-    }
-    let b_rows: Vec<usize> = by_b.iter().map(|&t| pairs[t].1).collect();
-    let in_b = shared_neighbours(b, &b_rows, &by_b, &row_of, queries, k);
+    let in_a = shared_neighbours(a.vectors(), pairs.iter().map(|p| p.0).collect(), queries, k);
+    let in_b = shared_neighbours(b.vectors(), pairs.iter().map(|p| p.1).collect(), queries, k);
     let kept: Vec<usize> = in_a
         .iter()
         .zip(&in_b)
@@ -698,12 +664,5 @@ mod tests {
         assert_eq!(c.vocabulary.shared, 39);
         assert_eq!(c.overlap.unwrap().mean, 1.0);
         assert!(c.alignment.unwrap().relative_residual < 1e-6);
-    }
-
-    #[test]
-    fn keep_rows_moves_the_kept_rows_up_in_order() {
-        let m = Array2::from_shape_fn((5, 2), |(i, j)| (10 * i + j) as f32);
-        let kept = keep_rows(m, &[1, 3, 4]);
-        assert_eq!(kept, ndarray::array![[10.0, 11.0], [30.0, 31.0], [40.0, 41.0]]);
     }
 }

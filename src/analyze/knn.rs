@@ -159,53 +159,73 @@ impl UnitVectors for UnitRows {
 /// ```
 #[derive(Debug, Clone)]
 pub struct ScaledRows<'a> {
-    rows: ArrayView2<'a, f32>,
-    /// `1/‖row‖` in `f64`; 0 for a row without a direction.
+    matrix: ArrayView2<'a, f32>,
+    /// The matrix rows read, in order (`None`: every row).
+    picked: Option<Vec<usize>>,
+    /// `1/‖row‖` in `f64` of each row read; 0 for a row without a direction.
     inverse_norms: Vec<f64>,
 }
 
 impl<'a> ScaledRows<'a> {
-    /// The norms of `rows`, computed on every core.
-    pub fn new(rows: ArrayView2<'a, f32>) -> Self {
-        let mut inverse_norms = vec![0.0; rows.nrows()];
-        let chunk = rows.nrows().div_ceil(cores()).max(1);
+    /// Every row of `matrix`, with their norms computed on every core.
+    pub fn new(matrix: ArrayView2<'a, f32>) -> Self {
+        ScaledRows::with(matrix, None)
+    }
+
+    /// Rows `picked` of `matrix`, in that order: row `i` here is row
+    /// `picked[i]` there (a subset searched without gathering it).
+    ///
+    /// # Panics
+    /// When a picked row is out of range, like slice indexing.
+    pub fn picked(matrix: ArrayView2<'a, f32>, picked: Vec<usize>) -> Self {
+        ScaledRows::with(matrix, Some(picked))
+    }
+
+    fn with(matrix: ArrayView2<'a, f32>, picked: Option<Vec<usize>>) -> Self {
+        let len = picked.as_ref().map_or(matrix.nrows(), Vec::len);
+        let mut scaled = ScaledRows {
+            matrix,
+            picked,
+            inverse_norms: Vec::new(),
+        };
+        let mut inverse_norms = vec![0.0; len];
+        let chunk = len.div_ceil(cores()).max(1);
         std::thread::scope(|scope| {
-            for (part, rows) in inverse_norms
-                .chunks_mut(chunk)
-                .zip(rows.axis_chunks_iter(Axis(0), chunk))
-            {
+            for (c, part) in inverse_norms.chunks_mut(chunk).enumerate() {
+                let scaled = &scaled;
                 scope.spawn(move || {
-                    for (inverse, row) in part.iter_mut().zip(rows.rows()) {
-                        *inverse = inverse_norm(row);
+                    for (i, inverse) in (c * chunk..).zip(part) {
+                        *inverse = inverse_norm(scaled.source(i));
                     }
                 });
             }
         });
-        ScaledRows { rows, inverse_norms }
+        scaled.inverse_norms = inverse_norms;
+        scaled
+    }
+
+    /// The matrix row read as row `i`.
+    fn source(&self, i: usize) -> ArrayView1<'a, f32> {
+        let row = self.picked.as_ref().map_or(i, |picked| picked[i]);
+        self.matrix.index_axis_move(Axis(0), row)
     }
 }
 
 impl UnitVectors for ScaledRows<'_> {
     fn len(&self) -> usize {
-        self.rows.nrows()
+        self.inverse_norms.len()
     }
 
     fn dim(&self) -> usize {
-        self.rows.ncols()
+        self.matrix.ncols()
     }
 
     fn block<'s>(&'s self, start: usize, width: usize, scratch: &'s mut Vec<f32>) -> ArrayView2<'s, f32> {
         let d = self.dim();
         scratch.resize(width * d, 0.0);
-        let rows = self.rows.slice(s![start..start + width, ..]);
         let inverses = &self.inverse_norms[start..start + width];
-        for ((row, &inverse), out) in rows
-            .rows()
-            .into_iter()
-            .zip(inverses)
-            .zip(scratch.chunks_exact_mut(d.max(1)))
-        {
-            for (o, &x) in out.iter_mut().zip(row) {
+        for ((i, &inverse), out) in (start..).zip(inverses).zip(scratch.chunks_exact_mut(d.max(1))) {
+            for (o, &x) in out.iter_mut().zip(self.source(i)) {
                 *o = scaled(x, inverse);
             }
         }
@@ -723,6 +743,25 @@ mod tests {
         let queries = m.slice(s![..40, ..]).to_owned();
         let hits = top_k(&scaled, queries.view(), 9, usize::MAX, &[]).unwrap();
         assert_eq!(hits, top_k(&unit, queries.view(), 9, usize::MAX, &[]).unwrap());
+    }
+
+    /// Picked rows read as the same rows gathered first would.
+    #[test]
+    fn picked_rows_read_as_the_gathered_rows() {
+        let mut rng = ChaCha8Rng::seed_from_u64(12);
+        let m = Array2::<f32>::random_using((VOCAB_BLOCK + 300, 9), StandardNormal, &mut rng);
+        let picked: Vec<usize> = (0..m.nrows()).rev().step_by(2).collect();
+        let gathered = m.select(Axis(0), &picked);
+        let (a, b) = (
+            ScaledRows::picked(m.view(), picked),
+            ScaledRows::new(gathered.view()),
+        );
+        assert_eq!((a.len(), a.dim()), (b.len(), b.dim()));
+        let all: Vec<usize> = (0..a.len()).collect();
+        assert_eq!(a.select(&all), b.select(&all));
+        let queries = gathered.slice(s![..20, ..]).to_owned();
+        let hits = top_k(&a, queries.view(), 5, usize::MAX, &[]).unwrap();
+        assert_eq!(hits, top_k(&b, queries.view(), 5, usize::MAX, &[]).unwrap());
     }
 
     #[test]
