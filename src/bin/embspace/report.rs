@@ -72,9 +72,15 @@ pub fn report(args: &ReportArgs, quiet: bool) -> anyhow::Result<ExitCode> {
         None => (None, args.out.clone().unwrap_or_else(|| "reports".into())),
         Some(path) => {
             let (loaded, _) = args.table.load(path, &progress, false)?;
-            let name = path.display().to_string();
+            // Verdicts, transcripts and legends name the table by its file name; the page's
+            // introduction gives the whole path.
+            let name = path.file_name().map_or_else(
+                || path.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            );
             let about = format!(
-                "{} rows × {} dimensions, read as {}",
+                "{}: {} rows × {} dimensions, read as {}",
+                path.display(),
                 loaded.embeddings.len(),
                 loaded.embeddings.dim(),
                 read_as(&loaded)
