@@ -74,8 +74,18 @@ impl Demo {
                     );
                 }
             }
+            // The prose reads the shipped tables' results; say so before a reader takes them for
+            // theirs. (Never the table's name here: prose is rendered as Markdown, a name is not ours.)
+            let prose = match tables {
+                Some(_) => format!(
+                    "*The text is about the shipped tables, as `embspace report` without `--vectors` shows \
+                     them; the output, verdicts and figures below are your table's.*\n\n{}",
+                    source.real_prose
+                ),
+                None => source.real_prose.clone(),
+            };
             RealPart {
-                prose: source.real_prose.clone(),
+                prose,
                 code: source.real_code.clone(),
                 tables: names,
                 transcript: ctx.transcript.split_off(transcript),

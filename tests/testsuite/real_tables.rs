@@ -267,6 +267,15 @@ fn a_table_missing_the_claims_words_gets_not_tested_with_reasons_and_exit_0() {
     );
     let html = fs::read_to_string(out_dir.join("report.html")).unwrap();
     assert!(html.contains("NOT TESTED"));
+    // The prose, written about the shipped tables, says so.
+    for demo in json["demos"].as_array().unwrap() {
+        if let Some(prose) = demo["real"]["prose"].as_str() {
+            assert!(
+                prose.starts_with("*The text is about the shipped tables"),
+                "{prose}"
+            );
+        }
+    }
     // The real parts' figures are captioned for this table, not with what the shipped ones show.
     let captions: Vec<&str> = json["demos"]
         .as_array()
