@@ -20,6 +20,8 @@ use crate::report::Report;
 pub struct ClaimVerdict {
     /// The demo's id (its section in the report).
     pub demo: String,
+    /// The demo's title.
+    pub demo_title: String,
     /// The verdict, as the report records it.
     #[serde(flatten)]
     pub verdict: Verdict,
@@ -40,6 +42,7 @@ pub fn measure_claims(table: &Embeddings, name: &str, rows: usize) -> Vec<ClaimV
         .verdicts()
         .map(|(d, v)| ClaimVerdict {
             demo: d.id.clone(),
+            demo_title: d.title.clone(),
             verdict: v.clone(),
         })
         .collect()
@@ -71,19 +74,25 @@ pub fn claims_section(verdicts: &[ClaimVerdict], rows: usize) -> Section {
         numeric: vec![false, false, false, true, false, true, false],
         rows: verdicts
             .iter()
-            .map(|ClaimVerdict { demo, verdict: v }| {
-                vec![
-                    demo.clone(),
-                    v.claim.clone(),
-                    v.source.clone(),
-                    v.measured
-                        .as_ref()
-                        .map_or_else(|| v.reason.clone().unwrap_or_default(), Value::shown),
-                    v.relation.symbol().into(),
-                    v.threshold.shown(),
-                    v.status.label().into(),
-                ]
-            })
+            .map(
+                |ClaimVerdict {
+                     demo_title,
+                     verdict: v,
+                     ..
+                 }| {
+                    vec![
+                        demo_title.clone(),
+                        v.claim.clone(),
+                        v.source.clone(),
+                        v.measured
+                            .as_ref()
+                            .map_or_else(|| v.reason.clone().unwrap_or_default(), Value::shown),
+                        v.relation.symbol().into(),
+                        v.threshold.shown(),
+                        v.status.label().into(),
+                    ]
+                },
+            )
             .collect(),
     })
 }
