@@ -7,12 +7,25 @@
 //! enabled (`always` or `madvise`, the common defaults): the 100k × 300 `.npy`
 //! load went from 60 to 40 ms (best of 7 interleaved runs). The advice is only
 //! a hint, so where it is refused or unknown (other systems) nothing changes
-//! but the speed. (The advice needs `libc`, an `analyze` dependency; the
+//! but the speed. Only allocations up to 256 MB are advised: beyond, the
+//! kernel's compaction for huge pages can cost more than the faults (see
+//! `ADVISED_AT_MOST`). (The advice needs `libc`, an `analyze` dependency; the
 //! notebooks' build reads only the small shipped tables.)
 
 /// Allocations below this stay as they are: fewer than two huge pages.
 #[cfg(all(target_os = "linux", feature = "analyze"))]
 const WORTH_ADVISING: usize = 4 << 20;
+
+/// Allocations above this stay as they are too. Where the kernel has no free
+/// huge page left it compacts memory for each one before the fault returns
+/// (`defrag` = `madvise`, the common default), and on a machine whose memory
+/// is mostly page cache that costs far more than the faults it saves: the
+/// Qwen-sized `analyze` (a 2.5 GB `f32` matrix) took 21–26 s with 16–20 s of
+/// system time advised, 12–13 s with 1.7 s not (alternating runs, same
+/// minutes). A 100k × 300 table (120 MB) found its huge pages free and kept
+/// its 30 ms gain in the same state; up to 128 of them, a stall stays short.
+#[cfg(all(target_os = "linux", feature = "analyze"))]
+const ADVISED_AT_MOST: usize = 256 << 20;
 
 /// `len` zeros. Large vectors come from the allocator's fresh, still unmapped
 /// zero pages (`calloc` on a new mapping), advised before the first write.
@@ -29,7 +42,7 @@ pub(crate) fn zeroed<T: Copy + Default>(len: usize) -> Vec<T> {
 fn advise<T>(values: &Vec<T>) {
     const PAGE: usize = 4096;
     let bytes = values.capacity() * size_of::<T>();
-    if bytes < WORTH_ADVISING {
+    if !(WORTH_ADVISING..=ADVISED_AT_MOST).contains(&bytes) {
         return;
     }
     let start = values.as_ptr() as usize;
