@@ -22,8 +22,9 @@ const WORTH_ADVISING: usize = 4 << 20;
 /// is mostly page cache that costs far more than the faults it saves: the
 /// Qwen-sized `analyze` (a 2.5 GB `f32` matrix) took 21–26 s with 16–20 s of
 /// system time advised, 12–13 s with 1.7 s not (alternating runs, same
-/// minutes). A 100k × 300 table (120 MB) found its huge pages free and kept
-/// its 30 ms gain in the same state; up to 128 of them, a stall stays short.
+/// minutes), about 13 ms of compaction a huge page. A 100k × 300 table
+/// (120 MB) found its huge pages free and kept its 30 ms gain in the same
+/// state; at most 128 of them bound a stall, where none are free, near 1.7 s.
 #[cfg(all(target_os = "linux", feature = "analyze"))]
 const ADVISED_AT_MOST: usize = 256 << 20;
 
