@@ -6,31 +6,18 @@
 use std::sync::Arc;
 
 use ndarray::s;
-use serde::Serialize;
 
 use crate::analyze::report::{Section, Table};
 use crate::demos::{ALL, Demo};
 use crate::embeddings::Embeddings;
 use crate::real::{RealTable, widened};
-use crate::record::{Status, Value, Verdict};
-use crate::report::Report;
-
-/// One claim's verdict on the user's table, with the demo that measures it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ClaimVerdict {
-    /// The demo's id (its section in the report).
-    pub demo: String,
-    /// The demo's title.
-    pub demo_title: String,
-    /// The verdict, as the report records it.
-    #[serde(flatten)]
-    pub verdict: Verdict,
-}
+use crate::record::{Status, Value};
+use crate::report::{DemoVerdict, Report};
 
 /// Runs every demo's real part on the first `rows` rows of `table` (the
 /// most frequent tokens) and returns the verdicts in report order. Demos
 /// without a real part are not run.
-pub fn measure_claims(table: &Embeddings, name: &str, rows: usize) -> Vec<ClaimVerdict> {
+pub fn measure_claims(table: &Embeddings, name: &str, rows: usize) -> Vec<DemoVerdict> {
     let n = rows.min(table.len());
     let about = format!("the {n} most frequent rows");
     let head = widened(table.vectors().slice(s![..n, ..]));
@@ -38,18 +25,11 @@ pub fn measure_claims(table: &Embeddings, name: &str, rows: usize) -> Vec<ClaimV
         .expect("one token per row of the head");
     let demos: Vec<Demo> = ALL.iter().filter(|d| d.has_real_part()).copied().collect();
     let report = Report::run_on(&demos, Some(&[Arc::new(real)]));
-    report
-        .verdicts()
-        .map(|(d, v)| ClaimVerdict {
-            demo: d.id.clone(),
-            demo_title: d.title.clone(),
-            verdict: v.clone(),
-        })
-        .collect()
+    report.verdicts().collect()
 }
 
 /// The section listing every verdict.
-pub fn claims_section(verdicts: &[ClaimVerdict], rows: usize) -> Section {
+pub fn claims_section(verdicts: &[DemoVerdict], rows: usize) -> Section {
     let count = |status| verdicts.iter().filter(|v| v.verdict.status == status).count();
     Section::new(
         "claims",
@@ -75,7 +55,7 @@ pub fn claims_section(verdicts: &[ClaimVerdict], rows: usize) -> Section {
         rows: verdicts
             .iter()
             .map(
-                |ClaimVerdict {
+                |DemoVerdict {
                      demo_title,
                      verdict: v,
                      ..

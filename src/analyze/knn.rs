@@ -57,10 +57,7 @@ pub trait UnitVectors: Sync {
     ///
     /// # Panics
     /// When `i >= len()`, like slice indexing.
-    fn row(&self, i: usize) -> Array1<f32> {
-        let mut scratch = Vec::new();
-        self.block(i, 1, &mut scratch).row(0).to_owned()
-    }
+    fn row(&self, i: usize) -> Array1<f32>;
 
     /// Unit rows `rows`, in that order (a copy).
     fn select(&self, rows: &[usize]) -> Array2<f32> {
@@ -230,6 +227,11 @@ impl UnitVectors for ScaledRows<'_> {
             }
         }
         ArrayView2::from_shape((width, d), &scratch[..width * d]).expect("width × d values")
+    }
+
+    fn row(&self, i: usize) -> Array1<f32> {
+        let inverse = self.inverse_norms[i];
+        self.source(i).mapv(|x| scaled(x, inverse))
     }
 
     fn undirected(&self) -> Vec<usize> {

@@ -38,7 +38,7 @@ pub use analogies::{
     AnalogyAnswer, AnalogyMethod, AnalogyParams, AnalogyQuestion, AnalogyResults, AnalogySection, AnalogySet,
     AnalogySummary, SectionSummary, evaluate_word_analogies,
 };
-pub use claims::{ClaimVerdict, claims_section, measure_claims};
+pub use claims::{claims_section, measure_claims};
 pub use clusters::{spherical_kmeans, within_cluster_cosine};
 pub use compare::{
     AddedRow, AddedRows, Alignment, CompareParams, Comparison, MEAN_RULE_TOLERANCE, MeanRuleVerdict,

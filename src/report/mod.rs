@@ -22,7 +22,7 @@ mod write;
 #[cfg(feature = "report")]
 pub use markdown::prose_to_html;
 #[cfg(feature = "report")]
-pub use model::{Report, Summary};
+pub use model::{DemoVerdict, Report, Summary};
 pub use plot::{PALETTE, SIZE, render_png};
 #[cfg(feature = "report")]
 pub use render::{Format, Rendered, render, run_and_render};

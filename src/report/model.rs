@@ -12,6 +12,19 @@ use crate::demos::Demo;
 use crate::real::{RealTable, shipped};
 use crate::record::{DemoRecord, Status, Verdict};
 
+/// A verdict with the demo whose real part measured it: a row of the report's
+/// table of claims and of `analyze`'s section "Textbook claims".
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DemoVerdict {
+    /// The demo's id (its section in the report).
+    pub demo: String,
+    /// The demo's title.
+    pub demo_title: String,
+    /// The verdict, as the demo records it.
+    #[serde(flatten)]
+    pub verdict: Verdict,
+}
+
 /// Counts of demos and checks, and which demos failed.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Summary {
@@ -85,8 +98,14 @@ impl Report {
     }
 
     /// Every verdict of every demo's real part, in report order, with its demo.
-    pub fn verdicts(&self) -> impl Iterator<Item = (&DemoRecord, &Verdict)> {
-        self.demos.iter().flat_map(|d| d.verdicts().map(move |v| (d, v)))
+    pub fn verdicts(&self) -> impl Iterator<Item = DemoVerdict> + '_ {
+        self.demos.iter().flat_map(|d| {
+            d.verdicts().map(|v| DemoVerdict {
+                demo: d.id.clone(),
+                demo_title: d.title.clone(),
+                verdict: v.clone(),
+            })
+        })
     }
 
     /// Build a report from records that were already produced, with their

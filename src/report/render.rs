@@ -14,10 +14,10 @@ use serde::Serialize;
 use crate::demos::Demo;
 use crate::error::{Error, Result};
 use crate::real::RealTable;
-use crate::record::{DemoRecord, FigureRecord, RealPart, Verdict};
+use crate::record::{DemoRecord, FigureRecord, RealPart};
 use crate::report::highlight::highlight_rust;
 use crate::report::markdown::prose_to_html;
-use crate::report::model::Report;
+use crate::report::model::{DemoVerdict, Report};
 use crate::report::plot::{SIZE, render_png};
 
 /// The output formats of a report.
@@ -215,7 +215,7 @@ struct HtmlContext<'a> {
     /// The demos with failing ones first, for the summary table.
     summary_order: Vec<&'a HtmlEntry<'a>>,
     /// Every verdict, in report order, with its demo.
-    verdicts: Vec<HtmlVerdict<'a>>,
+    verdicts: Vec<DemoVerdict>,
 }
 
 /// What the page shows of the report above the demos.
@@ -238,15 +238,6 @@ struct HtmlEntry<'a> {
     checks_total: usize,
     /// The demo's `<section>`, from [`demo_section`]: markup built from escaped text.
     section: minijinja::Value,
-}
-
-/// A verdict in the report-wide table of claims, with the demo it belongs to.
-#[derive(Serialize)]
-struct HtmlVerdict<'a> {
-    #[serde(flatten)]
-    verdict: &'a Verdict,
-    demo_id: &'a str,
-    demo_title: &'a str,
 }
 
 /// A figure embedded in an HTML page.
@@ -548,14 +539,7 @@ fn html(report: &Report, sections: &[minijinja::Value]) -> Result<Vec<u8>> {
             },
             demos: &demos,
             summary_order: failed_first,
-            verdicts: report
-                .verdicts()
-                .map(|(d, verdict)| HtmlVerdict {
-                    verdict,
-                    demo_id: &d.id,
-                    demo_title: &d.title,
-                })
-                .collect(),
+            verdicts: report.verdicts().collect(),
         },
         capacity,
     )
