@@ -186,15 +186,10 @@ impl<'a> ScaledRows<'a> {
             inverse_norms: Vec::new(),
         };
         let mut inverse_norms = vec![0.0; len];
-        let chunk = len.div_ceil(cores()).max(1);
-        std::thread::scope(|scope| {
-            for (c, part) in inverse_norms.chunks_mut(chunk).enumerate() {
-                let scaled = &scaled;
-                scope.spawn(move || {
-                    for (i, inverse) in (c * chunk..).zip(part) {
-                        *inverse = inverse_norm(scaled.source(i));
-                    }
-                });
+        let chunk = per_core(len);
+        on_parts(inverse_norms.chunks_mut(chunk), chunk, |start, part| {
+            for (i, inverse) in (start..).zip(part) {
+                *inverse = inverse_norm(scaled.source(i));
             }
         });
         scaled.inverse_norms = inverse_norms;
@@ -266,20 +261,36 @@ fn scaled(x: f32, inverse: f64) -> f32 {
 /// Scales each row of `rows` to unit length (zero, infinite or NaN rows become
 /// zero), first copying it from `source` when given; rows are shared out over the cores.
 fn normalise_rows(mut rows: ArrayViewMut2<f32>, source: Option<ArrayView2<f32>>) {
-    let threads = cores();
-    let chunk = rows.nrows().div_ceil(threads).max(1);
-    std::thread::scope(|scope| {
-        for (c, mut part) in rows.axis_chunks_iter_mut(Axis(0), chunk).enumerate() {
-            let source = source.map(|m| m.slice_move(s![c * chunk..c * chunk + part.nrows(), ..]));
-            scope.spawn(move || {
-                for (i, mut row) in part.rows_mut().into_iter().enumerate() {
-                    if let Some(source) = source {
-                        row.assign(&source.row(i));
-                    }
-                    let inverse = inverse_norm(row.view());
-                    row.mapv_inplace(|x| scaled(x, inverse));
+    let chunk = per_core(rows.nrows());
+    on_parts(
+        rows.axis_chunks_iter_mut(Axis(0), chunk),
+        chunk,
+        |start, mut part| {
+            let source = source.map(|m| m.slice_move(s![start..start + part.nrows(), ..]));
+            for (i, mut row) in part.rows_mut().into_iter().enumerate() {
+                if let Some(source) = source {
+                    row.assign(&source.row(i));
                 }
-            });
+                let inverse = inverse_norm(row.view());
+                row.mapv_inplace(|x| scaled(x, inverse));
+            }
+        },
+    );
+}
+
+/// The size of parts that share `len` items out, one part a core.
+fn per_core(len: usize) -> usize {
+    len.div_ceil(cores()).max(1)
+}
+
+/// Runs `work(start, part)` for each part on a thread of its own, `start`
+/// being the index of the part's first item (every part but the last holds
+/// `chunk` items).
+fn on_parts<P: Send>(parts: impl Iterator<Item = P>, chunk: usize, work: impl Fn(usize, P) + Sync) {
+    std::thread::scope(|scope| {
+        for (c, part) in parts.enumerate() {
+            let work = &work;
+            scope.spawn(move || work(c * chunk, part));
         }
     });
 }

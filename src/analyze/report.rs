@@ -6,13 +6,14 @@
 //! are rendered from the sections by `templates/analyze.{html,md}.j2`. Every
 //! token is user data: templates escape it, and tokens are isolated in `<bdi>`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
 use crate::analyze::diagnostics::{Diagnostics, SampleGeometry, SampleStatistics};
 use crate::analyze::map::{Map, PackedMap};
 use crate::chart::{Chart, Figure, Point, PointGroup, Series};
+use crate::embeddings::file_name;
 use crate::error::Result;
 use crate::format::fixed;
 use crate::record::FigureRecord;
@@ -133,7 +134,7 @@ impl Analysis {
     /// add neighbours, analogies and benchmarks with [`Analysis::push`].
     pub fn new(source: Source, diagnostics: &Diagnostics) -> Self {
         let mut analysis = Analysis {
-            title: format!("Embedding analysis of {}", file_name(&source.path)),
+            title: format!("Embedding analysis of {}", file_name(Path::new(&source.path))),
             source,
             compared_with: None,
             results: serde_json::Map::new(),
@@ -195,19 +196,12 @@ impl Analysis {
     }
 }
 
-/// The last component of `path`, or all of it.
-fn file_name(path: &str) -> String {
-    std::path::Path::new(path)
-        .file_name()
-        .map_or_else(|| path.to_string(), |n| n.to_string_lossy().into_owned())
-}
-
 /// Names for two paths that tell them apart: their file names, or as many of
 /// their last components as it takes to differ (two checkpoints' files are
 /// often both `model.safetensors`).
 fn distinct_names(a: &str, b: &str) -> [String; 2] {
     let last_first = |path: &str| -> Vec<String> {
-        let components = std::path::Path::new(path).components().rev();
+        let components = Path::new(path).components().rev();
         components
             .map(|c| c.as_os_str().to_string_lossy().into_owned())
             .collect()

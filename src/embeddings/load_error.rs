@@ -212,9 +212,10 @@ pub(crate) fn matrix_listing<N: fmt::Display, D: fmt::Display>(
     }
 }
 
-/// The file name of `path`, for messages that name a second file.
+/// The last component of `path` (all of it when it has none), for messages
+/// that name a second file and for the titles of reports.
 #[cfg(feature = "analyze")]
-pub(crate) fn file_name(path: &Path) -> String {
+pub fn file_name(path: &Path) -> String {
     path.file_name()
         .unwrap_or(path.as_os_str())
         .to_string_lossy()

@@ -59,6 +59,8 @@ mod text;
 #[cfg(feature = "analyze")]
 mod vocabulary;
 
+#[cfg(feature = "analyze")]
+pub use load_error::file_name;
 pub use load_error::{LoadError, Location, Malformed};
 pub use npy::{parse_npy, parse_npy_as};
 pub use raw_floats::{Element, Matrix};

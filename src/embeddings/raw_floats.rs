@@ -52,21 +52,20 @@ pub(crate) fn read_f16<T: Element>(out: &mut [T], bytes: &[u8]) {
     }
 }
 
-/// The `f32` equal to the half-precision value with these bits: the sign
-/// moves up, the exponent is rebiased (15 → 127) and the mantissa shifted;
-/// subnormal halves become normal floats, infinities and NaNs stay so.
+/// The `f32` equal to the half-precision value with these bits. Read as an
+/// `f32`, a finite half's exponent and mantissa shifted into place are its
+/// value times 2⁻¹¹² (subnormal halves land on `f32` subnormals), so one exact
+/// multiplication rescales them; infinities and NaNs get the all-ones
+/// exponent. No branch, so the loops in [`read_f16`] vectorise.
 pub(crate) fn f16_to_f32(bits: u16) -> f32 {
-    let sign = u32::from(bits & 0x8000) << 16;
-    let exponent = u32::from(bits >> 10) & 0x1f;
-    let mantissa = u32::from(bits & 0x03ff);
-    let magnitude = match exponent {
-        0 => {
-            // Zero or subnormal: mantissa · 2⁻²⁴, exact in f32.
-            let value = mantissa as f32 * f32::from_bits(0x3380_0000);
-            return if sign == 0 { value } else { -value };
-        }
-        0x1f => 0x7f80_0000 | mantissa << 13,
-        _ => (exponent + 127 - 15) << 23 | mantissa << 13,
+    let bits = u32::from(bits);
+    let sign = (bits & 0x8000) << 16;
+    let shifted = (bits & 0x7fff) << 13;
+    const TWO_TO_112: f32 = f32::from_bits((112 + 127) << 23);
+    let magnitude = if shifted >= 0x1f << 23 {
+        shifted | 0xff << 23
+    } else {
+        (f32::from_bits(shifted) * TWO_TO_112).to_bits()
     };
     f32::from_bits(sign | magnitude)
 }

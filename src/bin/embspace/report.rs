@@ -74,10 +74,7 @@ pub fn report(args: &ReportArgs, quiet: bool) -> anyhow::Result<ExitCode> {
             let (loaded, _) = args.table.load(path, &progress, false)?;
             // Verdicts, transcripts and legends name the table by its file name; the page's
             // introduction gives the whole path.
-            let name = path.file_name().map_or_else(
-                || path.display().to_string(),
-                |n| n.to_string_lossy().into_owned(),
-            );
+            let name = embspace::embeddings::file_name(path);
             let about = format!(
                 "{}: {} rows × {} dimensions, read as {}",
                 path.display(),

@@ -10,7 +10,7 @@ use safetensors::tensor::TensorView;
 use super::config::{ModelConfig, parse_model_config};
 use super::shard_index::{SHARD_INDEX, ShardIndex, parse_shard_index};
 use crate::embeddings::file_bytes::{FileBytes, Prefault};
-use crate::embeddings::load_error::{LoadError, Location, Malformed, matrix_listing};
+use crate::embeddings::load_error::{LoadError, Location, Malformed, file_name, matrix_listing};
 use crate::embeddings::safetensors_file::{
     HEADER, OUTPUT_EMBEDDING_NAMES, input_embedding, not_found, read_tensor, refused,
 };
@@ -401,8 +401,4 @@ fn directory_listing(dir: &Path) -> String {
         n if n <= 8 => format!("the files {}", names.join(", ")),
         n => format!("the files {}, … and {} more", names[..8].join(", "), n - 8),
     }
-}
-
-fn file_name(path: &Path) -> String {
-    crate::embeddings::load_error::file_name(path)
 }
