@@ -302,14 +302,16 @@ pub(crate) fn render_pngs(figures: &[&FigureRecord]) -> Result<Vec<Vec<u8>>> {
 /// when the report has an HTML page, its section of that page.
 struct Drawn {
     pngs: Vec<Vec<u8>>,
-    section: Option<String>,
+    /// The section as the page's template takes it, made here, on the demo's
+    /// core, rather than copied into a template value at the serial end.
+    section: Option<minijinja::Value>,
 }
 
 /// Draw `record`'s figures and, for an HTML page, render its section.
 fn draw(record: &DemoRecord, html: bool) -> Result<Drawn> {
     let pngs = render_pngs(&record.all_figures().collect::<Vec<_>>())?;
     let section = if html {
-        Some(demo_section(record, &pngs)?)
+        Some(minijinja::Value::from_safe_string(demo_section(record, &pngs)?))
     } else {
         None
     };
@@ -422,7 +424,7 @@ fn render_documents(report: &Report, drawn: Vec<Drawn>, formats: &[Format]) -> R
     let (pngs, sections): (Vec<_>, Vec<_>) = drawn.into_iter().map(|d| (d.pngs, d.section)).unzip();
     let sections: Vec<minijinja::Value> = sections
         .into_iter()
-        .map(|s| minijinja::Value::from_safe_string(s.unwrap_or_default()))
+        .map(|s| s.unwrap_or_else(|| minijinja::Value::from_safe_string(String::new())))
         .collect();
     // The three documents are independent: rendered side by side.
     let documents = formats
