@@ -7,11 +7,11 @@ use std::sync::Arc;
 
 use ndarray::s;
 
-use crate::analyze::report::{Section, Table};
+use crate::analyze::report::Section;
 use crate::demos::{ALL, Demo};
 use crate::embeddings::Embeddings;
 use crate::real::{RealTable, widened};
-use crate::record::{Status, Value};
+use crate::record::Status;
 use crate::report::{DemoVerdict, Report};
 
 /// Runs every demo's real part on the first `rows` rows of `table` (the
@@ -46,33 +46,5 @@ pub fn claims_section(verdicts: &[DemoVerdict], rows: usize) -> Section {
     .fact("hold", count(Status::Holds))
     .fact("do not hold", count(Status::DoesNotHold))
     .fact("not tested", count(Status::NotTested))
-    .table(Table {
-        caption: "Verdicts".into(),
-        columns: ["demo", "claim", "source", "measured", "", "threshold", "verdict"]
-            .map(String::from)
-            .to_vec(),
-        numeric: vec![false, false, false, true, false, true, false],
-        rows: verdicts
-            .iter()
-            .map(
-                |DemoVerdict {
-                     demo_title,
-                     verdict: v,
-                     ..
-                 }| {
-                    vec![
-                        demo_title.clone(),
-                        v.claim.clone(),
-                        v.source.clone(),
-                        v.measured
-                            .as_ref()
-                            .map_or_else(|| v.reason.clone().unwrap_or_default(), Value::shown),
-                        v.relation.symbol().into(),
-                        v.threshold.shown(),
-                        v.status.label().into(),
-                    ]
-                },
-            )
-            .collect(),
-    })
+    .verdicts(verdicts.to_vec())
 }

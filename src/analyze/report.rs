@@ -18,7 +18,7 @@ use crate::error::Result;
 use crate::format::fixed;
 use crate::record::FigureRecord;
 use crate::report::render::{HtmlImage, figure_files, render_pngs, render_template};
-use crate::report::{Format, Rendered, prose_to_html};
+use crate::report::{DemoVerdict, Format, Rendered, prose_to_html};
 
 /// Where the table came from.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -62,6 +62,8 @@ pub struct Section {
     pub facts: Vec<(String, String)>,
     /// Further tables.
     pub tables: Vec<Table>,
+    /// Verdicts on textbook claims, shown as the report's table of claims.
+    pub verdicts: Vec<DemoVerdict>,
     /// Figures, written to `figures/analyze-<name>.png`.
     pub figures: Vec<FigureRecord>,
     /// Why what the section measures was not computed (the table is too
@@ -78,6 +80,7 @@ impl Section {
             prose: prose.into(),
             facts: Vec::new(),
             tables: Vec::new(),
+            verdicts: Vec::new(),
             figures: Vec::new(),
             not_computed: None,
         }
@@ -105,6 +108,12 @@ impl Section {
     /// Adds a table.
     pub fn table(mut self, table: Table) -> Self {
         self.tables.push(table);
+        self
+    }
+
+    /// Sets the verdicts the section shows.
+    pub fn verdicts(mut self, verdicts: Vec<DemoVerdict>) -> Self {
+        self.verdicts = verdicts;
         self
     }
 }
@@ -772,6 +781,39 @@ mod tests {
         assert_eq!(json["results"]["diagnostics"]["rows"], 60);
         assert!(json.get("compared_with").is_none(), "an analysis names one file");
         assert!(rendered.get("figures/analyze-norm-histogram.png").is_some());
+    }
+
+    #[test]
+    fn claims_show_as_the_reports_table_of_verdicts() {
+        use crate::analyze::{claims_section, measure_claims};
+        let mut analysis = hostile_analysis();
+        let (table, _) = Embeddings::new(
+            vec!["king".into(), "<b>man".into(), "woman".into()],
+            Array2::from_shape_fn((3, 2), |(i, j)| (i + 2 * j) as f32),
+        )
+        .unwrap();
+        let claims = measure_claims(&table, "tiny.txt", 3);
+        analysis.push("claims", &claims, claims_section(&claims, 3));
+        let rendered = render(&analysis, &Format::ALL).unwrap();
+        let html = String::from_utf8(rendered.get("analysis.html").unwrap().to_vec()).unwrap();
+        let section = &html[html.find("id=\"claims\"").unwrap()..];
+        let section = &section[..section.find("</section>").unwrap()];
+        let untested = claims.iter().filter(|c| c.verdict.reason.is_some()).count();
+        assert_eq!(section.matches("<span class=\"verdict ").count(), claims.len());
+        assert_eq!(
+            section.matches("<span class=\"verdict not-tested\">").count(),
+            untested
+        );
+        assert!(
+            section.contains("no row for <code>man</code>, <code>queen</code>"),
+            "reasons set code as code: {section}"
+        );
+        // One table, and no part of a report to link to.
+        assert!(!section.contains("<th>Table</th>"));
+        assert!(!section.contains("-real\""), "no links to the report's parts");
+        let markdown = String::from_utf8(rendered.get("analysis.md").unwrap().to_vec()).unwrap();
+        assert!(markdown.contains("| Demo | Claim | Measured | | Threshold | Verdict |"));
+        assert_eq!(markdown.matches("| **NOT TESTED** |").count(), untested);
     }
 
     #[test]

@@ -74,6 +74,11 @@ fn environment() -> Environment<'static> {
     .expect("templates/report.macros.html.j2 is valid (checked by tests)");
     env.add_template("report.md.j2", include_str!("../../templates/report.md.j2"))
         .expect("templates/report.md.j2 is valid (checked by tests)");
+    env.add_template(
+        "report.macros.md.j2",
+        include_str!("../../templates/report.macros.md.j2"),
+    )
+    .expect("templates/report.macros.md.j2 is valid (checked by tests)");
     #[cfg(feature = "analyze")]
     {
         env.add_template("analyze.html.j2", include_str!("../../templates/analyze.html.j2"))
@@ -201,6 +206,8 @@ struct HtmlReal<'a> {
 #[derive(Serialize)]
 struct MarkdownContext<'a> {
     report: &'a Report,
+    /// The table of claims' rows, as for the page.
+    verdicts: Vec<DemoVerdict>,
 }
 
 /// What the page template (`report.html.j2`) sees: the report's heading and
@@ -438,7 +445,14 @@ fn render_documents(report: &Report, drawn: Vec<Drawn>, formats: &[Format]) -> R
                 ),
                 Format::Markdown => (
                     "report.md",
-                    render_template("report.md.j2", &MarkdownContext { report })?.into_bytes(),
+                    render_template(
+                        "report.md.j2",
+                        &MarkdownContext {
+                            report,
+                            verdicts: report.verdicts().collect(),
+                        },
+                    )?
+                    .into_bytes(),
                 ),
                 Format::Html => ("report.html", html(report, &sections)?),
             };
