@@ -302,10 +302,24 @@ pub fn compare(
     })
 }
 
-/// `rows` of `m`, in that order.
-fn gather(m: ArrayView2<f32>, rows: impl Iterator<Item = usize>) -> Array2<f32> {
-    let rows: Vec<usize> = rows.collect();
-    m.select(Axis(0), &rows)
+/// Rows `rows` of `m`, in that order: a view of `m` itself when they are
+/// consecutive (a checkpoint and its fine-tune, or a model's input and output
+/// matrices, list their shared tokens in the same order), else copied into
+/// `buffer`, which every block reuses. A fresh block (64 MB at 4 096 × 4 096)
+/// is memory the kernel must clear page by page, every time.
+fn rows_of<'a>(m: ArrayView2<'a, f32>, rows: &[usize], buffer: &'a mut Vec<f32>) -> ArrayView2<'a, f32> {
+    match rows.first() {
+        Some(&first) if rows.windows(2).all(|w| w[1] == w[0] + 1) => {
+            m.slice_move(s![first..first + rows.len(), ..])
+        }
+        _ => {
+            buffer.clear();
+            for &row in rows {
+                buffer.extend(m.row(row));
+            }
+            ArrayView2::from_shape((rows.len(), m.ncols()), &buffer[..]).expect("rows × columns values")
+        }
+    }
 }
 
 /// Rotates A's rows onto `b`'s by orthogonal Procrustes over `pairs` (row in
@@ -325,27 +339,30 @@ pub(crate) fn align_shared(
 ) -> Result<Alignment> {
     let d = a.dim();
     let threads = cores();
-    let blocks = || {
-        pairs.chunks(ALIGN_BLOCK).map(|block| {
-            (
-                gather(a.vectors(), block.iter().map(|p| p.0)),
-                gather(b, block.iter().map(|p| p.1)),
-            )
-        })
+    let (rows_a, rows_b): (Vec<usize>, Vec<usize>) = pairs.iter().copied().unzip();
+    let (mut buffer_a, mut buffer_b) = (Vec::new(), Vec::new());
+    // Each block of shared rows of A and of B, as views that may borrow the buffers.
+    let mut each_block = |work: &mut dyn FnMut(ArrayView2<f32>, ArrayView2<f32>)| {
+        for (a_rows, b_rows) in rows_a.chunks(ALIGN_BLOCK).zip(rows_b.chunks(ALIGN_BLOCK)) {
+            work(
+                rows_of(a.vectors(), a_rows, &mut buffer_a),
+                rows_of(b, b_rows, &mut buffer_b),
+            );
+        }
     };
     let mut cross = Array2::<f64>::zeros((d, d));
     let mut partial = Array2::<f32>::zeros((d, d));
-    for (xa, xb) in blocks() {
+    each_block(&mut |xa, xb| {
         product(xa.t(), xb.t(), &mut partial.view_mut(), threads);
         cross.zip_mut_with(&partial, |sum, &p| *sum += f64::from(p));
-    }
+    });
     drop(partial);
     let rotation = procrustes_rotation(cross.view())?.mapv(|v| v as f32);
     drop(cross);
     let (mut residual, mut target) = (0.0, 0.0);
     let mut cosines = Vec::with_capacity(pairs.len());
     let mut rotated = Array2::<f32>::zeros((ALIGN_BLOCK.min(pairs.len()), d));
-    for (xa, xb) in blocks() {
+    each_block(&mut |xa, xb| {
         let mut out = rotated.slice_mut(s![..xa.nrows(), ..]);
         product(xa.view(), rotation.t(), &mut out, threads);
         let out = out.view();
@@ -358,7 +375,7 @@ pub(crate) fn align_shared(
             target += yy;
             cosines.push(cosine(xy, xx, yy));
         }
-    }
+    });
     let mut order: Vec<usize> = (0..pairs.len()).collect();
     order.sort_by(|&i, &j| cosines[i].total_cmp(&cosines[j]).then(i.cmp(&j)));
     let listed_of = |rows: &mut dyn Iterator<Item = &usize>| {
@@ -404,10 +421,16 @@ fn added_rows(a: &Embeddings, b: &Embeddings, pairs: &[(usize, usize)], listed: 
     }
     let d = b.dim();
     let (mut sum, mut squares) = (Array1::<f64>::zeros(d), 0.0);
+    // One block of rows, widened, reused: the sums are the ones a fresh copy of each block gave.
+    let mut rows = Array2::<f64>::zeros((BLOCK.min(pairs.len()), d));
     for block in pairs.chunks(BLOCK) {
-        let old = gather(b.vectors(), block.iter().map(|p| p.1)).mapv(f64::from);
+        let mut old = rows.slice_mut(s![..block.len(), ..]);
+        for (mut row, &(_, j)) in old.rows_mut().into_iter().zip(block) {
+            row.zip_mut_with(&b.vector(j), |o, &x| *o = f64::from(x));
+        }
         sum += &old.sum_axis(Axis(0));
-        squares += old.mapv(|v| v * v).sum();
+        old.mapv_inplace(|v| v * v);
+        squares += old.sum();
     }
     let v = pairs.len() as f64;
     let mean = sum / v;
@@ -649,6 +672,33 @@ mod tests {
         assert_eq!(c.dims, [8, 12]);
         assert!(c.alignment.is_none());
         assert_abs_diff_eq!(c.overlap.unwrap().mean, 1.0);
+    }
+
+    #[test]
+    fn rows_in_the_same_order_are_read_in_place_with_the_bits_of_gathered_ones() {
+        // More than one block: B in A's order is read in place, B reversed is gathered.
+        let n = ALIGN_BLOCK + 500;
+        let x = gaussian(n, 3, 14);
+        let y = &x + &(gaussian(n, 3, 15) * 0.1);
+        let reversed = y.slice(s![..;-1, ..]).to_owned();
+        let mut names = words("w", n);
+        names.reverse();
+        let align = |b: &Embeddings| {
+            let pairs: Vec<(usize, usize)> = (0..n).map(|i| (i, b.id(&format!("w{i}")).unwrap())).collect();
+            align_shared(&table(words("w", n), &x), b.vectors(), &pairs, 5).unwrap()
+        };
+        let (in_place, gathered) = (align(&table(words("w", n), &y)), align(&table(names, &reversed)));
+        assert_eq!(in_place, gathered);
+        assert!(in_place.relative_residual > 0.01, "the rows did move");
+
+        let mut buffer = Vec::new();
+        let m = x.mapv(|v| v as f32);
+        assert_eq!(rows_of(m.view(), &[4, 5, 6], &mut buffer), m.slice(s![4..7, ..]));
+        assert!(buffer.is_empty(), "consecutive rows are not copied");
+        assert_eq!(
+            rows_of(m.view(), &[6, 2], &mut buffer),
+            m.select(Axis(0), &[6, 2])
+        );
     }
 
     #[test]
