@@ -28,10 +28,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, ArrayViewMut2, Axis, s};
 
 use crate::error::{Error, Result};
+use crate::math::for_each_on_cores;
 
 /// Queries searched together: a tile is `QUERY_CHUNK × VOCAB_BLOCK` scores (4 MB).
 const QUERY_CHUNK: usize = 1000;
-/// Vocabulary rows per product tile.
+/// Vocabulary rows per product tile, and per task when rows are normalised.
 const VOCAB_BLOCK: usize = 1024;
 
 /// Rows a search reads as unit vectors: stored unit ([`UnitRows`]) or scaled
@@ -186,9 +187,9 @@ impl<'a> ScaledRows<'a> {
             inverse_norms: Vec::new(),
         };
         let mut inverse_norms = vec![0.0; len];
-        let chunk = per_core(len);
-        on_parts(inverse_norms.chunks_mut(chunk), chunk, |start, part| {
-            for (i, inverse) in (start..).zip(part) {
+        let parts = inverse_norms.chunks_mut(VOCAB_BLOCK).enumerate().collect();
+        for_each_on_cores(parts, |(c, part)| {
+            for (i, inverse) in (c * VOCAB_BLOCK..).zip(part) {
                 *inverse = inverse_norm(scaled.source(i));
             }
         });
@@ -261,36 +262,19 @@ fn scaled(x: f32, inverse: f64) -> f32 {
 /// Scales each row of `rows` to unit length (zero, infinite or NaN rows become
 /// zero), first copying it from `source` when given; rows are shared out over the cores.
 fn normalise_rows(mut rows: ArrayViewMut2<f32>, source: Option<ArrayView2<f32>>) {
-    let chunk = per_core(rows.nrows());
-    on_parts(
-        rows.axis_chunks_iter_mut(Axis(0), chunk),
-        chunk,
-        |start, mut part| {
-            let source = source.map(|m| m.slice_move(s![start..start + part.nrows(), ..]));
-            for (i, mut row) in part.rows_mut().into_iter().enumerate() {
-                if let Some(source) = source {
-                    row.assign(&source.row(i));
-                }
-                let inverse = inverse_norm(row.view());
-                row.mapv_inplace(|x| scaled(x, inverse));
+    let parts = rows
+        .axis_chunks_iter_mut(Axis(0), VOCAB_BLOCK)
+        .enumerate()
+        .collect();
+    for_each_on_cores(parts, |(c, mut part)| {
+        let start = c * VOCAB_BLOCK;
+        let source = source.map(|m| m.slice_move(s![start..start + part.nrows(), ..]));
+        for (i, mut row) in part.rows_mut().into_iter().enumerate() {
+            if let Some(source) = source {
+                row.assign(&source.row(i));
             }
-        },
-    );
-}
-
-/// The size of parts that share `len` items out, one part a core.
-fn per_core(len: usize) -> usize {
-    len.div_ceil(cores()).max(1)
-}
-
-/// Runs `work(start, part)` for each part on a thread of its own, `start`
-/// being the index of the part's first item (every part but the last holds
-/// `chunk` items).
-fn on_parts<P: Send>(parts: impl Iterator<Item = P>, chunk: usize, work: impl Fn(usize, P) + Sync) {
-    std::thread::scope(|scope| {
-        for (c, part) in parts.enumerate() {
-            let work = &work;
-            scope.spawn(move || work(c * chunk, part));
+            let inverse = inverse_norm(row.view());
+            row.mapv_inplace(|x| scaled(x, inverse));
         }
     });
 }

@@ -309,7 +309,7 @@ impl<T: Copy + Into<f64> + Sync> CentredRows<'_, T> {
             .axis_chunks_iter_mut(Axis(0), ROWS_PER_TASK)
             .enumerate()
             .collect();
-        on_cores(tasks, |(task, mut out)| {
+        for_each_on_cores(tasks, |(task, mut out)| {
             let start = task * ROWS_PER_TASK;
             let rows = self.widened(start..start + out.nrows());
             general_mat_mul(1.0, &rows, &b, 0.0, &mut out);
@@ -329,7 +329,7 @@ impl<T: Copy + Into<f64> + Sync> CentredRows<'_, T> {
             .map(|_| Array2::zeros((d, y.ncols())))
             .collect();
         let tasks: Vec<_> = parts.iter_mut().enumerate().collect();
-        on_cores(tasks, |(chunk, part)| {
+        for_each_on_cores(tasks, |(chunk, part)| {
             let chunk = chunk * ROWS_PER_SUM..n.min((chunk + 1) * ROWS_PER_SUM);
             for start in chunk.clone().step_by(ROWS_PER_TASK) {
                 let end = chunk.end.min(start + ROWS_PER_TASK);
@@ -356,7 +356,7 @@ impl<T: Copy + Into<f64> + Sync> CentredRows<'_, T> {
             .zip(y.axis_chunks_iter_mut(Axis(0), ROWS_PER_SUM))
             .enumerate()
             .collect();
-        on_cores(tasks, |(chunk, (part, mut y))| {
+        for_each_on_cores(tasks, |(chunk, (part, mut y))| {
             for (block, mut y) in y.axis_chunks_iter_mut(Axis(0), ROWS_PER_TASK).enumerate() {
                 let start = chunk * ROWS_PER_SUM + block * ROWS_PER_TASK;
                 let rows = self.widened(start..start + y.nrows());
@@ -386,8 +386,9 @@ impl<T: Copy + Into<f64> + Sync> CentredRows<'_, T> {
     }
 }
 
-/// Runs `work` on every task, the tasks shared out over the cores.
-fn on_cores<W: Send>(tasks: Vec<W>, work: impl Fn(W) + Sync) {
+/// Runs `work` on every task, the tasks shared out over the cores: each
+/// thread takes the next task when it is free.
+pub(crate) fn for_each_on_cores<W: Send>(tasks: Vec<W>, work: impl Fn(W) + Sync) {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(tasks.len())

@@ -207,7 +207,7 @@ struct HtmlReal<'a> {
 struct MarkdownContext<'a> {
     report: &'a Report,
     /// The table of claims' rows, as for the page.
-    verdicts: Vec<DemoVerdict>,
+    verdicts: &'a [DemoVerdict],
 }
 
 /// What the page template (`report.html.j2`) sees: the report's heading and
@@ -222,7 +222,7 @@ struct HtmlContext<'a> {
     /// The demos with failing ones first, for the summary table.
     summary_order: Vec<&'a HtmlEntry<'a>>,
     /// Every verdict, in report order, with its demo.
-    verdicts: Vec<DemoVerdict>,
+    verdicts: &'a [DemoVerdict],
 }
 
 /// What the page shows of the report above the demos.
@@ -433,6 +433,7 @@ fn render_documents(report: &Report, drawn: Vec<Drawn>, formats: &[Format]) -> R
         .into_iter()
         .map(|s| s.unwrap_or_else(|| minijinja::Value::from_safe_string(String::new())))
         .collect();
+    let verdicts: Vec<DemoVerdict> = report.verdicts().collect();
     // The three documents are independent: rendered side by side.
     let documents = formats
         .par_iter()
@@ -449,12 +450,12 @@ fn render_documents(report: &Report, drawn: Vec<Drawn>, formats: &[Format]) -> R
                         "report.md.j2",
                         &MarkdownContext {
                             report,
-                            verdicts: report.verdicts().collect(),
+                            verdicts: &verdicts,
                         },
                     )?
                     .into_bytes(),
                 ),
-                Format::Html => ("report.html", html(report, &sections)?),
+                Format::Html => ("report.html", html(report, &sections, &verdicts)?),
             };
             Ok((PathBuf::from(name), bytes))
         })
@@ -515,8 +516,8 @@ fn demo_section<'a>(record: &'a DemoRecord, pngs: &[Vec<u8>]) -> Result<String> 
     render_template("report.demo.html.j2", &DemoContext { demo })
 }
 
-/// The HTML page around the demos' `sections` (in report order).
-fn html(report: &Report, sections: &[minijinja::Value]) -> Result<Vec<u8>> {
+/// The HTML page around the demos' `sections` (in report order), with the table of `verdicts`.
+fn html(report: &Report, sections: &[minijinja::Value], verdicts: &[DemoVerdict]) -> Result<Vec<u8>> {
     /// Room for the page around the sections: style sheet, contents, overview, claims.
     const AROUND: usize = 256 * 1024;
     let capacity = AROUND
@@ -555,7 +556,7 @@ fn html(report: &Report, sections: &[minijinja::Value]) -> Result<Vec<u8>> {
             },
             demos: &demos,
             summary_order: failed_first,
-            verdicts: report.verdicts().collect(),
+            verdicts,
         },
         capacity,
     )
