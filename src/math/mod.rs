@@ -61,6 +61,7 @@ pub use similarity::{
     ZERO_NORM, cosine, cosine_matrix, dot, dot_matrix, euclidean, euclidean_matrix, normalize_rows, row_norms,
 };
 pub use stats::{Histogram, histogram, linear_fit, mean_std, pearson, percentile, ranks, spearman};
+#[cfg(feature = "analyze")]
 pub(crate) use truncated_eigen::for_each_on_cores;
 pub use truncated_eigen::{TruncatedEigen, TruncatedEigenParams, leading_eigen, leading_eigenvector};
 pub use umap::{SPECTRAL_STEPS, UmapCurve, UmapInit, UmapParams, umap_layout};
