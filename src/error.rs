@@ -68,7 +68,7 @@ pub enum Error {
         reason: String,
     },
     /// Words a computation needs have no row in the embedding table.
-    #[error("no row for {}", .words.iter().map(|w| format!("`{w}`")).collect::<Vec<_>>().join(", "))]
+    #[error("no row for {}", .words.iter().map(|w| crate::code_span::code_span(w)).collect::<Vec<_>>().join(", "))]
     NotInTable {
         /// The missing words.
         words: Vec<String>,

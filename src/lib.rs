@@ -61,6 +61,7 @@
 #[cfg(feature = "analyze")]
 pub mod analyze;
 pub mod chart;
+pub mod code_span;
 pub mod demos;
 pub mod embeddings;
 mod error;

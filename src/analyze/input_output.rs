@@ -16,6 +16,7 @@ use crate::analyze::compare::{Alignment, Summary, align_shared};
 use crate::analyze::compare_sections::{cos, sci, token_values};
 use crate::analyze::report::Section;
 use crate::chart::{Chart, Figure};
+use crate::code_span::code_span;
 use crate::embeddings::{Embeddings, TokenKind, Tying};
 use crate::error::{Error, Result};
 use crate::format::fixed;
@@ -68,12 +69,15 @@ pub fn tying_sentence(tying: &Tying) -> String {
                         so there is nothing to compare."
             .into(),
         Tying::TiedWithCopy(name) => format!(
-            "The model ties its output embedding to its input embedding: the checkpoint stores `{name}` \
-             too, byte for byte equal to this matrix, so there is nothing to compare."
+            "The model ties its output embedding to its input embedding: the checkpoint stores {} \
+             too, byte for byte equal to this matrix, so there is nothing to compare.",
+            code_span(name)
         ),
         Tying::Untied(name) => format!(
-            "The model has a separate output embedding `{name}`, which was not read here \
-             (`--tensor {name}` analyses it alone)."
+            "The model has a separate output embedding {}, which was not read here \
+             ({} analyses it alone).",
+            code_span(name),
+            code_span(&format!("--tensor {name}"))
         ),
         Tying::NoOutput => "config.json unties the output embedding, but the checkpoint stores none \
                             (a model saved without its LM head), so there is nothing to compare."
@@ -135,7 +139,10 @@ pub fn input_output(
         .collect();
     let output_norms: Vec<f64> = compared.iter().map(|&(row, _)| norm(output, row)).collect();
     Ok(InputOutput {
-        tying: format!("The model's output embedding is `{tensor}`, a matrix of its own."),
+        tying: format!(
+            "The model's output embedding is {}, a matrix of its own.",
+            code_span(tensor)
+        ),
         output_tensor: Some(tensor.to_string()),
         alignment: Some(alignment),
         input_norms: Some(Summary::of(&input_norms)),

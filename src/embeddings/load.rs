@@ -28,6 +28,7 @@ use super::text::parse_text;
 use super::tokenizer::{Decoding, NamedRows, Tokenizer, parse_tokenizer};
 use super::vocab_file::parse_vocab;
 use super::{Duplicates, Embeddings, Matrix, TokenKind};
+use crate::code_span::code_span;
 
 /// How many leading bytes [`Format::detect`] sees.
 const SNIFF: usize = 64 * 1024;
@@ -306,7 +307,7 @@ fn load_from(
             };
             let naming = name_shape(path, beside, shape, options)?;
             let mut read = Read::named(naming, vectors);
-            read.notes.insert(0, format!("tensor `{name}`"));
+            read.notes.insert(0, format!("tensor {}", code_span(&name)));
             read.tensor = Some(name);
             read
         }
@@ -346,7 +347,11 @@ fn load_from(
                     let named = super::name_rows(&tokenizer, rows);
                     read.notes.push(match &gguf.tokenizer_model {
                         Some(model) => {
-                            format!("tokenizer.ggml.model `{model}`: {}", decoding_note(gguf.decoding))
+                            format!(
+                                "tokenizer.ggml.model {}: {}",
+                                code_span(model),
+                                decoding_note(gguf.decoding)
+                            )
                         }
                         None => format!("no tokenizer.ggml.model: {}", decoding_note(gguf.decoding)),
                     });
@@ -496,8 +501,10 @@ fn gguf_notes(gguf: &GgufTable) -> [String; 2] {
     };
     [
         format!(
-            "tensor `{}` ({}, GGUF v{})",
-            gguf.tensor, gguf.ggml_type, gguf.version
+            "tensor {} ({}, GGUF v{})",
+            code_span(&gguf.tensor),
+            gguf.ggml_type,
+            gguf.version
         ),
         output,
     ]
@@ -650,7 +657,7 @@ fn renamed_note(named: &NamedRows) -> String {
         .renamed
         .iter()
         .take(3)
-        .map(|&row| format!("{row} `{}`", named.names[row]))
+        .map(|&row| format!("{row} {}", code_span(&named.names[row])))
         .collect();
     format!(
         "{} tokens read as the text of a lower id and are shown otherwise, so each row keeps a name \

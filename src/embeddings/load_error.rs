@@ -157,11 +157,11 @@ pub(crate) fn token_text(
 }
 
 /// Bytes from a file, shown safely in a message: lossy UTF-8, control and
-/// bidi characters escaped, at most 40 characters, in backticks.
+/// bidi characters escaped, at most 40 characters, as a code span.
 pub(crate) fn shown(bytes: &[u8]) -> String {
     const MAX: usize = 40;
     let text = String::from_utf8_lossy(bytes);
-    let mut out = String::from("`");
+    let mut out = String::new();
     for (i, c) in text.chars().enumerate() {
         if i == MAX {
             out.push('…');
@@ -173,8 +173,7 @@ pub(crate) fn shown(bytes: &[u8]) -> String {
             out.push(c);
         }
     }
-    out.push('`');
-    out
+    crate::code_span::code_span(&out)
 }
 
 /// The Unicode bidirectional formatting characters, which could reorder the
@@ -198,7 +197,10 @@ pub(crate) fn matrix_listing<N: fmt::Display, D: fmt::Display>(
     for (name, shape) in tensors {
         count += 1;
         if let Some([rows, dim]) = shape {
-            matrices.push(format!("`{name}` ({rows}×{dim})"));
+            matrices.push(format!(
+                "{} ({rows}×{dim})",
+                crate::code_span::code_span(&name.to_string())
+            ));
         }
     }
     match matrices.len() {

@@ -11,6 +11,7 @@ use minijinja::{Environment, UndefinedBehavior};
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::code_span::{Piece, code_span, pieces};
 use crate::demos::Demo;
 use crate::error::{Error, Result};
 use crate::real::RealTable;
@@ -90,7 +91,11 @@ fn environment() -> Environment<'static> {
         .expect("templates/style.css is valid (checked by tests)");
     env.add_filter("value", value_filter);
     env.add_filter("relation", relation_filter);
+    env.add_filter("md_text", md_text_filter);
     env.add_filter("md_cell", md_cell_filter);
+    env.add_filter("md_inline", md_inline_filter);
+    env.add_filter("md_fenced", md_fenced_filter);
+    env.add_filter("md_code", md_code_filter);
     env.add_filter("code_spans", code_spans_filter);
     env
 }
@@ -114,28 +119,84 @@ fn relation_filter(name: String) -> String {
     .to_owned()
 }
 
-/// Text safe inside a Markdown table cell: pipes escaped, newlines folded,
-/// and HTML-significant characters escaped (GitHub renders inline HTML).
+/// Text read by people, not by Markdown, for `report.md` and `analysis.md`:
+/// a token, a file name, a caption quoting one. Every character Markdown could
+/// take as syntax is escaped (backslashes, or entities for HTML's), and
+/// newlines are folded, so it reads literally anywhere on a line, table cells
+/// and image descriptions included.
+fn md_text_filter(text: String) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '$' | '~' => out.extend(['\\', c]),
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Our prose for a Markdown table cell (a check's name, a verdict's reason):
+/// its `code spans` stay code, with fences fitting what they quote, and the
+/// text around them has HTML-significant characters escaped (GitHub renders
+/// inline HTML); pipes are escaped everywhere, code included, as GFM tables
+/// need, and newlines folded.
 fn md_cell_filter(text: String) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('|', "\\|")
-        .replace(['\n', '\r'], " ")
+    md_prose(&text, true)
+}
+
+/// [`md_cell_filter`] outside a table (a note in a block quote): pipes stay.
+fn md_inline_filter(text: String) -> String {
+    md_prose(&text, false)
+}
+
+fn md_prose(text: &str, in_table: bool) -> String {
+    let fold = |s: &str| {
+        let s = s.replace(['\n', '\r'], " ");
+        if in_table { s.replace('|', "\\|") } else { s }
+    };
+    let mut out = String::with_capacity(text.len() + 16);
+    for piece in pieces(text) {
+        match piece {
+            Piece::Text(t) => out.push_str(
+                &fold(t)
+                    .replace('&', "&amp;")
+                    .replace('<', "&lt;")
+                    .replace('>', "&gt;"),
+            ),
+            Piece::Code(c) => out.push_str(&code_span(&fold(c))),
+        }
+    }
+    out
+}
+
+/// A name from a file (its path) as a Markdown code span, on one line.
+fn md_code_filter(text: String) -> String {
+    code_span(&text.replace(['\n', '\r'], " "))
+}
+
+/// `text` as a fenced Markdown code block in `language`, fenced by more
+/// backticks than any run inside it, so a transcript quoting ```` ``` ```` (a
+/// token of many vocabularies) cannot close it early.
+fn md_fenced_filter(text: String, language: String) -> String {
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest.max(2) + 1);
+    format!("{fence}{language}\n{text}\n{fence}")
 }
 
 /// Text with its `code spans` set as code, for the HTML pages (Markdown
-/// shows them so already): escaped first, so a note quoting a file (a
-/// tensor's name) cannot carry markup. An unpaired backtick stays as it is.
+/// shows them so already), read as CommonMark reads them (see
+/// [`pieces`]): escaped, so a note quoting a file (a tensor's name) cannot
+/// carry markup. An unpaired backtick stays as it is.
 fn code_spans_filter(text: String) -> minijinja::Value {
-    let escaped = minijinja::HtmlEscape(&text).to_string();
-    let parts: Vec<&str> = escaped.split('`').collect();
-    let mut html = String::with_capacity(escaped.len() + 13 * (parts.len() / 2));
-    for (i, part) in parts.iter().enumerate() {
-        match (i % 2, i + 1 < parts.len()) {
-            (0, _) => html.push_str(part),
-            (_, true) => html.extend(["<code>", part, "</code>"]),
-            (_, false) => html.extend(["`", part]),
+    let mut html = String::with_capacity(text.len() + 16);
+    for piece in pieces(&text) {
+        match piece {
+            Piece::Text(t) => html.push_str(&minijinja::HtmlEscape(t).to_string()),
+            Piece::Code(c) => html.extend(["<code>", &minijinja::HtmlEscape(c).to_string(), "</code>"]),
         }
     }
     minijinja::Value::from_safe_string(html)
@@ -576,6 +637,29 @@ mod tests {
             "<code>x</code> and <code>y</code>, then `"
         );
         assert_eq!(html("no code & no tags"), "no code &amp; no tags");
+        assert_eq!(html("no row for ``a`b``"), "no row for <code>a`b</code>");
+        assert_eq!(html("tensor ```` ``` ````"), "tensor <code>```</code>");
+    }
+
+    #[test]
+    fn markdown_text_reads_literally_and_prose_keeps_its_code_spans() {
+        assert_eq!(
+            md_text_filter("*a* _b_ [c](d) `e` $f$ x|y <g> ~h~ \\i\nj".into()),
+            "\\*a\\* \\_b\\_ \\[c\\](d) \\`e\\` \\$f\\$ x\\|y &lt;g&gt; \\~h\\~ \\\\i j"
+        );
+        assert_eq!(
+            md_cell_filter("no row for ``a`b``, `x|y` & <z>".into()),
+            "no row for ``a`b``, `x\\|y` &amp; &lt;z&gt;"
+        );
+        assert_eq!(md_inline_filter("tensor `<b>|x`".into()), "tensor `<b>|x`");
+        assert_eq!(
+            md_fenced_filter("a\n```\nb".into(), "text".into()),
+            "````text\na\n```\nb\n````"
+        );
+        assert_eq!(
+            md_fenced_filter("plain".into(), "rust".into()),
+            "```rust\nplain\n```"
+        );
     }
 
     fn record(title: &str, passed: bool) -> DemoRecord {

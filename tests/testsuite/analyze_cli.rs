@@ -194,3 +194,104 @@ fn a_table_of_one_dimension_is_analysed_with_the_rest_not_computed() {
     let dir = analyze_tiny(&["a 0.1", "b 0.2", "c -0.3"], &[]);
     assert_not_computed(dir.path(), "needs at least 2 dimensions; the table has 1");
 }
+
+/// Tokens and a file name that Markdown would read as syntax: backticks of
+/// every run length, emphasis, a link, a formula, strikethrough, HTML, a pipe.
+const MARKDOWN_SYNTAX: [&str; 13] = [
+    "`",
+    "``",
+    "```",
+    "a`b",
+    "x|y",
+    "*star*",
+    "_u_",
+    "[l](http://x)",
+    "$x$",
+    "~~del~~",
+    "<b>bold</b>",
+    "\\*esc",
+    "&amp;",
+];
+
+#[test]
+fn tokens_and_file_names_read_literally_in_the_markdown_report() {
+    use pulldown_cmark::{Event, Options, Parser, Tag};
+    let dir = tempfile::tempdir().unwrap();
+    let filler: Vec<String> = (0..40).map(|i| format!("w{i}")).collect();
+    let tokens: Vec<&str> = MARKDOWN_SYNTAX
+        .iter()
+        .copied()
+        .chain(filler.iter().map(String::as_str))
+        .collect();
+    // The syntax tokens on a circle in the first two dimensions, so each is
+    // the nearest neighbour of the next; the filler in the other two.
+    let mut text = format!("{} 4\n", tokens.len());
+    for (i, token) in tokens.iter().enumerate() {
+        let angle = i as f64 * std::f64::consts::TAU / MARKDOWN_SYNTAX.len() as f64;
+        let (x, y) = (i as f64 * 0.37 % 1.0, i as f64 * 0.61 % 1.0);
+        let row = match i < MARKDOWN_SYNTAX.len() {
+            true => [angle.cos(), angle.sin(), 0.0, 0.0],
+            false => [0.1 * x, 0.1 * y, 1.0 + x, 1.0 + y],
+        };
+        text.push_str(&format!(
+            "{token} {:.4} {:.4} {:.4} {:.4}\n",
+            row[0], row[1], row[2], row[3]
+        ));
+    }
+    let file = dir.path().join("t`a*b_[c].txt");
+    fs::write(&file, text).unwrap();
+    let out_dir = dir.path().join("out");
+    let mut args = vec![
+        file.to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+        "--map",
+        "0",
+    ];
+    for token in MARKDOWN_SYNTAX {
+        args.extend(["--query", token]);
+    }
+    let out = analyze(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let markdown = fs::read_to_string(out_dir.join("analysis.md")).unwrap();
+
+    // Read as GitHub would (tables, formulas, strikethrough), the page holds
+    // no markup but ours: anchors, links to its sections, its figures.
+    let options = Options::ENABLE_TABLES | Options::ENABLE_MATH | Options::ENABLE_STRIKETHROUGH;
+    let (mut shown, mut code) = (String::new(), Vec::new());
+    for event in Parser::new_ext(&markdown, options) {
+        match event {
+            Event::Text(t) => shown.push_str(&t),
+            Event::Code(c) => code.push(c.to_string()),
+            Event::End(_) => shown.push('\n'),
+            Event::Html(h) | Event::InlineHtml(h) => {
+                assert!(
+                    h.starts_with("<a id=\"") || h == "</a>".into(),
+                    "markup from text: {h}"
+                )
+            }
+            Event::Start(Tag::Link { dest_url, .. }) => {
+                assert!(dest_url.starts_with('#'), "a link to {dest_url}")
+            }
+            Event::Start(Tag::Image { dest_url, .. }) => {
+                assert!(dest_url.starts_with("figures/"), "{dest_url}")
+            }
+            Event::InlineMath(m) | Event::DisplayMath(m) => assert_ne!(&*m, "x", "a formula from a token"),
+            _ => {}
+        }
+    }
+    assert!(
+        code.contains(&file.to_str().unwrap().to_owned()),
+        "the path as one code span: {code:?}"
+    );
+    for token in MARKDOWN_SYNTAX {
+        assert!(
+            shown.contains(&format!("Neighbours of “{token}”")),
+            "{token} in its caption:\n{shown}"
+        );
+        assert!(
+            shown.contains(&format!("\n{token}\n")),
+            "{token} alone in a table cell"
+        );
+    }
+}

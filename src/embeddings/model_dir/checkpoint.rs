@@ -9,6 +9,7 @@ use safetensors::tensor::TensorView;
 
 use super::config::{ModelConfig, parse_model_config};
 use super::shard_index::{SHARD_INDEX, ShardIndex, parse_shard_index};
+use crate::code_span::code_span;
 use crate::embeddings::file_bytes::{FileBytes, Prefault};
 use crate::embeddings::load_error::{LoadError, Location, Malformed, file_name, matrix_listing};
 use crate::embeddings::safetensors_file::{
@@ -154,8 +155,8 @@ pub fn read_model_dir(dir: &Path, options: &LoadOptions) -> Result<ModelDir, Loa
     .map_err(|e| e.in_file(in_shard(input)))?;
     let (rows, dim) = (matrix.rows, matrix.vectors.ncols());
     let mut notes = vec![format!(
-        "tensor `{}` ({}, {rows}×{dim}{})",
-        input.name,
+        "tensor {} ({}, {rows}×{dim}{})",
+        code_span(&input.name),
         input.view.dtype(),
         match index {
             Some(_) => format!(", in {}", file_name(in_shard(input))),
@@ -209,11 +210,11 @@ pub fn read_model_dir(dir: &Path, options: &LoadOptions) -> Result<ModelDir, Loa
         (Some(o), false, false) => Tying::Untied(o.name.clone()),
         (Some(o), true, false) => {
             warnings.push(format!(
-                "{}: `{}` differs from the input embedding `{}`, but the model ties its embeddings ({tie_source}), \
+                "{}: {} differs from the input embedding {}, but the model ties its embeddings ({tie_source}), \
                  so transformers replaces it by the input embedding on loading",
                 dir.display(),
-                o.name,
-                input.name
+                code_span(&o.name),
+                code_span(&input.name)
             ));
             Tying::Tied
         }
@@ -221,14 +222,18 @@ pub fn read_model_dir(dir: &Path, options: &LoadOptions) -> Result<ModelDir, Loa
     notes.push(match &tying {
         Tying::Tied => format!("tied: the output embedding is the input embedding ({tie_source})"),
         Tying::TiedWithCopy(name) => format!(
-            "tied: `{name}` is stored too, byte for byte equal to the input embedding{}",
+            "tied: {} is stored too, byte for byte equal to the input embedding{}",
+            code_span(name),
             if ties {
                 String::new()
             } else {
                 format!(" ({tie_source})")
             }
         ),
-        Tying::Untied(name) => format!("untied: `{name}` is a separate output embedding ({tie_source})"),
+        Tying::Untied(name) => format!(
+            "untied: {} is a separate output embedding ({tie_source})",
+            code_span(name)
+        ),
         Tying::NoOutput => format!("untied ({tie_source}), but no output embedding is stored"),
     });
     let output = match (&tying, options.output) {
