@@ -224,7 +224,7 @@ fn report_vectors_gives_the_reports_glove_verdicts_in_every_format() {
             json["tables"][0][1]
                 .as_str()
                 .unwrap()
-                .starts_with(&format!("{}: ", path.display()))
+                .starts_with(&format!("`{}`: ", path.display()))
         );
         let got = verdicts(&json, name);
         assert_eq!(got, expected, "{}", path.display());

@@ -77,7 +77,7 @@ pub fn report(args: &ReportArgs, quiet: bool) -> anyhow::Result<ExitCode> {
             let name = embspace::embeddings::file_name(path);
             let about = format!(
                 "{}: {} rows × {} dimensions, read as {}",
-                path.display(),
+                embspace::code_span::code_span(&path.display().to_string()),
                 loaded.embeddings.len(),
                 loaded.embeddings.dim(),
                 read_as(&loaded)
