@@ -123,15 +123,17 @@ fn relation_filter(name: String) -> String {
 /// a token, a file name, a caption quoting one. Every character Markdown could
 /// take as syntax is escaped (backslashes, or entities for HTML's), and
 /// newlines are folded, so it reads literally anywhere on a line, table cells
-/// and image descriptions included.
+/// and image descriptions included. The colon of `://` is escaped too, which
+/// keeps GitHub from turning a token such as `http://x` into a link.
 fn md_text_filter(text: String) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 8);
-    for c in text.chars() {
+    for (i, c) in text.char_indices() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '$' | '~' => out.extend(['\\', c]),
+            ':' if text[i + 1..].starts_with("//") => out.push_str("\\:"),
             '\n' | '\r' => out.push(' '),
             c => out.push(c),
         }
@@ -643,6 +645,7 @@ mod tests {
 
     #[test]
     fn markdown_text_reads_literally_and_prose_keeps_its_code_spans() {
+        assert_eq!(md_text_filter("see https://x.org".into()), "see https\\://x.org");
         assert_eq!(
             md_text_filter("*a* _b_ [c](d) `e` $f$ x|y <g> ~h~ \\i\nj".into()),
             "\\*a\\* \\_b\\_ \\[c\\](d) \\`e\\` \\$f\\$ x\\|y &lt;g&gt; \\~h\\~ \\\\i j"
