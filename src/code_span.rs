@@ -7,7 +7,8 @@
 /// `text` as a Markdown code span: fenced by one backtick more than its
 /// longest run of backticks, with a space inside each fence when the text
 /// starts or ends with a backtick (or with a space on both sides, which
-/// CommonMark would strip).
+/// CommonMark would strip). Empty text, which no code span can hold, is
+/// shown as one space.
 ///
 /// # Examples
 /// ```
@@ -17,6 +18,9 @@
 /// assert_eq!(code_span("```"), "```` ``` ````");
 /// ```
 pub fn code_span(text: &str) -> String {
+    if text.is_empty() {
+        return "` `".into();
+    }
     let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest + 1);
     let padded = text.starts_with('`')
@@ -126,6 +130,22 @@ mod tests {
                 "{message:?}"
             );
         }
+    }
+
+    #[test]
+    fn every_short_text_of_backticks_letters_and_spaces_reads_back() {
+        let alphabet = ['`', 'a', ' '];
+        let mut texts = vec![String::new()];
+        for _ in 0..8 {
+            texts = texts
+                .iter()
+                .flat_map(|t| alphabet.map(|c| format!("{t}{c}")))
+                .collect();
+            for text in &texts {
+                assert_eq!(pieces(&code_span(text)), [Piece::Code(text)], "{text:?}");
+            }
+        }
+        assert_eq!(pieces(&code_span("")), [Piece::Code(" ")]);
     }
 
     #[test]

@@ -144,7 +144,8 @@ fn md_text_filter(text: String) -> String {
 /// Our prose for a Markdown table cell (a check's name, a verdict's reason):
 /// its `code spans` stay code, with fences fitting what they quote, and the
 /// text around them has HTML-significant characters escaped (GitHub renders
-/// inline HTML); pipes are escaped everywhere, code included, as GFM tables
+/// inline HTML) and its unpaired backticks too (a re-fenced span cannot pair
+/// with them); pipes are escaped everywhere, code included, as GFM tables
 /// need, and newlines folded.
 fn md_cell_filter(text: String) -> String {
     md_prose(&text, true)
@@ -167,7 +168,8 @@ fn md_prose(text: &str, in_table: bool) -> String {
                 &fold(t)
                     .replace('&', "&amp;")
                     .replace('<', "&lt;")
-                    .replace('>', "&gt;"),
+                    .replace('>', "&gt;")
+                    .replace('`', "\\`"),
             ),
             Piece::Code(c) => out.push_str(&code_span(&fold(c))),
         }
@@ -655,6 +657,10 @@ mod tests {
             "no row for ``a`b``, `x\\|y` &amp; &lt;z&gt;"
         );
         assert_eq!(md_inline_filter("tensor `<b>|x`".into()), "tensor `<b>|x`");
+        assert_eq!(
+            md_inline_filter("a lone ` stays text".into()),
+            "a lone \\` stays text"
+        );
         assert_eq!(
             md_fenced_filter("a\n```\nb".into(), "text".into()),
             "````text\na\n```\nb\n````"
