@@ -21,13 +21,19 @@ pub fn code_span(text: &str) -> String {
     if text.is_empty() {
         return "` `".into();
     }
-    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
-    let fence = "`".repeat(longest + 1);
+    let fence = fence(text, 1);
     let padded = text.starts_with('`')
         || text.ends_with('`')
         || (text.starts_with(' ') && text.ends_with(' ') && text.trim() != "");
     let pad = if padded { " " } else { "" };
     format!("{fence}{pad}{text}{pad}{fence}")
+}
+
+/// A run of backticks longer than any in `text`, and at least `at_least`
+/// long: a code span's fence (1) or a fenced code block's (3).
+pub fn fence(text: &str, at_least: usize) -> String {
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    "`".repeat(at_least.max(longest + 1))
 }
 
 /// A piece of a message: plain text, or the content of a code span.

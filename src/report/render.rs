@@ -11,7 +11,7 @@ use minijinja::{Environment, UndefinedBehavior};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::code_span::{Piece, code_span, pieces};
+use crate::code_span::{Piece, code_span, fence, pieces};
 use crate::demos::Demo;
 use crate::error::{Error, Result};
 use crate::real::RealTable;
@@ -186,8 +186,7 @@ fn md_code_filter(text: String) -> String {
 /// backticks than any run inside it, so a transcript quoting ```` ``` ```` (a
 /// token of many vocabularies) cannot close it early.
 fn md_fenced_filter(text: String, language: String) -> String {
-    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
-    let fence = "`".repeat(longest.max(2) + 1);
+    let fence = fence(&text, 3);
     format!("{fence}{language}\n{text}\n{fence}")
 }
 
