@@ -5,18 +5,24 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use crate::embeddings::byte_order_mark::text_start;
 use crate::error::{Error, Result};
 
 /// Reads a whole benchmark file as UTF-8 (gensim decodes strictly too).
+/// A UTF-8 byte-order mark before the first line is dropped (gensim would
+/// read it as part of the first line), and a UTF-16 file refused with what to do.
 pub(crate) fn read_utf8(path: &Path) -> Result<String> {
-    let bytes = std::fs::read(path).map_err(|e| Error::Read {
+    let unreadable = |reason: String| Error::Read {
         path: path.display().to_string(),
-        reason: e.to_string(),
-    })?;
-    String::from_utf8(bytes).map_err(|e| Error::Read {
-        path: path.display().to_string(),
-        reason: format!("not UTF-8: {}", e.utf8_error()),
-    })
+        reason,
+    };
+    let bytes = std::fs::read(path).map_err(|e| unreadable(e.to_string()))?;
+    let start =
+        text_start(&bytes).map_err(|e| unreadable(format!("expected {}, found {}", e.expected, e.found)))?;
+    let mut text =
+        String::from_utf8(bytes).map_err(|e| unreadable(format!("not UTF-8: {}", e.utf8_error())))?;
+    text.drain(..start);
+    Ok(text)
 }
 
 /// Whitespace as Python's `str.split()` and `str.strip()` see it: Unicode

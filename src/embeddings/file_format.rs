@@ -5,6 +5,7 @@ use std::fmt;
 use std::path::Path;
 use std::str::FromStr;
 
+use super::byte_order_mark::text_start;
 use super::fasttext::looks_like_model;
 use super::load_error::{LoadError, Location, Malformed};
 
@@ -141,6 +142,7 @@ impl Format {
             "gguf" => return Ok(Format::Gguf),
             _ => {}
         }
+        let head = &head[text_start(head).map_err(|e| e.in_file(path))?..];
         let (first, rest) = match memchr::memchr(b'\n', head) {
             Some(end) => (&head[..end], Some(&head[end + 1..])),
             None => (head, None),

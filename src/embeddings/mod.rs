@@ -22,6 +22,7 @@
 //! (`.npy` + `vocab.txt`) through them, in the report and in the notebooks
 //! alike (see [`crate::real`]).
 
+pub(crate) mod byte_order_mark;
 pub(crate) mod huge_pages;
 mod load_error;
 mod npy;

@@ -8,7 +8,8 @@
 //! lenient this parser refuses, with the line: a header count that differs from
 //! the rows present (gensim silently ignores extra rows), NaN and infinities.
 //! `limit` keeps the first rows and ignores the rest without looking at them,
-//! as gensim's `limit` does.
+//! as gensim's `limit` does. A UTF-8 byte-order mark before the first line is
+//! skipped, and a UTF-16 file refused (see [`super::byte_order_mark`]).
 //!
 //! # Speed
 //! The file is split into lines once (`memchr`), the matrix is allocated once
@@ -26,6 +27,7 @@
 use ndarray::Array2;
 use rayon::prelude::*;
 
+use super::byte_order_mark::text_start;
 use super::decimal::plain_decimal;
 use super::file_format::header_sizes;
 use super::huge_pages;
@@ -66,11 +68,16 @@ pub fn parse_text(bytes: &[u8], header: bool, limit: Option<usize>, lossy: bool)
         };
         return Err(Malformed::new(Location::Line(1), expected, "an empty file"));
     }
+    let start = text_start(bytes)?;
     let (declared, body_start, first_line) = if header {
         let end = memchr::memchr(b'\n', bytes).unwrap_or(bytes.len());
-        (Some(read_header(&bytes[..end])?), (end + 1).min(bytes.len()), 2)
+        (
+            Some(read_header(&bytes[start..end])?),
+            (end + 1).min(bytes.len()),
+            2,
+        )
     } else {
-        (None, 0, 1)
+        (None, start, 1)
     };
     let body = &bytes[body_start..];
     let body = &body[..body.len() - trailing_whitespace(body)];
@@ -94,7 +101,7 @@ pub fn parse_text(bytes: &[u8], header: bool, limit: Option<usize>, lossy: bool)
     let dim = match declared {
         Some((_, dim)) => dim,
         None if body.is_empty() => {
-            let found = if bytes.is_empty() {
+            let found = if bytes.len() == start {
                 "an empty file"
             } else {
                 "only whitespace"

@@ -8,18 +8,21 @@
 //! tokenizer's vocabulary (to a multiple of 64 or 128), and those rows are
 //! named as padding ([`name_rows`](super::name_rows)).
 
+use super::byte_order_mark::text_start;
 use super::load_error::{Location, Malformed, token_text};
 use super::tokenizer::parse_tokenizer;
 
 /// The tokens of a vocabulary text file: one token a line, exact text.
 ///
-/// Lines end at `\n`; a `\r` before it is dropped (a file saved on Windows);
-/// every other byte, spaces included, belongs to the token. A final newline
+/// Lines end at `\n`; a `\r` before it is dropped (a file saved on Windows),
+/// and so is a UTF-8 byte-order mark before the first line; every other byte,
+/// spaces included, belongs to the token. A final newline
 /// does not start an extra, empty token. Invalid UTF-8 is an error unless
 /// `lossy`, which replaces it with U+FFFD.
 ///
 /// # Errors
-/// A [`Malformed`] at the line of the first invalid UTF-8.
+/// A [`Malformed`] at the line of the first invalid UTF-8, or at byte 0 of a
+/// UTF-16 file.
 ///
 /// # Examples
 /// ```
@@ -30,12 +33,12 @@ use super::tokenizer::parse_tokenizer;
 /// assert!(parse_vocab(b"a\xffb\n", false).unwrap_err().found.contains("0xff"));
 /// ```
 pub fn parse_vocab(bytes: &[u8], lossy: bool) -> Result<Vec<String>, Malformed> {
+    let mut start = text_start(bytes)?;
     let body = bytes.strip_suffix(b"\n").unwrap_or(bytes);
-    if bytes.is_empty() {
+    if bytes.len() == start {
         return Ok(Vec::new());
     }
     let mut tokens = Vec::with_capacity(memchr::memchr_iter(b'\n', body).count() + 1);
-    let mut start = 0;
     for end in memchr::memchr_iter(b'\n', body).chain([body.len()]) {
         let line = &body[start..end];
         let line = line.strip_suffix(b"\r").unwrap_or(line);
@@ -74,6 +77,24 @@ mod tests {
         assert_eq!(parse_vocab(b"a\n\nb\n", false).unwrap(), ["a", "", "b"]);
         assert_eq!(parse_vocab(b"a", false).unwrap(), ["a"]);
         assert!(parse_vocab(b"", false).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_utf8_byte_order_mark_is_dropped_and_utf16_refused() {
+        assert_eq!(
+            parse_vocab(b"\xef\xbb\xbf[PAD]\nthe\n", false).unwrap(),
+            ["[PAD]", "the"]
+        );
+        assert!(parse_vocab(b"\xef\xbb\xbf", false).unwrap().is_empty());
+        let error = parse_vocab(b"\xef\xbb\xbfa\xffb\n", false).unwrap_err();
+        assert_eq!(
+            (error.at, error.found.contains("byte offset 4")),
+            (Location::Line(1), true)
+        );
+        assert_eq!(
+            parse_vocab(b"\xff\xfea\x00", true).unwrap_err().at,
+            Location::Byte(0)
+        );
     }
 
     #[test]

@@ -295,3 +295,71 @@ fn tokens_and_file_names_read_literally_in_the_markdown_report() {
         );
     }
 }
+
+#[test]
+fn side_files_saved_with_a_byte_order_mark_read_as_without_and_utf16_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, bytes: &[u8]| {
+        let path = dir.path().join(name);
+        fs::write(&path, bytes).unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let bom = |text: &str| [&b"\xef\xbb\xbf"[..], text.as_bytes()].concat();
+    let table = write("v.txt", &bom("king 1 0 0\nqueen 1 1 0\nman 0 0 1\nwoman 0 1 1\n"));
+    let analogies = write("q.txt", &bom(": royalty\nman king woman queen\n"));
+    let pairs = write("pairs.txt", &bom("king\tqueen\t8\nman\twoman\t7\nking\tman\t3\n"));
+    let reference = write("unused.txt", &bom("woman\n"));
+    let out_dir = dir.path().join("out");
+    let out = analyze(&[
+        &table,
+        "--query",
+        "king",
+        "--analogies",
+        &analogies,
+        "--similarity",
+        &pairs,
+        "--unused-reference",
+        &reference,
+        "--map",
+        "0",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let results = &json(&out_dir)["results"];
+    assert_eq!(results["neighbours"][0]["neighbours"][0]["token"], "queen");
+    let total = results["analogy_benchmark"]["sections"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap();
+    assert_eq!(total["correct"].as_array().unwrap().len(), 1, "{total}");
+    assert_eq!(results["similarity_benchmarks"][&pairs]["pairs"], 3);
+    // `woman` is row 3, so the list's first line named it.
+    assert_eq!(
+        results["undertrained"]["reference"]["rows"],
+        serde_json::json!([3])
+    );
+
+    let utf16: Vec<u8> = [0xFEFF]
+        .into_iter()
+        .chain(": royalty\n".encode_utf16())
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    let analogies = write("q16.txt", &utf16);
+    let refused_dir = dir.path().join("refused");
+    let out = analyze(&[
+        &table,
+        "--analogies",
+        &analogies,
+        "--out",
+        refused_dir.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("q16.txt: expected UTF-8 text, found a little-endian UTF-16 byte-order mark"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!refused_dir.exists(), "nothing is written");
+}

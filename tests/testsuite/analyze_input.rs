@@ -243,6 +243,76 @@ fn invalid_utf8_loads_with_replacement_characters_when_lossy() {
     assert_eq!(loaded.embeddings.vector(1).to_vec(), [2.0]);
 }
 
+#[test]
+fn a_utf8_byte_order_mark_is_not_part_of_the_first_token() {
+    // What "UTF-8 with BOM" editors and PowerShell's `Out-File` write.
+    for (name, bytes, format) in [
+        (
+            "vectors.txt",
+            &b"\xef\xbb\xbf2 2\r\nking 1 2\r\nqueen 1 3\r\n"[..],
+            "word2vec",
+        ),
+        (
+            "vectors.vec",
+            b"\xef\xbb\xbf2 2\nking 1 2\nqueen 1 3\n",
+            "fasttext",
+        ),
+        ("glove.txt", b"\xef\xbb\xbfking 1 2\nqueen 1 3\n", "glove"),
+    ] {
+        let (_dir, path) = file(name, bytes);
+        let loaded = load(&path, &LoadOptions::default()).unwrap();
+        assert_eq!(loaded.format.to_string(), format, "{name}");
+        assert_eq!(loaded.embeddings.tokens(), ["king", "queen"], "{name}");
+        assert_eq!(loaded.embeddings.vector(1).to_vec(), [1.0, 3.0], "{name}");
+    }
+    // Byte offsets still count from the start of the file: the mark is bytes 0-2.
+    let (_dir, path) = file("vectors.txt", b"\xef\xbb\xbfok 1\nbad\xff 2\n");
+    assert_message(
+        &refused(&path, &LoadOptions::default()),
+        &path,
+        "2",
+        "a UTF-8 token (lossy decoding would replace the bytes with U+FFFD)",
+        "byte 0xff at byte offset 11 in `bad\u{fffd}`",
+    );
+}
+
+#[test]
+fn a_utf16_table_is_refused_at_byte_0_with_what_to_do() {
+    let text: Vec<u16> = "2 2\r\nking 1 2\r\n".encode_utf16().collect();
+    let little: Vec<u8> = [0xFEFF]
+        .iter()
+        .chain(&text)
+        .flat_map(|u| u.to_le_bytes())
+        .collect();
+    let big: Vec<u8> = [0xFEFF]
+        .iter()
+        .chain(&text)
+        .flat_map(|u| u.to_be_bytes())
+        .collect();
+    let found = |order: &str| {
+        format!(
+            "a {order} UTF-16 byte-order mark: convert the file to UTF-8 first \
+             (`iconv -f UTF-16 -t UTF-8`, or PowerShell's `Out-File -Encoding utf8`)"
+        )
+    };
+    for (bytes, order) in [(little, "little-endian"), (big, "big-endian")] {
+        let (_dir, path) = file("vectors.txt", &bytes);
+        for options in [
+            LoadOptions::default(),
+            with_format(Format::Glove),
+            with_format(Format::Word2VecText),
+        ] {
+            assert_message(
+                &refused(&path, &options),
+                &path,
+                "byte 0",
+                "UTF-8 text",
+                &found(order),
+            );
+        }
+    }
+}
+
 // ---- malformed binary ----
 
 #[test]

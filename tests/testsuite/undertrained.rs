@@ -169,7 +169,7 @@ fn a_reference_list_that_is_not_text_is_bad_input() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("reference.txt:byte 8: expected UTF-8 text"),
+        stderr.contains("reference.txt:2: expected a UTF-8 token") && stderr.contains("at byte offset 8"),
         "{stderr}"
     );
     assert!(!dir.path().join("d").exists(), "nothing is written");

@@ -9,7 +9,7 @@ use embspace::analyze::{
     AnalogySet, AnalyzeOptions, InputOutput, MapMethod, ReferenceRows, Source, WordPairSet, input_output,
     parse_analogy,
 };
-use embspace::embeddings::load_bytes;
+use embspace::embeddings::{load_bytes, parse_vocab};
 use embspace::report::{self, Format};
 
 use crate::FormatArg;
@@ -186,19 +186,11 @@ pub(crate) fn write_pages(
     Ok(written.len())
 }
 
-/// Tokens one a line (a trailing `\r` dropped, empty lines skipped), exactly as the table spells them.
+/// Tokens one a line, exactly as the table spells them, read as a vocabulary
+/// file is (a trailing `\r` and a UTF-8 byte-order mark dropped), empty lines skipped.
 fn read_token_list(path: &std::path::Path) -> anyhow::Result<Vec<String>> {
-    let text = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    let text = String::from_utf8(text).map_err(|error| {
-        anyhow::anyhow!(
-            "{}:byte {}: expected UTF-8 text, found an invalid byte",
-            path.display(),
-            error.utf8_error().valid_up_to()
-        )
-    })?;
-    Ok(text
-        .lines()
-        .filter(|line| !line.is_empty())
-        .map(String::from)
-        .collect())
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut tokens = parse_vocab(&bytes, false).map_err(|error| error.in_file(path))?;
+    tokens.retain(|token| !token.is_empty());
+    Ok(tokens)
 }
