@@ -71,6 +71,23 @@ pub fn shape(dims: &[usize]) -> String {
     format!("({})", items.join(", "))
 }
 
+/// A size in bytes, kB or MB (decimal units, one decimal).
+///
+/// # Examples
+/// ```
+/// use embspace::format::bytes;
+/// assert_eq!((bytes(999), bytes(48_000), bytes(286_400_000)), ("999 B".into(), "48.0 kB".into(), "286.4 MB".into()));
+/// ```
+pub fn bytes(n: usize) -> String {
+    if n < 1_000 {
+        format!("{n} B")
+    } else if n < 1_000_000 {
+        format!("{:.1} kB", n as f64 / 1e3)
+    } else {
+        format!("{:.1} MB", n as f64 / 1e6)
+    }
+}
+
 /// A matrix as aligned rows of [`fixed`] numbers, one line per row.
 ///
 /// # Examples

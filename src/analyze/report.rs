@@ -449,17 +449,6 @@ fn num(x: f64, digits: u32) -> String {
     fixed(x, digits)
 }
 
-/// A size in bytes, kB or MB.
-fn megabytes(bytes: usize) -> String {
-    if bytes < 1_000 {
-        format!("{bytes} B")
-    } else if bytes < 1_000_000 {
-        format!("{:.1} kB", bytes as f64 / 1e3)
-    } else {
-        format!("{:.1} MB", bytes as f64 / 1e6)
-    }
-}
-
 fn geometry_sections(d: &Diagnostics) -> Vec<Section> {
     let n = &d.norm_stats;
     let shape = Section::new(
@@ -472,7 +461,7 @@ fn geometry_sections(d: &Diagnostics) -> Vec<Section> {
     )
     .fact("tokens", d.rows)
     .fact("dimension", d.dim)
-    .fact("f32 matrix", megabytes(d.matrix_bytes))
+    .fact("f32 matrix", crate::format::bytes(d.matrix_bytes))
     .fact("all-zero rows", d.zero_rows);
 
     let norms = Section::new(

@@ -82,14 +82,15 @@ impl Format {
     /// magic `GGUF` and a binary version; safetensors' 8-byte little-endian header length followed
     /// by `{`; fastText's magic 793712314 as the first little-endian `i32`, or
     /// the arguments of a fastText model from before the magic (binary
-    /// integers no text file holds). Then the extension (`.npy`, `.safetensors`, `.gguf`). A first line of two positive integers is a
+    /// integers no text file holds). Then the extension (`.npy`, `.safetensors`, `.gguf`;
+    /// the one before `.gz` for a decompressed file). A first line of two positive integers is a
     /// word2vec header: the file is text (fastText for `.vec`) when the first
     /// row after it reads as text, printable ASCII values after the token,
     /// and binary otherwise, or when undecidable and the extension is `.bin`.
     /// Anything else is headerless GloVe text.
     ///
     /// # Errors
-    /// [`LoadError::Malformed`] for an empty file.
+    /// [`LoadError::Malformed`] for an empty file or a UTF-16 one.
     ///
     /// # Examples
     /// ```
@@ -101,6 +102,7 @@ impl Format {
     /// assert_eq!(detect("v.vec", b"2 3\na 1 2 3\n"), Format::FastText);
     /// assert_eq!(detect("v.txt", b"2 1\na \x00\x00\x80\x3f"), Format::Word2VecBinary);
     /// assert_eq!(detect("v.txt", b"the 0.1 0.2\n"), Format::Glove);
+    /// assert_eq!(detect("v.vec.gz", b"2 3\na 1 2 3\n"), Format::FastText);
     /// assert_eq!(detect("v.dat", b"\x93NUMPY\x01\x00"), Format::Npy);
     /// assert_eq!(detect("model.bin", b"GGUF\x03\x00\x00\x00"), Format::Gguf);
     /// assert_eq!(detect("model.bin", b"\xba\x16\x4f\x2f\x0c\x00\x00\x00"), Format::FastTextBinary);
@@ -132,10 +134,16 @@ impl Format {
         if looks_like_model(head) {
             return Ok(Format::FastTextBinary);
         }
-        let extension = path
-            .extension()
-            .map(|e| e.to_string_lossy().to_ascii_lowercase())
-            .unwrap_or_default();
+        let extension = |path: &Path| {
+            path.extension()
+                .map(|e| e.to_string_lossy().to_ascii_lowercase())
+                .unwrap_or_default()
+        };
+        // `vectors.bin.gz` holds a `vectors.bin` (see `compressed.rs`).
+        let extension = match extension(path).as_str() {
+            "gz" => extension(Path::new(path.file_stem().unwrap_or_default())),
+            other => other.to_string(),
+        };
         match extension.as_str() {
             "npy" => return Ok(Format::Npy),
             "safetensors" => return Ok(Format::Safetensors),

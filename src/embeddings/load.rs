@@ -15,6 +15,7 @@ use std::sync::Arc;
 use ndarray::Array2;
 
 use super::binary::parse_binary;
+use super::compressed::decompressed;
 use super::fasttext::{FastTextModel, Subwords, parse_fasttext};
 use super::file_bytes::{FileBytes, Prefault};
 use super::file_format::Format;
@@ -246,6 +247,17 @@ fn load_from(
     map: Option<&Arc<memmap2::Mmap>>,
     options: &LoadOptions,
 ) -> Result<Loaded, LoadError> {
+    if let Some(inner) = decompressed(bytes).map_err(|error| error.in_file(path))? {
+        let mut loaded = load_from(path, &inner, None, options)?;
+        let (inner_size, size) = (
+            crate::format::bytes(inner.len()),
+            crate::format::bytes(bytes.len()),
+        );
+        loaded
+            .notes
+            .insert(0, format!("gzip: {inner_size} decompressed from {size}"));
+        return Ok(loaded);
+    }
     let format = match options.format {
         Some(format) => format,
         None => Format::detect(path, &bytes[..bytes.len().min(SNIFF)])?,

@@ -36,6 +36,8 @@ mod binary;
 #[cfg(feature = "analyze")]
 mod byte_cursor;
 #[cfg(feature = "analyze")]
+mod compressed;
+#[cfg(feature = "analyze")]
 mod decimal;
 #[cfg(feature = "analyze")]
 mod embedding_table;

@@ -313,6 +313,98 @@ fn a_utf16_table_is_refused_at_byte_0_with_what_to_do() {
     }
 }
 
+/// `bytes` as gzip, as `gzip` writes them.
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(bytes).unwrap();
+    encoder.finish().unwrap()
+}
+
+#[test]
+fn a_gzip_file_loads_exactly_as_the_file_inside() {
+    // As fastText (`cc.en.300.vec.gz`, `.bin.gz`) and word2vec (`GoogleNews-…bin.gz`) publish them.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(fixtures().join("vocab.txt"), dir.path().join("vocab.txt")).unwrap();
+    let fasttext = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fasttext/skipgram.bin");
+    let names = [
+        "word2vec.txt",
+        "word2vec.bin",
+        "glove.txt",
+        "fasttext.vec",
+        "f32.npy",
+        "model.safetensors",
+    ];
+    let originals = names.iter().map(|name| fixtures().join(name)).chain([fasttext]);
+    for original in originals {
+        let name = original.file_name().unwrap().to_str().unwrap();
+        let path = dir.path().join(format!("{name}.gz"));
+        std::fs::write(&path, gzip(&std::fs::read(&original).unwrap())).unwrap();
+        let want = load(&original, &LoadOptions::default()).unwrap();
+        let got = load(&path, &LoadOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(got.format, want.format, "{name}");
+        assert_eq!(got.embeddings.tokens(), want.embeddings.tokens(), "{name}");
+        assert_eq!(got.embeddings.vectors(), want.embeddings.vectors(), "{name}");
+        assert_eq!(got.subwords.is_some(), want.subwords.is_some(), "{name}");
+        let size = embspace::format::bytes(std::fs::metadata(&original).unwrap().len() as usize);
+        let note = format!("gzip: {size} decompressed from ");
+        assert!(got.notes[0].starts_with(&note), "{name}: {:?}", got.notes);
+        assert_eq!(got.notes[1..], want.notes[..], "{name}");
+    }
+}
+
+#[test]
+fn a_truncated_gzip_file_is_refused_at_its_last_byte() {
+    let whole = gzip(&b"king 0.25 -1.5\n".repeat(10_000));
+    let (_dir, path) = file("vectors.txt.gz", &whole[..whole.len() - 100]);
+    let error = refused(&path, &LoadOptions::default());
+    let at = format!("byte {}", whole.len() - 100);
+    let found = error.to_string();
+    let found = found.rsplit_once(", found ").unwrap().1;
+    assert!(
+        found.starts_with("the end of the file after ")
+            && found.ends_with(" decompressed bytes (a truncated download?)")
+    );
+    assert_message(&error, &path, &at, "gzip data", found);
+}
+
+#[test]
+fn archives_and_other_compressions_are_refused_with_how_to_unpack_them() {
+    for (name, bytes, found) in [
+        (
+            "glove.6B.zip",
+            &b"PK\x03\x04\x14\x00\x00\x00"[..],
+            "a zip archive: extract the table first (`unzip -l FILE` lists what it holds)",
+        ),
+        (
+            "vectors.txt.bz2",
+            b"BZh91AY&SY\x1e\xf8",
+            "bzip2-compressed data: decompress it first (`bunzip2 -k FILE`)",
+        ),
+        (
+            "vectors.txt.xz",
+            b"\xfd7zXZ\x00\x00\x04",
+            "xz-compressed data: decompress it first (`unxz -k FILE`)",
+        ),
+        (
+            "vectors.txt.zst",
+            b"\x28\xb5\x2f\xfd\x04\x58",
+            "zstd-compressed data: decompress it first (`unzstd FILE`)",
+        ),
+    ] {
+        let (_dir, path) = file(name, bytes);
+        for options in [LoadOptions::default(), with_format(Format::Glove)] {
+            assert_message(
+                &refused(&path, &options),
+                &path,
+                "byte 0",
+                "an embedding file",
+                found,
+            );
+        }
+    }
+}
+
 // ---- malformed binary ----
 
 #[test]

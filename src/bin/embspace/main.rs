@@ -40,7 +40,8 @@ enum Command {
     /// Write one evcxr Jupyter notebook per demo and an index (README.md).
     Notebooks(NotebooksArgs),
     /// Run the diagnostics on your own embedding file (word2vec, GloVe, fastText .vec and .bin,
-    /// .npy, safetensors, GGUF) or Hugging Face model directory and write an analysis report.
+    /// .npy, safetensors, GGUF; gzipped or not) or Hugging Face model directory and write an
+    /// analysis report.
     /// Without FILE, on the bundled sample.
     Analyze(AnalyzeArgs),
     /// Compare two tables or checkpoints (any formats `analyze` reads) on their shared tokens:

@@ -1,0 +1,198 @@
+//! Compressed embedding files, as they are published: fastText's
+//! `cc.en.300.vec.gz` and `.bin.gz`, word2vec's
+//! `GoogleNews-vectors-negative300.bin.gz`, which gensim reads as they are.
+//!
+//! A gzip file (`1f 8b`, one member or several) is decompressed into memory
+//! and read as the file inside: its format is found from the decompressed
+//! bytes and the name without `.gz`, and lines and byte offsets in errors
+//! count in the decompressed data (as `zcat FILE | sed -n Np` shows them).
+//! The peak memory is then the decompressed file plus the table, as for the
+//! file uncompressed (whose pages are mapped instead). Archives and other
+//! compressions are refused with the command that unpacks them, rather than
+//! read as a table of noise.
+
+use std::io::Read;
+
+use flate2::bufread::MultiGzDecoder;
+
+use super::load_error::{Location, Malformed};
+
+/// The decompressed bytes of gzip data, `None` when `bytes` are not gzip.
+///
+/// # Errors
+/// A [`Malformed`] at the compressed byte where the gzip data is corrupt or
+/// ends early (a truncated download), or at byte 0 of a zip archive or of
+/// bzip2, xz or zstd data, naming the command that unpacks it.
+pub(crate) fn decompressed(bytes: &[u8]) -> Result<Option<Vec<u8>>, Malformed> {
+    if let Some((what, advice)) = unsupported(bytes) {
+        return Err(Malformed::new(
+            Location::Byte(0),
+            "an embedding file",
+            format!("{what}: {advice}"),
+        ));
+    }
+    if !is_gzip(bytes) {
+        return Ok(None);
+    }
+    // The last member's size modulo 2³², in the trailer: a good first
+    // capacity for every file under 4 GB, which is most of them. Never more
+    // than the data could hold (deflate expands at most 1032 times), so a
+    // damaged trailer cannot make a small file reserve gigabytes.
+    const MAX_EXPANSION: usize = 1032;
+    let trailer = bytes[bytes.len().saturating_sub(4)..]
+        .try_into()
+        .map(u32::from_le_bytes);
+    let capacity = trailer
+        .map_or(0, |size| size as usize)
+        .min(bytes.len().saturating_mul(MAX_EXPANSION));
+    let mut inner = Vec::with_capacity(capacity);
+    let mut decoder = MultiGzDecoder::new(bytes);
+    if let Err(error) = decoder.read_to_end(&mut inner) {
+        let at = (bytes.len() - decoder.get_ref().len()) as u64;
+        let found = if error.kind() == std::io::ErrorKind::UnexpectedEof {
+            format!(
+                "the end of the file after {} decompressed bytes (a truncated download?)",
+                inner.len()
+            )
+        } else {
+            error.to_string()
+        };
+        return Err(Malformed::new(Location::Byte(at), "gzip data", found));
+    }
+    Ok(Some(inner))
+}
+
+/// gzip's magic and its only compression method (deflate), with none of the
+/// reserved flag bits set. A safetensors header length can begin with the same
+/// bytes, but its JSON then starts at byte 8, where gzip has its `XFL` byte.
+fn is_gzip(bytes: &[u8]) -> bool {
+    matches!(bytes, [0x1F, 0x8B, 0x08, flags, ..] if flags & 0xE0 == 0) && bytes.get(8) != Some(&b'{')
+}
+
+/// What a file is that only another tool unpacks, and how to unpack it.
+fn unsupported(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
+    const BZIP2_BLOCK: &[u8] = b"1AY&SY";
+    const BZIP2_END: &[u8] = b"\x17rE8P\x90";
+    Some(match bytes {
+        [b'P', b'K', 3, 4, ..] | [b'P', b'K', 5, 6, ..] => (
+            "a zip archive",
+            "extract the table first (`unzip -l FILE` lists what it holds)",
+        ),
+        [b'B', b'Z', b'h', b'1'..=b'9', rest @ ..]
+            if rest.starts_with(BZIP2_BLOCK) || rest.starts_with(BZIP2_END) =>
+        {
+            ("bzip2-compressed data", "decompress it first (`bunzip2 -k FILE`)")
+        }
+        [0xFD, b'7', b'z', b'X', b'Z', 0, ..] => {
+            ("xz-compressed data", "decompress it first (`unxz -k FILE`)")
+        }
+        [0x28, 0xB5, 0x2F, 0xFD, ..] => ("zstd-compressed data", "decompress it first (`unzstd FILE`)"),
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use flate2::Compression;
+    use flate2::write::GzEncoder;
+
+    use super::*;
+
+    fn gzip(bytes: &[u8]) -> Vec<u8> {
+        let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
+        encoder.write_all(bytes).unwrap();
+        encoder.finish().unwrap()
+    }
+
+    #[test]
+    fn gzip_members_decompress_to_the_file_inside() {
+        let text = b"2 2\nking 1 2\nqueen 1 3\n";
+        assert_eq!(decompressed(&gzip(text)).unwrap().unwrap(), text);
+        // Members written one after another (bgzip, `cat a.gz b.gz`) read as one file.
+        let two = [gzip(b"2 2\nking 1 2\n"), gzip(b"queen 1 3\n")].concat();
+        assert_eq!(decompressed(&two).unwrap().unwrap(), text);
+        assert_eq!(decompressed(&gzip(b"")).unwrap().unwrap(), b"");
+    }
+
+    #[test]
+    fn a_damaged_size_in_the_trailer_is_refused() {
+        let mut bytes = gzip(b"king 1 2\n");
+        let end = bytes.len();
+        bytes[end - 4..].copy_from_slice(&u32::MAX.to_le_bytes());
+        // Checked after the data, the size is refused; the fuzz target's
+        // allocation limit checks that nothing was reserved for it.
+        assert_eq!(decompressed(&bytes).unwrap_err().expected, "gzip data");
+    }
+
+    #[test]
+    fn other_files_are_left_alone() {
+        for bytes in [
+            &b""[..],
+            b"2 2\nking 1 2\n",
+            b"\x93NUMPY",
+            b"\x1f\x8b",
+            b"BZh9 1 2\n",
+            b"PK 1 2\n",
+        ] {
+            assert_eq!(decompressed(bytes).unwrap(), None, "{bytes:?}");
+        }
+        // A safetensors header of 560 927 bytes starts as gzip does; its JSON gives it away.
+        let mut safetensors = 560_927u64.to_le_bytes().to_vec();
+        safetensors.extend(b"{\"a\":1}");
+        assert_eq!(decompressed(&safetensors).unwrap(), None);
+    }
+
+    #[test]
+    fn a_truncated_or_corrupt_gzip_names_the_compressed_byte() {
+        let whole = gzip(&b"king 1 2\n".repeat(1000));
+        let error = decompressed(&whole[..whole.len() / 2]).unwrap_err();
+        assert_eq!(error.expected, "gzip data");
+        assert!(
+            error
+                .found
+                .ends_with("decompressed bytes (a truncated download?)"),
+            "{}",
+            error.found
+        );
+        assert_eq!(error.at, Location::Byte(whole.len() as u64 / 2));
+
+        let mut corrupt = whole.clone();
+        corrupt[12] ^= 0xFF;
+        let error = decompressed(&corrupt).unwrap_err();
+        assert!(
+            matches!(error.at, Location::Byte(at) if at <= corrupt.len() as u64),
+            "{error:?}"
+        );
+        assert_eq!(error.expected, "gzip data");
+    }
+
+    #[test]
+    fn archives_and_other_compressions_say_how_to_unpack_them() {
+        for (bytes, found) in [
+            (
+                &b"PK\x03\x04\x14\x00"[..],
+                "a zip archive: extract the table first (`unzip -l FILE` lists what it holds)",
+            ),
+            (
+                b"BZh91AY&SY\x00",
+                "bzip2-compressed data: decompress it first (`bunzip2 -k FILE`)",
+            ),
+            (
+                b"\xfd7zXZ\x00\x00",
+                "xz-compressed data: decompress it first (`unxz -k FILE`)",
+            ),
+            (
+                b"\x28\xb5\x2f\xfd\x00",
+                "zstd-compressed data: decompress it first (`unzstd FILE`)",
+            ),
+        ] {
+            let error = decompressed(bytes).unwrap_err();
+            assert_eq!(
+                (error.at, error.expected.as_str(), error.found.as_str()),
+                (Location::Byte(0), "an embedding file", found)
+            );
+        }
+    }
+}
