@@ -186,10 +186,21 @@ fn glove_dim(line: &[u8]) -> Result<usize, Malformed> {
     let line = &line[..line.len() - trailing_whitespace(line)];
     let values = memchr::memchr_iter(b' ', line).count();
     if values == 0 {
+        // A table exported as TSV or CSV: say what separates its values.
+        let separator = [(b'\t', "tabs"), (b',', "commas")]
+            .into_iter()
+            .find(|&(byte, _)| line.contains(&byte));
+        let found = match separator {
+            Some((_, name)) => format!(
+                "{} (values separated by {name}; word2vec and GloVe text separate them by single spaces)",
+                shown(line)
+            ),
+            None => shown(line),
+        };
         return Err(Malformed::new(
             Location::Line(1),
             "a row `token v1 … vd` with at least one value",
-            shown(line),
+            found,
         ));
     }
     Ok(values)

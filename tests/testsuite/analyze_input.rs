@@ -244,6 +244,32 @@ fn invalid_utf8_loads_with_replacement_characters_when_lossy() {
 }
 
 #[test]
+fn a_table_exported_as_tsv_or_csv_is_refused_with_its_separator_named() {
+    for (name, bytes, shown, separator) in [
+        (
+            "vectors.tsv",
+            &b"king\t1\t2\nqueen\t1\t3\n"[..],
+            "`king\\u{9}1\\u{9}2`",
+            "tabs",
+        ),
+        ("vectors.csv", b"king,1,2\nqueen,1,3\n", "`king,1,2`", "commas"),
+    ] {
+        let (_dir, path) = file(name, bytes);
+        let found = format!(
+            "{shown} (values separated by {separator}; word2vec and GloVe text separate them by single spaces)"
+        );
+        let expected = "a row `token v1 … vd` with at least one value";
+        assert_message(
+            &refused(&path, &LoadOptions::default()),
+            &path,
+            "1",
+            expected,
+            &found,
+        );
+    }
+}
+
+#[test]
 fn a_utf8_byte_order_mark_is_not_part_of_the_first_token() {
     // What "UTF-8 with BOM" editors and PowerShell's `Out-File` write.
     for (name, bytes, format) in [
