@@ -8,8 +8,9 @@
 //! count in the decompressed data (as `zcat FILE | sed -n Np` shows them).
 //! The peak memory is then the decompressed file plus the table, as for the
 //! file uncompressed (whose pages are mapped instead). Archives and other
-//! compressions are refused with the command that unpacks them, rather than
-//! read as a table of noise.
+//! compressions are refused with the command that unpacks them, and a PyTorch
+//! checkpoint (a pickle, alone or in `torch.save`'s zip) with how to save it
+//! as safetensors, rather than read as a table of noise.
 
 use std::io::Read;
 
@@ -69,11 +70,35 @@ fn is_gzip(bytes: &[u8]) -> bool {
     matches!(bytes, [0x1F, 0x8B, 0x08, flags, ..] if flags & 0xE0 == 0) && bytes.get(8) != Some(&b'{')
 }
 
+/// What to do with a PyTorch checkpoint, a file or a model directory's
+/// `pytorch_model.bin`: a pickle is a program, and unpickling runs it.
+pub(crate) const PYTORCH_ADVICE: &str = "save the model as safetensors first \
+    (transformers: `model.save_pretrained(DIR, safe_serialization=True)`); pickles are not read, \
+    since loading one runs its code";
+
 /// What a file is that only another tool unpacks, and how to unpack it.
 fn unsupported(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
     const BZIP2_BLOCK: &[u8] = b"1AY&SY";
     const BZIP2_END: &[u8] = b"\x17rE8P\x90";
+    // `torch.save` writes a zip whose first member is `<name>/data.pkl`: the
+    // local header's name length is at byte 26, the name at byte 30.
+    let torch_zip = || {
+        let length = bytes
+            .get(26..28)
+            .map_or(0, |l| usize::from(u16::from_le_bytes([l[0], l[1]])));
+        bytes
+            .get(30..30 + length)
+            .is_some_and(|name| name.ends_with(b"data.pkl"))
+    };
     Some(match bytes {
+        [b'P', b'K', 3, 4, ..] if torch_zip() => {
+            ("a PyTorch checkpoint (`torch.save`'s zip)", PYTORCH_ADVICE)
+        }
+        // A pickle of protocol 2 to 5, as PyTorch wrote before 1.6 (`.bin`, `.pt`,
+        // `.ckpt`); a safetensors header length can start so, its JSON then at byte 8.
+        [0x80, 2..=5, ..] if bytes.get(8) != Some(&b'{') => {
+            ("a Python pickle (PyTorch's older `torch.save`)", PYTORCH_ADVICE)
+        }
         [b'P', b'K', 3, 4, ..] | [b'P', b'K', 5, 6, ..] => (
             "a zip archive",
             "extract the table first (`unzip -l FILE` lists what it holds)",
@@ -166,6 +191,29 @@ mod tests {
             "{error:?}"
         );
         assert_eq!(error.expected, "gzip data");
+    }
+
+    #[test]
+    fn pytorch_checkpoints_say_how_to_save_them_as_safetensors() {
+        // The local header of `torch.save`'s first member, `archive/data.pkl`.
+        let mut zip = b"PK\x03\x04".to_vec();
+        zip.extend([0; 22]);
+        zip.extend(16u16.to_le_bytes());
+        zip.extend([0, 0]);
+        zip.extend(b"archive/data.pkl\x80\x02");
+        // PyTorch's legacy format starts with a pickled magic number.
+        let pickle = b"\x80\x02\x8a\x0al\xfc\x9cF\xf9 j\xa8P\x19.";
+        for (bytes, what) in [
+            (&zip[..], "a PyTorch checkpoint (`torch.save`'s zip)"),
+            (pickle, "a Python pickle (PyTorch's older `torch.save`)"),
+        ] {
+            let error = decompressed(bytes).unwrap_err();
+            assert_eq!(error.found, format!("{what}: {PYTORCH_ADVICE}"));
+        }
+        // A safetensors header of 640 bytes starts as a pickle does.
+        let mut safetensors = 640u64.to_le_bytes().to_vec();
+        safetensors.extend(b"{\"a\":1}");
+        assert_eq!(decompressed(&safetensors).unwrap(), None);
     }
 
     #[test]

@@ -36,7 +36,7 @@ mod binary;
 #[cfg(feature = "analyze")]
 mod byte_cursor;
 #[cfg(feature = "analyze")]
-mod compressed;
+pub(crate) mod compressed;
 #[cfg(feature = "analyze")]
 mod decimal;
 #[cfg(feature = "analyze")]

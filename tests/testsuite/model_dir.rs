@@ -734,9 +734,30 @@ fn a_directory_without_a_checkpoint_says_what_it_looked_for() {
     assert_eq!(
         message(&refused(dir.path())),
         format!(
-            "{}:model.safetensors: expected a safetensors checkpoint: model.safetensors or model.safetensors.index.json, found the files config.json, pytorch_model.bin",
+            "{}:model.safetensors: expected a safetensors checkpoint: model.safetensors or model.safetensors.index.json, \
+             found the files `config.json`, `pytorch_model.bin`: if they hold PyTorch weights, save the model as safetensors \
+             first (transformers: `model.save_pretrained(DIR, safe_serialization=True)`); pickles are not read, since \
+             loading one runs its code",
             dir.path().display()
         )
+    );
+    // The file itself is refused the same way, not read as a table of noise.
+    let file = dir.path().join("pytorch_model.bin");
+    dir.write("pytorch_model.bin", b"\x80\x02\x8a\x0al\xfc\x9cF\xf9 j\xa8P\x19.");
+    assert!(
+        message(&refused(&file)).ends_with(
+            "pytorch_model.bin:byte 0: expected an embedding file, found a Python pickle (PyTorch's older `torch.save`): \
+             save the model as safetensors first (transformers: `model.save_pretrained(DIR, safe_serialization=True)`); \
+             pickles are not read, since loading one runs its code"
+        ),
+        "{}",
+        message(&refused(&file))
+    );
+    let gguf = ModelDir::new();
+    gguf.write("model-q4_0.gguf", b"GGUF\x03\x00\x00\x00");
+    assert!(
+        message(&refused(gguf.path()))
+            .ends_with("found the files `model-q4_0.gguf`: give the `.gguf` file itself")
     );
 }
 

@@ -10,6 +10,7 @@ use safetensors::tensor::TensorView;
 use super::config::{ModelConfig, parse_model_config};
 use super::shard_index::{SHARD_INDEX, ShardIndex, parse_shard_index};
 use crate::code_span::code_span;
+use crate::embeddings::compressed::PYTORCH_ADVICE;
 use crate::embeddings::file_bytes::{FileBytes, Prefault};
 use crate::embeddings::load_error::{LoadError, Location, Malformed, file_name, matrix_listing};
 use crate::embeddings::safetensors_file::{
@@ -401,9 +402,19 @@ fn directory_listing(dir: &Path) -> String {
         .filter_map(|entry| entry.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
         .collect();
     names.sort();
-    match names.len() {
-        0 => "an empty directory".to_string(),
-        n if n <= 8 => format!("the files {}", names.join(", ")),
-        n => format!("the files {}, … and {} more", names[..8].join(", "), n - 8),
+    let shown: Vec<String> = names.iter().take(8).map(|name| code_span(name)).collect();
+    let listing = match names.len() {
+        0 => return "an empty directory".to_string(),
+        n if n <= 8 => format!("the files {}", shown.join(", ")),
+        n => format!("the files {}, … and {} more", shown.join(", "), n - 8),
+    };
+    // Weights this reader does not take, and what to do with them instead.
+    let has = |matches: fn(&str) -> bool| names.iter().any(|name| matches(name));
+    if has(|name| name.ends_with(".gguf")) {
+        format!("{listing}: give the `.gguf` file itself")
+    } else if has(|name| [".bin", ".pt", ".pth", ".ckpt"].iter().any(|e| name.ends_with(e))) {
+        format!("{listing}: if they hold PyTorch weights, {PYTORCH_ADVICE}")
+    } else {
+        listing
     }
 }
