@@ -7,7 +7,8 @@
 //! bytes and the name without `.gz`, and lines and byte offsets in errors
 //! count in the decompressed data (as `zcat FILE | sed -n Np` shows them).
 //! The peak memory is then the decompressed file plus the table, as for the
-//! file uncompressed (whose pages are mapped instead). Archives and other
+//! file uncompressed (whose pages are mapped instead): the loader gives the
+//! compressed file's mapped pages back once they are read. Archives and other
 //! compressions are refused with the command that unpacks them, and a PyTorch
 //! checkpoint (a pickle, alone or in `torch.save`'s zip) with how to save it
 //! as safetensors, rather than read as a table of noise.

@@ -21,7 +21,7 @@ use super::file_bytes::{FileBytes, Prefault};
 use super::file_format::Format;
 use super::gguf::{GgufTable, INPUT_EMBEDDING, OUTPUT_EMBEDDING, parse_gguf};
 use super::load_error::{LoadError, Location, Malformed, file_name, shown};
-use super::mapped_rows::MappedRows;
+use super::mapped_rows::{MappedRows, release};
 use super::model_dir::{OutputEmbedding, Tying, read_model_dir};
 use super::npy::{Located, parse_npy};
 use super::safetensors_file::{find_tensor, read_in_place, read_tensor};
@@ -248,6 +248,10 @@ fn load_from(
     options: &LoadOptions,
 ) -> Result<Loaded, LoadError> {
     if let Some(inner) = decompressed(bytes).map_err(|error| error.in_file(path))? {
+        if map.is_some() {
+            // Read once: the compressed pages need not count while the table is parsed.
+            release(bytes);
+        }
         let mut loaded = load_from(path, &inner, None, options)?;
         let (inner_size, size) = (
             crate::format::bytes(inner.len()),
