@@ -24,7 +24,8 @@ use super::load_error::{Location, Malformed};
 /// # Errors
 /// A [`Malformed`] at the compressed byte where the gzip data is corrupt or
 /// ends early (a truncated download), or at byte 0 of a zip archive or of
-/// bzip2, xz or zstd data, naming the command that unpacks it.
+/// bzip2, xz or zstd data, naming the command that unpacks it, and of a
+/// PyTorch checkpoint, saying how to save it as safetensors.
 pub(crate) fn decompressed(bytes: &[u8]) -> Result<Option<Vec<u8>>, Malformed> {
     if let Some((what, advice)) = unsupported(bytes) {
         return Err(Malformed::new(
