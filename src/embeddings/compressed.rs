@@ -17,9 +17,12 @@ use std::io::Read;
 
 use flate2::bufread::MultiGzDecoder;
 
+use super::file_format::is_safetensors;
 use super::load_error::{Location, Malformed};
 
-/// The decompressed bytes of gzip data, `None` when `bytes` are not gzip.
+/// The decompressed bytes of gzip data, `None` when `bytes` are not gzip
+/// (safetensors files, whose header length can start as gzip's or a pickle's
+/// magic does, are recognised first).
 ///
 /// # Errors
 /// A [`Malformed`] at the compressed byte where the gzip data is corrupt or
@@ -27,6 +30,9 @@ use super::load_error::{Location, Malformed};
 /// bzip2, xz or zstd data, naming the command that unpacks it, and of a
 /// PyTorch checkpoint, saying how to save it as safetensors.
 pub(crate) fn decompressed(bytes: &[u8]) -> Result<Option<Vec<u8>>, Malformed> {
+    if is_safetensors(bytes) {
+        return Ok(None);
+    }
     if let Some((what, advice)) = unsupported(bytes) {
         return Err(Malformed::new(
             Location::Byte(0),
@@ -66,10 +72,9 @@ pub(crate) fn decompressed(bytes: &[u8]) -> Result<Option<Vec<u8>>, Malformed> {
 }
 
 /// gzip's magic and its only compression method (deflate), with none of the
-/// reserved flag bits set. A safetensors header length can begin with the same
-/// bytes, but its JSON then starts at byte 8, where gzip has its `XFL` byte.
+/// reserved flag bits set.
 fn is_gzip(bytes: &[u8]) -> bool {
-    matches!(bytes, [0x1F, 0x8B, 0x08, flags, ..] if flags & 0xE0 == 0) && bytes.get(8) != Some(&b'{')
+    matches!(bytes, [0x1F, 0x8B, 0x08, flags, ..] if flags & 0xE0 == 0)
 }
 
 /// What to do with a PyTorch checkpoint, a file or a model directory's
@@ -96,11 +101,8 @@ fn unsupported(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
         [b'P', b'K', 3, 4, ..] if torch_zip() => {
             ("a PyTorch checkpoint (`torch.save`'s zip)", PYTORCH_ADVICE)
         }
-        // A pickle of protocol 2 to 5, as PyTorch wrote before 1.6 (`.bin`, `.pt`,
-        // `.ckpt`); a safetensors header length can start so, its JSON then at byte 8.
-        [0x80, 2..=5, ..] if bytes.get(8) != Some(&b'{') => {
-            ("a Python pickle (PyTorch's older `torch.save`)", PYTORCH_ADVICE)
-        }
+        // A pickle of protocol 2 to 5, as PyTorch wrote before 1.6 (`.bin`, `.pt`, `.ckpt`).
+        [0x80, 2..=5, ..] => ("a Python pickle (PyTorch's older `torch.save`)", PYTORCH_ADVICE),
         [b'P', b'K', 3, 4, ..] | [b'P', b'K', 5, 6, ..] => (
             "a zip archive",
             "extract the table first (`unzip -l FILE` lists what it holds)",

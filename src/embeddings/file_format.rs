@@ -123,13 +123,8 @@ impl Format {
         if head.starts_with(b"GGUF") && !head[4..head.len().min(8)].iter().all(text) {
             return Ok(Format::Gguf);
         }
-        if head.len() > 8 && head[8] == b'{' {
-            // Text read as a little-endian u64 is at least 0x20 << 56; a safetensors
-            // header is at most 100 MB (the `safetensors` crate's limit).
-            let length = u64::from_le_bytes(head[..8].try_into().expect("8 bytes"));
-            if (2..=100_000_000).contains(&length) {
-                return Ok(Format::Safetensors);
-            }
+        if is_safetensors(head) {
+            return Ok(Format::Safetensors);
         }
         if looks_like_model(head) {
             return Ok(Format::FastTextBinary);
@@ -172,6 +167,17 @@ impl Format {
             (true, _) => Format::Word2VecText,
         })
     }
+}
+
+/// Whether `head` starts as a safetensors file does: an 8-byte little-endian
+/// header length, then the header's JSON. Text read as a little-endian u64 is
+/// at least 0x20 << 56; a header is at most 100 MB (the `safetensors` crate's
+/// limit). Other magics (gzip's, a pickle's) can share the first bytes, never
+/// the `{` at byte 8.
+pub(crate) fn is_safetensors(head: &[u8]) -> bool {
+    head.len() > 8
+        && head[8] == b'{'
+        && (2..=100_000_000).contains(&u64::from_le_bytes(head[..8].try_into().expect("8 bytes")))
 }
 
 /// The `count dim` of a word2vec header line: two positive integers separated
