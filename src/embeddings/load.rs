@@ -89,6 +89,10 @@ pub struct Loaded {
     pub subwords: Option<Subwords>,
     /// Messages for the user about what was read, e.g. dropped duplicates.
     pub warnings: Vec<String>,
+    /// The size of the file read, as read (a gzip file's compressed size;
+    /// known for a pipe too, unlike its metadata); `None` for a model
+    /// directory.
+    pub file_bytes: Option<u64>,
 }
 
 /// Tokens in file order and their vectors, before duplicates are dropped:
@@ -138,7 +142,19 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Loaded, LoadError> {
         return load_model_dir(path, options);
     }
     let bytes = FileBytes::open(path, Prefault::Whole)?;
-    load_from(path, &bytes, bytes.mapping(), options)
+    load_sized(path, &bytes, bytes.mapping(), options)
+}
+
+/// [`load_from`], saying how many bytes it read.
+fn load_sized(
+    path: &Path,
+    bytes: &[u8],
+    map: Option<&Arc<memmap2::Mmap>>,
+    options: &LoadOptions,
+) -> Result<Loaded, LoadError> {
+    let mut loaded = load_from(path, bytes, map, options)?;
+    loaded.file_bytes = Some(bytes.len() as u64);
+    Ok(loaded)
 }
 
 /// [`load`] of a Hugging Face model directory ([`read_model_dir`]), its rows
@@ -235,7 +251,7 @@ impl Read {
 /// assert_eq!(loaded.embeddings.dim(), 2);
 /// ```
 pub fn load_bytes(path: &Path, bytes: &[u8], options: &LoadOptions) -> Result<Loaded, LoadError> {
-    load_from(path, bytes, None, options)
+    load_sized(path, bytes, None, options)
 }
 
 /// [`load_bytes`], where `map`, when given, is the mapping `bytes` are: an
@@ -445,6 +461,7 @@ fn finish(path: &Path, format: Format, read: Read) -> Loaded {
         output,
         subwords,
         warnings,
+        file_bytes: None,
     }
 }
 

@@ -363,3 +363,61 @@ fn side_files_saved_with_a_byte_order_mark_read_as_without_and_utf16_is_refused(
     );
     assert!(!refused_dir.exists(), "nothing is written");
 }
+
+/// `analyze` with `input` on its standard input.
+fn analyze_stdin(args: &[&str], input: &[u8]) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_embspace"))
+        .arg("analyze")
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    // A reader that stops early closes the pipe: the write may then fail, the exit code says why.
+    let _ = child.stdin.take().unwrap().write_all(input);
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn a_dash_reads_the_table_from_standard_input_as_from_its_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = include_bytes!("../../data/sample-vectors.txt");
+    let file = dir.path().join("sample.txt");
+    fs::write(&file, sample).unwrap();
+    let from_file = dir.path().join("file");
+    let out = analyze(&[
+        file.to_str().unwrap(),
+        "--map",
+        "0",
+        "--out",
+        from_file.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let from_pipe = dir.path().join("pipe");
+    let out = analyze_stdin(&["-", "--map", "0", "--out", from_pipe.to_str().unwrap()], sample);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let source = &json(&from_pipe)["source"];
+    assert_eq!(source["path"], "/dev/stdin");
+    assert_eq!(
+        source["file_bytes"],
+        sample.len(),
+        "a pipe's size is what was read"
+    );
+    assert_eq!(
+        json(&from_pipe)["results"]["diagnostics"],
+        json(&from_file)["results"]["diagnostics"]
+    );
+
+    // Bad input on a pipe is named as such, with its line, and nothing is written.
+    let refused = dir.path().join("refused");
+    let out = analyze_stdin(&["-", "--out", refused.to_str().unwrap()], b"a 1 2\nb 3\n");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("/dev/stdin:2: expected 2 values after the token, found 1"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!refused.exists(), "nothing is written");
+}

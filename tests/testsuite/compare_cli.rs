@@ -242,6 +242,9 @@ fn a_bad_file_is_named_with_exit_2_and_earlier_output_is_kept() {
         assert_eq!(message.lines().count(), 1, "{message}");
         assert!(message.contains("bad.txt:3:"), "{message}");
     }
+    let twice = compare(Path::new("-"), Path::new("-"), &out_dir);
+    assert_eq!(twice.status.code(), Some(2));
+    assert!(stderr(&twice).contains("A and B cannot both be standard input"));
     assert_eq!(fs::read(out_dir.join("comparison.json")).unwrap(), earlier);
     let missing = compare(&good, &dir.path().join("missing.txt"), &out_dir);
     assert_eq!(missing.status.code(), Some(2));

@@ -14,11 +14,12 @@ use embspace::report::{self, Format};
 
 use crate::FormatArg;
 use crate::progress::Progress;
-use crate::table_args::{TableArgs, read_as};
+use crate::table_args::{TableArgs, input_path, read_as};
 
 #[derive(Debug, Args)]
 pub struct AnalyzeArgs {
-    /// The embedding file or Hugging Face model directory; omit it to analyse the bundled sample vectors.
+    /// The embedding file or Hugging Face model directory (`-`: standard input); omit it to
+    /// analyse the bundled sample vectors.
     file: Option<PathBuf>,
     #[command(flatten)]
     table: TableArgs,
@@ -94,6 +95,7 @@ pub fn analyze(args: &AnalyzeArgs, quiet: bool) -> anyhow::Result<ExitCode> {
 
     let (loaded, source_path, file_bytes) = match &args.file {
         Some(path) => {
+            let path = input_path(path);
             let (loaded, bytes) = args.table.load(path, &progress, true)?;
             (loaded, path.display().to_string(), bytes)
         }

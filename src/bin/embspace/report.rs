@@ -11,7 +11,7 @@ use embspace::real::RealTable;
 use embspace::report::{self, Format};
 
 use crate::progress::Progress;
-use crate::table_args::{TableArgs, read_as};
+use crate::table_args::{TableArgs, input_path, read_as};
 use crate::{CHECK_FAILED, FormatArg};
 
 #[derive(Debug, Args)]
@@ -23,7 +23,8 @@ pub struct ReportArgs {
     #[arg(long, num_args = 1.., value_name = "ID")]
     only: Vec<String>,
     /// Measure the demos' claims about trained embeddings on this table instead of the
-    /// shipped ones: "which textbook claims hold for my embeddings?" (any format `analyze` reads).
+    /// shipped ones: "which textbook claims hold for my embeddings?" (any format `analyze` reads;
+    /// `-`: standard input).
     #[arg(long, value_name = "FILE")]
     vectors: Option<PathBuf>,
     #[command(flatten)]
@@ -71,6 +72,7 @@ pub fn report(args: &ReportArgs, quiet: bool) -> anyhow::Result<ExitCode> {
         }
         None => (None, args.out.clone().unwrap_or_else(|| "reports".into())),
         Some(path) => {
+            let path = input_path(path);
             let (loaded, _) = args.table.load(path, &progress, false)?;
             // Verdicts, transcripts and legends name the table by its file name; the page's
             // introduction gives the whole path.

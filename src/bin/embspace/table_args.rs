@@ -1,7 +1,7 @@
 //! How to read an embedding file: the options `analyze FILE`, `report --vectors FILE`
 //! share, and what to say about the table read.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 use embspace::embeddings::{Format as FileFormat, LoadOptions, Loaded, load};
@@ -55,18 +55,13 @@ impl TableArgs {
 
     /// Reads `path`, naming it and its size on the progress line; with
     /// `output`, a model directory's untied output embedding too.
-    pub fn load(
-        &self,
-        path: &std::path::Path,
-        progress: &Progress,
-        output: bool,
-    ) -> anyhow::Result<(Loaded, u64)> {
+    pub fn load(&self, path: &Path, progress: &Progress, output: bool) -> anyhow::Result<(Loaded, u64)> {
         let bytes = size(path);
-        progress.step(&format!(
-            "reading {} ({:.1} MB)",
-            path.display(),
-            bytes as f64 / 1e6
-        ));
+        progress.step(&match bytes {
+            // A pipe has no size until it is read.
+            0 => format!("reading {}", path.display()),
+            _ => format!("reading {} ({:.1} MB)", path.display(), bytes as f64 / 1e6),
+        });
         let options = LoadOptions {
             output,
             ..self.options()
@@ -75,13 +70,24 @@ impl TableArgs {
         for warning in &loaded.warnings {
             progress.warn(warning);
         }
+        let bytes = loaded.file_bytes.unwrap_or(bytes);
         Ok((loaded, bytes))
+    }
+}
+
+/// The file a table argument names: `-` is standard input, as in most
+/// command-line tools. It is read through `/dev/stdin`, so a redirected file
+/// is still mapped, a pipe is read, and messages name it.
+pub fn input_path(path: &Path) -> &Path {
+    match path == Path::new("-") && cfg!(unix) {
+        true => Path::new("/dev/stdin"),
+        false => path,
     }
 }
 
 /// A file's size, or a model directory's: the sum of its files (the
 /// shards), not looking further down.
-fn size(path: &std::path::Path) -> u64 {
+fn size(path: &Path) -> u64 {
     match std::fs::read_dir(path) {
         Ok(entries) => entries
             .filter_map(|e| e.ok()?.metadata().ok())
