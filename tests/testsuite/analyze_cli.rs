@@ -398,15 +398,15 @@ fn a_dash_reads_the_table_from_standard_input_as_from_its_file() {
     let from_pipe = dir.path().join("pipe");
     let out = analyze_stdin(&["-", "--map", "0", "--out", from_pipe.to_str().unwrap()], sample);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let source = &json(&from_pipe)["source"];
-    assert_eq!(source["path"], "/dev/stdin");
+    let piped = json(&from_pipe);
+    assert_eq!(piped["source"]["path"], "/dev/stdin");
     assert_eq!(
-        source["file_bytes"],
+        piped["source"]["file_bytes"],
         sample.len(),
         "a pipe's size is what was read"
     );
     assert_eq!(
-        json(&from_pipe)["results"]["diagnostics"],
+        piped["results"]["diagnostics"],
         json(&from_file)["results"]["diagnostics"]
     );
 

@@ -20,6 +20,7 @@ use crate::table_args::{TableArgs, input_path, read_as};
 pub struct AnalyzeArgs {
     /// The embedding file or Hugging Face model directory (`-`: standard input); omit it to
     /// analyse the bundled sample vectors.
+    #[arg(value_parser = input_path)]
     file: Option<PathBuf>,
     #[command(flatten)]
     table: TableArgs,
@@ -95,7 +96,6 @@ pub fn analyze(args: &AnalyzeArgs, quiet: bool) -> anyhow::Result<ExitCode> {
 
     let (loaded, source_path, file_bytes) = match &args.file {
         Some(path) => {
-            let path = input_path(path);
             let (loaded, bytes) = args.table.load(path, &progress, true)?;
             (loaded, path.display().to_string(), bytes)
         }

@@ -10,13 +10,15 @@ use embspace::embeddings::Loaded;
 use crate::FormatArg;
 use crate::analyze::write_pages;
 use crate::progress::Progress;
-use crate::table_args::{TableArgs, input_path};
+use crate::table_args::{STDIN, TableArgs, input_path};
 
 #[derive(Debug, Args)]
 pub struct CompareArgs {
     /// The first table (the old checkpoint; `-`: standard input).
+    #[arg(value_parser = input_path)]
     a: PathBuf,
     /// The second table (the new checkpoint), in any format `analyze` reads.
+    #[arg(value_parser = input_path)]
     b: PathBuf,
     #[command(flatten)]
     table: TableArgs,
@@ -32,14 +34,13 @@ pub struct CompareArgs {
 }
 
 pub fn compare_tables(args: &CompareArgs, quiet: bool) -> anyhow::Result<ExitCode> {
-    let (a_path, b_path) = (input_path(&args.a), input_path(&args.b));
-    if a_path == b_path && args.a == Path::new("-") {
+    if args.a == Path::new(STDIN) && args.b == args.a {
         anyhow::bail!("A and B cannot both be standard input (`-`)");
     }
     let progress = Progress::new(quiet);
     // Both files are read before anything is written: a bad B leaves earlier output as it was.
-    let (a, a_source) = read(&args.table, a_path, &progress)?;
-    let (b, b_source) = read(&args.table, b_path, &progress)?;
+    let (a, a_source) = read(&args.table, &args.a, &progress)?;
+    let (b, b_source) = read(&args.table, &args.b, &progress)?;
     let shapes = [&a, &b].map(|t| format!("{} × {}", t.embeddings.len(), t.embeddings.dim()));
     let params = CompareParams {
         overlap_queries: args.overlap_tokens,
@@ -72,9 +73,9 @@ pub fn compare_tables(args: &CompareArgs, quiet: bool) -> anyhow::Result<ExitCod
         }
         eprintln!(
             "compared {} ({}) with {} ({}): {}; {} files up to date in {}",
-            a_path.display(),
+            args.a.display(),
             shapes[0],
-            b_path.display(),
+            args.b.display(),
             shapes[1],
             found.join(", "),
             written,

@@ -25,7 +25,7 @@ pub struct ReportArgs {
     /// Measure the demos' claims about trained embeddings on this table instead of the
     /// shipped ones: "which textbook claims hold for my embeddings?" (any format `analyze` reads;
     /// `-`: standard input).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_parser = input_path)]
     vectors: Option<PathBuf>,
     #[command(flatten)]
     table: TableArgs,
@@ -72,7 +72,6 @@ pub fn report(args: &ReportArgs, quiet: bool) -> anyhow::Result<ExitCode> {
         }
         None => (None, args.out.clone().unwrap_or_else(|| "reports".into())),
         Some(path) => {
-            let path = input_path(path);
             let (loaded, _) = args.table.load(path, &progress, false)?;
             // Verdicts, transcripts and legends name the table by its file name; the page's
             // introduction gives the whole path.

@@ -75,14 +75,17 @@ impl TableArgs {
     }
 }
 
-/// The file a table argument names: `-` is standard input, as in most
-/// command-line tools. It is read through `/dev/stdin`, so a redirected file
-/// is still mapped, a pipe is read, and messages name it.
-pub fn input_path(path: &Path) -> &Path {
-    match path == Path::new("-") && cfg!(unix) {
-        true => Path::new("/dev/stdin"),
-        false => path,
-    }
+/// Where `-`, standard input, is read from.
+pub const STDIN: &str = "/dev/stdin";
+
+/// The parser of a table argument (`value_parser`): `-` is standard input, as
+/// in most command-line tools. It is read through `/dev/stdin`, so a
+/// redirected file is still mapped, a pipe is read, and messages name it.
+pub fn input_path(arg: &str) -> Result<PathBuf, std::convert::Infallible> {
+    Ok(match arg == "-" && cfg!(unix) {
+        true => STDIN.into(),
+        false => arg.into(),
+    })
 }
 
 /// A file's size, or a model directory's: the sum of its files (the
