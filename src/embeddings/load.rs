@@ -740,25 +740,11 @@ fn padding_multiple(rows: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::embeddings::npy::tests::npy;
 
     fn npy_f32(rows: usize, dim: usize) -> Vec<u8> {
-        let data = (0..rows * dim).flat_map(|i| (i as f32).to_le_bytes()).collect();
-        npy("<f4", rows, dim, data)
-    }
-
-    /// A `.npy` file whose data starts 64-byte aligned, as numpy writes it.
-    fn npy(descr: &str, rows: usize, dim: usize, data: Vec<u8>) -> Vec<u8> {
-        let mut header =
-            format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': ({rows}, {dim}), }}");
-        while (10 + header.len() + 1) % 64 != 0 {
-            header.push(' ');
-        }
-        header.push('\n');
-        let mut out = b"\x93NUMPY\x01\x00".to_vec();
-        out.extend((header.len() as u16).to_le_bytes());
-        out.extend(header.bytes());
-        out.extend(data);
-        out
+        let data: Vec<u8> = (0..rows * dim).flat_map(|i| (i as f32).to_le_bytes()).collect();
+        npy("<f4", false, &format!("({rows}, {dim})"), &data)
     }
 
     /// A safetensors file of one tensor `name` whose data starts 8-byte
@@ -810,8 +796,8 @@ mod tests {
         let (_, owned) = mapped.into_parts();
         assert_eq!(owned, heap.vectors());
 
-        let f64s = (0..6).flat_map(|i| f64::from(i).to_le_bytes()).collect();
-        std::fs::write(&path, npy("<f8", 3, 2, f64s)).unwrap();
+        let f64s: Vec<u8> = (0..6).flat_map(|i| f64::from(i).to_le_bytes()).collect();
+        std::fs::write(&path, npy("<f8", false, "(3, 2)", &f64s)).unwrap();
         let decoded = load(&path, &LoadOptions::default()).unwrap().embeddings;
         assert!(!decoded.is_mapped());
         assert_eq!(decoded.vector(2).to_vec(), [4.0, 5.0]);

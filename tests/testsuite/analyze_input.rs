@@ -43,8 +43,14 @@ fn assert_message(error: &LoadError, file: &Path, place: &str, expected: &str, f
     );
 }
 
-fn npy(descr: &str, shape: &str, data: &[u8]) -> Vec<u8> {
-    let header = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}\n");
+/// A C-order `.npy` file (format 1.0) whose data starts 64-byte aligned, as numpy writes it.
+pub(crate) fn npy(descr: &str, shape: &str, data: &[u8]) -> Vec<u8> {
+    let header = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}");
+    // magic (6) + version (2) + length (2) + header + '\n' is a multiple of 64.
+    let header = format!(
+        "{header:<width$}\n",
+        width = (header.len() + 11).next_multiple_of(64) - 11
+    );
     let mut out = b"\x93NUMPY\x01\x00".to_vec();
     out.extend((header.len() as u16).to_le_bytes());
     out.extend(header.bytes());

@@ -157,15 +157,7 @@ fn glove_in_every_format(dir: &Path) -> Vec<std::path::PathBuf> {
     }
     let npy_dir = dir.join("npy");
     fs::create_dir_all(&npy_dir).unwrap();
-    let header = format!("{{'descr': '<f4', 'fortran_order': False, 'shape': ({rows}, {dim}), }}");
-    let header = format!(
-        "{header:<width$}\n",
-        width = (header.len() + 11).next_multiple_of(64) - 11
-    );
-    let mut npy = b"\x93NUMPY\x01\x00".to_vec();
-    npy.extend((header.len() as u16).to_le_bytes());
-    npy.extend(header.as_bytes());
-    npy.extend(&raw);
+    let npy = crate::analyze_input::npy("<f4", &format!("({rows}, {dim})"), &raw);
     let vocab: String = table.tokens().iter().map(|t| format!("{t}\n")).collect();
     let tokens: Vec<&str> = table.tokens().iter().map(String::as_str).collect();
     let gguf = crate::gguf::model(
