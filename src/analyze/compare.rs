@@ -284,15 +284,19 @@ pub fn compare(
     };
     let dims = [a.dim(), b.dim()];
     let alignment = if dims[0] == dims[1] && dims[0] > 0 && !pairs.is_empty() {
-        progress("Procrustes alignment");
-        Some(align_shared(&a, b.vectors(), &pairs, params.listed)?)
+        Some(align_shared(
+            &a,
+            b.vectors(),
+            &pairs,
+            params.listed,
+            &mut |step| progress(&format!("Procrustes alignment: {step}")),
+        )?)
     } else {
         None
     };
     progress("added rows");
     let added = added_rows(&a, &b, &pairs, params.listed);
-    progress("neighbour overlap");
-    let overlap = neighbour_overlap(&a, &b, &pairs, params);
+    let overlap = neighbour_overlap(&a, &b, &pairs, params, progress);
     Ok(Comparison {
         dims,
         vocabulary,
@@ -326,7 +330,8 @@ fn rows_of<'a>(m: ArrayView2<'a, f32>, rows: &[usize], buffer: &'a mut Vec<f32>)
 /// A, row in `b`) and measures each pair's cosine after the rotation; lists
 /// the `listed` pairs that differ most and least under A's tokens. `compare`
 /// aligns two tables with it, `analyze` a model's input embedding with its
-/// output embedding.
+/// output embedding. `progress` hears which pass runs and how far it is (at
+/// LLM sizes each takes tens of seconds).
 ///
 /// Two passes over blocks of [`ALIGN_BLOCK`] shared rows, each block's product
 /// in `f32` (the tables' own precision) on every core: `AᵀB`, summed into the
@@ -336,14 +341,21 @@ pub(crate) fn align_shared(
     b: ArrayView2<f32>,
     pairs: &[(usize, usize)],
     listed: usize,
+    progress: &mut dyn FnMut(&str),
 ) -> Result<Alignment> {
     let d = a.dim();
     let threads = cores();
     let (rows_a, rows_b): (Vec<usize>, Vec<usize>) = pairs.iter().copied().unzip();
     let (mut buffer_a, mut buffer_b) = (Vec::new(), Vec::new());
-    // Each block of shared rows of A and of B, as views that may borrow the buffers.
-    let mut each_block = |work: &mut dyn FnMut(ArrayView2<f32>, ArrayView2<f32>)| {
-        for (a_rows, b_rows) in rows_a.chunks(ALIGN_BLOCK).zip(rows_b.chunks(ALIGN_BLOCK)) {
+    // Each block of shared rows of A and of B, as views that may borrow the
+    // buffers; `progress` hears `pass` and the share of rows done before each block.
+    let n = pairs.len();
+    let mut each_block = |pass: &str,
+                          progress: &mut dyn FnMut(&str),
+                          work: &mut dyn FnMut(ArrayView2<f32>, ArrayView2<f32>)| {
+        let blocks = rows_a.chunks(ALIGN_BLOCK).zip(rows_b.chunks(ALIGN_BLOCK));
+        for (done, (a_rows, b_rows)) in (0..).step_by(ALIGN_BLOCK).zip(blocks) {
+            progress(&format!("{pass}, {}% of {n} rows", 100 * done / n));
             work(
                 rows_of(a.vectors(), a_rows, &mut buffer_a),
                 rows_of(b, b_rows, &mut buffer_b),
@@ -352,17 +364,18 @@ pub(crate) fn align_shared(
     };
     let mut cross = Array2::<f64>::zeros((d, d));
     let mut partial = Array2::<f32>::zeros((d, d));
-    each_block(&mut |xa, xb| {
+    each_block("cross-covariance", progress, &mut |xa, xb| {
         product(xa.t(), xb.t(), &mut partial.view_mut(), threads);
         cross.zip_mut_with(&partial, |sum, &p| *sum += f64::from(p));
     });
     drop(partial);
+    progress(&format!("SVD of the {d} × {d} cross-covariance"));
     let rotation = procrustes_rotation(cross.view())?.mapv(|v| v as f32);
     drop(cross);
     let (mut residual, mut target) = (0.0, 0.0);
     let mut cosines = Vec::with_capacity(pairs.len());
     let mut rotated = Array2::<f32>::zeros((ALIGN_BLOCK.min(pairs.len()), d));
-    each_block(&mut |xa, xb| {
+    each_block("rotated rows", progress, &mut |xa, xb| {
         let mut out = rotated.slice_mut(s![..xa.nrows(), ..]);
         product(xa.view(), rotation.t(), &mut out, threads);
         let out = out.view();
@@ -491,6 +504,7 @@ fn neighbour_overlap(
     b: &Embeddings,
     pairs: &[(usize, usize)],
     params: &CompareParams,
+    progress: &mut dyn FnMut(&str),
 ) -> Option<NeighbourOverlap> {
     let n = pairs.len();
     let k = params.k.min(n.saturating_sub(1));
@@ -499,7 +513,9 @@ fn neighbour_overlap(
         return None;
     }
     let tokens: Vec<String> = (0..queries).map(|t| a.token(pairs[t].0).to_string()).collect();
+    progress(&format!("neighbour overlap: top {k} of {queries} tokens in A"));
     let in_a = shared_neighbours(a.vectors(), pairs.iter().map(|p| p.0).collect(), queries, k);
+    progress(&format!("neighbour overlap: top {k} of {queries} tokens in B"));
     let in_b = shared_neighbours(b.vectors(), pairs.iter().map(|p| p.1).collect(), queries, k);
     let kept: Vec<usize> = in_a
         .iter()
@@ -685,7 +701,7 @@ mod tests {
         names.reverse();
         let align = |b: &Embeddings| {
             let pairs: Vec<(usize, usize)> = (0..n).map(|i| (i, b.id(&format!("w{i}")).unwrap())).collect();
-            align_shared(&table(words("w", n), &x), b.vectors(), &pairs, 5).unwrap()
+            align_shared(&table(words("w", n), &x), b.vectors(), &pairs, 5, &mut |_| {}).unwrap()
         };
         let (in_place, gathered) = (align(&table(words("w", n), &y)), align(&table(names, &reversed)));
         assert_eq!(in_place, gathered);

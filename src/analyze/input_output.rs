@@ -88,6 +88,7 @@ pub fn tying_sentence(tying: &Tying) -> String {
 /// Compares `input`'s rows with the untied output embedding `output` (same
 /// rows, same order), skipping padding rows (`kinds`), and lists the
 /// `listed` tokens whose two rows differ most and least after the rotation.
+/// `progress` hears each pass of the alignment and how far it is.
 ///
 /// # Errors
 /// [`Error::Shape`] when the matrices' shapes differ; [`Error::Numerical`]
@@ -103,7 +104,7 @@ pub fn tying_sentence(tying: &Tying) -> String {
 /// let (input, _) = Embeddings::new(tokens, array![[1.0f32, 0.0], [0.0, 2.0], [1.0, 1.0]])?;
 /// // The output embedding is the input one turned a quarter.
 /// let output = array![[0.0f32, 1.0], [-2.0, 0.0], [-1.0, 1.0]];
-/// let compared = input_output(&input, "lm_head.weight", output.view(), None, 5)?;
+/// let compared = input_output(&input, "lm_head.weight", output.view(), None, 5, &mut |_| {})?;
 /// assert!(compared.alignment.unwrap().cosine.min > 0.999_999);
 /// # Ok::<(), embspace::Error>(())
 /// ```
@@ -113,6 +114,7 @@ pub fn input_output(
     output: ArrayView2<f32>,
     kinds: Option<&[TokenKind]>,
     listed: usize,
+    progress: &mut dyn FnMut(&str),
 ) -> Result<InputOutput> {
     if output.dim() != (input.len(), input.dim()) {
         return Err(Error::shape(
@@ -125,7 +127,7 @@ pub fn input_output(
         .filter(|&row| kinds.is_none_or(|k| k.get(row) != Some(&TokenKind::Padding)))
         .map(|row| (row, row))
         .collect();
-    let alignment = align_shared(input, output, &compared, listed)?;
+    let alignment = align_shared(input, output, &compared, listed, progress)?;
     let norm = |m: ArrayView2<f32>, row: usize| {
         m.row(row)
             .iter()
@@ -241,7 +243,7 @@ mod tests {
             if c == 0 { -v } else { v }
         });
         output.row_mut(4).assign(&ndarray::array![5.0f32, -5.0, 5.0]);
-        let compared = input_output(&input, "lm_head.weight", output.view(), None, 3).unwrap();
+        let compared = input_output(&input, "lm_head.weight", output.view(), None, 3, &mut |_| {}).unwrap();
         let alignment = compared.alignment.as_ref().unwrap();
         assert_eq!(alignment.moved_most[0].token, "t4");
         assert!(
@@ -257,7 +259,7 @@ mod tests {
         let input = table(5, 2);
         let mut kinds = vec![TokenKind::Normal; 5];
         kinds[4] = TokenKind::Padding;
-        let compared = input_output(&input, "o", input.vectors(), Some(&kinds), 10).unwrap();
+        let compared = input_output(&input, "o", input.vectors(), Some(&kinds), 10, &mut |_| {}).unwrap();
         assert_eq!(compared.alignment.unwrap().cosines.len(), 4);
     }
 

@@ -135,16 +135,14 @@ pub fn analyze(args: &AnalyzeArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     // under-trained tokens and frees it before its own work.
     let output = loaded.output.take();
     analyze_options.input_output = match (&output, &loaded.tying) {
-        (Some(output), _) => {
-            progress.step("input versus output embedding");
-            Some(input_output(
-                &loaded.embeddings,
-                &output.tensor,
-                output.matrix.vectors.view(),
-                loaded.token_kinds.as_deref(),
-                20,
-            )?)
-        }
+        (Some(output), _) => Some(input_output(
+            &loaded.embeddings,
+            &output.tensor,
+            output.matrix.vectors.view(),
+            loaded.token_kinds.as_deref(),
+            20,
+            &mut |step| progress.step(&format!("input versus output embedding: {step}")),
+        )?),
         (None, Some(tying)) => Some(InputOutput::tied(tying)),
         (None, None) => None,
     };

@@ -1,7 +1,7 @@
 //! The progress line `analyze` and `report --vectors` show on a terminal.
 
-/// A spinner on stderr naming the current step, shown only when stderr is a
-/// terminal; `--quiet` silences it and the warnings.
+/// A spinner on stderr naming the current step and the time since the start,
+/// shown only when stderr is a terminal; `--quiet` silences it and the warnings.
 pub struct Progress {
     bar: Option<indicatif::ProgressBar>,
     quiet: bool,
@@ -11,7 +11,9 @@ impl Progress {
     pub fn new(quiet: bool) -> Self {
         use std::io::IsTerminal;
         let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
-            let bar = indicatif::ProgressBar::new_spinner();
+            let style = indicatif::ProgressStyle::with_template("{spinner} {msg} [{elapsed_precise}]")
+                .expect("a valid template");
+            let bar = indicatif::ProgressBar::new_spinner().with_style(style);
             bar.enable_steady_tick(std::time::Duration::from_millis(100));
             bar
         });
