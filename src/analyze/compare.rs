@@ -573,6 +573,32 @@ mod tests {
     }
 
     #[test]
+    fn progress_hears_every_step_and_each_pass_block_by_block() {
+        let n = ALIGN_BLOCK + 500;
+        let x = gaussian(n, 3, 16);
+        let mut steps = Vec::new();
+        let params = CompareParams::default();
+        let (a, b) = (table(words("w", n), &x), table(words("w", n), &(&x * 2.0)));
+        compare(a, b, &params, &mut |step| steps.push(step.to_string())).unwrap();
+        let pass = |name: &str, done: usize| format!("Procrustes alignment: {name}, {done}% of {n} rows");
+        let queries = params.overlap_queries;
+        assert_eq!(
+            steps,
+            [
+                "shared tokens".to_string(),
+                pass("cross-covariance", 0),
+                pass("cross-covariance", 100 * ALIGN_BLOCK / n),
+                "Procrustes alignment: SVD of the 3 × 3 cross-covariance".into(),
+                pass("rotated rows", 0),
+                pass("rotated rows", 100 * ALIGN_BLOCK / n),
+                "added rows".into(),
+                format!("neighbour overlap: top 10 of {queries} tokens in A"),
+                format!("neighbour overlap: top 10 of {queries} tokens in B"),
+            ]
+        );
+    }
+
+    #[test]
     fn a_rotated_copy_aligns_back_with_no_drift_and_keeps_every_neighbour() {
         let x = gaussian(300, 16, 1) + 0.5; // off-centre, as trained tables are
         let q = random_orthogonal(16, &mut ChaCha8Rng::seed_from_u64(2));
