@@ -111,9 +111,22 @@ fn draw(root: &Area, figure: &Figure) -> DrawResult {
     }
 }
 
-/// A tick label: compact, and never "-0".
+/// A tick label: compact, and never "-0". Whole numbers up to millions keep
+/// their digits, grouped by threes (a log axis of counts reads 1000, 10 000,
+/// 100 000 rather than 1000, 1.0e4, 1.0e5).
 fn tick(v: f64) -> String {
     let v = if v.abs() < 1e-12 { 0.0 } else { v };
+    if v.abs() >= 1e4 && v.abs() < 1e7 && v.fract() == 0.0 {
+        let digits = (v.abs() as u64).to_string();
+        let mut label = String::from(if v < 0.0 { "-" } else { "" });
+        for (i, digit) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                label.push(' ');
+            }
+            label.push(digit);
+        }
+        return label;
+    }
     let s = if v.abs() >= 1e4 || (v != 0.0 && v.abs() < 1e-3) {
         format!("{v:.1e}")
     } else {
@@ -454,26 +467,20 @@ fn histogram(
     bins: usize,
     log_counts: bool,
 ) -> DrawResult {
-    let bins = bins.max(1);
     let (lo, hi) =
         span(samples.iter().flat_map(|s| s.1.iter().copied()), 0.0).ok_or_else(|| no_data(figure))?;
-    let width = if hi > lo { (hi - lo) / bins as f64 } else { 1.0 };
+    let bins = Bins::spanning(lo, hi, bins);
     let counts: Vec<Vec<usize>> = samples
         .iter()
         .map(|(_, values)| {
-            let mut c = vec![0; bins];
+            let mut c = vec![0; bins.count];
             for v in values.iter().filter(|v| v.is_finite()) {
-                c[(((v - lo) / width) as usize).min(bins - 1)] += 1;
+                c[(((v - bins.lo) / bins.width) as usize).min(bins.count - 1)] += 1;
             }
             c
         })
         .collect();
     let top = counts.iter().flatten().copied().max().unwrap_or(1).max(1) as f64;
-    let bins = Bins {
-        lo,
-        width,
-        count: bins,
-    };
     let x = bins.x();
     if log_counts {
         // Bars stand on 0.5, below a count of one, so a bin of one still shows.
@@ -495,6 +502,24 @@ struct Bins {
 }
 
 impl Bins {
+    /// `count` equal bins from `lo` to `hi`; equal values (every drift cosine
+    /// 1 for a table against itself) get one bin centred on them, a tenth of
+    /// their size wide, rather than an axis of unit bins far past them.
+    fn spanning(lo: f64, hi: f64, count: usize) -> Bins {
+        if hi > lo {
+            let count = count.max(1);
+            let width = (hi - lo) / count as f64;
+            Bins { lo, width, count }
+        } else {
+            let width = 0.1 * lo.abs().max(1.0);
+            Bins {
+                lo: lo - width / 2.0,
+                width,
+                count: 1,
+            }
+        }
+    }
+
     /// The x range drawn: the bins and one bin's width either side.
     fn x(&self) -> (f64, f64) {
         (
@@ -743,5 +768,24 @@ mod tests {
         assert_eq!(tick(-1e-15), "0");
         assert_eq!(tick(0.25), "0.25");
         assert_eq!(tick(2.0), "2");
+    }
+
+    #[test]
+    fn equal_values_get_one_bin_centred_on_them() {
+        let one = Bins::spanning(1.0, 1.0, 50);
+        assert_eq!((one.lo, one.width, one.count), (0.95, 0.1, 1));
+        assert_eq!(Bins::spanning(-200.0, -200.0, 8).lo, -210.0);
+        let quarters = Bins::spanning(0.0, 1.0, 4);
+        assert_eq!((quarters.lo, quarters.width, quarters.count), (0.0, 0.25, 4));
+    }
+
+    #[test]
+    fn whole_ticks_up_to_millions_keep_their_digits_in_groups_of_three() {
+        assert_eq!(tick(1000.0), "1000");
+        assert_eq!(tick(10_000.0), "10 000");
+        assert_eq!(tick(-152_064.0), "-152 064");
+        assert_eq!(tick(1_000_000.0), "1 000 000");
+        assert_eq!(tick(1e7), "1.0e7");
+        assert_eq!(tick(12_345.5), "1.2e4");
     }
 }
