@@ -95,8 +95,7 @@ fn an_unknown_demo_is_a_usage_error_that_leaves_earlier_output_intact() {
         "--only",
         "no_such_demo",
     ]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown demo id(s): no_such_demo"));
+    crate::assert_refused(&out, "unknown demo id(s): no_such_demo");
     assert_eq!(
         fs::read_to_string(dir.path().join("report.md")).unwrap(),
         "earlier report"
@@ -115,8 +114,7 @@ fn an_unwritable_output_directory_is_an_error_naming_it() {
     let blocker = dir.path().join("file");
     fs::write(&blocker, "not a directory").unwrap();
     let out = embspace(&["report", "-q", "--out", blocker.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("writing the report into"));
+    crate::assert_refused(&out, "writing the report into");
 }
 
 #[test]

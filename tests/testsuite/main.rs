@@ -28,3 +28,12 @@ pub static REPORT: LazyLock<(Report, Rendered)> = LazyLock::new(|| {
         embspace::report::render(&report, &[Format::Markdown, Format::Json]).expect("the report renders");
     (report, rendered)
 });
+
+/// Asserts that a run of the binary was refused: exit code 2 and `message`
+/// in its standard error (shown when it is not).
+#[track_caller]
+pub fn assert_refused(out: &std::process::Output, message: &str) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains(message), "expected `{message}` in: {stderr}");
+}

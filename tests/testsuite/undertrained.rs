@@ -166,12 +166,8 @@ fn a_reference_list_that_is_not_text_is_bad_input() {
         &dir.path().join("d"),
         &["--unused-reference", list.to_str().unwrap()],
     );
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("reference.txt:2: expected a UTF-8 token") && stderr.contains("at byte offset 8"),
-        "{stderr}"
-    );
+    crate::assert_refused(&out, "reference.txt:2: expected a UTF-8 token");
+    crate::assert_refused(&out, "at byte offset 8");
     assert!(!dir.path().join("d").exists(), "nothing is written");
 }
 
