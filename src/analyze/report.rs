@@ -207,19 +207,21 @@ impl Analysis {
 
 /// Names for two paths that tell them apart: their file names, or as many of
 /// their last components as it takes to differ (two checkpoints' files are
-/// often both `model.safetensors`).
+/// often both `model.safetensors`); a file compared with itself is named by
+/// its file name.
 fn distinct_names(a: &str, b: &str) -> [String; 2] {
-    let last_first = |path: &str| -> Vec<String> {
-        let components = Path::new(path).components().rev();
-        components
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .collect()
-    };
+    fn last_first(path: &str) -> Vec<std::path::Component<'_>> {
+        Path::new(path).components().rev().collect()
+    }
     let (a, b) = (last_first(a), last_first(b));
     let shared = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let keep = if a == b { 1 } else { shared + 1 };
     [a, b].map(|parts| {
-        let kept = &parts[..(shared + 1).min(parts.len())];
-        kept.iter().rev().cloned().collect::<Vec<_>>().join("/")
+        let kept = parts[..keep.min(parts.len())].iter().rev();
+        // Joined as a path, so a root component reads `/x`, not `//x`.
+        kept.collect::<std::path::PathBuf>()
+            .to_string_lossy()
+            .into_owned()
     })
 }
 
@@ -818,6 +820,8 @@ mod tests {
             ["model.npy", "old/model.npy"]
         );
         assert_eq!(names("ckpt/", "other/ckpt"), ["ckpt", "other/ckpt"]);
+        assert_eq!(names("/x.npy", "y/x.npy"), ["/x.npy", "y/x.npy"]);
+        assert_eq!(names("/data/t.npy", "/data/t.npy"), ["t.npy", "t.npy"]);
     }
 
     #[test]
