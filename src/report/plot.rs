@@ -291,13 +291,18 @@ fn scatter(
     let y = span(ys, 0.12)
         .map(|(lo, hi)| (lo, hi + 0.38 * (hi - lo) / 1.24))
         .ok_or_else(|| no_data(figure))?;
-    let mut chart = cartesian!(root, figure, x, y);
+    let mut chart = cartesian!(root, figure, x, y, x_label_count(all_points().map(|p| p.0)));
 
     // A cloud of unlabelled points (one per word pair, say) is drawn first,
     // small and translucent, so its density shows and the lines stay visible
     // on top of it; labelled points come after the lines and arrows, so they
     // and their labels stay on top.
-    let (clouds, labelled): (Vec<_>, Vec<_>) = groups.iter().enumerate().partition(|(_, g)| is_cloud(g));
+    // An empty group (no candidates, say) gets no legend entry; the others keep their colours.
+    let (clouds, labelled): (Vec<_>, Vec<_>) = groups
+        .iter()
+        .enumerate()
+        .filter(|(_, g)| !g.points.is_empty())
+        .partition(|(_, g)| is_cloud(g));
     for (i, group) in clouds {
         let fill = colour(i).mix(CLOUD_OPACITY).filled();
         chart
@@ -744,6 +749,23 @@ mod tests {
         assert_eq!(x_label_count([0.0, 0.5, 1.0].into_iter()), None);
         assert_eq!(x_label_count((0..=50).map(f64::from)), None);
         assert_eq!(x_label_count([4.0].into_iter()), None);
+    }
+
+    #[test]
+    fn an_empty_point_group_draws_nothing_not_even_a_legend_entry() {
+        let scatter = |groups: Vec<PointGroup>| {
+            let chart = Chart::Scatter {
+                groups,
+                lines: vec![],
+                arrows: vec![],
+            };
+            render_png(&Figure::new("s", "t", "x", "y").chart(chart)).unwrap()
+        };
+        let points = PointGroup::new("rows", vec![Point::new(0.0, 1.0, ""), Point::new(1.0, 2.0, "")]);
+        assert_eq!(
+            scatter(vec![points.clone(), PointGroup::new("candidates", vec![])]),
+            scatter(vec![points])
+        );
     }
 
     #[test]
