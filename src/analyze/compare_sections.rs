@@ -2,7 +2,7 @@
 //! alignment and drift, neighbour overlap, added rows.
 
 use crate::analyze::compare::{AddedRows, Comparison, MeanRuleVerdict, NeighbourOverlap, TokenValue};
-use crate::analyze::report::{Analysis, Section, Source, Table};
+use crate::analyze::report::{Analysis, Column, Section, Source, Table};
 use crate::chart::{Chart, Figure};
 use crate::format::fixed;
 
@@ -23,7 +23,7 @@ impl Comparison {
         let listed = |caption: &str, tokens: &[String]| Table {
             caption: caption.into(),
             columns: ["rank", "token"].map(String::from).to_vec(),
-            numeric: vec![true, false],
+            kinds: vec![Column::Number, Column::Token],
             rows: tokens
                 .iter()
                 .enumerate()
@@ -213,7 +213,7 @@ impl Comparison {
                 columns: ["token", "cos(x, μ)", "‖x − μ‖ / ‖μ‖", "‖x − μ‖ / s"]
                     .map(String::from)
                     .to_vec(),
-                numeric: vec![false, true, true, true],
+                kinds: vec![Column::Token, Column::Number, Column::Number, Column::Number],
                 rows: added
                     .first
                     .iter()
@@ -248,7 +248,7 @@ pub(crate) fn token_values(
     Table {
         caption: caption.into(),
         columns: ["rank", "token", value].map(String::from).to_vec(),
-        numeric: vec![true, false, true],
+        kinds: vec![Column::Number, Column::Token, Column::Number],
         rows: rows
             .iter()
             .enumerate()

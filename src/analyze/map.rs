@@ -9,7 +9,7 @@ use ndarray::Axis;
 use serde::Serialize;
 
 use crate::analyze::clusters::spherical_kmeans;
-use crate::analyze::report::{Section, Table, label};
+use crate::analyze::report::{Column, Section, Table, label, listed};
 use crate::analyze::{MAP_NEIGHBOURS, MapMethod, UnitRows, knn_graph, pca_layout};
 use crate::chart::{Chart, Figure, Point, PointGroup};
 use crate::embeddings::Embeddings;
@@ -212,13 +212,15 @@ impl Map {
             columns: ["token", "nearest neighbours (cosine)"]
                 .map(String::from)
                 .to_vec(),
-            numeric: vec![false, false],
+            kinds: vec![Column::Token, Column::Text],
             rows: (0..TABLED.min(n))
                 .map(|i| {
                     let listed = self.neighbours[i]
                         .iter()
                         .zip(&self.scores[i])
-                        .map(|(&j, &s)| format!("{} {}", self.tokens[j as usize], fixed(f64::from(s), 3)))
+                        .map(|(&j, &s)| {
+                            format!("{} {}", listed(&self.tokens[j as usize]), fixed(f64::from(s), 3))
+                        })
                         .collect::<Vec<_>>()
                         .join(", ");
                     vec![self.tokens[i].clone(), listed]

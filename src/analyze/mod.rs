@@ -54,7 +54,7 @@ pub use knn_graph::knn_graph;
 pub use map::{Map, MapParams, build_map};
 pub use map_layout::{MAP_NEIGHBOURS, MapLayout, MapMethod, map_layout, pca_layout};
 pub use pipeline::{AnalogyAnswers, AnalyzeOptions, Neighbour, QueryResult, analyze, parse_analogy};
-pub use report::{Analysis, Section, Source, Table, render};
+pub use report::{Analysis, Column, Section, Source, Table, render};
 pub use undertrained::{Candidate, UndertrainedTokens, undertrained_section};
 pub use unused_reference::ReferenceRows;
 pub use word_pairs::{

@@ -13,7 +13,7 @@ use crate::analyze::diagnostics::{DiagnoseParams, diagnose, too_small_for_sample
 use crate::analyze::input_output::InputOutput;
 use crate::analyze::knn::fused_top_k_shared;
 use crate::analyze::map::{MapParams, build_map};
-use crate::analyze::report::{Analysis, Section, Source, Table};
+use crate::analyze::report::{Analysis, Column, Section, Source, Table};
 use crate::analyze::undertrained::undertrained_section;
 use crate::analyze::unused_reference::ReferenceRows;
 use crate::analyze::{
@@ -455,7 +455,7 @@ fn neighbours_section(results: &[QueryResult]) -> Section {
         section = section.table(Table {
             caption,
             columns: ["rank", "token", "cosine"].map(String::from).to_vec(),
-            numeric: vec![true, false, true],
+            kinds: vec![Column::Number, Column::Token, Column::Number],
             rows,
         });
     }
@@ -503,7 +503,13 @@ fn analogies_section(results: &[AnalogyAnswers]) -> Section {
             columns: ["rank", "3CosAdd", "score", "3CosMul", "score"]
                 .map(String::from)
                 .to_vec(),
-            numeric: vec![true, false, true, false, true],
+            kinds: vec![
+                Column::Number,
+                Column::Token,
+                Column::Number,
+                Column::Token,
+                Column::Number,
+            ],
             rows,
         });
     }
@@ -537,7 +543,7 @@ fn analogy_benchmark_section(name: &str, r: &AnalogyResults) -> Section {
         columns: ["section", "correct", "answered", "accuracy"]
             .map(String::from)
             .to_vec(),
-        numeric: vec![false, true, true, true],
+        kinds: vec![Column::Text, Column::Number, Column::Number, Column::Number],
         rows: r
             .sections
             .iter()
@@ -567,7 +573,14 @@ fn similarity_section(results: &[(String, WordPairResults)]) -> Section {
         columns: ["file", "Pearson r", "p", "Spearman ρ", "p", "OOV"]
             .map(String::from)
             .to_vec(),
-        numeric: vec![false, true, true, true, true, true],
+        kinds: vec![
+            Column::Text,
+            Column::Number,
+            Column::Number,
+            Column::Number,
+            Column::Number,
+            Column::Number,
+        ],
         rows: results
             .iter()
             .map(|(name, r)| {

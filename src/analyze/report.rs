@@ -43,10 +43,35 @@ pub struct Table {
     pub caption: String,
     /// Column headings.
     pub columns: Vec<String>,
-    /// Which columns hold numbers (right-aligned).
-    pub numeric: Vec<bool>,
+    /// What each column holds.
+    pub kinds: Vec<Column>,
     /// Cells, one `Vec` per row.
     pub rows: Vec<Vec<String>>,
+}
+
+/// What a table column holds, which decides how its cells are shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Column {
+    /// Words of ours.
+    Text,
+    /// Numbers, right-aligned.
+    Number,
+    /// One token a cell, shown exactly: a leading space (` the`) or a token
+    /// of spaces is as visible as any other character.
+    Token,
+}
+
+/// A token in a list of tokens: as it is, or between quotes when it would
+/// not read as itself there (empty, spaces at either end or doubled, or the
+/// list's `, ` inside).
+pub(crate) fn listed(token: &str) -> String {
+    let plain = !token.is_empty() && token.trim() == token && !token.contains("  ") && !token.contains(", ");
+    if plain {
+        token.to_owned()
+    } else {
+        format!("“{token}”")
+    }
 }
 
 /// One part of the report.
@@ -556,18 +581,32 @@ fn sample_sections(d: &Diagnostics, sample: &SampleGeometry) -> [Section; 3] {
     )
     .table(Table {
         caption: "Random-pair cosines and isotropy".into(),
-        columns: ["version", "mean cosine", "std of cosines", "isotropy score"].map(String::from).to_vec(),
-        numeric: vec![false, true, true, true],
+        columns: ["version", "mean cosine", "std of cosines", "isotropy score"]
+            .map(String::from)
+            .to_vec(),
+        kinds: vec![Column::Text, Column::Number, Column::Number, Column::Number],
         rows: geometry
             .iter()
-            .map(|g| vec![g.label.clone(), num(g.anisotropy.mean, 4), num(g.anisotropy.std, 4), num(g.isotropy, 4)])
+            .map(|g| {
+                vec![
+                    g.label.clone(),
+                    num(g.anisotropy.mean, 4),
+                    num(g.anisotropy.std, 4),
+                    num(g.isotropy, 4),
+                ]
+            })
             .collect(),
     })
     .figure(
         Figure::new("pair-cosines", "Cosines of random token pairs", "cosine", "pairs")
-            .caption("Raw vectors crowd into a cone (cosines shifted right); centring and all-but-the-top spread them around 0.")
+            .caption(&pair_cosines_caption(
+                geometry.first().map(|raw| raw.anisotropy.mean),
+            ))
             .chart(Chart::Histogram {
-                samples: geometry.iter().map(|g| (g.label.clone(), g.cosines.clone())).collect(),
+                samples: geometry
+                    .iter()
+                    .map(|g| (g.label.clone(), g.cosines.clone()))
+                    .collect(),
                 bins: 60,
             }),
     );
@@ -695,6 +734,24 @@ fn not_computed_sections(reason: &str, cosine_of_the_two_rows: Option<f64>) -> [
     )
     .not_computed(reason);
     [isotropy, components, scatter]
+}
+
+/// What the random-pair cosine histogram shows, from the raw mean: a cone
+/// above the "clearly positive" 0.05 of the isotropy claim, else none.
+fn pair_cosines_caption(raw_mean: Option<f64>) -> String {
+    match raw_mean {
+        Some(mean) if mean > 0.05 => format!(
+            "The raw vectors crowd into a cone: their cosines are shifted right (mean {}); centring \
+             and all-but-the-top spread them around 0.",
+            num(mean, 3)
+        ),
+        Some(mean) => format!(
+            "The raw cosines already centre near 0 (mean {}): no cone to remove; centring and \
+             all-but-the-top change little.",
+            num(mean, 3)
+        ),
+        None => "No random pairs were drawn.".into(),
+    }
 }
 
 /// A token as a plot label: control characters made visible, at most 24 characters.

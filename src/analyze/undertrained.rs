@@ -6,7 +6,7 @@
 use ndarray::ArrayView2;
 use serde::Serialize;
 
-use crate::analyze::report::{Section, Table, label};
+use crate::analyze::report::{Column, Section, Table, label};
 use crate::analyze::unused_reference::ReferenceRows;
 use crate::chart::{Chart, Figure, Point, PointGroup, Series};
 use crate::embeddings::Embeddings;
@@ -45,6 +45,9 @@ pub struct UndertrainedTokens {
     pub reference: ReferenceRows,
     /// Why the indicators could not be computed (then every other field is empty).
     pub not_computed: Option<String>,
+    /// Why an untied model's output matrix gave no distances beside its
+    /// input-norm ranking, when there were reference rows.
+    pub distances_not_computed: Option<String>,
     /// The ranking indicator.
     pub indicator: Option<Indicator>,
     /// The candidate percentile (the paper's 2).
@@ -79,6 +82,7 @@ pub fn undertrained_section(
                 .collect(),
             values: found.values.to_vec(),
             not_computed: None,
+            distances_not_computed: found.distances_not_computed.clone(),
             reference,
         },
         Err(error) => UndertrainedTokens {
@@ -88,6 +92,7 @@ pub fn undertrained_section(
             candidates: Vec::new(),
             values: Vec::new(),
             not_computed: Some(error.to_string()),
+            distances_not_computed: None,
             reference,
         },
     };
@@ -126,8 +131,17 @@ const PROSE: &str = "Tokens the model (almost) never saw during training keep ro
     distance $1 - \\cos(U'_i, m')$. For an untied model the input-embedding norm $\\lVert E_i \\rVert$ \
     is their main indicator. Low values look under-trained. The paper sets no cut-off on the \
     indicator: it verifies by prompting the lowest 2% of the tokens, which are the candidates below. \
-    This table is treated as the model's tied matrix: every token's row is also its output row. \
     The candidates are suspects, not verdicts; rare tokens that are merely rare rank among them too.";
+
+/// What the rows are, the last sentence of [`PROSE`].
+fn matrices(untied: bool) -> &'static str {
+    if untied {
+        "This model is untied: its rows are ranked by the input norm, and with reference rows the \
+         output matrix's distance is listed beside it."
+    } else {
+        "This table is treated as the model's tied matrix: every token's row is also its output row."
+    }
+}
 
 fn section(
     table: &Embeddings,
@@ -136,7 +150,8 @@ fn section(
     untied: bool,
 ) -> Section {
     let reference = &result.reference;
-    let mut section = Section::new("undertrained", "Under-trained tokens", PROSE).fact(
+    let prose = format!("{PROSE} {}", matrices(untied));
+    let mut section = Section::new("undertrained", "Under-trained tokens", &prose).fact(
         "reference rows (known unused)",
         if reference.rows.is_empty() {
             "none: NOT TESTED — the paper's distance indicator needs them; \
@@ -182,18 +197,30 @@ fn section(
             fixed(found.threshold, 6),
         )
         .fact("rows at or below it (candidates)", found.candidates);
+    if let Some(reason) = &found.distances_not_computed {
+        section = section.fact("output-matrix distance", format!("NOT COMPUTED: {reason}"));
+    }
     let with_raw = found.distances.is_some();
     let mut columns = vec!["rank", "row", "token", "indicator", "‖Eᵢ‖"];
     if with_raw {
         columns.push("raw cosine distance");
     }
     section = section.table(Table {
-        caption: format!(
-            "The {} lowest of {} candidates",
-            LISTED.min(result.candidates.len()),
-            result.candidates.len()
-        ),
-        numeric: columns.iter().map(|c| *c != "token").collect(),
+        caption: match result.candidates.len() {
+            1 => "The candidate".into(),
+            n if n <= LISTED => format!("The {n} candidates, lowest first"),
+            n => format!("The {LISTED} lowest of {n} candidates"),
+        },
+        kinds: columns
+            .iter()
+            .map(|&c| {
+                if c == "token" {
+                    Column::Token
+                } else {
+                    Column::Number
+                }
+            })
+            .collect(),
         columns: columns.into_iter().map(String::from).collect(),
         rows: result
             .candidates

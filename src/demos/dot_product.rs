@@ -11,8 +11,10 @@
 //! Because length multiplies in, the dot product rewards norm. Here the query
 //! *kitten* has a close neighbour *cat* (5 degrees away, similar length) and a
 //! generic word *the* at 50 degrees but four times as long, standing in for a
-//! frequent token whose vector has grown large. Ranked by dot product, *the*
-//! wins; ranked by cosine, *cat* does. The checks confirm this flip, and that
+//! token whose vector has grown large (in an output layer, frequent tokens;
+//! the input vectors of the most frequent words are often shorter, as
+//! "Norms and frequency effects" shows). Ranked by dot product, *the* wins;
+//! ranked by cosine, *cat* does. The checks confirm this flip, and that
 //! normalising every vector to length 1 first makes the dot product rank like
 //! the cosine. Which one is right depends on the job: for similarity search we
 //! want cosine, while in an output layer a large norm acts as a learnt prior

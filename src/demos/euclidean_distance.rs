@@ -10,8 +10,8 @@
 //!
 //! On raw vectors the two can disagree. We take 20 random 8-dimensional
 //! vectors, with word 0 as the query, and plant two cases: word 1 points
-//! almost the way the query does but is four times longer (as frequent words
-//! often are), word 2 is short and unrelated. Cosine ranks word 1 first;
+//! almost the way the query does but is four times longer, word 2 is short
+//! and unrelated. Cosine ranks word 1 first;
 //! distance ranks word 2 above it, because a short vector sits close to
 //! everything near the origin. The checks confirm the identity on all 190
 //! normalised pairs, identical rankings after normalising, and the planted

@@ -27,9 +27,10 @@
 //! Schakel & Wilson (2015) plotted word2vec norms against frequency and found
 //! both regimes: lengths grow with frequency while a word is used
 //! consistently, then shrink for the most frequent words, down to stop words
-//! and punctuation. Arora et al. (2016) derive $\lVert v_w \rVert^2 \propto \log p(w)$
-//! for PMI-style embeddings such as GloVe, and Oyama, Yokoi & Shimodaira
-//! (2023) show that the squared norm measures how much a word's contexts
+//! and punctuation. Arora et al. (2016) derive
+//! $\log p(w) \approx \lVert v_w \rVert^2 / (2d) - \log Z$ for PMI-style
+//! embeddings such as GloVe (the squared norm grows linearly with log
+//! frequency), and Oyama, Yokoi & Shimodaira (2023) show that the squared norm measures how much a word's contexts
 //! differ from the average context, which is least for function words. Rows
 //! of both shipped tables are in frequency order, so the row is a frequency
 //! rank. Over the 5 000 most frequent rows we measure Spearman's $\rho$

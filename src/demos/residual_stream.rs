@@ -19,7 +19,9 @@
 //! geometric sequence $2^{-8/n}, 2^{-16/n}, \dots, 2^{-8}$ for $n$ heads, so
 //! some heads look far back and others only at their neighbours. Because the
 //! penalty is a simple function of distance, ALiBi models extrapolate to
-//! longer sequences. The heatmap shows the causal bias.
+//! longer sequences. The heatmap shows what the scores receive: the bias on
+//! and below the diagonal, and the causal mask ($-\infty$, so a weight of 0
+//! after the softmax) on the future keys above it.
 
 use ndarray::Array2;
 use ndarray_rand::RandomExt;
@@ -88,7 +90,12 @@ pub fn run(ctx: &mut Ctx) -> crate::Result<()> {
     );
     ctx.check_close("the last head's slope is 2^(-8)", slopes[7], 2f64.powi(-8), 1e-15);
 
-    let picture = alibi_bias(10, 0.25);
+    // What the scores receive: the bias, and −∞ where the causal mask removes a future key.
+    let mut picture = alibi_bias(10, 0.25);
+    picture
+        .indexed_iter_mut()
+        .filter(|((i, j), _)| j > i)
+        .for_each(|(_, v)| *v = f64::NEG_INFINITY);
     ctx.figure(
         Figure::new(
             "bias",
@@ -97,7 +104,7 @@ pub fn run(ctx: &mut Ctx) -> crate::Result<()> {
             "query position",
         )
         .caption(
-            "Zero on the diagonal, falling linearly with distance into the past; future keys are masked.",
+"Zero on the diagonal, falling linearly with distance into the past; future keys (grey) are masked: −∞ before the softmax.",
         )
         .chart(Chart::heatmap(picture.view(), "bias")),
     );

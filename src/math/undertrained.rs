@@ -84,6 +84,10 @@ pub struct Undertrained {
     /// The distances, when there were reference rows (on the output matrix
     /// when one was given, else on the input matrix).
     pub distances: Option<UnusedDistances>,
+    /// Why an untied model's output matrix gave no distances although there
+    /// were reference rows (too few rows, say); its ranking by input norm
+    /// does not need them.
+    pub distances_not_computed: Option<String>,
     /// The ranking indicator of every row.
     pub values: Array1<f64>,
     /// The rows outside the reference set, lowest indicator first (ties by row).
@@ -243,7 +247,9 @@ fn norm(v: ArrayView1<f64>) -> f64 {
 /// # Errors
 /// [`Error::Shape`] when `output` has another number of rows than `input`, or
 /// when fewer than one row lies outside the reference set; what
-/// [`unused_distances`] returns.
+/// [`unused_distances`] returns on a tied matrix (an untied model's output
+/// matrix that gives none leaves its reason in
+/// [`Undertrained::distances_not_computed`]).
 ///
 /// # Examples
 /// ```
@@ -273,10 +279,13 @@ pub fn undertrained_tokens<T: Copy + Into<f64> + Sync>(
         ));
     }
     let input_norms = input_norms(input);
-    let distances = match (reference.is_empty(), output) {
-        (true, _) => None,
-        (false, Some(output)) => Some(unused_distances(output, reference)?),
-        (false, None) => Some(unused_distances(input, reference)?),
+    let (distances, distances_not_computed) = match (reference.is_empty(), output) {
+        (true, _) => (None, None),
+        (false, Some(output)) => match unused_distances(output, reference) {
+            Ok(d) => (Some(d), None),
+            Err(e) => (None, Some(e.to_string())),
+        },
+        (false, None) => (Some(unused_distances(input, reference)?), None),
     };
     let (indicator, values) = match (&distances, output) {
         (Some(d), None) => (Indicator::UnusedDistance, d.without_first_component.clone()),
@@ -302,6 +311,7 @@ pub fn undertrained_tokens<T: Copy + Into<f64> + Sync>(
         indicator,
         input_norms,
         distances,
+        distances_not_computed,
         values,
         ranking,
         threshold,

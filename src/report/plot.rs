@@ -355,6 +355,9 @@ fn scatter(
     Ok(())
 }
 
+/// A heatmap cell without a value (a masked score).
+const NO_VALUE: RGBColor = RGBColor(200, 200, 200);
+
 /// More unlabelled points than this make a cloud: opaque dots of the usual
 /// size would cover one another and hide where the points are dense.
 const CLOUD_POINTS: usize = 200;
@@ -433,7 +436,12 @@ fn heatmap(
     chart.draw_series(values.iter().enumerate().flat_map(|(r, row)| {
         let y = -(r as f64);
         row.iter().enumerate().map(move |(c, &v)| {
-            let fill = ViridisRGB::get_color_normalized(v, lo, hi).filled();
+            // A cell without a value (a masked score, −∞) is grey, outside the colour scale.
+            let fill = if v.is_finite() {
+                ViridisRGB::get_color_normalized(v, lo, hi).filled()
+            } else {
+                NO_VALUE.filled()
+            };
             Rectangle::new([(c as f64 - 0.5, y - 0.5), (c as f64 + 0.5, y + 0.5)], fill)
         })
     }))?;

@@ -91,11 +91,13 @@ fn environment() -> Environment<'static> {
         .expect("templates/style.css is valid (checked by tests)");
     env.add_filter("value", value_filter);
     env.add_filter("relation", relation_filter);
+    env.add_filter("sentence", sentence_filter);
     env.add_filter("md_text", md_text_filter);
     env.add_filter("md_cell", md_cell_filter);
     env.add_filter("md_inline", md_inline_filter);
     env.add_filter("md_fenced", md_fenced_filter);
     env.add_filter("md_code", md_code_filter);
+    env.add_filter("md_token", md_token_filter);
     env.add_filter("code_spans", code_spans_filter);
     env
 }
@@ -105,6 +107,16 @@ fn value_filter(v: minijinja::Value) -> String {
     match f64::try_from(v.clone()) {
         Ok(x) if v.is_number() => crate::record::Value::Number(x).shown(),
         _ => v.to_string(),
+    }
+}
+
+/// A figure's title closed as a sentence: a full stop, unless it already ends
+/// in one, a question mark or an exclamation mark.
+fn sentence_filter(title: String) -> String {
+    if title.ends_with(['.', '?', '!']) {
+        title
+    } else {
+        title + "."
     }
 }
 
@@ -180,6 +192,12 @@ fn md_prose(text: &str, in_table: bool) -> String {
 /// A name from a file (its path) as a Markdown code span, on one line.
 fn md_code_filter(text: String) -> String {
     code_span(&text.replace(['\n', '\r'], " "))
+}
+
+/// A token in a Markdown table cell, as a code span: a table cell would lose
+/// its leading space (` the`) and its emptiness; pipes escaped as GFM needs.
+fn md_token_filter(token: String) -> String {
+    code_span(&token.replace(['\n', '\r'], " ")).replace('|', "\\|")
 }
 
 /// `text` as a fenced Markdown code block in `language`, fenced by more
@@ -642,6 +660,20 @@ mod tests {
         assert_eq!(html("no code & no tags"), "no code &amp; no tags");
         assert_eq!(html("no row for ``a`b``"), "no row for <code>a`b</code>");
         assert_eq!(html("tensor ```` ``` ````"), "tensor <code>```</code>");
+    }
+
+    #[test]
+    fn a_token_keeps_its_spaces_in_a_markdown_table() {
+        assert_eq!(md_token_filter(" the".into()), "` the`");
+        assert_eq!(md_token_filter("a|b".into()), "`a\\|b`");
+        assert_eq!(md_token_filter("`".into()), "`` ` ``");
+    }
+
+    #[test]
+    fn a_title_ends_as_one_sentence() {
+        assert_eq!(sentence_filter("Norms by rank".into()), "Norms by rank.");
+        assert_eq!(sentence_filter("Which sense wins?".into()), "Which sense wins?");
+        assert_eq!(sentence_filter("Done.".into()), "Done.");
     }
 
     #[test]

@@ -98,7 +98,7 @@ fn rows_left_untrained_come_first_with_the_unused_names_as_reference() {
     assert_eq!(result["candidates"].as_array().unwrap().len(), 8);
     assert_eq!(result["values"].as_array().unwrap().len(), 400);
     let markdown = fs::read_to_string(dir.path().join("a/analysis.md")).unwrap();
-    assert!(markdown.contains("## Under-trained tokens") && markdown.contains("| glitch"));
+    assert!(markdown.contains("## Under-trained tokens") && markdown.contains("| `glitch"));
     assert!(dir.path().join("a/figures/analyze-undertrained.png").is_file());
 }
 
@@ -172,7 +172,7 @@ fn a_reference_list_that_is_not_text_is_bad_input() {
 }
 
 #[test]
-fn a_gguf_model_names_its_reference_rows_and_a_table_too_narrow_says_why() {
+fn a_gguf_model_names_its_reference_rows_and_an_output_matrix_too_narrow_says_why() {
     // gguf-py's fixture: 32 tokens × 64 dimensions; `[unused0]` (type "unused") is row 4, `<0xFF>` row 6.
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/gguf/f32.gguf");
     let dir = tempfile::tempdir().unwrap();
@@ -186,9 +186,13 @@ fn a_gguf_model_names_its_reference_rows_and_a_table_too_narrow_says_why() {
     let result = undertrained(dir.path());
     let reference: Vec<usize> = serde_json::from_value(result["reference"]["rows"].clone()).unwrap();
     assert_eq!(reference, [4, 6]);
-    // Fewer rows than dimensions: no principal component worth the name (magikarp asserts the same).
-    let reason = result["not_computed"].as_str().unwrap();
+    // Untied: ranked by the input norm, which any number of rows allows.
+    assert_eq!(result["indicator"], "input_norm");
+    assert!(result["not_computed"].is_null());
+    // The output matrix's distance: fewer rows than dimensions, no principal
+    // component worth the name (magikarp asserts the same).
+    let reason = result["distances_not_computed"].as_str().unwrap();
     assert!(reason.contains("more rows than the 64 dimensions"), "{reason}");
     let markdown = fs::read_to_string(dir.path().join("analysis.md")).unwrap();
-    assert!(markdown.contains("NOT COMPUTED"), "{markdown}");
+    assert!(markdown.contains("| output-matrix distance | NOT COMPUTED"), "{markdown}");
 }

@@ -14,7 +14,7 @@ use embspace::report::{self, Format};
 
 use crate::FormatArg;
 use crate::progress::Progress;
-use crate::table_args::{TableArgs, input_path, read_as};
+use crate::table_args::{TableArgs, at_least, input_path, read_as};
 
 #[derive(Debug, Args)]
 pub struct AnalyzeArgs {
@@ -38,13 +38,13 @@ pub struct AnalyzeArgs {
     #[arg(long, num_args = 1.., value_name = "FILE")]
     similarity: Vec<PathBuf>,
     /// Benchmarks search only the first N rows (gensim's `restrict_vocab`).
-    #[arg(long, default_value_t = 300_000, value_name = "N")]
+    #[arg(long, default_value_t = 300_000, value_name = "N", value_parser = at_least(1))]
     restrict_vocab: usize,
     /// Neighbours listed per query and answers per analogy.
-    #[arg(long, default_value_t = 10, value_name = "N")]
+    #[arg(long, default_value_t = 10, value_name = "N", value_parser = at_least(1))]
     top: usize,
     /// Rows (most frequent first) used for covariance-based diagnostics.
-    #[arg(long, default_value_t = 10_000, value_name = "N")]
+    #[arg(long, default_value_t = 10_000, value_name = "N", value_parser = at_least(3))]
     sample: usize,
     /// Map the N most frequent non-zero rows in the interactive map (0: no map).
     #[arg(long, default_value_t = 20_000, value_name = "N")]

@@ -25,7 +25,7 @@ pub struct TableArgs {
     #[arg(long, value_name = "NAME")]
     tensor: Option<String>,
     /// Read only the first N rows (the most frequent tokens), like gensim's `limit`.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = at_least(1))]
     limit: Option<usize>,
     /// Replace invalid UTF-8 in tokens with U+FFFD instead of refusing the file.
     #[arg(long)]
@@ -86,6 +86,16 @@ pub fn input_path(arg: &str) -> Result<PathBuf, std::convert::Infallible> {
         true => STDIN.into(),
         false => arg.into(),
     })
+}
+
+/// The parser of a count that must be at least `min` (`value_parser`):
+/// `--limit 0` is refused before any file is read.
+pub fn at_least(min: usize) -> impl Fn(&str) -> Result<usize, String> + Clone + Send + Sync + 'static {
+    move |arg| match arg.parse::<usize>() {
+        Ok(n) if n >= min => Ok(n),
+        Ok(n) => Err(format!("expected at least {min}, found {n}")),
+        Err(_) => Err(format!("expected a whole number, found `{arg}`")),
+    }
 }
 
 /// A file's size, or a model directory's: the sum of its files (the
