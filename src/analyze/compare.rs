@@ -149,6 +149,9 @@ pub struct Alignment {
     pub moved_most: Vec<TokenValue>,
     /// Tokens whose cosine is highest, highest first.
     pub moved_least: Vec<TokenValue>,
+    /// Set when fewer rows than dimensions were aligned: then many rotations
+    /// fit equally well, and the residual and drift understate the difference.
+    pub caution: Option<String>,
     /// One cosine per shared token, in A's row order (for the histogram).
     #[serde(skip)]
     pub cosines: Vec<f64>,
@@ -163,6 +166,9 @@ pub struct NeighbourOverlap {
     pub k: usize,
     /// Mean share of neighbours kept, in `[0, 1]`.
     pub mean: f64,
+    /// The mean share two unrelated tables would keep: `k` random
+    /// neighbours of the `n − 1` other shared tokens share `k/(n − 1)`.
+    pub chance: f64,
     /// `counts[j]`: tokens that keep exactly `j` of their `k` neighbours.
     pub counts: Vec<usize>,
     /// The tokens that keep the fewest, fewest first.
@@ -399,11 +405,19 @@ pub(crate) fn align_shared(
             })
             .collect()
     };
+    let caution = (pairs.len() < d).then(|| {
+        format!(
+            "{} rows aligned in {d} dimensions: many rotations fit equally well, so the residual \
+             and the drift understate the difference",
+            pairs.len()
+        )
+    });
     Ok(Alignment {
         relative_residual: (residual / target).sqrt(),
         cosine: Summary::of(&cosines),
         moved_most: listed_of(&mut order.iter()),
         moved_least: listed_of(&mut order.iter().rev()),
+        caution,
         cosines,
     })
 }
@@ -532,6 +546,7 @@ fn neighbour_overlap(
         queries,
         k,
         mean: kept.iter().sum::<usize>() as f64 / (queries * k) as f64,
+        chance: k as f64 / (n - 1) as f64,
         counts,
         lowest: order
             .iter()
@@ -619,6 +634,35 @@ mod tests {
             (300, 0, 0)
         );
         assert!(c.added.is_none());
+    }
+
+    #[test]
+    fn unrelated_tables_keep_neighbours_at_chance_and_too_few_rows_get_a_caution() {
+        // 400 unrelated rows: the overlap is near chance, 10/399.
+        let c = run(
+            table(words("w", 400), &gaussian(400, 8, 20)),
+            table(words("w", 400), &gaussian(400, 8, 21)),
+        );
+        let overlap = c.overlap.unwrap();
+        assert_eq!(overlap.chance, 10.0 / 399.0);
+        assert!(
+            (overlap.mean - overlap.chance).abs() < 0.02,
+            "{} against {}",
+            overlap.mean,
+            overlap.chance
+        );
+        assert!(c.alignment.unwrap().caution.is_none());
+        // 20 rows in 32 dimensions: a rotation fits them too well to mean much.
+        let c = run(
+            table(words("w", 20), &gaussian(20, 32, 22)),
+            table(words("w", 20), &gaussian(20, 32, 23)),
+        );
+        let caution = c.alignment.unwrap().caution.unwrap();
+        assert!(
+            caution.starts_with("20 rows aligned in 32 dimensions"),
+            "{caution}"
+        );
+        assert_eq!(c.overlap.unwrap().chance, 10.0 / 19.0);
     }
 
     #[test]

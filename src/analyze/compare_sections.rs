@@ -87,15 +87,8 @@ impl Comparison {
             .fact("median cosine", cos(alignment.cosine.median))
             .fact("lowest cosine", cos(alignment.cosine.min))
             .fact("highest cosine", cos(alignment.cosine.max));
-        if shared < self.dims[0] {
-            section = section.fact(
-                "caution",
-                format!(
-                    "{shared} shared rows for {} dimensions: many rotations fit equally well, so the \
-                     residual and the drift understate the difference",
-                    self.dims[0]
-                ),
-            );
+        if let Some(caution) = &alignment.caution {
+            section = section.fact("caution", caution);
         }
         section
             .figure(
@@ -142,6 +135,7 @@ impl Comparison {
             .fact("tokens compared", queries)
             .fact("neighbours each (k)", k)
             .fact(&format!("mean overlap@{k}"), cos(overlap.mean))
+            .fact("chance level (unrelated tables)", cos(overlap.chance))
             .figure(
                 Figure::new(
                     "compare-overlap",

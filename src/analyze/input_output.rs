@@ -178,12 +178,16 @@ impl InputOutput {
                 format!("mean {}, median {}", fixed(s.mean, 4), fixed(s.median, 4))
             })
         };
-        section
+        let mut section = section
             .fact("rows compared", alignment.cosines.len())
             .fact("relative residual", sci(alignment.relative_residual))
             .fact("mean cosine", cos(alignment.cosine.mean))
             .fact("median cosine", cos(alignment.cosine.median))
-            .fact("lowest cosine", cos(alignment.cosine.min))
+            .fact("lowest cosine", cos(alignment.cosine.min));
+        if let Some(caution) = &alignment.caution {
+            section = section.fact("caution", caution);
+        }
+        section
             .fact("input norms", summary(&self.input_norms))
             .fact("output norms", summary(&self.output_norms))
             .figure(

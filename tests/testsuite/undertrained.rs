@@ -194,5 +194,8 @@ fn a_gguf_model_names_its_reference_rows_and_an_output_matrix_too_narrow_says_wh
     let reason = result["distances_not_computed"].as_str().unwrap();
     assert!(reason.contains("more rows than the 64 dimensions"), "{reason}");
     let markdown = fs::read_to_string(dir.path().join("analysis.md")).unwrap();
-    assert!(markdown.contains("| output-matrix distance | NOT COMPUTED"), "{markdown}");
+    assert!(
+        markdown.contains("| output-matrix distance | NOT COMPUTED"),
+        "{markdown}"
+    );
 }

@@ -61,12 +61,16 @@ pub fn compare_tables(args: &CompareArgs, quiet: bool) -> anyhow::Result<ExitCod
         )];
         if let Some(a) = &comparison.alignment {
             found.push(format!(
-                "relative residual {:.2e}, mean drift cosine {:.4}",
-                a.relative_residual, a.cosine.mean
+                "relative residual {:.2e}, mean drift cosine {:.4}{}",
+                a.relative_residual,
+                a.cosine.mean,
+                a.caution
+                    .as_ref()
+                    .map_or(String::new(), |c| format!(" (caution: {c})"))
             ));
         }
         if let Some(o) = &comparison.overlap {
-            found.push(format!("overlap@{} {:.4}", o.k, o.mean));
+            found.push(format!("overlap@{} {:.4} (chance {:.4})", o.k, o.mean, o.chance));
         }
         if let Some(added) = &comparison.added {
             found.push(format!("{} added rows {}", added.added, added.verdict));
