@@ -287,7 +287,18 @@ fn load_from(
     let read = match format {
         Format::Word2VecText | Format::FastText | Format::Glove => {
             let header = format != Format::Glove;
-            Read::heap(parse_text(bytes, header, options.limit, options.lossy).map_err(in_file)?)
+            let mut read =
+                Read::heap(parse_text(bytes, header, options.limit, options.lossy).map_err(in_file)?);
+            // A file cut inside its last number still parses (`-0.3523` of
+            // `-0.35233665`); the missing newline is the only sign of it.
+            if options.limit.is_none() && bytes.last().is_some_and(|&b| b != b'\n') {
+                read.warnings.push(format!(
+                    "{}: the last line ends without a newline: if the file was cut short, its last row \
+                     may be incomplete",
+                    path.display()
+                ));
+            }
+            read
         }
         Format::Word2VecBinary => {
             Read::heap(parse_binary(bytes, options.limit, options.lossy).map_err(in_file)?)

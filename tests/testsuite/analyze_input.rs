@@ -613,6 +613,25 @@ fn repeated_tokens_keep_the_first_row_and_are_counted_in_a_warning() {
 }
 
 #[test]
+fn a_text_table_without_a_final_newline_loads_with_a_warning_that_it_may_be_cut() {
+    let (_dir, path) = file("vectors.txt", b"2 2\nx 1 2\ny 0.25 -0.35");
+    let Loaded {
+        embeddings, warnings, ..
+    } = load(&path, &LoadOptions::default()).unwrap();
+    assert_eq!(embeddings.vector(1).to_vec(), [0.25, -0.35]);
+    assert_eq!(
+        warnings,
+        [format!(
+            "{}: the last line ends without a newline: if the file was cut short, its last row may \
+             be incomplete",
+            path.display()
+        )]
+    );
+    let (_dir, path) = file("vectors.txt", b"2 2\nx 1 2\ny 0.25 -0.35\n");
+    assert!(load(&path, &LoadOptions::default()).unwrap().warnings.is_empty());
+}
+
+#[test]
 fn hostile_tokens_load_exactly_in_text_and_binary() {
     let long = "ω".repeat(5000);
     let hostile = [
