@@ -193,7 +193,11 @@ fn real(ctx: &mut Ctx) -> crate::Result<()> {
             "{}: {} related pairs, mean cosine {}; {} random pairs, mean {} (sd {})",
             table.name(),
             related.len(),
-            fixed(mean, 3),
+            if related.is_empty() {
+                "-".into()
+            } else {
+                fixed(mean, 3)
+            },
             random.len(),
             fixed(random_mean, 3),
             fixed(random_sd, 3)
@@ -207,12 +211,17 @@ fn real(ctx: &mut Ctx) -> crate::Result<()> {
                 fixed(related[i], 3)
             ));
         }
+        // A table the claim could not be tested on draws no bars.
+        if let (Ok(_), Some(lowest)) = (&gap, lowest) {
+            bars.push((
+                table.name().to_string(),
+                vec![random_mean, random_mean + 2.0 * random_sd, mean, related[lowest]],
+            ));
+        }
         ctx.claim(&table, &RELATED, gap);
-        let lowest = lowest.map_or(f64::NAN, |i| related[i]);
-        bars.push((
-            table.name().to_string(),
-            vec![random_mean, random_mean + 2.0 * random_sd, mean, lowest],
-        ));
+    }
+    if bars.is_empty() {
+        return Ok(());
     }
     let categories = [
         "random pairs: mean",

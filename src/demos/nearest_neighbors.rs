@@ -235,9 +235,15 @@ fn real(ctx: &mut Ctx) -> crate::Result<()> {
         } else {
             Ok(within as f64 / present.len() as f64)
         };
+        // A table the claim could not be tested on draws no bars.
+        if share.is_ok() {
+            let in_band = |w: &[usize]| ranks.iter().filter(|&&r| r > w[0] && r <= w[1]).count() as f64;
+            bars.push((table.name().to_string(), BOUNDS.windows(2).map(in_band).collect()));
+        }
         ctx.claim(&table, &NEIGHBOURS, share);
-        let in_band = |w: &[usize]| ranks.iter().filter(|&&r| r > w[0] && r <= w[1]).count() as f64;
-        bars.push((table.name().to_string(), BOUNDS.windows(2).map(in_band).collect()));
+    }
+    if bars.is_empty() {
+        return Ok(());
     }
     ctx.figure(
         Figure::new(
