@@ -181,7 +181,10 @@ fn real(ctx: &mut Ctx) -> crate::Result<()> {
                 .collect();
             let (c, d) = (top_indices(&cos, 10, Some(q)), top_indices(&dot, 10, Some(q)));
             shared += d.iter().filter(|j| c.contains(j)).count();
-            if let (Some(&first), Some(&tenth)) = (c.first(), c.last()) {
+            // The ratio says how crowded the list is; it means nothing once the tenth is not similar at all.
+            if let (Some(&first), Some(&tenth)) = (c.first(), c.last())
+                && cos[tenth] > 0.0
+            {
                 spread.push(cos[first] / cos[tenth]);
             }
             by_cos.extend(c);
@@ -208,7 +211,11 @@ fn real(ctx: &mut Ctx) -> crate::Result<()> {
             fixed(shared as f64 / by_cos.len().max(1) as f64, 2),
             fixed(mean_rank(&by_cos), 0),
             fixed(mean_rank(&by_dot), 0),
-            fixed(mean_std(spread.as_slice().into()).0, 2)
+            if spread.is_empty() {
+                "-".into()
+            } else {
+                fixed(mean_std(spread.as_slice().into()).0, 2)
+            }
         ));
         let d = if n < 20 {
             Err(crate::Error::parameter("rows", "at least 20 rows are needed"))

@@ -259,6 +259,18 @@ fn a_table_missing_the_claims_words_gets_not_tested_with_reasons_and_exit_0() {
     );
     let html = fs::read_to_string(out_dir.join("report.html")).unwrap();
     assert!(html.contains("NOT TESTED"));
+    // What cannot be measured is said, never printed as a NaN.
+    let transcripts: Vec<&str> = json["demos"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|d| d["real"]["transcript"].as_array().into_iter().flatten())
+        .filter_map(Json::as_str)
+        .collect();
+    assert!(!transcripts.is_empty());
+    for line in transcripts {
+        assert!(!line.contains("NaN"), "{line}");
+    }
     // The prose, written about the shipped tables, says so.
     for demo in json["demos"].as_array().unwrap() {
         if let Some(prose) = demo["real"]["prose"].as_str() {
