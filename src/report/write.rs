@@ -44,7 +44,14 @@ pub fn write_atomically(
         .collect();
     let parents: std::collections::BTreeSet<&Path> = paths.iter().filter_map(|p| p.parent()).collect();
     for parent in parents {
-        fs::create_dir_all(parent).map_err(|e| with_path(e, parent))?;
+        fs::create_dir_all(parent).map_err(|e| match e.kind() {
+            // `create_dir_all` reports a file in the way as "File exists".
+            std::io::ErrorKind::AlreadyExists => std::io::Error::other(format!(
+                "{}: expected a directory to write into, found a file",
+                parent.display()
+            )),
+            _ => with_path(e, parent),
+        })?;
     }
     // Independent files: written on every core.
     let written = paths
@@ -148,6 +155,25 @@ mod tests {
             .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
             .collect();
         assert!(leftovers.is_empty());
+    }
+
+    #[test]
+    fn a_file_where_the_directory_should_be_is_named_and_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        fs::write(&out, b"mine").unwrap();
+        let rendered = Rendered {
+            files: vec![("report.md".into(), b"# r".to_vec())],
+        };
+        let error = write_atomically(&out, &rendered, false).unwrap_err().to_string();
+        assert_eq!(
+            error,
+            format!(
+                "{}: expected a directory to write into, found a file",
+                out.display()
+            )
+        );
+        assert_eq!(fs::read(&out).unwrap(), b"mine");
     }
 
     #[test]
