@@ -59,6 +59,15 @@ pub enum Error {
         /// The offending text.
         found: String,
     },
+    /// A benchmark file leaves nothing to evaluate (every line invalid, or
+    /// every question outside the vocabulary).
+    #[error("{path}: {reason}")]
+    Benchmark {
+        /// The file, as given.
+        path: String,
+        /// Why nothing could be evaluated.
+        reason: String,
+    },
     /// A file could not be read at all.
     #[error("cannot read {path}: {reason}")]
     Read {

@@ -34,7 +34,7 @@ use std::path::Path;
 
 use ndarray::ArrayView1;
 
-use super::benchmark::{fold, is_python_space, ok_vocab, read_utf8, split_python};
+use super::benchmark::{fold, is_python_space, ok_vocab, read_utf8, skipped, split_python};
 use super::knn::{UnitVectors, fused_top_k_shared};
 use crate::error::{Error, Result};
 use crate::math::{COS_MUL_EPSILON, cos_mul_score};
@@ -90,6 +90,8 @@ pub struct AnalogyQuestion {
 /// A parsed analogy file: sections in file order.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct AnalogySet {
+    /// The file, as given (it names the file in errors).
+    pub path: String,
     /// `(section name, questions)` in file order.
     pub sections: Vec<(String, Vec<AnalogyQuestion>)>,
     /// Lines gensim would skip as invalid (not four words), when parsed leniently.
@@ -119,6 +121,7 @@ impl AnalogySet {
     /// ```
     pub fn parse(text: &str, path: &str, strict: bool) -> Result<Self> {
         let mut set = AnalogySet {
+            path: path.to_string(),
             sections: Vec::new(),
             skipped_lines: Vec::new(),
         };
@@ -212,6 +215,8 @@ pub struct AnalogyResults {
     pub questions: usize,
     /// Questions with a word outside the vocabulary.
     pub oov: usize,
+    /// Lines skipped as invalid (not four words), as gensim skips them (1-based).
+    pub invalid_lines: Vec<usize>,
 }
 
 /// The numbers the analysis page shows for one section (or the total).
@@ -290,7 +295,7 @@ struct Known {
 ///
 /// # Errors
 /// [`Error::Shape`] when `tokens` and `unit` differ in length;
-/// [`Error::Parameter`] when the set holds no question (gensim divides by zero).
+/// [`Error::Benchmark`] when the set holds no question (gensim divides by zero).
 ///
 /// # Examples
 /// ```
@@ -359,7 +364,13 @@ pub fn evaluate_word_analogies(
         }
     }
     if questions == 0 {
-        return Err(Error::parameter("analogies", "the analogy set holds no question"));
+        return Err(Error::Benchmark {
+            path: set.path.clone(),
+            reason: format!(
+                "no question to evaluate{}",
+                skipped(&set.skipped_lines, "four words `a b c expected`")
+            ),
+        });
     }
     // All questions at once: they share few words, and one product per word serves them all.
     let answers = answer_batch(tokens, unit, &known, params);
@@ -388,6 +399,7 @@ pub fn evaluate_word_analogies(
         sections,
         questions,
         oov,
+        invalid_lines: set.skipped_lines.clone(),
     })
 }
 

@@ -63,6 +63,18 @@ pub(crate) fn ok_vocab(
     map
 }
 
+/// `"; 2 lines skipped as not {what} (first: line 3)"`, or nothing.
+pub(crate) fn skipped(lines: &[usize], what: &str) -> String {
+    match lines {
+        [] => String::new(),
+        [line] => format!("; 1 line skipped as not {what} (line {line})"),
+        [first, ..] => format!(
+            "; {} lines skipped as not {what} (first: line {first})",
+            lines.len()
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -531,6 +531,13 @@ fn analogy_benchmark_section(name: &str, r: &AnalogyResults) -> Section {
     .fact("file", name)
     .fact("questions", r.questions)
     .fact(
+        "invalid lines skipped (as gensim skips them)",
+        match r.invalid_lines.first() {
+            Some(first) => format!("{} (first: line {first})", r.invalid_lines.len()),
+            None => "0".into(),
+        },
+    )
+    .fact(
         "skipped (unknown word)",
         format!("{} ({})", r.oov, percent(r.oov_ratio() / 100.0)),
     )
@@ -570,11 +577,20 @@ fn similarity_section(results: &[(String, WordPairResults)]) -> Section {
     )
     .table(Table {
         caption: "Correlation with human judgements".into(),
-        columns: ["file", "Pearson r", "p", "Spearman ρ", "p", "OOV"]
-            .map(String::from)
-            .to_vec(),
+        columns: [
+            "file",
+            "Pearson r",
+            "p",
+            "Spearman ρ",
+            "p",
+            "OOV",
+            "invalid lines skipped",
+        ]
+        .map(String::from)
+        .to_vec(),
         kinds: vec![
             Column::Text,
+            Column::Number,
             Column::Number,
             Column::Number,
             Column::Number,
@@ -591,6 +607,7 @@ fn similarity_section(results: &[(String, WordPairResults)]) -> Section {
                     score(r.spearman.statistic),
                     format!("{:.2e}", r.spearman.p_value),
                     format!("{}%", fixed(r.oov_ratio, 2)),
+                    r.invalid_lines.len().to_string(),
                 ]
             })
             .collect(),

@@ -19,7 +19,7 @@ use std::path::Path;
 
 use ndarray::{Array1, ArrayView1};
 
-use super::benchmark::{fold, is_python_space, ok_vocab, read_utf8};
+use super::benchmark::{fold, is_python_space, ok_vocab, read_utf8, skipped};
 use super::knn::UnitVectors;
 use crate::error::{Error, Result};
 use crate::math::{pearson, spearman};
@@ -38,6 +38,8 @@ pub struct WordPair {
 /// A parsed word-pair file.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct WordPairSet {
+    /// The file, as given (it names the file in errors).
+    pub path: String,
     /// Pairs in file order.
     pub pairs: Vec<WordPair>,
     /// Lines gensim would skip as invalid, when parsed leniently.
@@ -65,6 +67,7 @@ impl WordPairSet {
     /// ```
     pub fn parse(text: &str, path: &str, delimiter: &str, strict: bool) -> Result<Self> {
         let mut set = WordPairSet {
+            path: path.to_string(),
             pairs: Vec::new(),
             skipped_lines: Vec::new(),
         };
@@ -162,6 +165,8 @@ pub struct WordPairResults {
     pub oov: usize,
     /// Pairs correlated (including the zero-similarity dummies).
     pub pairs: usize,
+    /// Lines skipped as invalid, as gensim skips them (1-based).
+    pub invalid_lines: Vec<usize>,
 }
 
 /// Two-sided p-value of a correlation `r` over `n` pairs: `I_{1−r²}((n−2)/2, 1/2)`.
@@ -230,10 +235,15 @@ pub fn evaluate_word_pairs(
         }
     }
     if gold.is_empty() {
-        return Err(Error::parameter(
-            "pairs",
-            "no valid similarity judgement: the file is empty or every pair is out of vocabulary",
-        ));
+        return Err(Error::Benchmark {
+            path: set.path.clone(),
+            reason: format!(
+                "no pair to correlate: {} read, {oov} with a word outside the first {} rows{}",
+                set.pairs.len(),
+                params.restrict_vocab,
+                skipped(&set.skipped_lines, "`word1 word2 score`")
+            ),
+        });
     }
     let (gold, model) = (Array1::from(gold), Array1::from(model));
     let n = gold.len();
@@ -252,6 +262,7 @@ pub fn evaluate_word_pairs(
         oov_ratio: 100.0 * oov as f64 / denominator as f64,
         oov,
         pairs: n,
+        invalid_lines: set.skipped_lines.clone(),
     })
 }
 

@@ -22,10 +22,8 @@
 //! direction from the pairs alone, make every neutral projection vanish to
 //! rounding error, and confirm the equal distances. On real embeddings the
 //! same steps remove this one direction, not every trace of bias: Gonen &
-//! Goldberg (2019) still recovered gender from the debiased GloVe vectors by
-//! clustering and classifiers, and Ravfogel et al. (2020) with new linear
-//! probes ("Subspaces and probes" tries this on the shipped tables: it holds
-//! for MiniLM's, not for 22 held-out words of the 50-dimensional GloVe).
+//! Goldberg (2019) still recovered gender from debiased GloVe (see also
+//! "Subspaces and probes").
 //!
 //! ## On real embeddings
 //!

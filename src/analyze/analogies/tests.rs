@@ -110,6 +110,20 @@ fn cos_mul_answers_the_hand_made_analogy_too() {
 }
 
 #[test]
+fn a_file_without_a_valid_question_is_refused_saying_why() {
+    let (tokens, unit) = royals();
+    let set = AnalogySet::parse(": s\nman king woman\n", "q.txt", false).unwrap();
+    let e = evaluate_word_analogies(&tokens, &unit, &set, &AnalogyParams::default()).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "q.txt: no question to evaluate; 1 line skipped as not four words `a b c expected` (line 2)"
+    );
+    let set = AnalogySet::parse(": s\nman king woman queen\nman king\n", "q.txt", false).unwrap();
+    let r = evaluate_word_analogies(&tokens, &unit, &set, &AnalogyParams::default()).unwrap();
+    assert_eq!((r.questions, r.invalid_lines), (1, vec![3]));
+}
+
+#[test]
 fn malformed_lines_are_errors_with_their_line_number() {
     let e = AnalogySet::parse(": s\na b c d\n\na b c\n", "q.txt", true).unwrap_err();
     assert!(matches!(e, Error::BenchmarkLine { line: 4, .. }), "{e}");

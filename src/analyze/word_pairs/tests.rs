@@ -95,8 +95,35 @@ fn lines_end_as_python_universal_newlines_end_them() {
 }
 
 #[test]
-fn a_file_of_unknown_pairs_is_refused() {
+fn a_file_with_nothing_to_correlate_is_refused_saying_why() {
     let (tokens, unit) = pets();
-    let set = WordPairSet::parse("x\ty\t1\n", "p", "\t", true).unwrap();
-    assert!(evaluate_word_pairs(&tokens, &unit, &set, &WordPairParams::default()).is_err());
+    let refusal = |text: &str| {
+        let set = WordPairSet::parse(text, "p.tsv", "\t", false).unwrap();
+        evaluate_word_pairs(&tokens, &unit, &set, &WordPairParams::default())
+            .unwrap_err()
+            .to_string()
+    };
+    assert_eq!(
+        refusal("x\ty\t1\n"),
+        "p.tsv: no pair to correlate: 1 read, 1 with a word outside the first 300000 rows"
+    );
+    assert_eq!(
+        refusal("cat\tdog\tvery\ncat dog 8\n"),
+        "p.tsv: no pair to correlate: 0 read, 0 with a word outside the first 300000 rows; 2 lines \
+         skipped as not `word1 word2 score` (first: line 1)"
+    );
+}
+
+#[test]
+fn skipped_lines_reach_the_results() {
+    let (tokens, unit) = pets();
+    let set = WordPairSet::parse(
+        "cat\tdog\t8\nbad line\ncat\tcar\t2\ndog\tcar\t5\n",
+        "p",
+        "\t",
+        false,
+    )
+    .unwrap();
+    let r = evaluate_word_pairs(&tokens, &unit, &set, &WordPairParams::default()).unwrap();
+    assert_eq!((r.pairs, r.invalid_lines), (3, vec![2]));
 }
