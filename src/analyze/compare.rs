@@ -397,6 +397,8 @@ pub(crate) fn align_shared(
     });
     let mut order: Vec<usize> = (0..pairs.len()).collect();
     order.sort_by(|&i, &j| cosines[i].total_cmp(&cosines[j]).then(i.cmp(&j)));
+    // Each list takes at most half the rows, so "most" and "least" never share a token.
+    let listed = listed.min(pairs.len() / 2).max(1);
     let listed_of = |rows: &mut dyn Iterator<Item = &usize>| {
         rows.take(listed)
             .map(|&i| TokenValue {
