@@ -659,10 +659,20 @@ mod tests {
             table(words("w", 20), &gaussian(20, 32, 22)),
             table(words("w", 20), &gaussian(20, 32, 23)),
         );
-        let caution = c.alignment.unwrap().caution.unwrap();
+        let alignment = c.alignment.unwrap();
+        let caution = alignment.caution.unwrap();
         assert!(
             caution.starts_with("20 rows aligned in 32 dimensions"),
             "{caution}"
+        );
+        // Twenty rows: ten moved most, the other ten least, none in both lists.
+        let most: Vec<&str> = alignment.moved_most.iter().map(|t| t.token.as_str()).collect();
+        assert_eq!((most.len(), alignment.moved_least.len()), (10, 10));
+        assert!(
+            alignment
+                .moved_least
+                .iter()
+                .all(|t| !most.contains(&t.token.as_str()))
         );
         assert_eq!(c.overlap.unwrap().chance, 10.0 / 19.0);
     }
