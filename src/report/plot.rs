@@ -177,9 +177,9 @@ macro_rules! cartesian {
         cartesian!($root, $figure, $x, $y, None)
     };
     ($root:expr, $figure:expr, $x:expr, $y:expr, $x_labels:expr) => {
-        cartesian!(@ranges $root, $figure, $x.0..$x.1, $y.0..$y.1, $x_labels)
+        cartesian!(@ranges $root, $figure, $x.0..$x.1, $y.0..$y.1, $x_labels, None)
     };
-    (@ranges $root:expr, $figure:expr, $x_range:expr, $y_range:expr, $x_labels:expr) => {{
+    (@ranges $root:expr, $figure:expr, $x_range:expr, $y_range:expr, $x_labels:expr, $y_labels:expr) => {{
         let mut chart = ChartBuilder::on($root)
             .caption(&$figure.title, (FONT, 28))
             .margin(24)
@@ -189,6 +189,9 @@ macro_rules! cartesian {
         let mut mesh = chart.configure_mesh();
         if let Some(count) = $x_labels {
             mesh.x_labels(count);
+        }
+        if let Some(count) = $y_labels {
+            mesh.y_labels(count);
         }
         mesh.x_desc(&$figure.x_label)
             .y_desc(&$figure.y_label)
@@ -498,11 +501,13 @@ fn histogram(
     if log_counts {
         // Bars stand on 0.5, below a count of one, so a bin of one still shows.
         let y = (0.5, top * 2.0);
-        let mut chart = cartesian!(@ranges root, figure, x.0..x.1, (y.0..y.1).log_scale(), None);
+        let mut chart = cartesian!(@ranges root, figure, x.0..x.1, (y.0..y.1).log_scale(), None, None);
         bins.draw(&mut chart, samples, &counts, y, f64::ln)
     } else {
         let y = (0.0, top * 1.1);
-        let mut chart = cartesian!(root, figure, x, y);
+        // A few tokens a bin: one tick per whole count, never "1.5 tokens".
+        let y_labels = (top <= 10.0).then_some(top as usize + 1);
+        let mut chart = cartesian!(@ranges root, figure, x.0..x.1, y.0..y.1, None, y_labels);
         bins.draw(&mut chart, samples, &counts, y, |n| n)
     }
 }
