@@ -263,12 +263,12 @@ fn figure(table: &Embeddings, found: &Undertrained, reference: &[usize], name: &
         .as_str(),
         unmarked.iter().step_by(stride).map(|&r| point(r)).collect(),
     )];
-    if !reference.is_empty() {
-        groups.push(PointGroup::new(
-            "reference rows (known unused)",
-            reference.iter().map(|&r| point(r)).collect(),
-        ));
-    }
+    // Every group is there, empty or not, so each keeps its colour on every page
+    // (an empty group draws nothing and has no legend entry).
+    groups.push(PointGroup::new(
+        "reference rows (known unused)",
+        reference.iter().map(|&r| point(r)).collect(),
+    ));
     groups.push(PointGroup::new(
         "candidates",
         candidates.iter().map(|&r| point(r)).collect(),

@@ -145,7 +145,7 @@ pub(crate) fn token_text(
             let bad = offset + error.valid_up_to();
             Err(Malformed::new(
                 at(bad),
-                "a UTF-8 token (lossy decoding would replace the bytes with U+FFFD)",
+                "a UTF-8 token (`--lossy` would replace the bytes with U+FFFD)",
                 format!(
                     "byte 0x{:02x} at byte offset {bad} in {}",
                     bytes[error.valid_up_to()],

@@ -232,7 +232,7 @@ fn invalid_utf8_in_a_token_is_refused_with_its_byte_offset() {
         &error,
         &path,
         "3",
-        "a UTF-8 token (lossy decoding would replace the bytes with U+FFFD)",
+        "a UTF-8 token (`--lossy` would replace the bytes with U+FFFD)",
         "byte 0xff at byte offset 12 in `bad\u{fffd}`",
     );
 }
@@ -303,7 +303,7 @@ fn a_utf8_byte_order_mark_is_not_part_of_the_first_token() {
         &refused(&path, &LoadOptions::default()),
         &path,
         "2",
-        "a UTF-8 token (lossy decoding would replace the bytes with U+FFFD)",
+        "a UTF-8 token (`--lossy` would replace the bytes with U+FFFD)",
         "byte 0xff at byte offset 11 in `bad\u{fffd}`",
     );
 }

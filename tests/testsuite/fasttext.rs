@@ -318,7 +318,7 @@ fn invalid_utf8_is_refused_or_replaced_and_hashed_as_the_file_s_bytes() {
     let bytes = model(&[b"ok", b"caf\xe9"], 2, 5, (2, 4), true);
     assert_eq!(
         refused(&bytes),
-        "byte 107: expected a UTF-8 token (lossy decoding would replace the bytes with U+FFFD), found byte 0xe9 \
+        "byte 107: expected a UTF-8 token (`--lossy` would replace the bytes with U+FFFD), found byte 0xe9 \
          at byte offset 107 in `caf\u{fffd}`"
     );
     let lossy = LoadOptions {
