@@ -343,19 +343,80 @@ fn scatter(
         let (tail, head) = (chart.backend_coord(&arrow.from), chart.backend_coord(&arrow.to));
         arrow_head(root, tail, head, style)?;
     }
-    for (i, group) in labelled {
+    for &(i, group) in &labelled {
         let fill = colour(i).filled();
         chart
-            .draw_series(group.points.iter().map(|p| {
-                EmptyElement::at(p.xy)
-                    + Circle::new((0, 0), 6, fill)
-                    + Text::new(p.label.clone(), (9, -20), (FONT, 18))
-            }))?
+            .draw_series(group.points.iter().map(|p| Circle::new(p.xy, 6, fill)))?
             .label(&group.label)
             .legend(move |(x, y)| Circle::new((x + 12, y), 6, fill));
     }
+    let points: Vec<(&str, (i32, i32))> = labelled
+        .iter()
+        .flat_map(|(_, g)| g.points.iter())
+        .map(|p| (p.label.as_str(), chart.backend_coord(&p.xy)))
+        .collect();
+    let font: TextStyle = (FONT, 18).into();
+    let sizes = points
+        .iter()
+        .map(|(label, _)| root.estimate_text_size(label, &font))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let plot = chart.plotting_area().get_pixel_range();
+    let bounds = (plot.0.start, plot.1.start, plot.0.end, plot.1.end);
+    for (&(label, _), at) in points.iter().zip(place_labels(&points, &sizes, bounds)) {
+        root.draw(&Text::new(label, at, font.clone()))?;
+    }
     legend(&mut chart, emptiest_corner(all_points(), x, y))?;
     Ok(())
+}
+
+/// Where each point's label goes (its top-left pixel): up and to the right of
+/// the point unless that covers an earlier label or another point or leaves
+/// the plot; then the first of below-right, up-left, below-left, above and
+/// below that covers least (leaving the plot worst, then a label, then a
+/// point). Points are `(label, pixel)`, `sizes` the labels' pixel sizes,
+/// `bounds` the plot's `(left, top, right, bottom)`.
+fn place_labels(
+    points: &[(&str, (i32, i32))],
+    sizes: &[(u32, u32)],
+    bounds: (i32, i32, i32, i32),
+) -> Vec<(i32, i32)> {
+    type Rect = (i32, i32, i32, i32);
+    let overlaps = |a: Rect, b: Rect| a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3;
+    let dot = |(x, y): (i32, i32)| (x - 6, y - 6, x + 6, y + 6);
+    let mut placed: Vec<Rect> = Vec::new();
+    let mut positions = Vec::with_capacity(points.len());
+    for (i, (&(label, (x, y)), &(w, h))) in points.iter().zip(sizes).enumerate() {
+        let (w, h) = (w as i32, h as i32);
+        let candidates = [
+            (x + 9, y - 20),
+            (x + 9, y + 4),
+            (x - 9 - w, y - 20),
+            (x - 9 - w, y + 4),
+            (x - w / 2, y - 12 - h),
+            (x - w / 2, y + 10),
+        ];
+        let cost = |&(left, top): &(i32, i32)| {
+            let rect = (left, top, left + w, top + h);
+            let outside = left < bounds.0 || top < bounds.1 || rect.2 > bounds.2 || rect.3 > bounds.3;
+            let labels = placed.iter().filter(|&&r| overlaps(r, rect)).count();
+            let dots = (points.iter().enumerate())
+                .filter(|&(j, &(_, p))| j != i && overlaps(dot(p), rect))
+                .count();
+            (outside, labels, dots)
+        };
+        let at = match label.is_empty() {
+            true => candidates[0],
+            // `min_by_key` keeps the first of equals: the usual place wins ties.
+            false => candidates
+                .iter()
+                .copied()
+                .min_by_key(cost)
+                .unwrap_or(candidates[0]),
+        };
+        placed.push((at.0, at.1, at.0 + w, at.1 + h));
+        positions.push(at);
+    }
+    positions
 }
 
 /// A heatmap cell without a value (a masked score).
@@ -778,6 +839,25 @@ mod tests {
         assert_eq!(
             scatter(vec![points.clone(), PointGroup::new("candidates", vec![])]),
             scatter(vec![points])
+        );
+    }
+
+    #[test]
+    fn labels_move_off_each_other_and_stay_inside_the_plot() {
+        let bounds = (0, 0, 400, 300);
+        let size = [(50, 18); 3];
+        // A lone point keeps the usual place, up and to the right.
+        assert_eq!(
+            place_labels(&[("a", (100, 100))], &size[..1], bounds),
+            [(109, 80)]
+        );
+        // A second point just below: its usual place would cover the first label, so it goes below-right.
+        let points = [("a", (100, 100)), ("b", (104, 112))];
+        assert_eq!(place_labels(&points, &size[..2], bounds), [(109, 80), (113, 116)]);
+        // At the right edge the label goes to the left of its point.
+        assert_eq!(
+            place_labels(&[("c", (380, 100))], &size[..1], bounds),
+            [(321, 80)]
         );
     }
 
