@@ -30,7 +30,8 @@
 //! spread evenly over the 1 000 most frequent rows, rank those rows by both
 //! scores (one product; dividing by the candidates' norms turns it into
 //! cosine), and compare the mean norm of the two top-10 lists in standard
-//! deviations of the rows' norms (Cohen's $d$); the claim holds above 0.5, a
+//! deviations of the 1 000 rows' norms (an effect size $d$ like Cohen's, with
+//! the spread of all rows for the pooled one); the claim holds above 0.5, a
 //! medium effect.
 //!
 //! GloVe behaves as the toy does: $d \approx 0.92$. Its dot-product
@@ -157,7 +158,7 @@ fn real(ctx: &mut Ctx) -> crate::Result<()> {
     // ANCHOR: real
     const LONG: Claim = Claim::above(
         "raw dot products favour long vectors: the dot-product top 10 are longer than the cosine top 10 \
-         by more than half a standard deviation of the norms (Cohen's d above 0.5)",
+         by more than half a standard deviation of the norms (effect size d above 0.5)",
         "Schakel & Wilson 2015; Steck, Ekanadham & Kallus 2024",
         0.5,
     )
