@@ -640,7 +640,10 @@ mod tests {
 
     #[test]
     fn unrelated_tables_keep_neighbours_at_chance_and_too_few_rows_get_a_caution() {
-        // 400 unrelated rows: the overlap is near chance, 10/399.
+        // 400 unrelated rows: the overlap is near chance, 10/399. A query keeps about
+        // k²/(n − 1) = 0.25 of its 10 neighbours (variance about as much), so the mean
+        // share over 400 queries has an sd near 0.0025; 0.02 leaves room for the
+        // queries' shared neighbours making them dependent.
         let c = run(
             table(words("w", 400), &gaussian(400, 8, 20)),
             table(words("w", 400), &gaussian(400, 8, 21)),

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::analyze::diagnostics::{Diagnostics, SampleGeometry, SampleStatistics};
+use crate::analyze::diagnostics::{Diagnostics, Geometry, SampleGeometry, SampleStatistics};
 use crate::analyze::map::{Map, PackedMap};
 use crate::chart::{Chart, Figure, Point, PointGroup, Series};
 use crate::embeddings::file_name;
@@ -599,9 +599,7 @@ fn sample_sections(d: &Diagnostics, sample: &SampleGeometry) -> [Section; 3] {
     })
     .figure(
         Figure::new("pair-cosines", "Cosines of random token pairs", "cosine", "pairs")
-            .caption(&pair_cosines_caption(
-                geometry.first().map(|raw| raw.anisotropy.mean),
-            ))
+            .caption(&pair_cosines_caption(geometry))
             .chart(Chart::Histogram {
                 samples: geometry
                     .iter()
@@ -736,22 +734,18 @@ fn not_computed_sections(reason: &str, cosine_of_the_two_rows: Option<f64>) -> [
     [isotropy, components, scatter]
 }
 
-/// What the random-pair cosine histogram shows, from the raw mean: a cone
-/// above the "clearly positive" 0.05 of the isotropy claim, else none.
-fn pair_cosines_caption(raw_mean: Option<f64>) -> String {
-    match raw_mean {
-        Some(mean) if mean > 0.05 => format!(
-            "The raw vectors crowd into a cone: their cosines are shifted right (mean {}); centring \
-             and all-but-the-top spread them around 0.",
-            num(mean, 3)
-        ),
-        Some(mean) => format!(
-            "The raw cosines already centre near 0 (mean {}): no cone to remove; centring and \
-             all-but-the-top change little.",
-            num(mean, 3)
-        ),
-        None => "No random pairs were drawn.".into(),
-    }
+/// What the random-pair cosine histogram shows, in this table's numbers (whether
+/// they make a cone is the isotropy claim's verdict, in the claims section).
+fn pair_cosines_caption(geometry: &[Geometry]) -> String {
+    let means: Vec<String> = geometry
+        .iter()
+        .map(|g| format!("{} {}", g.label, num(g.anisotropy.mean, 3)))
+        .collect();
+    format!(
+        "Mean cosine of the pairs: {}. Directions spread evenly give 0; a cone, where every \
+         vector shares one direction, shifts the cosines right.",
+        means.join(", ")
+    )
 }
 
 /// A token as a plot label: control characters made visible, at most 24 characters.

@@ -201,9 +201,15 @@ fn section(
         section = section.fact("output-matrix distance", format!("NOT COMPUTED: {reason}"));
     }
     let with_raw = found.distances.is_some();
-    let mut columns = vec!["rank", "row", "token", "indicator", "‖Eᵢ‖"];
+    let mut columns = vec![
+        ("rank", Column::Number),
+        ("row", Column::Number),
+        ("token", Column::Token),
+        ("indicator", Column::Number),
+        ("‖Eᵢ‖", Column::Number),
+    ];
     if with_raw {
-        columns.push("raw cosine distance");
+        columns.push(("raw cosine distance", Column::Number));
     }
     section = section.table(Table {
         caption: match result.candidates.len() {
@@ -211,17 +217,8 @@ fn section(
             n if n <= LISTED => format!("The {n} candidates, lowest first"),
             n => format!("The {LISTED} lowest of {n} candidates"),
         },
-        kinds: columns
-            .iter()
-            .map(|&c| {
-                if c == "token" {
-                    Column::Token
-                } else {
-                    Column::Number
-                }
-            })
-            .collect(),
-        columns: columns.into_iter().map(String::from).collect(),
+        kinds: columns.iter().map(|c| c.1).collect(),
+        columns: columns.iter().map(|c| c.0.to_string()).collect(),
         rows: result
             .candidates
             .iter()

@@ -311,7 +311,7 @@ fn scatter(
         chart
             .draw_series(group.points.iter().map(|p| Circle::new(p.xy, CLOUD_RADIUS, fill)))?
             .label(&group.label)
-            .legend(move |(x, y)| Circle::new((x + 12, y), 6, colour(i).filled()));
+            .legend(move |(x, y)| Circle::new((x + 12, y), POINT_RADIUS, colour(i).filled()));
     }
     // Line and arrow colours follow the groups'.
     for (i, line) in lines.iter().enumerate() {
@@ -346,9 +346,9 @@ fn scatter(
     for &(i, group) in &labelled {
         let fill = colour(i).filled();
         chart
-            .draw_series(group.points.iter().map(|p| Circle::new(p.xy, 6, fill)))?
+            .draw_series(group.points.iter().map(|p| Circle::new(p.xy, POINT_RADIUS, fill)))?
             .label(&group.label)
-            .legend(move |(x, y)| Circle::new((x + 12, y), 6, fill));
+            .legend(move |(x, y)| Circle::new((x + 12, y), POINT_RADIUS, fill));
     }
     let points: Vec<(&str, (i32, i32))> = labelled
         .iter()
@@ -382,7 +382,8 @@ fn place_labels(
 ) -> Vec<(i32, i32)> {
     type Rect = (i32, i32, i32, i32);
     let overlaps = |a: Rect, b: Rect| a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3;
-    let dot = |(x, y): (i32, i32)| (x - 6, y - 6, x + 6, y + 6);
+    let r = POINT_RADIUS;
+    let dot = |(x, y): (i32, i32)| (x - r, y - r, x + r, y + r);
     let mut placed: Vec<Rect> = Vec::new();
     let mut positions = Vec::with_capacity(points.len());
     for (i, (&(label, (x, y)), &(w, h))) in points.iter().zip(sizes).enumerate() {
@@ -418,6 +419,9 @@ fn place_labels(
     }
     positions
 }
+
+/// Radius of a labelled point (and of a point's legend mark).
+const POINT_RADIUS: i32 = 6;
 
 /// A heatmap cell without a value (a masked score).
 const NO_VALUE: RGBColor = RGBColor(200, 200, 200);

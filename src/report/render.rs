@@ -197,7 +197,7 @@ fn md_code_filter(text: String) -> String {
 /// A token in a Markdown table cell, as a code span: a table cell would lose
 /// its leading space (` the`) and its emptiness; pipes escaped as GFM needs.
 fn md_token_filter(token: String) -> String {
-    code_span(&token.replace(['\n', '\r'], " ")).replace('|', "\\|")
+    md_code_filter(token).replace('|', "\\|")
 }
 
 /// `text` as a fenced Markdown code block in `language`, fenced by more
