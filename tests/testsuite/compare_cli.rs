@@ -266,3 +266,34 @@ fn overlap_tokens_and_limit_choose_the_rows_compared() {
     assert_eq!(json["results"]["vocabulary"]["a_tokens"], 30);
     assert_eq!(json["results"]["vocabulary"]["b_tokens"], 30);
 }
+
+#[test]
+fn reading_options_can_be_given_for_one_side_alone() {
+    // An `.npy` whose vocabulary is not beside it, against the GGUF file it
+    // was dequantised from (the same 32 × 64 matrix): `--vocab` for both would
+    // replace the GGUF's own tokens too, `--vocab-a` names A's alone.
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/gguf");
+    let gguf = fixtures.join("f32.gguf");
+    let loaded = embspace::embeddings::load(&gguf, &Default::default()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let vocab = dir.path().join("tokens.list");
+    fs::write(&vocab, loaded.embeddings.tokens().join("\n") + "\n").unwrap();
+    let npy = fixtures.join("f32.token_embd.weight.npy");
+    let out_dir = dir.path().join("out");
+    let vocab_a = vocab.to_str().unwrap();
+    let out = compare_with(&npy, &gguf, &out_dir, &["--vocab-a", vocab_a, "--limit-b", "20"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let json: serde_json::Value =
+        serde_json::from_slice(&fs::read(out_dir.join("comparison.json")).unwrap()).unwrap();
+    let results = &json["results"];
+    assert_eq!(results["vocabulary"]["a_tokens"], 32);
+    assert_eq!(results["vocabulary"]["b_tokens"], 20);
+    assert_eq!(results["vocabulary"]["shared"], 20);
+    assert!(
+        results["alignment"]["cosine"]["min"].as_f64().unwrap() > 1.0 - 1e-9,
+        "{results}"
+    );
+    // Without it, A has no vocabulary, and the message says which file lacks one.
+    let out = compare_with(&npy, &gguf, &out_dir, &["--vocab-b", vocab_a]);
+    crate::assert_refused(&out, "f32.token_embd.weight.npy:byte 0: expected a vocabulary");
+}

@@ -825,3 +825,26 @@ fn analyze_of_an_untied_directory_reports_input_against_output() {
     assert!(markdown.contains("Input versus output embedding"), "{markdown}");
     assert!(markdown.contains("Differ most"), "{markdown}");
 }
+
+#[test]
+fn compare_sets_a_model_s_input_matrix_beside_its_output_matrix() {
+    let dir = good_sharded();
+    let out = tempfile::tempdir().unwrap();
+    let run = Command::new(env!("CARGO_BIN_EXE_embspace"))
+        .args(["compare", "--tensor-b", "lm_head.weight", "--out"])
+        .args([out.path(), dir.path(), dir.path()])
+        .output()
+        .unwrap();
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.path().join("comparison.json")).unwrap()).unwrap();
+    assert_eq!(json["results"]["vocabulary"]["shared"], 8);
+    let [a, b] = ["source", "compared_with"].map(|side| json[side]["notes"].to_string());
+    assert!(a.contains("model.embed_tokens.weight"), "{a}");
+    assert!(b.contains("lm_head.weight"), "{b}");
+}

@@ -5,12 +5,12 @@ use std::process::ExitCode;
 
 use clap::Args;
 use embspace::analyze::{CompareParams, Source, compare};
-use embspace::embeddings::Loaded;
+use embspace::embeddings::{Format as FileFormat, Loaded};
 
 use crate::FormatArg;
 use crate::analyze::write_pages;
 use crate::progress::Progress;
-use crate::table_args::{STDIN, TableArgs, input_path};
+use crate::table_args::{STDIN, TableArgs, at_least, input_path, parse_file_format};
 
 #[derive(Debug, Args)]
 pub struct CompareArgs {
@@ -20,8 +20,6 @@ pub struct CompareArgs {
     /// The second table (the new checkpoint), in any format `analyze` reads.
     #[arg(value_parser = input_path)]
     b: PathBuf,
-    #[command(flatten)]
-    table: TableArgs,
     /// The most frequent shared tokens whose top-10 neighbours are compared.
     #[arg(long, default_value_t = 1000, value_name = "N")]
     overlap_tokens: usize,
@@ -31,6 +29,13 @@ pub struct CompareArgs {
     /// Report formats to write.
     #[arg(long, value_enum, value_delimiter = ',', default_values_t = [FormatArg::Html, FormatArg::Md, FormatArg::Json])]
     report_format: Vec<FormatArg>,
+    // Last, so that their help headings take no other option in.
+    #[command(flatten, next_help_heading = "Reading A and B")]
+    table: TableArgs,
+    #[command(flatten)]
+    only_a: OnlyA,
+    #[command(flatten)]
+    only_b: OnlyB,
 }
 
 pub fn compare_tables(args: &CompareArgs, quiet: bool) -> anyhow::Result<ExitCode> {
@@ -39,8 +44,8 @@ pub fn compare_tables(args: &CompareArgs, quiet: bool) -> anyhow::Result<ExitCod
     }
     let progress = Progress::new(quiet);
     // Both files are read before anything is written: a bad B leaves earlier output as it was.
-    let (a, a_source) = read(&args.table, &args.a, &progress)?;
-    let (b, b_source) = read(&args.table, &args.b, &progress)?;
+    let (a, a_source) = read(&args.only_a.over(&args.table), &args.a, &progress)?;
+    let (b, b_source) = read(&args.only_b.over(&args.table), &args.b, &progress)?;
     let shapes = [&a, &b].map(|t| format!("{} × {}", t.embeddings.len(), t.embeddings.dim()));
     let params = CompareParams {
         overlap_queries: args.overlap_tokens,
@@ -88,6 +93,58 @@ pub fn compare_tables(args: &CompareArgs, quiet: bool) -> anyhow::Result<ExitCod
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// The reading options of one table alone (`--vocab-a`, `--tensor-b`, …), which
+/// override the shared ones for it: an `.npy` and its vocabulary beside a GGUF
+/// file, or a checkpoint's input matrix beside its `lm_head`.
+macro_rules! one_side {
+    ($name:ident, $side:literal, $suffix:literal) => {
+        // Each option's id is its flag: clap keys values by id, and the field
+        // names are the same on both sides and in `TableArgs`.
+        #[derive(Debug, Args)]
+        #[command(next_help_heading = concat!("Reading ", $side, " alone"))]
+        struct $name {
+            #[arg(
+                                id = concat!("format-", $suffix), long = concat!("format-", $suffix),
+                                value_name = "FORMAT", value_parser = parse_file_format,
+                                help = concat!("--format, for ", $side, " alone")
+                            )]
+            format: Option<FileFormat>,
+            #[arg(
+                                id = concat!("vocab-", $suffix), long = concat!("vocab-", $suffix),
+                                value_name = "FILE", help = concat!("--vocab, for ", $side, " alone")
+                            )]
+            vocab: Option<PathBuf>,
+            #[arg(
+                                id = concat!("tensor-", $suffix), long = concat!("tensor-", $suffix),
+                                value_name = "NAME", help = concat!("--tensor, for ", $side, " alone")
+                            )]
+            tensor: Option<String>,
+            #[arg(
+                                id = concat!("limit-", $suffix), long = concat!("limit-", $suffix),
+                                value_name = "N", value_parser = at_least(1),
+                                help = concat!("--limit, for ", $side, " alone")
+                            )]
+            limit: Option<usize>,
+        }
+
+        impl $name {
+            /// `shared` with this side's options in place of its own.
+            fn over(&self, shared: &TableArgs) -> TableArgs {
+                TableArgs {
+                    format: self.format.or(shared.format),
+                    vocab: self.vocab.clone().or_else(|| shared.vocab.clone()),
+                    tensor: self.tensor.clone().or_else(|| shared.tensor.clone()),
+                    limit: self.limit.or(shared.limit),
+                    ..shared.clone()
+                }
+            }
+        }
+    };
+}
+
+one_side!(OnlyA, "A", "a");
+one_side!(OnlyB, "B", "b");
 
 /// Reads one of the two tables and describes it for the report.
 fn read(table: &TableArgs, path: &Path, progress: &Progress) -> anyhow::Result<(Loaded, Source)> {

@@ -10,26 +10,26 @@ use crate::progress::Progress;
 
 /// How to read an embedding file or a Hugging Face model directory (`analyze FILE`,
 /// `report --vectors FILE`, both files of `compare`).
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct TableArgs {
     /// The file's format (detected from its name and first bytes when omitted).
     #[arg(long, value_parser = parse_file_format, value_name = "FORMAT")]
-    format: Option<FileFormat>,
+    pub format: Option<FileFormat>,
     /// Vocabulary of a .npy or safetensors matrix or a model directory, or of a GGUF file instead
     /// of its tokens: one token a line, or a tokenizer.json (default: tokenizer.json or vocab.txt
     /// beside the file, or in the directory).
     #[arg(long, value_name = "FILE")]
-    vocab: Option<PathBuf>,
+    pub vocab: Option<PathBuf>,
     /// The safetensors or GGUF tensor to read, in a sharded model directory from any shard
     /// (default: the input embedding, e.g. `model.embed_tokens.weight`; in GGUF `token_embd.weight`).
     #[arg(long, value_name = "NAME")]
-    tensor: Option<String>,
+    pub tensor: Option<String>,
     /// Read only the first N rows (the most frequent tokens), like gensim's `limit`.
     #[arg(long, value_name = "N", value_parser = at_least(1))]
-    limit: Option<usize>,
+    pub limit: Option<usize>,
     /// Replace invalid UTF-8 in tokens with U+FFFD instead of refusing the file.
     #[arg(long)]
-    lossy: bool,
+    pub lossy: bool,
 }
 
 impl TableArgs {
@@ -111,7 +111,7 @@ fn size(path: &Path) -> u64 {
     }
 }
 
-fn parse_file_format(name: &str) -> Result<FileFormat, String> {
+pub fn parse_file_format(name: &str) -> Result<FileFormat, String> {
     name.parse()
         .map_err(|e: embspace::embeddings::UnknownFormat| e.to_string())
 }
