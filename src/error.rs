@@ -68,12 +68,13 @@ pub enum Error {
         /// Why nothing could be evaluated.
         reason: String,
     },
-    /// A file could not be read at all.
-    #[error("cannot read {path}: {reason}")]
+    /// A file could not be read at all, or not as text.
+    #[error("{path}: {reason}")]
     Read {
         /// The file, as given.
         path: String,
-        /// The operating system's or decoder's reason.
+        /// The operating system's reason (`cannot read the file: …`), or
+        /// where the text stops being UTF-8.
         reason: String,
     },
     /// Words a computation needs have no row in the embedding table.

@@ -16,11 +16,18 @@ pub(crate) fn read_utf8(path: &Path) -> Result<String> {
         path: path.display().to_string(),
         reason,
     };
-    let bytes = std::fs::read(path).map_err(|e| unreadable(e.to_string()))?;
-    let start =
-        text_start(&bytes).map_err(|e| unreadable(format!("expected {}, found {}", e.expected, e.found)))?;
-    let mut text =
-        String::from_utf8(bytes).map_err(|e| unreadable(format!("not UTF-8: {}", e.utf8_error())))?;
+    let bytes = std::fs::read(path).map_err(|e| unreadable(format!("cannot read the file: {e}")))?;
+    let start = text_start(&bytes)
+        .map_err(|e| unreadable(format!("byte 0: expected {}, found {}", e.expected, e.found)))?;
+    let mut text = String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        let line = 1 + bytes[..at].iter().filter(|&&b| b == b'\n').count();
+        unreadable(format!(
+            "line {line} (byte {at}): expected UTF-8 text, found the byte 0x{:02X}",
+            bytes[at]
+        ))
+    })?;
     text.drain(..start);
     Ok(text)
 }

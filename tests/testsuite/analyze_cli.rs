@@ -359,8 +359,33 @@ fn side_files_saved_with_a_byte_order_mark_read_as_without_and_utf16_is_refused(
     ]);
     assert_refused(
         &out,
-        "q16.txt: expected UTF-8 text, found a little-endian UTF-16 byte-order mark",
+        "q16.txt: byte 0: expected UTF-8 text, found a little-endian UTF-16 byte-order mark",
     );
+    // A Latin-1 file is refused where it stops being UTF-8; a missing side file
+    // is named as a missing table is.
+    let latin1 = write("latin1.txt", b"king\tqueen\t8\ncaf\xe9\tman\t3\n");
+    let missing = dir.path().join("missing.txt");
+    let missing = missing.to_str().unwrap();
+    for (option, file, message) in [
+        (
+            "--similarity",
+            latin1.as_str(),
+            "latin1.txt: line 2 (byte 16): expected UTF-8 text, found the byte 0xE9".to_string(),
+        ),
+        (
+            "--analogies",
+            missing,
+            format!("{missing}: cannot read the file: No such file"),
+        ),
+        (
+            "--unused-reference",
+            missing,
+            format!("{missing}: cannot read the file: No such file"),
+        ),
+    ] {
+        let out = analyze(&[&table, option, file, "--out", refused_dir.to_str().unwrap()]);
+        assert_refused(&out, &message);
+    }
     assert!(!refused_dir.exists(), "nothing is written");
 }
 

@@ -189,7 +189,7 @@ pub(crate) fn write_pages(
 /// Tokens one a line, exactly as the table spells them, read as a vocabulary
 /// file is (a trailing `\r` and a UTF-8 byte-order mark dropped), empty lines skipped.
 fn read_token_list(path: &std::path::Path) -> anyhow::Result<Vec<String>> {
-    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read the file", path.display()))?;
     let mut tokens = parse_vocab(&bytes, false).map_err(|error| error.in_file(path))?;
     tokens.retain(|token| !token.is_empty());
     Ok(tokens)

@@ -105,26 +105,26 @@ macro_rules! one_side {
         #[command(next_help_heading = concat!("Reading ", $side, " alone"))]
         struct $name {
             #[arg(
-                                id = concat!("format-", $suffix), long = concat!("format-", $suffix),
-                                value_name = "FORMAT", value_parser = parse_file_format,
-                                help = concat!("--format, for ", $side, " alone")
-                            )]
+                                        id = concat!("format-", $suffix), long = concat!("format-", $suffix),
+                                        value_name = "FORMAT", value_parser = parse_file_format,
+                                        help = concat!("--format, for ", $side, " alone")
+                                    )]
             format: Option<FileFormat>,
             #[arg(
-                                id = concat!("vocab-", $suffix), long = concat!("vocab-", $suffix),
-                                value_name = "FILE", help = concat!("--vocab, for ", $side, " alone")
-                            )]
+                                        id = concat!("vocab-", $suffix), long = concat!("vocab-", $suffix),
+                                        value_name = "FILE", help = concat!("--vocab, for ", $side, " alone")
+                                    )]
             vocab: Option<PathBuf>,
             #[arg(
-                                id = concat!("tensor-", $suffix), long = concat!("tensor-", $suffix),
-                                value_name = "NAME", help = concat!("--tensor, for ", $side, " alone")
-                            )]
+                                        id = concat!("tensor-", $suffix), long = concat!("tensor-", $suffix),
+                                        value_name = "NAME", help = concat!("--tensor, for ", $side, " alone")
+                                    )]
             tensor: Option<String>,
             #[arg(
-                                id = concat!("limit-", $suffix), long = concat!("limit-", $suffix),
-                                value_name = "N", value_parser = at_least(1),
-                                help = concat!("--limit, for ", $side, " alone")
-                            )]
+                                        id = concat!("limit-", $suffix), long = concat!("limit-", $suffix),
+                                        value_name = "N", value_parser = at_least(1),
+                                        help = concat!("--limit, for ", $side, " alone")
+                                    )]
             limit: Option<usize>,
         }
 
