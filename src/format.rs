@@ -20,6 +20,20 @@ pub fn round(x: f64, decimals: u32) -> f64 {
     if r == 0.0 { 0.0 } else { r }
 }
 
+/// `n` with its noun, for nouns whose plural adds an `s`: `1 row`, `2 rows`.
+///
+/// # Examples
+/// ```
+/// assert_eq!(embspace::format::plural(1, "row"), "1 row");
+/// assert_eq!(embspace::format::plural(0, "token"), "0 tokens");
+/// ```
+pub fn plural(n: usize, noun: &str) -> String {
+    match n {
+        1 => format!("1 {noun}"),
+        _ => format!("{n} {noun}s"),
+    }
+}
+
 /// `x` with exactly `decimals` places: `fixed(1.0, 3) == "1.000"`.
 ///
 /// # Examples

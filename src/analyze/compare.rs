@@ -25,6 +25,7 @@ use serde::Serialize;
 use crate::analyze::knn::{ScaledRows, UnitVectors, cores, fused_top_k, product};
 use crate::embeddings::Embeddings;
 use crate::error::Result;
+use crate::format::plural;
 use crate::math::{kl_bound, procrustes_rotation};
 
 /// Shared rows gathered and widened to `f64` at a time (the added rows' mean).
@@ -409,9 +410,9 @@ pub(crate) fn align_shared(
     };
     let caution = (pairs.len() < d).then(|| {
         format!(
-            "{} rows aligned in {d} dimensions: many rotations fit equally well, so the residual \
+            "{} aligned in {d} dimensions: many rotations fit equally well, so the residual \
              and the drift understate the difference",
-            pairs.len()
+            plural(pairs.len(), "row")
         )
     });
     Ok(Alignment {

@@ -16,8 +16,9 @@ use super::huge_pages;
 use super::load::Table;
 use super::load_error::{Location, Malformed, shown, token_text};
 use super::raw_floats::{first_non_finite, read_f32};
-use super::text::{plural, read_header};
+use super::text::read_header;
 use super::{ROWS_PER_TASK, task_values};
+use crate::format::plural;
 
 /// Reads a word2vec binary file, at most `limit` rows.
 ///

@@ -34,6 +34,7 @@ use super::huge_pages;
 use super::load::Table;
 use super::load_error::{Location, Malformed, shown, token_text};
 use super::{ROWS_PER_TASK, task_values};
+use crate::format::plural;
 
 /// Reads word2vec text (`header = true`) or GloVe text (`header = false`).
 ///
@@ -364,15 +365,6 @@ pub(crate) fn trailing_whitespace(bytes: &[u8]) -> usize {
         .rev()
         .take_while(|&&b| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c))
         .count()
-}
-
-/// `n` with its noun: `1 row`, `2 rows`.
-pub(crate) fn plural(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
 }
 
 #[cfg(test)]

@@ -297,3 +297,20 @@ fn reading_options_can_be_given_for_one_side_alone() {
     let out = compare_with(&npy, &gguf, &out_dir, &["--vocab-b", vocab_a]);
     crate::assert_refused(&out, "f32.token_embd.weight.npy:byte 0: expected a vocabulary");
 }
+
+#[test]
+fn a_table_of_one_row_compares_with_its_counts_in_the_singular() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = write_table(dir.path(), "a.txt", &words("w", 1), &gaussian(1, 3, 12));
+    let out = compare(&a, &a, &dir.path().join("out"));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let message = stderr(&out);
+    assert!(
+        message.contains("(1 × 3): 1 shared token (0 only in A"),
+        "{message}"
+    );
+    assert!(
+        message.contains("caution: 1 row aligned in 3 dimensions"),
+        "{message}"
+    );
+}

@@ -10,6 +10,7 @@ use embspace::analyze::{
     parse_analogy,
 };
 use embspace::embeddings::{load_bytes, parse_vocab};
+use embspace::format::plural;
 use embspace::report::{self, Format};
 
 use crate::FormatArg;
@@ -159,7 +160,8 @@ pub fn analyze(args: &AnalyzeArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     progress.finish();
     if !quiet {
         eprintln!(
-            "analysed {rows} tokens × {dim} dimensions ({read_as}); {written} files up to date in {}",
+            "analysed {} × {dim} dimensions ({read_as}); {written} files up to date in {}",
+            plural(rows, "token"),
             args.out.display()
         );
     }

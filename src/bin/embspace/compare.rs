@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::Args;
 use embspace::analyze::{CompareParams, Source, compare};
 use embspace::embeddings::{Format as FileFormat, Loaded};
+use embspace::format::plural;
 
 use crate::FormatArg;
 use crate::analyze::write_pages;
@@ -61,8 +62,10 @@ pub fn compare_tables(args: &CompareArgs, quiet: bool) -> anyhow::Result<ExitCod
     if !quiet {
         let v = &comparison.vocabulary;
         let mut found = vec![format!(
-            "{} shared tokens ({} only in A, {} only in B)",
-            v.shared, v.only_a, v.only_b
+            "{} ({} only in A, {} only in B)",
+            plural(v.shared, "shared token"),
+            v.only_a,
+            v.only_b
         )];
         if let Some(a) = &comparison.alignment {
             found.push(format!(

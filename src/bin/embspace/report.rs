@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::Args;
 use embspace::demos::{self, Demo};
+use embspace::format::plural;
 use embspace::real::RealTable;
 use embspace::report::{self, Format};
 
@@ -77,9 +78,9 @@ pub fn report(args: &ReportArgs, quiet: bool) -> anyhow::Result<ExitCode> {
             // introduction gives the whole path.
             let name = embspace::embeddings::file_name(path);
             let about = format!(
-                "{}: {} rows × {} dimensions, read as {}",
+                "{}: {} × {} dimensions, read as {}",
                 embspace::code_span::code_span(&path.display().to_string()),
-                loaded.embeddings.len(),
+                plural(loaded.embeddings.len(), "row"),
                 loaded.embeddings.dim(),
                 read_as(&loaded)
             );

@@ -8,7 +8,7 @@
 
 use crate::embeddings::byte_cursor::ByteCursor;
 use crate::embeddings::load_error::{Location, Malformed, shown};
-use crate::embeddings::text::plural;
+use crate::format::plural;
 
 /// fastText's `FASTTEXT_FILEFORMAT_MAGIC`, the first `i32` of every model
 /// written since 2017.
