@@ -44,13 +44,19 @@ pub fn write_atomically(
         .collect();
     let parents: std::collections::BTreeSet<&Path> = paths.iter().filter_map(|p| p.parent()).collect();
     for parent in parents {
-        fs::create_dir_all(parent).map_err(|e| match e.kind() {
-            // `create_dir_all` reports a file in the way as "File exists".
-            std::io::ErrorKind::AlreadyExists => std::io::Error::other(format!(
-                "{}: expected a directory to write into, found a file",
-                parent.display()
-            )),
-            _ => with_path(e, parent),
+        fs::create_dir_all(parent).map_err(|e| {
+            // `create_dir_all` reports a file in the way as "File exists", or as
+            // "Not a directory" for a path through it: name the file.
+            match parent
+                .ancestors()
+                .find(|a| a.metadata().is_ok_and(|m| !m.is_dir()))
+            {
+                Some(file) => std::io::Error::other(format!(
+                    "{}: expected a directory to write into, found a file",
+                    file.display()
+                )),
+                None => with_path(e, parent),
+            }
         })?;
     }
     // Independent files: written on every core.
@@ -165,14 +171,17 @@ mod tests {
         let rendered = Rendered {
             files: vec![("report.md".into(), b"# r".to_vec())],
         };
-        let error = write_atomically(&out, &rendered, false).unwrap_err().to_string();
-        assert_eq!(
-            error,
-            format!(
-                "{}: expected a directory to write into, found a file",
-                out.display()
-            )
-        );
+        // The file is named whether it is the directory or on the way to it.
+        for into in [out.clone(), out.join("sub")] {
+            let error = write_atomically(&into, &rendered, false).unwrap_err().to_string();
+            assert_eq!(
+                error,
+                format!(
+                    "{}: expected a directory to write into, found a file",
+                    out.display()
+                )
+            );
+        }
         assert_eq!(fs::read(&out).unwrap(), b"mine");
     }
 
