@@ -202,6 +202,11 @@ impl Analysis {
         }
     }
 
+    /// The stem of its files: `analysis` (`analysis.html`, …) or `comparison`.
+    pub fn file_stem(&self) -> &'static str {
+        self.kind().1
+    }
+
     /// Adds a section and its typed result under `key` in the JSON.
     pub fn push(&mut self, key: &str, result: &impl Serialize, section: Section) {
         self.insert(key, result);
@@ -263,7 +268,7 @@ pub fn render(analysis: &Analysis, formats: &[Format]) -> Result<Rendered> {
     let mut files = figure_files(&figures, pngs.clone(), formats);
     let stem = analysis.kind().1;
     for format in formats {
-        let (name, text) = match format {
+        let text = match format {
             Format::Json => {
                 let json = Json {
                     title: &analysis.title,
@@ -275,19 +280,16 @@ pub fn render(analysis: &Analysis, formats: &[Format]) -> Result<Rendered> {
                     },
                     figures: figures.iter().map(|f| &f.path).collect(),
                 };
-                ("json", readable_json(&json))
+                readable_json(&json)
             }
-            Format::Markdown => (
-                "md",
-                render_template(
-                    "analyze.md.j2",
-                    &Page {
-                        analysis: Heading::of(analysis),
-                        sections: &[],
-                        map: None,
-                    },
-                )?,
-            ),
+            Format::Markdown => render_template(
+                "analyze.md.j2",
+                &Page {
+                    analysis: Heading::of(analysis),
+                    sections: &[],
+                    map: None,
+                },
+            )?,
             Format::Html => {
                 let mut png = pngs.iter();
                 let sections: Vec<HtmlSection> = analysis
@@ -305,20 +307,20 @@ pub fn render(analysis: &Analysis, formats: &[Format]) -> Result<Rendered> {
                             .collect(),
                     })
                     .collect();
-                (
-                    "html",
-                    render_template(
-                        "analyze.html.j2",
-                        &Page {
-                            analysis: Heading::of(analysis),
-                            sections: &sections,
-                            map: analysis.map.as_ref().map(Map::packed),
-                        },
-                    )?,
-                )
+                render_template(
+                    "analyze.html.j2",
+                    &Page {
+                        analysis: Heading::of(analysis),
+                        sections: &sections,
+                        map: analysis.map.as_ref().map(Map::packed),
+                    },
+                )?
             }
         };
-        files.push((PathBuf::from(format!("{stem}.{name}")), text.into_bytes()));
+        files.push((
+            PathBuf::from(format!("{stem}.{}", format.extension())),
+            text.into_bytes(),
+        ));
     }
     Ok(Rendered { files })
 }

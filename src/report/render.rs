@@ -35,6 +35,15 @@ pub enum Format {
 impl Format {
     /// Every format.
     pub const ALL: [Format; 3] = [Format::Html, Format::Markdown, Format::Json];
+
+    /// The extension of its file: `report.html`, `analysis.md`.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Html => "html",
+            Format::Markdown => "md",
+            Format::Json => "json",
+        }
+    }
 }
 
 /// A rendered report: file paths relative to the output directory, with their bytes.
@@ -520,26 +529,21 @@ fn render_documents(report: &Report, drawn: Vec<Drawn>, formats: &[Format]) -> R
     let documents = formats
         .par_iter()
         .map(|format| {
-            let (name, bytes) = match format {
-                Format::Json => (
-                    "report.json",
-                    (serde_json::to_string_pretty(report).expect("the report serialises") + "\n")
-                        .into_bytes(),
-                ),
-                Format::Markdown => (
-                    "report.md",
-                    render_template(
-                        "report.md.j2",
-                        &MarkdownContext {
-                            report,
-                            verdicts: &verdicts,
-                        },
-                    )?
-                    .into_bytes(),
-                ),
-                Format::Html => ("report.html", html(report, &sections, &verdicts)?),
+            let bytes = match format {
+                Format::Json => {
+                    (serde_json::to_string_pretty(report).expect("the report serialises") + "\n").into_bytes()
+                }
+                Format::Markdown => render_template(
+                    "report.md.j2",
+                    &MarkdownContext {
+                        report,
+                        verdicts: &verdicts,
+                    },
+                )?
+                .into_bytes(),
+                Format::Html => html(report, &sections, &verdicts)?,
             };
-            Ok((PathBuf::from(name), bytes))
+            Ok((PathBuf::from(format!("report.{}", format.extension())), bytes))
         })
         .collect::<Result<Vec<OutputFile>>>()?;
     let figures: Vec<_> = report.demos.iter().flat_map(DemoRecord::all_figures).collect();

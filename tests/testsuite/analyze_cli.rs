@@ -463,3 +463,43 @@ fn counts_that_leave_nothing_to_measure_are_refused_before_reading() {
         );
     }
 }
+
+#[test]
+fn pages_of_formats_not_asked_for_are_an_earlier_run_s_and_are_removed() {
+    // The second table's figures replace the first's, so the first's HTML and
+    // JSON beside them would describe a table the figures no longer show.
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("out");
+    let table = |name: &str, rows: &str| {
+        let path = dir.path().join(name);
+        fs::write(&path, rows).unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let first = table("first.txt", "king 1 0 0\nqueen 1 1 0\nman 0 0 1\nwoman 0 1 1\n");
+    let second = table("second.txt", "cat 1 2 0\ndog 1 1 0\nfish 0 2 1\nbird 2 1 1\n");
+    let out = analyze(&[&first, "--map", "0", "--out", out_dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let args = [
+        &second,
+        "--map",
+        "0",
+        "--report-format",
+        "md",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ];
+    let out = analyze(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("(analysis.html, analysis.json of an earlier run removed)"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!out_dir.join("analysis.html").exists());
+    assert!(!out_dir.join("analysis.json").exists());
+    let markdown = fs::read_to_string(out_dir.join("analysis.md")).unwrap();
+    assert!(markdown.contains("second.txt"));
+    // Run again: nothing left to remove, nothing said.
+    let out = analyze(&args);
+    assert!(!stderr(&out).contains("removed"), "{}", stderr(&out));
+}

@@ -1,6 +1,6 @@
 //! `embspace analyze`: its options, and the glue from them to the library.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -156,36 +156,68 @@ pub fn analyze(args: &AnalyzeArgs, quiet: bool) -> anyhow::Result<ExitCode> {
             progress.step(step)
         })?;
     progress.step("rendering");
-    let written = write_pages(&analysis, &args.report_format, &args.out, "analysis")?;
+    let written = write_pages(&analysis, &args.report_format, &args.out)?;
     progress.finish();
     if !quiet {
         eprintln!(
-            "analysed {} × {dim} dimensions ({read_as}); {written} files up to date in {}",
+            "analysed {} × {dim} dimensions ({read_as}); {}",
             plural(rows, "token"),
-            args.out.display()
+            written.summary(&args.out)
         );
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// Renders `analysis` (an analysis or a comparison, `what` in errors) in
-/// the asked formats and writes them into `out`, replacing what is there only
-/// once everything is rendered; returns how many files are up to date.
+/// What [`write_pages`] left in the output directory.
+pub(crate) struct Written {
+    /// Files written or already holding their bytes.
+    files: usize,
+    /// Pages in formats not asked for, left by an earlier run and removed.
+    removed: Vec<String>,
+}
+
+impl Written {
+    /// `3 files up to date in out`, and the pages removed.
+    pub(crate) fn summary(&self, out: &Path) -> String {
+        let mut line = format!("{} up to date in {}", plural(self.files, "file"), out.display());
+        if !self.removed.is_empty() {
+            line += &format!(" ({} of an earlier run removed)", self.removed.join(", "));
+        }
+        line
+    }
+}
+
+/// Renders `analysis` (an analysis or a comparison) in the asked formats and writes them into `out`, replacing what is there only
+/// once everything is rendered.
+///
+/// The directory then holds this run's pages alone: a page in a format not
+/// asked for is an earlier run's, maybe of another table, and may show
+/// figures this run has just replaced, so it is removed.
 pub(crate) fn write_pages(
     analysis: &embspace::analyze::Analysis,
     report_format: &[FormatArg],
-    out: &std::path::Path,
-    what: &str,
-) -> anyhow::Result<usize> {
+    out: &Path,
+) -> anyhow::Result<Written> {
+    let what = analysis.file_stem();
     let mut formats: Vec<Format> = report_format.iter().map(|&f| f.into()).collect();
     formats.sort();
     formats.dedup();
     let rendered =
         embspace::analyze::render(analysis, &formats).with_context(|| format!("rendering the {what}"))?;
     let prune = formats.iter().any(|f| *f != Format::Html);
-    let written = report::write_atomically(out, &rendered, prune)
-        .with_context(|| format!("writing the {what} into {}", out.display()))?;
-    Ok(written.len())
+    let files = report::write_atomically(out, &rendered, prune)
+        .with_context(|| format!("writing the {what} into {}", out.display()))?
+        .len();
+    let mut removed = Vec::new();
+    for format in Format::ALL.into_iter().filter(|f| !formats.contains(f)) {
+        let name = format!("{what}.{}", format.extension());
+        let page = out.join(&name);
+        if page.is_file() {
+            std::fs::remove_file(&page).with_context(|| format!("removing {}", page.display()))?;
+            removed.push(name);
+        }
+    }
+    Ok(Written { files, removed })
 }
 
 /// Tokens one a line, exactly as the table spells them, read as a vocabulary

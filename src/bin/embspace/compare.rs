@@ -57,7 +57,7 @@ pub fn compare_tables(args: &CompareArgs, quiet: bool) -> anyhow::Result<ExitCod
     })?;
     progress.step("rendering");
     let analysis = comparison.report(a_source, b_source);
-    let written = write_pages(&analysis, &args.report_format, &args.out, "comparison")?;
+    let written = write_pages(&analysis, &args.report_format, &args.out)?;
     progress.finish();
     if !quiet {
         let v = &comparison.vocabulary;
@@ -84,14 +84,13 @@ pub fn compare_tables(args: &CompareArgs, quiet: bool) -> anyhow::Result<ExitCod
             found.push(format!("{} added rows {}", added.added, added.verdict));
         }
         eprintln!(
-            "compared {} ({}) with {} ({}): {}; {} files up to date in {}",
+            "compared {} ({}) with {} ({}): {}; {}",
             args.a.display(),
             shapes[0],
             args.b.display(),
             shapes[1],
             found.join(", "),
-            written,
-            args.out.display()
+            written.summary(&args.out)
         );
     }
     Ok(ExitCode::SUCCESS)
