@@ -232,6 +232,15 @@ impl DemoRecord {
         self.real.iter().flat_map(|r| &r.verdicts)
     }
 
+    /// The text that may cite a work: the prose, the real part's prose and its
+    /// claims' sources.
+    pub fn cited_texts(&self) -> impl Iterator<Item = &str> {
+        let real = self.real.iter().flat_map(|r| {
+            std::iter::once(r.prose.as_str()).chain(r.verdicts.iter().map(|v| v.source.as_str()))
+        });
+        std::iter::once(self.prose.as_str()).chain(real)
+    }
+
     /// The figures of the demo and of its real part, in order.
     pub fn all_figures(&self) -> impl Iterator<Item = &FigureRecord> {
         self.figures

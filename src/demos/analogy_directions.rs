@@ -12,7 +12,7 @@
 //! royalty, and $\text{queen} = \text{royalty} - \text{gender}$. The first
 //! check confirms that the offset recovers the queen vector to the last bit;
 //! the second runs the full search over the vocabulary and finds *queen*.
-//! A variant, 3CosMul (Levy & Goldberg 2014), multiplies instead of adding:
+//! A variant, 3CosMul (Levy & Goldberg 2014a), multiplies instead of adding:
 //! it maximises $\cos(x, b)\cos(x, c) / (\cos(x, a) + \varepsilon)$ (cosines
 //! shifted to $[0, 1]$), so no single large similarity dominates; it agrees
 //! here. In

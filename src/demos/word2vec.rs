@@ -9,7 +9,7 @@
 //! words are randomly dropped (subsampling), and the learning rate decays
 //! linearly to zero.
 //!
-//! Levy and Goldberg (2014) showed what SGNS converges to: at the optimum
+//! Levy and Goldberg (2014b) showed what SGNS converges to: at the optimum
 //! $w \cdot c = \mathrm{PMI}(w, c) - \log k$ (context probabilities smoothed by
 //! the same power $3/4$), a shifted pointwise mutual information matrix,
 //! factorised implicitly. We train on the shipped corpus

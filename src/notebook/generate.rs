@@ -236,7 +236,9 @@ pub fn index(demos: &[Demo]) -> String {
          One [evcxr](https://github.com/evcxr/evcxr) notebook per demo of the [report](../reports/report.md), \
          in report order. Each loads `embspace` from this checkout, runs the demo's code as the report \
          does, and shows its transcript, its checks (PASS/FAIL) and its figures inline. Change a number \
-         and run the cell again to see what moves.\n\n\
+         and run the cell again to see what moves. The demos cite their sources by author and year \
+         (Mu & Viswanath 2018); the works are listed in full at the end of the report, under \
+         [References](../reports/report.md#references).\n\n\
          These files are generated from `src/demos/` by `cargo run -- notebooks`; do not edit them. \
          `cargo test` fails when they differ from what the demos would generate. Running them needs \
          the evcxr kernel: `cargo install evcxr_jupyter --locked && evcxr_jupyter --install`.\n\n\

@@ -15,6 +15,8 @@ mod model;
 mod plot;
 mod png_encode;
 #[cfg(feature = "report")]
+pub mod references;
+#[cfg(feature = "report")]
 pub(crate) mod render;
 #[cfg(feature = "report")]
 mod write;

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use crate::demos::Demo;
 use crate::real::{RealTable, shipped};
 use crate::record::{DemoRecord, Status, Verdict};
+use crate::report::references::{self, Work};
 
 /// A verdict with the demo whose real part measured it: a row of the report's
 /// table of claims and of `analyze`'s section "Textbook claims".
@@ -68,6 +69,8 @@ pub struct Report {
     pub tables: Vec<(String, String)>,
     /// Every demo's record, in report order.
     pub demos: Vec<DemoRecord>,
+    /// The works the demos and the tables' descriptions cite.
+    pub references: Vec<Work>,
 }
 
 impl Report {
@@ -123,11 +126,20 @@ impl Report {
                     }
                     n
                 });
-        let tables = tables
+        let tables: Vec<(String, String)> = tables
             .unwrap_or(shipped())
             .iter()
             .map(|t| (t.name().to_string(), t.about().to_string()))
             .collect();
+        let references = references::cited_in(
+            demos
+                .iter()
+                .flat_map(DemoRecord::cited_texts)
+                .chain(tables.iter().map(|t| t.1.as_str())),
+        )
+        .into_iter()
+        .copied()
+        .collect();
         let checks = demos.iter().map(|d| d.all_checks().count()).sum();
         let checks_passed = demos
             .iter()
@@ -157,6 +169,7 @@ impl Report {
             seed_map,
             tables,
             demos,
+            references,
         }
     }
 }

@@ -316,12 +316,13 @@ struct HtmlContext<'a> {
     verdicts: &'a [DemoVerdict],
 }
 
-/// What the page shows of the report above the demos.
+/// What the page shows of the report besides the demos.
 #[derive(Serialize)]
 struct HtmlHeading<'a> {
     title: &'a str,
     summary: &'a crate::report::Summary,
     tables: &'a [(String, String)],
+    references: &'a [crate::report::references::Work],
 }
 
 /// A demo as the page lists it, with its rendered section.
@@ -639,6 +640,7 @@ fn html(report: &Report, sections: &[minijinja::Value], verdicts: &[DemoVerdict]
                 title: &report.title,
                 summary: &report.summary,
                 tables: &report.tables,
+                references: &report.references,
             },
             demos: &demos,
             summary_order: failed_first,

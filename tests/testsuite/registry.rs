@@ -57,3 +57,63 @@ fn figure_names_are_unique_within_each_demo() {
         assert_eq!(paths.len(), n, "{}: two figures share a name", demo.id);
     }
 }
+
+/// The author–year citations in `text` (already normalised): each year
+/// (`2016`, `2014a`) with the names before it, back to the citation's start.
+fn citations(text: &str) -> Vec<String> {
+    let words: Vec<&str> = text.split(' ').collect();
+    let mut found = Vec::new();
+    for (i, word) in words.iter().enumerate() {
+        let year = word.trim_end_matches([')', ';', ',', '.', ':']);
+        let digits = year.trim_end_matches(['a', 'b']);
+        let is_year = digits.len() == 4
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && (digits.starts_with("19") || digits.starts_with("20"));
+        // A citation's last name starts with a capital (or is "al."); "in 2016" is no citation.
+        let Some(before) = i.checked_sub(1).map(|j| words[j]) else {
+            continue;
+        };
+        if !is_year || !(before == "al." || before.starts_with(|c: char| c.is_uppercase())) {
+            continue;
+        }
+        // Back over names (`Levy,`), `et`, `&`, to an opening parenthesis or
+        // the word before that is none of them.
+        let mut start = i - 1;
+        while start > 0 && !words[start].starts_with('(') {
+            let previous = words[start - 1].trim_start_matches('(');
+            let name =
+                previous.starts_with(|c: char| c.is_uppercase()) && !previous.ends_with(['.', ';', ':']);
+            if !(name || previous == "&" || previous == "et") {
+                break;
+            }
+            start -= 1;
+        }
+        let cited = words[start..i].join(" ").trim_start_matches('(').to_string();
+        found.push(format!("{cited} {year}"));
+    }
+    found
+}
+
+#[test]
+fn every_citation_has_a_reference_and_every_reference_is_cited() {
+    use embspace::report::references::{WORKS, normalised};
+    let (report, _) = &*crate::REPORT;
+    let texts = report
+        .demos
+        .iter()
+        .flat_map(|d| d.cited_texts())
+        .chain(report.tables.iter().map(|t| t.1.as_str()));
+    let mut cited: Vec<String> = texts.flat_map(|t| citations(&normalised(t))).collect();
+    cited.sort();
+    cited.dedup();
+    for citation in &cited {
+        assert!(
+            WORKS.iter().any(|w| citation.ends_with(w.cited_as)),
+            "`{citation}` has no entry in report::references::WORKS"
+        );
+    }
+    let listed: Vec<&str> = report.references.iter().map(|w| w.cited_as).collect();
+    let all: Vec<&str> = WORKS.iter().map(|w| w.cited_as).collect();
+    assert_eq!(listed, all, "every work is cited, so the report lists them all");
+    assert!(cited.len() >= all.len(), "{cited:#?}");
+}
