@@ -468,7 +468,7 @@ fn analogies_section(results: &[AnalogyAnswers]) -> Section {
         "Analogies",
         "For `a:b::c` the answer is the token $d$ that best completes *a is to b as c is to d*, the three \
          question words excluded. 3CosAdd maximises $\\cos(d, b) - \\cos(d, a) + \\cos(d, c)$ (the cosine \
-         with $\\hat b - \\hat a + \\hat c$, gensim's `most_similar`); 3CosMul (Levy & Goldberg 2014) \
+         with $\\hat b - \\hat a + \\hat c$, gensim's `most_similar`); 3CosMul (Levy & Goldberg 2014a) \
          maximises $\\cos'(d,b)\\,\\cos'(d,c) / (\\cos'(d,a) + \\varepsilon)$ with cosines shifted to \
          $[0, 1]$ and $\\varepsilon = 10^{-6}$ (gensim's `most_similar_cosmul`).",
     );

@@ -17,6 +17,7 @@ use crate::embeddings::file_name;
 use crate::error::Result;
 use crate::format::fixed;
 use crate::record::FigureRecord;
+use crate::report::references::{self, Work};
 use crate::report::render::{HtmlImage, figure_files, render_pngs, render_template};
 use crate::report::{DemoVerdict, Format, Rendered, prose_to_html};
 
@@ -207,6 +208,19 @@ impl Analysis {
         self.kind().1
     }
 
+    /// The works its sections cite (in their prose, facts and claims).
+    pub fn references(&self) -> Vec<Work> {
+        let texts = self.sections.iter().flat_map(|s| {
+            let facts = s
+                .facts
+                .iter()
+                .flat_map(|(name, value)| [name.as_str(), value.as_str()]);
+            let sources = s.verdicts.iter().map(|v| v.verdict.source.as_str());
+            std::iter::once(s.prose.as_str()).chain(facts).chain(sources)
+        });
+        references::cited_in(texts).into_iter().copied().collect()
+    }
+
     /// Adds a section and its typed result under `key` in the JSON.
     pub fn push(&mut self, key: &str, result: &impl Serialize, section: Section) {
         self.insert(key, result);
@@ -279,6 +293,7 @@ pub fn render(analysis: &Analysis, formats: &[Format]) -> Result<Rendered> {
                         map: analysis.map.as_ref(),
                     },
                     figures: figures.iter().map(|f| &f.path).collect(),
+                    references: analysis.references(),
                 };
                 readable_json(&json)
             }
@@ -334,6 +349,7 @@ struct Json<'a> {
     compared_with: Option<&'a Source>,
     results: JsonResults<'a>,
     figures: Vec<&'a String>,
+    references: Vec<Work>,
 }
 
 #[derive(Serialize)]
@@ -450,6 +466,7 @@ struct Heading<'a> {
     command: &'static str,
     sources: Vec<&'a Source>,
     sections: &'a [Section],
+    references: Vec<Work>,
 }
 
 impl<'a> Heading<'a> {
@@ -461,6 +478,7 @@ impl<'a> Heading<'a> {
                 .chain(&analysis.compared_with)
                 .collect(),
             sections: &analysis.sections,
+            references: analysis.references(),
         }
     }
 }

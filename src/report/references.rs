@@ -1,9 +1,10 @@
 //! The works the report cites, in full: what "(Mu & Viswanath 2018)" in a
 //! demo's prose or beside a claim refers to.
 //!
-//! The demos cite by author and year; the report ends with the works its
-//! demos cite. A test scans the whole report for author–year citations, so a
-//! citation without an entry here, or an entry nothing cites, fails it.
+//! The demos and `analyze`'s and `compare`'s pages cite by author and year;
+//! each page ends with the works it cites. Tests scan the pages for
+//! author–year citations, so a citation without an entry here, or an entry
+//! nothing cites, fails them.
 
 use serde::Serialize;
 
@@ -20,7 +21,8 @@ pub struct Work {
     pub published: &'static str,
 }
 
-/// Every work the demos cite, by first author.
+/// Every work the report's demos or `analyze`'s and `compare`'s pages cite, by
+/// first author.
 pub const WORKS: &[Work] = &[
     Work {
         cited_as: "Arora et al. 2016",
@@ -73,6 +75,13 @@ pub const WORKS: &[Work] = &[
         published: "Blog post, Stanford NLP (2021)",
     },
     Work {
+        cited_as: "Land & Bartolo 2024",
+        authors: "Sander Land, Max Bartolo",
+        title: "Fishing for Magikarp: Automatically Detecting Under-trained Tokens in Large Language \
+                Models",
+        published: "EMNLP 2024; arXiv:2405.05417",
+    },
+    Work {
         cited_as: "Levy & Goldberg 2014a",
         authors: "Omer Levy, Yoav Goldberg",
         title: "Linguistic Regularities in Sparse and Explicit Word Representations",
@@ -89,6 +98,12 @@ pub const WORKS: &[Work] = &[
         authors: "Omer Levy, Yoav Goldberg, Ido Dagan",
         title: "Improving Distributional Similarity with Lessons Learned from Word Embeddings",
         published: "Transactions of the ACL 3, 211–225 (2015)",
+    },
+    Work {
+        cited_as: "McInnes, Healy & Melville 2018",
+        authors: "Leland McInnes, John Healy, James Melville",
+        title: "UMAP: Uniform Manifold Approximation and Projection for Dimension Reduction",
+        published: "arXiv:1802.03426 (2018)",
     },
     Work {
         cited_as: "Mikolov et al. 2013",
@@ -137,6 +152,12 @@ pub const WORKS: &[Work] = &[
         authors: "Adriaan M. J. Schakel, Benjamin J. Wilson",
         title: "Measuring Word Significance using Distributed Representations of Words",
         published: "arXiv:1508.02297 (2015)",
+    },
+    Work {
+        cited_as: "Schönemann 1966",
+        authors: "Peter H. Schönemann",
+        title: "A Generalized Solution of the Orthogonal Procrustes Problem",
+        published: "Psychometrika 31 (1), 1–10 (1966)",
     },
     Work {
         cited_as: "Steck, Ekanadham & Kallus 2024",
