@@ -278,11 +278,34 @@ fn load_from(
             .insert(0, format!("gzip: {inner_size} decompressed from {size}"));
         return Ok(loaded);
     }
+    let detected = || Format::detect(path, &bytes[..bytes.len().min(SNIFF)]);
     let format = match options.format {
         Some(format) => format,
-        None => Format::detect(path, &bytes[..bytes.len().min(SNIFF)])?,
+        None => detected()?,
     };
-    let in_file = |error: Malformed| error.in_file(path);
+    // A `--format` the file's first bytes contradict is the likely cause of
+    // whatever the reader then finds: the message says so, when the bytes are
+    // sure (a magic number, or binary rows where text was asked for); a text
+    // table with a broken header reads as GloVe, which says little.
+    let text = |f: Format| matches!(f, Format::Word2VecText | Format::FastText | Format::Glove);
+    let hint = options
+        .format
+        .zip(detected().ok())
+        .filter(|&(given, found)| match found {
+            Format::Npy | Format::Gguf | Format::Safetensors | Format::FastTextBinary => found != given,
+            Format::Word2VecBinary => text(given),
+            _ => false,
+        })
+        .map(|(_, found)| {
+            format!(" (its first bytes read as {found}: omit --format, or give --format {found})")
+        });
+    let in_file = |error: Malformed| {
+        let mut error = error.in_file(path);
+        if let (Some(hint), LoadError::Malformed { found, .. }) = (&hint, &mut error) {
+            found.push_str(hint);
+        }
+        error
+    };
     let beside = path.parent().unwrap_or(Path::new(""));
     let read = match format {
         Format::Word2VecText | Format::FastText | Format::Glove => {
