@@ -64,10 +64,16 @@ pub enum Column {
 }
 
 /// A token in a list of tokens: as it is, or between quotes when it would
-/// not read as itself there (empty, spaces at either end or doubled, or the
-/// list's `, ` inside).
+/// not read as itself there (empty, spaces at either end or doubled, the
+/// list's `, ` inside, or the quotes themselves at either end, so that a
+/// token `“ sat”` does not read as the quoted ` sat`).
 pub(crate) fn listed(token: &str) -> String {
-    let plain = !token.is_empty() && token.trim() == token && !token.contains("  ") && !token.contains(", ");
+    let plain = !token.is_empty()
+        && token.trim() == token
+        && !token.contains("  ")
+        && !token.contains(", ")
+        && !token.starts_with('“')
+        && !token.ends_with('”');
     if plain {
         token.to_owned()
     } else {
@@ -806,6 +812,30 @@ mod tests {
     use super::*;
     use crate::analyze::{DiagnoseParams, diagnose};
     use crate::embeddings::Embeddings;
+
+    #[test]
+    fn a_listed_token_reads_as_itself_and_no_two_read_alike() {
+        let tokens = [
+            "sat",
+            " sat",
+            "“ sat”",
+            "",
+            "a, b",
+            "a  b",
+            "“sat",
+            "sat”",
+            "\u{201c}",
+        ];
+        let shown: Vec<String> = tokens.iter().map(|t| listed(t)).collect();
+        assert_eq!(shown[0], "sat");
+        assert_eq!(shown[1], "“ sat”");
+        assert_eq!(shown[2], "““ sat””");
+        assert_eq!(shown[3], "“”");
+        let mut distinct = shown.clone();
+        distinct.sort();
+        distinct.dedup();
+        assert_eq!(distinct.len(), tokens.len(), "{shown:?}");
+    }
 
     fn hostile_analysis() -> Analysis {
         let mut tokens: Vec<String> = (0..60).map(|i| format!("w{i}")).collect();
