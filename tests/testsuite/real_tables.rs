@@ -320,6 +320,20 @@ fn a_table_of_two_rows_leaves_every_claim_not_tested_for_its_size() {
             .all(|r| *r == "needs at least 3 non-zero rows; the table has 2"),
         "{reasons:?}"
     );
+    // Again as JSON alone: the HTML and Markdown of the run before are removed, and said so.
+    let args = [
+        "--vectors",
+        file.to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+    ];
+    let out = report(&[&args[..], &["--report-format", "json"]].concat());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("(report.html, report.md of an earlier run removed)"),
+        "{said}"
+    );
+    assert!(!out_dir.join("report.html").exists() && !out_dir.join("report.md").exists());
 }
 
 #[test]

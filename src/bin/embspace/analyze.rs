@@ -168,12 +168,12 @@ pub fn analyze(args: &AnalyzeArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// What [`write_pages`] left in the output directory.
+/// What a run left in its output directory.
 pub(crate) struct Written {
     /// Files written or already holding their bytes.
-    files: usize,
+    pub(crate) files: usize,
     /// Pages in formats not asked for, left by an earlier run and removed.
-    removed: Vec<String>,
+    pub(crate) removed: Vec<String>,
 }
 
 impl Written {
@@ -187,12 +187,9 @@ impl Written {
     }
 }
 
-/// Renders `analysis` (an analysis or a comparison) in the asked formats and writes them into `out`, replacing what is there only
-/// once everything is rendered.
-///
-/// The directory then holds this run's pages alone: a page in a format not
-/// asked for is an earlier run's, maybe of another table, and may show
-/// figures this run has just replaced, so it is removed.
+/// Renders `analysis` (an analysis or a comparison) in the asked formats and
+/// writes them into `out`, replacing what is there only once everything is
+/// rendered; pages of other formats are removed ([`remove_stale_pages`]).
 pub(crate) fn write_pages(
     analysis: &embspace::analyze::Analysis,
     report_format: &[FormatArg],
@@ -208,16 +205,25 @@ pub(crate) fn write_pages(
     let files = report::write_atomically(out, &rendered, prune)
         .with_context(|| format!("writing the {what} into {}", out.display()))?
         .len();
+    let removed = remove_stale_pages(out, what, &formats)?;
+    Ok(Written { files, removed })
+}
+
+/// Removes the pages `stem.html`, `stem.md`, `stem.json` of the formats not in
+/// `formats` from `out`, and names them: the directory then holds one run's
+/// pages, since a page in a format not asked for is an earlier run's, maybe
+/// of another table, and may show figures this run has just replaced.
+pub(crate) fn remove_stale_pages(out: &Path, stem: &str, formats: &[Format]) -> anyhow::Result<Vec<String>> {
     let mut removed = Vec::new();
     for format in Format::ALL.into_iter().filter(|f| !formats.contains(f)) {
-        let name = format!("{what}.{}", format.extension());
+        let name = format!("{stem}.{}", format.extension());
         let page = out.join(&name);
         if page.is_file() {
             std::fs::remove_file(&page).with_context(|| format!("removing {}", page.display()))?;
             removed.push(name);
         }
     }
-    Ok(Written { files, removed })
+    Ok(removed)
 }
 
 /// Tokens one a line, exactly as the table spells them, read as a vocabulary

@@ -11,6 +11,7 @@ use embspace::format::plural;
 use embspace::real::RealTable;
 use embspace::report::{self, Format};
 
+use crate::analyze::{Written, remove_stale_pages};
 use crate::progress::Progress;
 use crate::table_args::{TableArgs, input_path, read_as};
 use crate::{CHECK_FAILED, FormatArg};
@@ -99,8 +100,16 @@ pub fn report(args: &ReportArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     let (report, rendered) =
         report::run_and_render(&chosen, tables.as_deref(), &formats).context("rendering the report")?;
     let prune = args.vectors.is_none() && prunes_figures(args, &formats);
-    let written = report::write_atomically(&out, &rendered, prune)
-        .with_context(|| format!("writing the report into {}", out.display()))?;
+    let files = report::write_atomically(&out, &rendered, prune)
+        .with_context(|| format!("writing the report into {}", out.display()))?
+        .len();
+    // The pages about a reader's table describe that table alone; `reports/`
+    // keeps its committed pages whatever formats a run writes.
+    let removed = match args.vectors {
+        Some(_) => remove_stale_pages(&out, "report", &formats)?,
+        None => Vec::new(),
+    };
+    let written = Written { files, removed };
     progress.finish();
     if !quiet {
         for demo in report.demos.iter().filter(|d| !d.passed()) {
@@ -119,14 +128,13 @@ pub fn report(args: &ReportArgs, quiet: bool) -> anyhow::Result<ExitCode> {
             );
         }
         eprintln!(
-            "{}: {}/{} demos, {}/{} checks passed; {} files up to date in {}",
+            "{}: {}/{} demos, {}/{} checks passed; {}",
             if s.all_passed { "PASS" } else { "FAIL" },
             s.demos_passed,
             s.demos,
             s.checks_passed,
             s.checks,
-            written.len(),
-            out.display()
+            written.summary(&out)
         );
     }
     Ok(if report.summary.all_passed {
