@@ -42,12 +42,7 @@ fn list_into_a_closed_pipe_ends_quietly() {
 fn report_writes_every_format_and_exits_zero() {
     let dir = tempfile::tempdir().unwrap();
     let out = embspace(&["report", "--quiet", "--out", dir.path().to_str().unwrap()]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::assert_succeeded(&out);
     for name in [
         "report.html",
         "report.md",

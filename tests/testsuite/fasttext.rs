@@ -145,12 +145,7 @@ fn analyze_queries(file: &Path, queries: &[&str], top: usize) -> (serde_json::Va
         .args(queries)
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::assert_succeeded(&out);
     let json = serde_json::from_slice(&std::fs::read(dir.path().join("analysis.json")).unwrap()).unwrap();
     let markdown = std::fs::read_to_string(dir.path().join("analysis.md")).unwrap();
     (json, markdown)

@@ -194,12 +194,7 @@ fn analyze_reads_a_quantised_model_end_to_end() {
         .arg(fixtures().join("q4_k.gguf"))
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::assert_succeeded(&out);
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.path().join("analysis.json")).unwrap()).unwrap();
     assert_eq!(json["source"]["format"], "gguf");

@@ -29,6 +29,18 @@ pub static REPORT: LazyLock<(Report, Rendered)> = LazyLock::new(|| {
     (report, rendered)
 });
 
+/// Asserts that a run of the binary succeeded (exit code 0), showing its
+/// standard error when it did not.
+#[track_caller]
+pub fn assert_succeeded(out: &std::process::Output) {
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// Asserts that a run of the binary was refused: exit code 2 and `message`
 /// in its standard error (shown when it is not).
 #[track_caller]

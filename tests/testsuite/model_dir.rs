@@ -807,12 +807,7 @@ fn analyze_of_an_untied_directory_reports_input_against_output() {
         .arg(out.path())
         .output()
         .unwrap();
-    assert_eq!(
-        run.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    crate::assert_succeeded(&run);
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.path().join("analysis.json")).unwrap()).unwrap();
     let compared = &json["results"]["input_output"];
@@ -835,12 +830,7 @@ fn compare_sets_a_model_s_input_matrix_beside_its_output_matrix() {
         .args([out.path(), dir.path(), dir.path()])
         .output()
         .unwrap();
-    assert_eq!(
-        run.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    crate::assert_succeeded(&run);
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.path().join("comparison.json")).unwrap()).unwrap();
     assert_eq!(json["results"]["vocabulary"]["shared"], 8);

@@ -123,12 +123,7 @@ fn the_cli_writes_what_the_library_renders() {
         .args(["notebooks", "--quiet", "--out", dir.path().to_str().unwrap()])
         .output()
         .expect("the binary runs");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::assert_succeeded(&out);
     let rendered = notebook::render(demos::ALL).unwrap();
     assert!(stale(&rendered, dir.path()).is_empty());
 }

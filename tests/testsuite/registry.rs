@@ -148,12 +148,7 @@ fn every_citation_has_a_reference_and_every_reference_is_cited() {
             .args(args)
             .output()
             .unwrap();
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        crate::assert_succeeded(&out);
     };
     let analysis = dir.path().join("analysis");
     run(&[

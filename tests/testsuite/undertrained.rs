@@ -74,12 +74,7 @@ fn rows_left_untrained_come_first_with_the_unused_names_as_reference() {
     let table = dir.path().join("planted.txt");
     planted(&table);
     let out = analyze(&table, &dir.path().join("a"), &[]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::assert_succeeded(&out);
     let result = undertrained(&dir.path().join("a"));
     assert_eq!(result["indicator"], "unused_distance");
     let reference: Vec<usize> = serde_json::from_value(result["reference"]["rows"].clone()).unwrap();
@@ -118,12 +113,7 @@ fn a_given_reference_list_replaces_the_names_and_reports_unknown_tokens() {
         &dir.path().join("b"),
         &["--unused-reference", list.to_str().unwrap()],
     );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::assert_succeeded(&out);
     let result = undertrained(&dir.path().join("b"));
     let reference: Vec<usize> = serde_json::from_value(result["reference"]["rows"].clone()).unwrap();
     assert_eq!(reference, GLITCHES);
@@ -139,12 +129,7 @@ fn without_reference_rows_the_norm_ranks_and_the_page_says_not_tested() {
     let renamed = fs::read_to_string(&table).unwrap().replace("[unused", "[used");
     fs::write(&table, renamed).unwrap();
     let out = analyze(&table, &dir.path().join("c"), &[]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::assert_succeeded(&out);
     let result = undertrained(&dir.path().join("c"));
     assert_eq!(result["indicator"], "input_norm");
     let mut untrained = [UNUSED, GLITCHES].concat();
@@ -177,12 +162,7 @@ fn a_gguf_model_names_its_reference_rows_and_an_output_matrix_too_narrow_says_wh
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/gguf/f32.gguf");
     let dir = tempfile::tempdir().unwrap();
     let out = analyze(&fixture, dir.path(), &[]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::assert_succeeded(&out);
     let result = undertrained(dir.path());
     let reference: Vec<usize> = serde_json::from_value(result["reference"]["rows"].clone()).unwrap();
     assert_eq!(reference, [4, 6]);
