@@ -262,9 +262,16 @@ fn overlap_tokens_and_limit_choose_the_rows_compared() {
     let json: serde_json::Value =
         serde_json::from_slice(&fs::read(out_dir.join("comparison.json")).unwrap()).unwrap();
     assert_eq!(json["results"]["overlap"]["queries"], 7);
-    // --limit applies to both files.
+    // --limit applies to both files, and each file's notes say it was cut.
     assert_eq!(json["results"]["vocabulary"]["a_tokens"], 30);
     assert_eq!(json["results"]["vocabulary"]["b_tokens"], 30);
+    for side in ["source", "compared_with"] {
+        let notes = json[side]["notes"].to_string();
+        assert!(
+            notes.contains("at most the first 30 rows read (--limit)"),
+            "{notes}"
+        );
+    }
 }
 
 #[test]

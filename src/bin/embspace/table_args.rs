@@ -66,7 +66,13 @@ impl TableArgs {
             output,
             ..self.options()
         };
-        let loaded = load(path, &options)?;
+        let mut loaded = load(path, &options)?;
+        // The page and the terminal say the table was cut, not only its shape.
+        if let Some(limit) = self.limit {
+            loaded
+                .notes
+                .push(format!("at most the first {limit} rows read (--limit)"));
+        }
         for warning in &loaded.warnings {
             progress.warn(warning);
         }
