@@ -286,7 +286,8 @@ pub fn render(analysis: &Analysis, formats: &[Format]) -> Result<Rendered> {
     let figures: Vec<&FigureRecord> = analysis.sections.iter().flat_map(|s| &s.figures).collect();
     let pngs = render_pngs(&figures)?;
     let mut files = figure_files(&figures, pngs.clone(), formats);
-    let stem = analysis.kind().1;
+    let stem = analysis.file_stem();
+    let references = analysis.references();
     for format in formats {
         let text = match format {
             Format::Json => {
@@ -299,14 +300,14 @@ pub fn render(analysis: &Analysis, formats: &[Format]) -> Result<Rendered> {
                         map: analysis.map.as_ref(),
                     },
                     figures: figures.iter().map(|f| &f.path).collect(),
-                    references: analysis.references(),
+                    references: &references,
                 };
                 readable_json(&json)
             }
             Format::Markdown => render_template(
                 "analyze.md.j2",
                 &Page {
-                    analysis: Heading::of(analysis),
+                    analysis: Heading::of(analysis, &references),
                     sections: &[],
                     map: None,
                 },
@@ -331,7 +332,7 @@ pub fn render(analysis: &Analysis, formats: &[Format]) -> Result<Rendered> {
                 render_template(
                     "analyze.html.j2",
                     &Page {
-                        analysis: Heading::of(analysis),
+                        analysis: Heading::of(analysis, &references),
                         sections: &sections,
                         map: analysis.map.as_ref().map(Map::packed),
                     },
@@ -355,7 +356,7 @@ struct Json<'a> {
     compared_with: Option<&'a Source>,
     results: JsonResults<'a>,
     figures: Vec<&'a String>,
-    references: Vec<Work>,
+    references: &'a [Work],
 }
 
 #[derive(Serialize)]
@@ -472,11 +473,11 @@ struct Heading<'a> {
     command: &'static str,
     sources: Vec<&'a Source>,
     sections: &'a [Section],
-    references: Vec<Work>,
+    references: &'a [Work],
 }
 
 impl<'a> Heading<'a> {
-    fn of(analysis: &'a Analysis) -> Self {
+    fn of(analysis: &'a Analysis, references: &'a [Work]) -> Self {
         Heading {
             title: &analysis.title,
             command: analysis.kind().0,
@@ -484,7 +485,7 @@ impl<'a> Heading<'a> {
                 .chain(&analysis.compared_with)
                 .collect(),
             sections: &analysis.sections,
-            references: analysis.references(),
+            references,
         }
     }
 }

@@ -288,17 +288,15 @@ fn load_from(
     // sure (a magic number, or binary rows where text was asked for); a text
     // table with a broken header reads as GloVe, which says little.
     let text = |f: Format| matches!(f, Format::Word2VecText | Format::FastText | Format::Glove);
-    let hint = options
-        .format
-        .zip(detected().ok())
-        .filter(|&(given, found)| match found {
+    let hint = options.format.and_then(|given| {
+        let found = detected().ok()?;
+        let sure = match found {
             Format::Npy | Format::Gguf | Format::Safetensors | Format::FastTextBinary => found != given,
             Format::Word2VecBinary => text(given),
             _ => false,
-        })
-        .map(|(_, found)| {
-            format!(" (its first bytes read as {found}: omit --format, or give --format {found})")
-        });
+        };
+        sure.then(|| format!(" (its first bytes read as {found}: omit --format, or give --format {found})"))
+    });
     let in_file = |error: Malformed| {
         let mut error = error.in_file(path);
         if let (Some(hint), LoadError::Malformed { found, .. }) = (&hint, &mut error) {

@@ -29,4 +29,4 @@ pub use plot::{PALETTE, SIZE, render_png};
 #[cfg(feature = "report")]
 pub use render::{Format, Rendered, render, run_and_render};
 #[cfg(feature = "report")]
-pub use write::write_atomically;
+pub use write::{remove_other_pages, write_atomically};

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::report::render::Rendered;
+use crate::report::render::{Format, Rendered};
 
 /// Write every file of `rendered` under `dir`, each through a temporary file
 /// in the same directory followed by a rename, so an interrupted run leaves
@@ -118,6 +118,27 @@ fn holds(path: &Path, bytes: &[u8]) -> bool {
     }
 }
 
+/// Removes from `dir` the pages `stem.html`, `stem.md`, `stem.json` of the
+/// formats not in `written`, and returns their names. Run after
+/// [`write_atomically`], it leaves one run's pages in the directory: a page in
+/// another format is an earlier run's, maybe about another table, and may show
+/// figures this run has just replaced.
+///
+/// # Errors
+/// An I/O error, with the path it concerns.
+pub fn remove_other_pages(dir: &Path, stem: &str, written: &[Format]) -> std::io::Result<Vec<String>> {
+    let mut removed = Vec::new();
+    for format in Format::ALL.into_iter().filter(|f| !written.contains(f)) {
+        let name = format!("{stem}.{}", format.extension());
+        let page = dir.join(&name);
+        if page.is_file() {
+            fs::remove_file(&page).map_err(|e| with_path(e, &page))?;
+            removed.push(name);
+        }
+    }
+    Ok(removed)
+}
+
 fn prune(figures: &Path, keep: &[PathBuf]) -> std::io::Result<()> {
     let Ok(entries) = fs::read_dir(figures) else {
         return Ok(());
@@ -161,6 +182,33 @@ mod tests {
             .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
             .collect();
         assert!(leftovers.is_empty());
+    }
+
+    #[test]
+    fn pages_of_other_formats_are_removed_and_named_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in [
+            "analysis.html",
+            "analysis.md",
+            "analysis.json",
+            "report.md",
+            "notes.md",
+        ] {
+            fs::write(dir.path().join(name), b"earlier").unwrap();
+        }
+        let removed = remove_other_pages(dir.path(), "analysis", &[Format::Markdown]).unwrap();
+        assert_eq!(removed, ["analysis.html", "analysis.json"]);
+        let mut left: Vec<String> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["analysis.md", "notes.md", "report.md"]);
+        assert!(
+            remove_other_pages(dir.path(), "analysis", &[Format::Markdown])
+                .unwrap()
+                .is_empty()
+        );
     }
 
     #[test]

@@ -674,21 +674,20 @@ fn a_hostile_token_in_an_error_is_escaped_and_shortened() {
 
 #[test]
 fn a_format_the_first_bytes_contradict_is_named_as_the_likely_cause() {
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
     for (file, given, found) in [
         ("embeddings/word2vec.bin", Format::Glove, "word2vec-binary"),
         ("embeddings/f32.npy", Format::Word2VecText, "npy"),
         ("embeddings/model.safetensors", Format::Npy, "safetensors"),
         ("gguf/q4_0.gguf", Format::Safetensors, "gguf"),
     ] {
-        let message = refused(&fixtures.join(file), &with_format(given)).to_string();
+        let message = refused(&crate::fixture(file), &with_format(given)).to_string();
         let hint = format!(" (its first bytes read as {found}: omit --format, or give --format {found})");
         assert!(message.ends_with(&hint), "{message}");
     }
     // A text table whose first line is no header reads as GloVe, which proves
     // nothing: no hint.
     let message = refused(
-        &fixtures.join("embeddings/glove.txt"),
+        &crate::fixture("embeddings/glove.txt"),
         &with_format(Format::Word2VecText),
     );
     assert!(!message.to_string().contains("first bytes"), "{message}");

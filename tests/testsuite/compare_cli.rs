@@ -279,13 +279,12 @@ fn reading_options_can_be_given_for_one_side_alone() {
     // An `.npy` whose vocabulary is not beside it, against the GGUF file it
     // was dequantised from (the same 32 × 64 matrix): `--vocab` for both would
     // replace the GGUF's own tokens too, `--vocab-a` names A's alone.
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/gguf");
-    let gguf = fixtures.join("f32.gguf");
+    let gguf = crate::fixture("gguf/f32.gguf");
     let loaded = embspace::embeddings::load(&gguf, &Default::default()).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let vocab = dir.path().join("tokens.list");
     fs::write(&vocab, loaded.embeddings.tokens().join("\n") + "\n").unwrap();
-    let npy = fixtures.join("f32.token_embd.weight.npy");
+    let npy = crate::fixture("gguf/f32.token_embd.weight.npy");
     let out_dir = dir.path().join("out");
     let vocab_a = vocab.to_str().unwrap();
     let out = compare_with(&npy, &gguf, &out_dir, &["--vocab-a", vocab_a, "--limit-b", "20"]);

@@ -29,6 +29,13 @@ pub static REPORT: LazyLock<(Report, Rendered)> = LazyLock::new(|| {
     (report, rendered)
 });
 
+/// A file under `tests/fixtures/`.
+pub fn fixture(relative: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(relative)
+}
+
 /// Asserts that a run of the binary succeeded (exit code 0), showing its
 /// standard error when it did not.
 #[track_caller]

@@ -1,6 +1,6 @@
 //! `embspace analyze`: its options, and the glue from them to the library.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -11,9 +11,9 @@ use embspace::analyze::{
 };
 use embspace::embeddings::{load_bytes, parse_vocab};
 use embspace::format::plural;
-use embspace::report::{self, Format};
 
 use crate::FormatArg;
+use crate::pages::write_pages;
 use crate::progress::Progress;
 use crate::table_args::{TableArgs, at_least, input_path, read_as};
 
@@ -166,64 +166,6 @@ pub fn analyze(args: &AnalyzeArgs, quiet: bool) -> anyhow::Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// What a run left in its output directory.
-pub(crate) struct Written {
-    /// Files written or already holding their bytes.
-    pub(crate) files: usize,
-    /// Pages in formats not asked for, left by an earlier run and removed.
-    pub(crate) removed: Vec<String>,
-}
-
-impl Written {
-    /// `3 files up to date in out`, and the pages removed.
-    pub(crate) fn summary(&self, out: &Path) -> String {
-        let mut line = format!("{} up to date in {}", plural(self.files, "file"), out.display());
-        if !self.removed.is_empty() {
-            line += &format!(" ({} of an earlier run removed)", self.removed.join(", "));
-        }
-        line
-    }
-}
-
-/// Renders `analysis` (an analysis or a comparison) in the asked formats and
-/// writes them into `out`, replacing what is there only once everything is
-/// rendered; pages of other formats are removed ([`remove_stale_pages`]).
-pub(crate) fn write_pages(
-    analysis: &embspace::analyze::Analysis,
-    report_format: &[FormatArg],
-    out: &Path,
-) -> anyhow::Result<Written> {
-    let what = analysis.file_stem();
-    let mut formats: Vec<Format> = report_format.iter().map(|&f| f.into()).collect();
-    formats.sort();
-    formats.dedup();
-    let rendered =
-        embspace::analyze::render(analysis, &formats).with_context(|| format!("rendering the {what}"))?;
-    let prune = formats.iter().any(|f| *f != Format::Html);
-    let files = report::write_atomically(out, &rendered, prune)
-        .with_context(|| format!("writing the {what} into {}", out.display()))?
-        .len();
-    let removed = remove_stale_pages(out, what, &formats)?;
-    Ok(Written { files, removed })
-}
-
-/// Removes the pages `stem.html`, `stem.md`, `stem.json` of the formats not in
-/// `formats` from `out`, and names them: the directory then holds one run's
-/// pages, since a page in a format not asked for is an earlier run's, maybe
-/// of another table, and may show figures this run has just replaced.
-pub(crate) fn remove_stale_pages(out: &Path, stem: &str, formats: &[Format]) -> anyhow::Result<Vec<String>> {
-    let mut removed = Vec::new();
-    for format in Format::ALL.into_iter().filter(|f| !formats.contains(f)) {
-        let name = format!("{stem}.{}", format.extension());
-        let page = out.join(&name);
-        if page.is_file() {
-            std::fs::remove_file(&page).with_context(|| format!("removing {}", page.display()))?;
-            removed.push(name);
-        }
-    }
-    Ok(removed)
 }
 
 /// Tokens one a line, exactly as the table spells them, read as a vocabulary

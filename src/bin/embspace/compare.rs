@@ -9,7 +9,7 @@ use embspace::embeddings::{Format as FileFormat, Loaded};
 use embspace::format::plural;
 
 use crate::FormatArg;
-use crate::analyze::write_pages;
+use crate::pages::write_pages;
 use crate::progress::Progress;
 use crate::table_args::{STDIN, TableArgs, at_least, input_path, parse_file_format};
 
@@ -99,6 +99,7 @@ pub fn compare_tables(args: &CompareArgs, quiet: bool) -> anyhow::Result<ExitCod
 /// The reading options of one table alone (`--vocab-a`, `--tensor-b`, …), which
 /// override the shared ones for it: an `.npy` and its vocabulary beside a GGUF
 /// file, or a checkpoint's input matrix beside its `lm_head`.
+#[rustfmt::skip] // rustfmt indents the attributes inside a macro body far to the right.
 macro_rules! one_side {
     ($name:ident, $side:literal, $suffix:literal) => {
         // Each option's id is its flag: clap keys values by id, and the field
@@ -106,27 +107,19 @@ macro_rules! one_side {
         #[derive(Debug, Args)]
         #[command(next_help_heading = concat!("Reading ", $side, " alone"))]
         struct $name {
-            #[arg(
-                                        id = concat!("format-", $suffix), long = concat!("format-", $suffix),
-                                        value_name = "FORMAT", value_parser = parse_file_format,
-                                        help = concat!("--format, for ", $side, " alone")
-                                    )]
+            #[arg(id = concat!("format-", $suffix), long = concat!("format-", $suffix),
+                  value_name = "FORMAT", value_parser = parse_file_format,
+                  help = concat!("--format, for ", $side, " alone"))]
             format: Option<FileFormat>,
-            #[arg(
-                                        id = concat!("vocab-", $suffix), long = concat!("vocab-", $suffix),
-                                        value_name = "FILE", help = concat!("--vocab, for ", $side, " alone")
-                                    )]
+            #[arg(id = concat!("vocab-", $suffix), long = concat!("vocab-", $suffix),
+                  value_name = "FILE", help = concat!("--vocab, for ", $side, " alone"))]
             vocab: Option<PathBuf>,
-            #[arg(
-                                        id = concat!("tensor-", $suffix), long = concat!("tensor-", $suffix),
-                                        value_name = "NAME", help = concat!("--tensor, for ", $side, " alone")
-                                    )]
+            #[arg(id = concat!("tensor-", $suffix), long = concat!("tensor-", $suffix),
+                  value_name = "NAME", help = concat!("--tensor, for ", $side, " alone"))]
             tensor: Option<String>,
-            #[arg(
-                                        id = concat!("limit-", $suffix), long = concat!("limit-", $suffix),
-                                        value_name = "N", value_parser = at_least(1),
-                                        help = concat!("--limit, for ", $side, " alone")
-                                    )]
+            #[arg(id = concat!("limit-", $suffix), long = concat!("limit-", $suffix),
+                  value_name = "N", value_parser = at_least(1),
+                  help = concat!("--limit, for ", $side, " alone"))]
             limit: Option<usize>,
         }
 

@@ -3,6 +3,7 @@
 
 mod analyze;
 mod compare;
+mod pages;
 mod progress;
 mod report;
 mod table_args;

@@ -11,7 +11,7 @@ use embspace::format::plural;
 use embspace::real::RealTable;
 use embspace::report::{self, Format};
 
-use crate::analyze::{Written, remove_stale_pages};
+use crate::pages::Written;
 use crate::progress::Progress;
 use crate::table_args::{TableArgs, input_path, read_as};
 use crate::{CHECK_FAILED, FormatArg};
@@ -106,7 +106,8 @@ pub fn report(args: &ReportArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     // The pages about a reader's table describe that table alone; `reports/`
     // keeps its committed pages whatever formats a run writes.
     let removed = match args.vectors {
-        Some(_) => remove_stale_pages(&out, "report", &formats)?,
+        Some(_) => report::remove_other_pages(&out, "report", &formats)
+            .with_context(|| format!("removing earlier pages from {}", out.display()))?,
         None => Vec::new(),
     };
     let written = Written { files, removed };
