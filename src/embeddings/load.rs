@@ -283,6 +283,7 @@ fn load_from(
         Some(format) => format,
         None => detected()?,
     };
+    refuse_inapplicable(path, format, options)?;
     // A `--format` the file's first bytes contradict is the likely cause of
     // whatever the reader then finds: the message says so, when the bytes are
     // sure (a magic number, or binary rows where text was asked for); a text
@@ -526,6 +527,35 @@ fn fasttext_notes(model: &FastTextModel) -> [String; 2] {
         ),
         subwords,
     ]
+}
+
+/// Refuses `--vocab` for a table whose rows name themselves and `--tensor`
+/// for a file of one table: ignoring either would read another table than the
+/// one meant. (A model directory takes both.)
+fn refuse_inapplicable(path: &Path, format: Format, options: &LoadOptions) -> Result<(), LoadError> {
+    let inapplicable = |option, applies_to, instead| LoadError::Inapplicable {
+        file: path.to_path_buf(),
+        option,
+        applies_to,
+        format: format.name(),
+        instead,
+    };
+    let has_tensors = matches!(format, Format::Safetensors | Format::Gguf);
+    if options.vocab.is_some() && !(has_tensors || format == Format::Npy) {
+        return Err(inapplicable(
+            "--vocab",
+            "names the rows of an npy or safetensors matrix, a GGUF file or a model directory",
+            "names its own rows",
+        ));
+    }
+    if options.tensor.is_some() && !has_tensors {
+        return Err(inapplicable(
+            "--tensor",
+            "picks one tensor of a safetensors or GGUF file or a model directory",
+            "holds one table",
+        ));
+    }
+    Ok(())
 }
 
 /// A GGUF model's untied output embedding `output.weight`, read as the
@@ -951,6 +981,34 @@ mod tests {
         assert!(
             e.to_string().contains("m.npy:byte 0: expected a vocabulary"),
             "{e}"
+        );
+    }
+
+    #[test]
+    fn options_a_format_has_no_use_for_are_refused_not_ignored() {
+        let text = b"2 2\na 1 2\nb 3 4\n";
+        let refused = |bytes: &[u8], name: &str, options: LoadOptions| {
+            load_bytes(Path::new(name), bytes, &options)
+                .unwrap_err()
+                .to_string()
+        };
+        let vocab = LoadOptions {
+            vocab: Some("words.txt".into()),
+            ..LoadOptions::default()
+        };
+        assert_eq!(
+            refused(text, "v.txt", vocab),
+            "v.txt: --vocab names the rows of an npy or safetensors matrix, a GGUF file or a model \
+             directory; this word2vec file names its own rows"
+        );
+        let tensor = LoadOptions {
+            tensor: Some("lm_head.weight".into()),
+            ..LoadOptions::default()
+        };
+        assert_eq!(
+            refused(&npy_f32(2, 2), "m.npy", tensor),
+            "m.npy: --tensor picks one tensor of a safetensors or GGUF file or a model directory; \
+             this npy file holds one table"
         );
     }
 

@@ -67,6 +67,22 @@ pub enum LoadError {
         /// What the file holds there.
         found: String,
     },
+    /// An option the file's format has no use for: a vocabulary for a table
+    /// whose rows name themselves, a tensor name for a file of one matrix.
+    /// Refused rather than ignored: the table read would not be the one meant.
+    #[error("{}: {option} {applies_to}; this {format} file {instead}", file.display())]
+    Inapplicable {
+        /// The file, as the caller named it.
+        file: PathBuf,
+        /// The option, as the command line spells it: `--vocab`, `--tensor`.
+        option: &'static str,
+        /// The formats it is for.
+        applies_to: &'static str,
+        /// The file's format, by its `--format` name.
+        format: &'static str,
+        /// What the file has instead.
+        instead: &'static str,
+    },
 }
 
 impl LoadError {
@@ -90,7 +106,7 @@ impl LoadError {
     /// ```
     pub fn location(&self) -> Option<&Location> {
         match self {
-            LoadError::Io { .. } => None,
+            LoadError::Io { .. } | LoadError::Inapplicable { .. } => None,
             LoadError::Malformed { at, .. } => Some(at),
         }
     }

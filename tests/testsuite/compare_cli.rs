@@ -305,6 +305,24 @@ fn reading_options_can_be_given_for_one_side_alone() {
 }
 
 #[test]
+fn an_option_given_to_both_that_one_format_ignores_says_how_to_give_it_to_the_other() {
+    // A text table names its own rows: `--vocab`, meant for the `.npy`, is
+    // refused for it, not silently dropped, and the message names `--vocab-b`.
+    let dir = tempfile::tempdir().unwrap();
+    let text = write_table(dir.path(), "a.txt", &words("w", 4), &gaussian(4, 3, 5));
+    let npy = crate::fixture("gguf/f32.token_embd.weight.npy");
+    let vocab = dir.path().join("tokens.list").to_str().unwrap().to_string();
+    let out = compare_with(&text, &npy, &dir.path().join("out"), &["--vocab", &vocab]);
+    crate::assert_refused(
+        &out,
+        "a.txt: --vocab names the rows of an npy or safetensors matrix, a GGUF file or a model \
+         directory; this word2vec file names its own rows (--vocab is for both tables; --vocab-b \
+         is for B alone)",
+    );
+    assert!(!dir.path().join("out").exists());
+}
+
+#[test]
 fn a_table_of_one_row_compares_with_its_counts_in_the_singular() {
     let dir = tempfile::tempdir().unwrap();
     let a = write_table(dir.path(), "a.txt", &words("w", 1), &gaussian(1, 3, 12));

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 use embspace::analyze::{CompareParams, Source, compare};
-use embspace::embeddings::{Format as FileFormat, Loaded};
+use embspace::embeddings::{Format as FileFormat, LoadError, Loaded};
 use embspace::format::plural;
 
 use crate::FormatArg;
@@ -45,8 +45,10 @@ pub fn compare_tables(args: &CompareArgs, quiet: bool) -> anyhow::Result<ExitCod
     }
     let progress = Progress::new(quiet);
     // Both files are read before anything is written: a bad B leaves earlier output as it was.
-    let (a, a_source) = read(&args.only_a.over(&args.table), &args.a, &progress)?;
-    let (b, b_source) = read(&args.only_b.over(&args.table), &args.b, &progress)?;
+    let (a, a_source) =
+        read(&args.only_a.over(&args.table), &args.a, &progress).map_err(|e| args.only_a.hint(e))?;
+    let (b, b_source) =
+        read(&args.only_b.over(&args.table), &args.b, &progress).map_err(|e| args.only_b.hint(e))?;
     let shapes = [&a, &b].map(|t| format!("{} × {}", t.embeddings.len(), t.embeddings.dim()));
     let params = CompareParams {
         overlap_queries: args.overlap_tokens,
@@ -101,7 +103,7 @@ pub fn compare_tables(args: &CompareArgs, quiet: bool) -> anyhow::Result<ExitCod
 /// file, or a checkpoint's input matrix beside its `lm_head`.
 #[rustfmt::skip] // rustfmt indents the attributes inside a macro body far to the right.
 macro_rules! one_side {
-    ($name:ident, $side:literal, $suffix:literal) => {
+    ($name:ident, $side:literal, $suffix:literal, $other:literal, $other_suffix:literal) => {
         // Each option's id is its flag: clap keys values by id, and the field
         // names are the same on both sides and in `TableArgs`.
         #[derive(Debug, Args)]
@@ -134,12 +136,29 @@ macro_rules! one_side {
                     ..shared.clone()
                 }
             }
+
+            /// `error`, saying how to give the other table alone an option
+            /// given to both that this one's format has no use for.
+            fn hint(&self, error: anyhow::Error) -> anyhow::Error {
+                let own = |option: &str| match option {
+                    "--vocab" => self.vocab.is_some(),
+                    "--tensor" => self.tensor.is_some(),
+                    _ => true,
+                };
+                match error.downcast_ref::<LoadError>() {
+                    Some(LoadError::Inapplicable { option, .. }) if !own(option) => anyhow::anyhow!(
+                        concat!("{} ({} is for both tables; {}-", $other_suffix, " is for ", $other, " alone)"),
+                        error, option, option
+                    ),
+                    _ => error,
+                }
+            }
         }
     };
 }
 
-one_side!(OnlyA, "A", "a");
-one_side!(OnlyB, "B", "b");
+one_side!(OnlyA, "A", "a", "B", "b");
+one_side!(OnlyB, "B", "b", "A", "a");
 
 /// Reads one of the two tables and describes it for the report.
 fn read(table: &TableArgs, path: &Path, progress: &Progress) -> anyhow::Result<(Loaded, Source)> {
