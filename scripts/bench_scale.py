@@ -5,6 +5,7 @@
     scripts/bench_scale.sh --only qwen     # one table (qwen, tall)
     scripts/bench_scale.sh --only compare  # `embspace compare` of the qwen table with a tuned copy
     scripts/bench_scale.sh --only untied   # `embspace analyze` of a model directory with an lm_head
+    scripts/bench_scale.sh --only fasttext # a cc.en.300.bin-sized fastText model, against gensim
     scripts/bench_scale.sh --quick         # small stand-ins (30k x 2048, 200k x 300) to try the script
 
 Tables (written once into target/scale/, deterministic from the seed, reused when present):
@@ -60,11 +61,26 @@ model.safetensors, vocab.txt) whose input embedding is the qwen table and whose 
 is the tuned table's first rows: `analyze DIR --map 0` as above plus the input-versus-output
 section, against numpy doing the statistics and queries above plus the same Procrustes and
 per-token cosines as for `compare`.
+
+`fasttext` is a fastText `.bin` model of the shape of the published cc.en.300.bin (2 000 000 words,
+2 000 000 n-gram buckets of 3 to 6 characters, 300 dimensions, skipgram; 7.2 GB with its output
+matrix): seeded pseudo-words, the input matrix Gaussian, the output matrix zero (neither side
+reads it). Both sides load it and answer the same queries:
+
+    embspace  target/release/embspace analyze FILE --map 0 --query <100 words and 10 words outside
+              the table> --report-format json (every word's vector composed with its n-grams, the
+              statistics above, the top-10 neighbours of each query over every word)
+    gensim    gensim.models.fasttext.load_facebook_vectors(FILE), then most_similar(word, topn=10)
+              for the same queries
+
+and must give the same neighbours. The table is 2.4 GB of f32; the model's input matrix, words
+and buckets, 4.8 GB.
 """
 
 import argparse
 import json
 import os
+import struct
 import subprocess
 import sys
 import time
@@ -89,6 +105,9 @@ QUICK = {
     "qwen": dict(rows=30_000, dim=2048, kind="bf16"),
     "tall": dict(rows=200_000, dim=300, kind="npy"),
 }
+FASTTEXT = dict(words=2_000_000, buckets=2_000_000, dim=300)  # cc.en.300.bin's shape
+QUICK_FASTTEXT = dict(words=100_000, buckets=200_000, dim=100)
+UNSEEN = 10  # query words outside the fastText model's table
 
 
 def chunks(rows, dim, seed):
@@ -523,9 +542,91 @@ def bench_compare(spec):
     print(f"load average at the end: {os.getloadavg()[0]:.1f}", flush=True)
 
 
+def pseudo_words(n, rng):
+    """`n` distinct lowercase pseudo-words of 3 to 11 letters."""
+    letters = np.frombuffer(b"abcdefghijklmnopqrstuvwxyz", dtype=np.uint8)
+    seen, words = set(), []
+    while len(words) < n:
+        for length in rng.integers(3, 12, size=n - len(words)):
+            word = bytes(letters[rng.integers(0, 26, size=length)])
+            if word not in seen:
+                seen.add(word)
+                words.append(word)
+    return words
+
+
+def write_fasttext(words, buckets, dim):
+    """A fastText v12 skipgram .bin: header, dictionary, input matrix (words then buckets), output."""
+    path = OUT / f"fasttext-{words}x{dim}" / "model.bin"
+    if path.exists():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    started = time.time()
+    rng = np.random.default_rng(SEED)
+    names = pseudo_words(words + UNSEEN, rng)
+    known = [names[r] for r in np.linspace(0, words - 1, QUERIES).astype(int)]
+    (path.parent / "queries.txt").write_text("\n".join(w.decode() for w in known + names[words:]) + "\n")
+    with open(path.with_suffix(".tmp"), "wb") as f:
+        # magic, version; dim ws epoch minCount neg wordNgrams loss(ns) model(skipgram) bucket minn
+        # maxn lrUpdateRate; t
+        f.write(struct.pack("<ii12id", 793712314, 12, dim, 5, 5, 5, 10, 1, 2, 2, buckets, 3, 6, 100, 1e-4))
+        # size, nwords, nlabels, ntokens, pruneidx_size (-1: not pruned)
+        f.write(struct.pack("<iiiqq", words, words, 0, 1000 * words, -1))
+        f.write(b"".join(w + b"\0" + struct.pack("<qb", words - i, 0) for i, w in enumerate(names[:words])))
+        for rows, fill in ((words + buckets, rng.standard_normal), (words, None)):
+            f.write(struct.pack("<?qq", False, rows, dim))
+            for start in range(0, rows, 65536):
+                m = min(65536, rows - start)
+                block = np.zeros((m, dim), np.float32) if fill is None else fill((m, dim), np.float32) * 0.1
+                f.write(block.astype("<f4").tobytes())
+    path.with_suffix(".tmp").rename(path)
+    print(f"wrote {path.relative_to(ROOT)} in {time.time() - started:.1f} s", flush=True)
+    return path
+
+
+def reference_fasttext(path, queries, result_file):
+    """gensim's side of `fasttext`: load, then the top 10 of each query."""
+    from gensim.models.fasttext import load_facebook_vectors
+    started = time.time()
+    kv = load_facebook_vectors(str(path))
+    loaded = time.time()
+    neighbours = [[w for w, _ in kv.most_similar(q, topn=TOP)] for q in queries]
+    json.dump({"neighbours": neighbours, "times": {"load": loaded - started, "queries": time.time() - loaded}},
+              open(result_file, "w"))
+
+
+def bench_fasttext(spec):
+    path = write_fasttext(**spec)
+    words, dim = spec["words"], spec["dim"]
+    subprocess.run(["cat", str(path)], check=True, stdout=subprocess.DEVNULL)
+    queries = (path.parent / "queries.txt").read_text().split()
+    out = OUT / "out-fasttext"
+    results = {"embspace": timed([BINARY, "analyze", path, "--map", "0", "--report-format", "json", "--out", out,
+                                  "--query", *queries])}
+    ours = json.load(open(out / "analysis.json"))["results"]
+    reference_file = OUT / "gensim-fasttext.json"
+    results["gensim"] = timed([sys.executable, __file__, "--reference-fasttext", path, "--result", reference_file,
+                               "--queries", ",".join(queries)])
+    theirs = json.load(open(reference_file))
+    ours_lists = [[n["token"] for n in q["neighbours"]] for q in ours["neighbours"]]
+    same = sum(a == b for a, b in zip(ours_lists, theirs["neighbours"]))
+    table_mb, input_mb = words * dim * 4 / 2**20, (words + spec["buckets"]) * dim * 4 / 2**20
+    print(f"\n## fasttext: {words} words and {spec['buckets']} buckets x {dim} ({path.stat().st_size / 1e9:.1f} GB; "
+          f"f32 table {table_mb:.0f} MB, input matrix {input_mb:.0f} MB)")
+    print(f"top-10 lists equal to gensim's, in order: {same}/{len(queries)} ({UNSEEN} of the queries outside the "
+          "table)")
+    print("gensim phases: " + ", ".join(f"{k} {v:.1f} s" for k, v in theirs["times"].items()))
+    print("\n| who | wall | CPU | peak RSS | RSS / f32 table | RSS / input matrix |\n|---|---|---|---|---|---|")
+    for who, (wall, cpu, mb) in results.items():
+        print(f"| {who} | {wall:.1f} s | {cpu:.1f} s | {mb:.0f} MB | {mb / table_mb:.2f}x | {mb / input_mb:.2f}x |")
+    print(f"\ngensim / embspace wall time: {results['gensim'][0] / results['embspace'][0]:.2f}; "
+          f"peak RSS: {results['gensim'][2] / results['embspace'][2]:.2f}")
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}", flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=sorted(TABLES) + ["compare", "untied"])
+    parser.add_argument("--only", choices=sorted(TABLES) + ["compare", "untied", "fasttext"])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--reference", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
@@ -533,7 +634,12 @@ def main():
     parser.add_argument("--first-padding", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--reference-compare", type=Path, nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--overlap-tokens", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--reference-fasttext", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--queries", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.reference_fasttext:
+        reference_fasttext(args.reference_fasttext, args.queries.split(","), args.result)
+        return
     if args.reference_compare:
         reference_compare(*args.reference_compare, args.overlap_tokens, args.result)
         return
@@ -543,9 +649,11 @@ def main():
         return
     OUT.mkdir(parents=True, exist_ok=True)
     tables = QUICK if args.quick else TABLES
-    for name in [args.only] if args.only else [*tables, "compare", "untied"]:
+    for name in [args.only] if args.only else [*tables, "compare", "untied", "fasttext"]:
         if name == "compare":
             bench_compare(tables["qwen"])
+        elif name == "fasttext":
+            bench_fasttext(QUICK_FASTTEXT if args.quick else FASTTEXT)
         else:
             bench(name, tables["qwen" if name == "untied" else name])
 

@@ -11,17 +11,6 @@ use memmap2::Mmap;
 
 use super::load_error::LoadError;
 
-/// Whether to fault the whole mapping in at once.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Prefault {
-    /// Read every page up front (`MAP_POPULATE`): a file that is parsed
-    /// from end to end.
-    Whole,
-    /// Fault pages in as they are touched: a shard of which only the header
-    /// and perhaps one tensor are read.
-    OnTouch,
-}
-
 /// A file's bytes: memory-mapped, or read when it cannot be mapped (pipes,
 /// empty files).
 pub(crate) enum FileBytes {
@@ -30,16 +19,17 @@ pub(crate) enum FileBytes {
 }
 
 impl FileBytes {
-    /// Maps (or reads) the file at `path`.
-    pub(crate) fn open(path: &Path, prefault: Prefault) -> Result<FileBytes, LoadError> {
+    /// Maps (or reads) the file at `path`. Pages fault in as they are
+    /// touched: a shard of which only the header and one tensor are read, or
+    /// a fastText model's input matrix but not its output matrix;
+    /// [`populate`](super::mapped_rows::populate) reads a file parsed from end
+    /// to end in at once.
+    pub(crate) fn open(path: &Path) -> Result<FileBytes, LoadError> {
         let io = |error| LoadError::io(path, error);
         let file = File::open(path).map_err(io)?;
         let len = file.metadata().map_err(io)?.len();
         if len > 0 {
-            let mut options = memmap2::MmapOptions::new();
-            if prefault == Prefault::Whole {
-                options.populate();
-            }
+            let options = memmap2::MmapOptions::new();
             // SAFETY: the map is read-only; it lives while the file is parsed,
             // and as long as a table read in place from it. Another process
             // truncating or rewriting the file meanwhile could change the

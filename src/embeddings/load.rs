@@ -16,12 +16,12 @@ use ndarray::Array2;
 
 use super::binary::parse_binary;
 use super::compressed::decompressed;
-use super::fasttext::{FastTextModel, Subwords, parse_fasttext};
-use super::file_bytes::{FileBytes, Prefault};
+use super::fasttext::{FastTextModel, Subwords, read_fasttext};
+use super::file_bytes::FileBytes;
 use super::file_format::Format;
 use super::gguf::{GgufTable, INPUT_EMBEDDING, OUTPUT_EMBEDDING, parse_gguf};
 use super::load_error::{LoadError, Location, Malformed, file_name, shown};
-use super::mapped_rows::{MappedRows, release};
+use super::mapped_rows::{MappedRows, populate, release};
 use super::model_dir::{OutputEmbedding, Tying, read_model_dir};
 use super::npy::{Located, parse_npy};
 use super::safetensors_file::{find_tensor, read_in_place, read_tensor};
@@ -141,7 +141,7 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Loaded, LoadError> {
     if path.is_dir() {
         return load_model_dir(path, options);
     }
-    let bytes = FileBytes::open(path, Prefault::Whole)?;
+    let bytes = FileBytes::open(path)?;
     load_sized(path, &bytes, bytes.mapping(), options)
 }
 
@@ -284,6 +284,11 @@ fn load_from(
         None => detected()?,
     };
     refuse_inapplicable(path, format, options)?;
+    // fastText's reader reads its dictionary and input matrix, never the
+    // output matrix, and gives their pages back as it goes.
+    if let Some(map) = map.filter(|_| format != Format::FastTextBinary) {
+        populate(map);
+    }
     // A `--format` the file's first bytes contradict is the likely cause of
     // whatever the reader then finds: the message says so, when the bytes are
     // sure (a magic number, or binary rows where text was asked for); a text
@@ -326,7 +331,7 @@ fn load_from(
             Read::heap(parse_binary(bytes, options.limit, options.lossy).map_err(in_file)?)
         }
         Format::FastTextBinary => {
-            let model = parse_fasttext(bytes, options.limit, options.lossy).map_err(in_file)?;
+            let model = read_fasttext(bytes, map, options.limit, options.lossy).map_err(in_file)?;
             Read {
                 notes: fasttext_notes(&model).to_vec(),
                 subwords: model.subwords,

@@ -105,6 +105,17 @@ fn bytemuck_bytes(values: &[f32]) -> &[u8] {
     unsafe { std::slice::from_raw_parts(values.as_ptr().cast::<u8>(), size_of_val(values)) }
 }
 
+/// Reads every page of `map` in now (`MADV_POPULATE_READ`, Linux 5.14 and
+/// later), as `MAP_POPULATE` would have when it was mapped: a file parsed from
+/// end to end then takes one call instead of a fault every few pages. On an
+/// older kernel, or off Linux, its pages fault in as they are read.
+pub(crate) fn populate(map: &Mmap) {
+    #[cfg(target_os = "linux")]
+    let _ = map.advise(memmap2::Advice::PopulateRead);
+    #[cfg(not(target_os = "linux"))]
+    let _ = map;
+}
+
 /// Gives back the whole pages inside `bytes` (which must lie in a read-only
 /// file mapping) to the kernel: they stop counting towards the process's
 /// resident memory and stay in the page cache. Reading them again is still

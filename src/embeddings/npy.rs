@@ -144,8 +144,18 @@ impl Located {
 /// Blocks are decoded and checked on every core (serially in the notebooks'
 /// build, which has no rayon): the file is read at memory speed.
 pub(crate) fn decode_finite<T: Element>(data: &[u8], item: usize) -> Result<Vec<T>, usize> {
-    const BLOCK: usize = 1 << 16;
     let mut values = super::huge_pages::zeroed(data.len() / item);
+    decode_finite_into(&mut values, data, item)?;
+    Ok(values)
+}
+
+/// [`decode_finite`] into `values`, one value per `item` bytes of `data`.
+pub(crate) fn decode_finite_into<T: Element>(
+    values: &mut [T],
+    data: &[u8],
+    item: usize,
+) -> Result<(), usize> {
+    const BLOCK: usize = 1 << 16;
     let decode = |(block, (out, bytes)): (usize, (&mut [T], &[u8]))| {
         match item {
             2 => read_f16(out, bytes),
@@ -158,10 +168,9 @@ pub(crate) fn decode_finite<T: Element>(data: &[u8], item: usize) -> Result<Vec<
     let blocks = values.par_chunks_mut(BLOCK).zip(data.par_chunks(BLOCK * item));
     #[cfg(not(feature = "report"))]
     let blocks = values.chunks_mut(BLOCK).zip(data.chunks(BLOCK * item));
-    let first_bad = blocks.enumerate().filter_map(decode).min();
-    match first_bad {
+    match blocks.enumerate().filter_map(decode).min() {
         Some(bad) => Err(bad),
-        None => Ok(values),
+        None => Ok(()),
     }
 }
 

@@ -86,6 +86,22 @@ fn words_outside_the_table_get_gensim_s_vectors_from_their_ngrams() {
     assert_eq!(composed, 13, "words composed over the three fixtures");
 }
 
+#[test]
+fn a_model_read_from_its_mapped_file_equals_one_read_from_memory() {
+    // A file is mapped and its buckets read where they lie; bytes in memory
+    // (a pipe, a gzip file) are decoded onto the heap.
+    for name in ["skipgram.bin", "cbow-unsigned.bin"] {
+        let path = fixtures().join(name);
+        let mapped = load(&path, &LoadOptions::default()).unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        let heap = load_bytes(&path, &bytes, &LoadOptions::default()).unwrap();
+        assert_eq!(mapped.embeddings.tokens(), heap.embeddings.tokens(), "{name}");
+        assert_eq!(mapped.embeddings.vectors(), heap.embeddings.vectors(), "{name}");
+        assert_eq!(mapped.subwords, heap.subwords, "{name}");
+        assert!(mapped.subwords.is_some(), "{name}");
+    }
+}
+
 /// `scripts/make_fasttext_fixtures.py`'s UNKNOWN, in its order (the rows of `*.unknown.npy`).
 const UNKNOWN: [&str; 7] = ["wherever", "cafés", "東", "🙂🙂", "xy", "datum", ""];
 

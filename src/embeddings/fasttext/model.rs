@@ -1,15 +1,24 @@
 //! A fastText model's table: its words with the vectors gensim composes for
 //! them, and the n-gram buckets that compose one for any other word.
 
-use ndarray::{Array2, ArrayViewMut1};
+use std::sync::Arc;
+
+use memmap2::Mmap;
+use ndarray::Array2;
 use rayon::prelude::*;
 
 use super::header::{Args, Header};
 use super::subwords::Subwords;
+use crate::embeddings::huge_pages;
 use crate::embeddings::load::Table;
 use crate::embeddings::load_error::{Location, Malformed, shown, token_text};
-use crate::embeddings::npy::decode_finite;
+use crate::embeddings::mapped_rows::release;
+use crate::embeddings::npy::{decode_finite, decode_finite_into};
 use crate::embeddings::task_values;
+
+/// Bytes of the words' rows decoded (and, from a mapped file, given back)
+/// at a time.
+const BLOCK_BYTES: usize = 64 << 20;
 
 /// A fastText model, as [`parse_fasttext`] reads it.
 #[derive(Debug, Clone, PartialEq)]
@@ -71,6 +80,22 @@ pub struct FastTextModel {
 /// # Ok::<(), std::io::Error>(())
 /// ```
 pub fn parse_fasttext(bytes: &[u8], limit: Option<usize>, lossy: bool) -> Result<FastTextModel, Malformed> {
+    read_fasttext(bytes, None, limit, lossy)
+}
+
+/// [`parse_fasttext`], where `map`, when given, is the mapping `bytes` are:
+/// the buckets are then read where they lie, and the pages of the words'
+/// rows given back as they are decoded, so that a model of 2M words and 2M
+/// buckets peaks at its words' vectors and its buckets' pages (4.8 GB at 300
+/// dimensions), not those beside the whole file's pages and a heap copy of
+/// the buckets (12 GB).
+pub(crate) fn read_fasttext(
+    bytes: &[u8],
+    map: Option<&Arc<Mmap>>,
+    limit: Option<usize>,
+    lossy: bool,
+) -> Result<FastTextModel, Malformed> {
+    debug_assert!(map.is_none_or(|map| map.as_ptr() == bytes.as_ptr() && map.len() == bytes.len()));
     let header = Header::read(bytes, limit.unwrap_or(usize::MAX))?;
     let tokens = header
         .words
@@ -94,26 +119,50 @@ pub fn parse_fasttext(bytes: &[u8], limit: Option<usize>, lossy: bool) -> Result
         )
     };
 
-    let mut vectors: Vec<f32> = decode_finite(&input[..keep * row_bytes], 4).map_err(|bad| {
-        let (row, column) = (bad / dim, bad % dim);
-        let value = f32_at(input, bad);
-        non_finite(
-            row,
-            column,
-            format!("the row of {}", shown(header.words[row].0)),
-            value,
-        )
-    })?;
+    let words_bytes = &input[..keep * row_bytes];
+    let mut vectors: Vec<f32> = huge_pages::zeroed(keep * dim);
+    for (block, (values, block_bytes)) in vectors
+        .chunks_mut(BLOCK_BYTES / 4)
+        .zip(words_bytes.chunks(BLOCK_BYTES))
+        .enumerate()
+    {
+        decode_finite_into(values, block_bytes, 4).map_err(|bad| {
+            let bad = block * BLOCK_BYTES / 4 + bad;
+            let (row, column) = (bad / dim, bad % dim);
+            non_finite(
+                row,
+                column,
+                format!("the row of {}", shown(header.words[row].0)),
+                f32_at(input, bad),
+            )
+        })?;
+        if map.is_some() {
+            release(block_bytes);
+        }
+    }
     let buckets_at = header.nwords * row_bytes;
-    let buckets = decode_finite(&input[buckets_at..buckets_at + bucket * row_bytes], 4).map_err(|bad| {
+    let bucket_bytes = &input[buckets_at..buckets_at + bucket * row_bytes];
+    let bad_bucket = |bad: usize| {
         let (row, column) = (bad / dim, bad % dim);
-        let value = f32_at(&input[buckets_at..], bad);
+        let value = f32_at(bucket_bytes, bad);
         non_finite(header.nwords + row, column, format!("n-gram bucket {row}"), value)
-    })?;
-    let subwords = (bucket > 0).then(|| {
-        let buckets = Array2::from_shape_vec((bucket, dim), buckets).expect("dim values per bucket");
-        Subwords::new(args.minn as usize, args.maxn as usize, buckets)
-    });
+    };
+    let (minn, maxn) = (args.minn as usize, args.maxn as usize);
+    let subwords = match map {
+        _ if bucket == 0 => None,
+        Some(map) => {
+            if let Some(bad) = first_non_finite_f32(bucket_bytes) {
+                return Err(bad_bucket(bad));
+            }
+            let at = header.input_at + buckets_at;
+            Some(Subwords::mapped(minn, maxn, Arc::clone(map), at, bucket, dim))
+        }
+        None => {
+            let buckets = decode_finite(bucket_bytes, 4).map_err(bad_bucket)?;
+            let buckets = Array2::from_shape_vec((bucket, dim), buckets).expect("dim values per bucket");
+            Some(Subwords::new(minn, maxn, buckets))
+        }
+    };
     if let Some(subwords) = &subwords
         && let Some(row) = compose(&mut vectors, &header.words, dim, subwords)
     {
@@ -126,6 +175,10 @@ pub fn parse_fasttext(bytes: &[u8], limit: Option<usize>, lossy: bool) -> Result
             "a mean that overflows f32",
         ));
     }
+    // A word outside the table reads a few bucket rows back from the page cache.
+    if let Some(map) = map {
+        release(map);
+    }
     let vectors = Array2::from_shape_vec((keep, dim), vectors).expect("dim values per word");
     Ok(FastTextModel {
         table: Table { tokens, vectors },
@@ -134,6 +187,27 @@ pub fn parse_fasttext(bytes: &[u8], limit: Option<usize>, lossy: bool) -> Result
         args,
         words: header.nwords,
     })
+}
+
+/// The index of the first little-endian `f32` of `bytes` that is not finite,
+/// checked on every core where the bytes lie.
+fn first_non_finite_f32(bytes: &[u8]) -> Option<usize> {
+    const BLOCK: usize = 1 << 16;
+    bytes
+        .par_chunks(4 * BLOCK)
+        .enumerate()
+        .filter_map(|(block, bytes)| {
+            let finite = |b: &[u8]| f32::from_le_bytes([b[0], b[1], b[2], b[3]]).is_finite();
+            // A fold first: an early exit would stop the vectorisation.
+            match bytes.chunks_exact(4).fold(true, |all, b| all & finite(b)) {
+                true => None,
+                false => bytes
+                    .chunks_exact(4)
+                    .position(|b| !finite(b))
+                    .map(|i| block * BLOCK + i),
+            }
+        })
+        .min()
 }
 
 /// The `index`-th little-endian `f32` of `bytes`.
@@ -154,9 +228,8 @@ fn compose(vectors: &mut [f32], words: &[(&[u8], usize)], dim: usize, subwords: 
         .filter_map(|(task, rows)| {
             rows.chunks_exact_mut(dim).enumerate().find_map(|(i, row)| {
                 let row_id = task * task_rows + i;
-                let mut row = ArrayViewMut1::from(row);
-                let ngrams = subwords.add_ngrams(words[row_id].0, row.view_mut());
-                row /= (ngrams + 1) as f32;
+                let count = (subwords.add_ngrams(words[row_id].0, row) + 1) as f32;
+                row.iter_mut().for_each(|v| *v /= count);
                 (!row.iter().all(|v| v.is_finite())).then_some(row_id)
             })
         })

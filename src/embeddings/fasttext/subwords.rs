@@ -9,7 +9,10 @@
 //! fastText's `Dictionary::computeSubwords` and gensim's
 //! `ft_ngram_hashes`, which agree on every word.
 
-use ndarray::{Array1, Array2, ArrayViewMut1};
+use std::sync::Arc;
+
+use memmap2::Mmap;
+use ndarray::{Array1, Array2};
 
 /// FNV-1a's 32-bit offset basis, as fastText's `Dictionary::hash` starts.
 const FNV_OFFSET: u32 = 2_166_136_261;
@@ -24,7 +27,62 @@ pub struct Subwords {
     minn: usize,
     maxn: usize,
     /// One row per bucket; at least one row.
-    buckets: Array2<f32>,
+    buckets: Buckets,
+}
+
+/// The bucket rows: on the heap, or where they lie in the model's mapped
+/// file (2.4 GB for a 2M-bucket model of 300 dimensions, which a word
+/// outside the table reads a few dozen rows of). A fastText matrix starts at
+/// any byte, so mapped rows are decoded, little-endian, as they are added.
+#[derive(Debug, Clone)]
+enum Buckets {
+    Heap(Array2<f32>),
+    Mapped {
+        map: Arc<Mmap>,
+        /// Where the first bucket's row starts in the file.
+        at: usize,
+        rows: usize,
+        dim: usize,
+    },
+}
+
+impl Buckets {
+    fn shape(&self) -> (usize, usize) {
+        match self {
+            Buckets::Heap(rows) => rows.dim(),
+            Buckets::Mapped { rows, dim, .. } => (*rows, *dim),
+        }
+    }
+
+    /// Adds row `bucket` to `sum`, in `f32`, element by element.
+    fn add_row(&self, bucket: usize, sum: &mut [f32]) {
+        match self {
+            Buckets::Heap(rows) => {
+                let row = rows.row(bucket);
+                let row = row.as_slice().expect("rows of a standard-layout matrix");
+                sum.iter_mut().zip(row).for_each(|(s, v)| *s += v);
+            }
+            Buckets::Mapped { map, at, dim, .. } => {
+                let start = at + 4 * dim * bucket;
+                for (s, b) in sum.iter_mut().zip(map[start..start + 4 * dim].chunks_exact(4)) {
+                    *s += f32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+                }
+            }
+        }
+    }
+}
+
+/// Equal rows, wherever they lie.
+impl PartialEq for Buckets {
+    fn eq(&self, other: &Self) -> bool {
+        let (rows, dim) = self.shape();
+        let row = |buckets: &Buckets, bucket| {
+            let mut sum = vec![0.0; dim];
+            buckets.add_row(bucket, &mut sum);
+            sum
+        };
+        self.shape() == other.shape() && (0..rows).all(|b| row(self, b) == row(other, b))
+    }
 }
 
 impl Subwords {
@@ -32,22 +90,44 @@ impl Subwords {
     /// `buckets`, which has at least one row.
     pub(crate) fn new(minn: usize, maxn: usize, buckets: Array2<f32>) -> Self {
         debug_assert!(buckets.nrows() > 0, "hashing needs a bucket");
-        Subwords { minn, maxn, buckets }
+        Subwords {
+            minn,
+            maxn,
+            buckets: Buckets::Heap(buckets),
+        }
+    }
+
+    /// [`new`](Self::new), the `rows × dim` little-endian `f32` buckets read
+    /// where they lie in `map`, from byte `at` (checked finite by the caller).
+    pub(crate) fn mapped(
+        minn: usize,
+        maxn: usize,
+        map: Arc<Mmap>,
+        at: usize,
+        rows: usize,
+        dim: usize,
+    ) -> Self {
+        debug_assert!(rows > 0 && at + 4 * rows * dim <= map.len());
+        Subwords {
+            minn,
+            maxn,
+            buckets: Buckets::Mapped { map, at, rows, dim },
+        }
     }
 
     /// The vector dimension.
     pub fn dim(&self) -> usize {
-        self.buckets.ncols()
+        self.buckets.shape().1
     }
 
     /// The number of buckets.
     pub fn len(&self) -> usize {
-        self.buckets.nrows()
+        self.buckets.shape().0
     }
 
     /// Never: a model without buckets has no `Subwords`.
     pub fn is_empty(&self) -> bool {
-        self.buckets.nrows() == 0
+        self.len() == 0
     }
 
     /// The shortest and longest n-gram, in characters.
@@ -60,7 +140,7 @@ impl Subwords {
     /// then by length. An n-gram that occurs twice is listed twice.
     pub fn buckets_of(&self, word: &[u8]) -> Vec<usize> {
         let mut buckets = Vec::new();
-        let count = self.buckets.nrows() as u32;
+        let count = self.len() as u32;
         ngram_hashes(word, self.minn, self.maxn, |hash| {
             buckets.push((hash % count) as usize);
         });
@@ -70,11 +150,11 @@ impl Subwords {
     /// Adds the bucket rows of `word`'s n-grams to `sum`, one after the other
     /// in [`buckets_of`](Self::buckets_of)'s order (the order gensim adds
     /// them in, so the `f32` sums are the same); returns how many were added.
-    pub(crate) fn add_ngrams(&self, word: &[u8], mut sum: ArrayViewMut1<'_, f32>) -> usize {
-        let count = self.buckets.nrows() as u32;
+    pub(crate) fn add_ngrams(&self, word: &[u8], sum: &mut [f32]) -> usize {
+        let count = self.len() as u32;
         let mut added = 0;
         ngram_hashes(word, self.minn, self.maxn, |hash| {
-            sum += &self.buckets.row((hash % count) as usize);
+            self.buckets.add_row((hash % count) as usize, sum);
             added += 1;
         });
         added
@@ -101,7 +181,7 @@ impl Subwords {
     /// ```
     pub fn vector(&self, word: &str) -> Option<(Array1<f32>, usize)> {
         let mut sum = Array1::zeros(self.dim());
-        let ngrams = self.add_ngrams(word.as_bytes(), sum.view_mut());
+        let ngrams = self.add_ngrams(word.as_bytes(), sum.as_slice_mut().expect("a fresh array"));
         sum /= ngrams as f32;
         (ngrams > 0 && sum.iter().all(|v| v.is_finite())).then_some((sum, ngrams))
     }

@@ -11,7 +11,7 @@ use super::config::{ModelConfig, parse_model_config};
 use super::shard_index::{SHARD_INDEX, ShardIndex, parse_shard_index};
 use crate::code_span::code_span;
 use crate::embeddings::compressed::PYTORCH_ADVICE;
-use crate::embeddings::file_bytes::{FileBytes, Prefault};
+use crate::embeddings::file_bytes::FileBytes;
 use crate::embeddings::load_error::{LoadError, Location, Malformed, file_name, matrix_listing};
 use crate::embeddings::safetensors_file::{
     HEADER, OUTPUT_EMBEDDING_NAMES, input_embedding, not_found, read_tensor, refused,
@@ -278,7 +278,7 @@ fn open_shards(dir: &Path, index_path: &Path) -> Result<(Option<ShardIndex>, Vec
             )
             .in_file(dir));
         }
-        let bytes = FileBytes::open(&path, Prefault::OnTouch)?;
+        let bytes = FileBytes::open(&path)?;
         return Ok((None, vec![Shard { path, bytes }]));
     }
     let text = std::fs::read(index_path).map_err(|e| LoadError::io(index_path, e))?;
@@ -299,7 +299,7 @@ fn open_shards(dir: &Path, index_path: &Path) -> Result<(Option<ShardIndex>, Vec
             )
             .in_file(index_path));
         }
-        let bytes = FileBytes::open(&path, Prefault::OnTouch)?;
+        let bytes = FileBytes::open(&path)?;
         shards.push(Shard { path, bytes });
     }
     Ok((Some(index), shards))
