@@ -415,6 +415,19 @@ def timed(command, env=None):
     return float(wall), float(user) + float(system), int(kb) / 1024
 
 
+def print_results(results, reference, sizes):
+    """The side-by-side table (wall, CPU, peak RSS and its ratio to each of `sizes`, {label: MB}),
+    then the reference's time and memory over ours."""
+    print("\n| who | wall | CPU | peak RSS | " + " | ".join(f"RSS / {label}" for label in sizes) + " |")
+    print("|---" * (4 + len(sizes)) + "|")
+    for who, (wall, cpu, mb) in results.items():
+        ratios = " | ".join(f"{mb / size:.2f}x" for size in sizes.values())
+        print(f"| {who} | {wall:.1f} s | {cpu:.1f} s | {mb:.0f} MB | {ratios} |")
+    print(f"\n{reference} / embspace wall time: {results[reference][0] / results['embspace'][0]:.2f}; "
+          f"peak RSS: {results[reference][2] / results['embspace'][2]:.2f}")
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}", flush=True)
+
+
 def write_untied(spec):
     """A model directory: the qwen table as input embedding, the tuned table's rows as lm_head."""
     rows, dim = spec["rows"], spec["dim"]
@@ -499,13 +512,7 @@ def bench(name, spec):
           + "/".join(f"{g['anisotropy']['mean']:.3f}" for g in d["geometry"])
           + " (numpy " + "/".join(f"{c:.3f}" for c in theirs["anisotropy"]) + ")")
     print("numpy phases: " + ", ".join(f"{k} {v:.1f} s" for k, v in theirs["times"].items()))
-    print("\n| who | wall | CPU | peak RSS | RSS / f32 matrix |\n|---|---|---|---|---|")
-    for who, (wall, cpu, mb) in results.items():
-        print(f"| {who} | {wall:.1f} s | {cpu:.1f} s | {mb:.0f} MB | {mb / matrix_mb:.2f}x |")
-    ours_wall, theirs_wall = results["embspace"][0], results["numpy"][0]
-    print(f"\nnumpy / embspace wall time: {theirs_wall / ours_wall:.2f}; "
-          f"peak RSS: {results['numpy'][2] / results['embspace'][2]:.2f}")
-    print(f"load average at the end: {os.getloadavg()[0]:.1f}", flush=True)
+    print_results(results, "numpy", {"f32 matrix": matrix_mb})
 
 
 def bench_compare(spec):
@@ -534,12 +541,7 @@ def bench_compare(spec):
           f"neighbour overlap@10 {ours['overlap']['mean']:.4f} (numpy {theirs['overlap']:.4f}); "
           f"added rows at the mean {ours['added']['at_mean']}/{ADDED} (numpy {theirs['at_mean']})")
     print("numpy phases: " + ", ".join(f"{k} {v:.1f} s" for k, v in theirs["times"].items()))
-    print("\n| who | wall | CPU | peak RSS | RSS / both f32 matrices |\n|---|---|---|---|---|")
-    for who, (wall, cpu, mb) in results.items():
-        print(f"| {who} | {wall:.1f} s | {cpu:.1f} s | {mb:.0f} MB | {mb / matrix_mb:.2f}x |")
-    print(f"\nnumpy / embspace wall time: {results['numpy'][0] / results['embspace'][0]:.2f}; "
-          f"peak RSS: {results['numpy'][2] / results['embspace'][2]:.2f}")
-    print(f"load average at the end: {os.getloadavg()[0]:.1f}", flush=True)
+    print_results(results, "numpy", {"both f32 matrices": matrix_mb})
 
 
 def pseudo_words(n, rng):
@@ -616,12 +618,7 @@ def bench_fasttext(spec):
     print(f"top-10 lists equal to gensim's, in order: {same}/{len(queries)} ({UNSEEN} of the queries outside the "
           "table)")
     print("gensim phases: " + ", ".join(f"{k} {v:.1f} s" for k, v in theirs["times"].items()))
-    print("\n| who | wall | CPU | peak RSS | RSS / f32 table | RSS / input matrix |\n|---|---|---|---|---|---|")
-    for who, (wall, cpu, mb) in results.items():
-        print(f"| {who} | {wall:.1f} s | {cpu:.1f} s | {mb:.0f} MB | {mb / table_mb:.2f}x | {mb / input_mb:.2f}x |")
-    print(f"\ngensim / embspace wall time: {results['gensim'][0] / results['embspace'][0]:.2f}; "
-          f"peak RSS: {results['gensim'][2] / results['embspace'][2]:.2f}")
-    print(f"load average at the end: {os.getloadavg()[0]:.1f}", flush=True)
+    print_results(results, "gensim", {"f32 table": table_mb, "input matrix": input_mb})
 
 
 def main():
