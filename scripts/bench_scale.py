@@ -6,6 +6,8 @@
     scripts/bench_scale.sh --only compare  # `embspace compare` of the qwen table with a tuned copy
     scripts/bench_scale.sh --only untied   # `embspace analyze` of a model directory with an lm_head
     scripts/bench_scale.sh --only fasttext # a cc.en.300.bin-sized fastText model, against gensim
+    scripts/bench_scale.sh --only googlenews  # a GoogleNews-sized word2vec binary, against gensim
+    scripts/bench_scale.sh --only wikinews # a wiki-news-300d-1M.vec-sized word2vec text, against gensim
     scripts/bench_scale.sh --quick         # small stand-ins (30k x 2048, 200k x 300) to try the script
 
 Tables (written once into target/scale/, deterministic from the seed, reused when present):
@@ -62,19 +64,25 @@ is the tuned table's first rows: `analyze DIR --map 0` as above plus the input-v
 section, against numpy doing the statistics and queries above plus the same Procrustes and
 per-token cosines as for `compare`.
 
-`fasttext` is a fastText `.bin` model of the shape of the published cc.en.300.bin (2 000 000 words,
-2 000 000 n-gram buckets of 3 to 6 characters, 300 dimensions, skipgram; 7.2 GB with its output
-matrix): seeded pseudo-words, the input matrix Gaussian, the output matrix zero (neither side
-reads it). Both sides load it and answer the same queries:
+`fasttext`, `googlenews` and `wikinews` are tables gensim reads, shaped like published ones:
 
-    embspace  target/release/embspace analyze FILE --map 0 --query <100 words and 10 words outside
-              the table> --report-format json (every word's vector composed with its n-grams, the
-              statistics above, the top-10 neighbours of each query over every word)
-    gensim    gensim.models.fasttext.load_facebook_vectors(FILE), then most_similar(word, topn=10)
-              for the same queries
+    fasttext    a fastText `.bin` model of cc.en.300.bin's shape (2 000 000 words, 2 000 000 n-gram
+                buckets of 3 to 6 characters, 300 dimensions, skipgram; 7.2 GB with its output
+                matrix): seeded pseudo-words, the input matrix Gaussian, the output matrix zero
+                (neither side reads it); 10 of the queries are words outside the table
+    googlenews  word2vec binary of GoogleNews-vectors-negative300.bin's shape, 3 000 000 x 300
+    wikinews    word2vec text of wiki-news-300d-1M.vec's shape, 1 000 000 x 300, 5 decimals
 
-and must give the same neighbours. The table is 2.4 GB of f32; the model's input matrix, words
-and buckets, 4.8 GB.
+(the word2vec tables have the structured rows above). Both sides load the file and answer the
+same queries:
+
+    embspace  target/release/embspace analyze FILE --map 0 --query <the queries> --report-format json
+              (for fastText every word's vector composed with its n-grams; the statistics above; the
+              top-10 neighbours of each query over every word)
+    gensim    load_facebook_vectors(FILE) or KeyedVectors.load_word2vec_format(FILE, binary=...),
+              then most_similar(word, topn=10) for the same queries
+
+and must give the same neighbours, in order.
 """
 
 import argparse
@@ -105,8 +113,18 @@ QUICK = {
     "qwen": dict(rows=30_000, dim=2048, kind="bf16"),
     "tall": dict(rows=200_000, dim=300, kind="npy"),
 }
-FASTTEXT = dict(words=2_000_000, buckets=2_000_000, dim=300)  # cc.en.300.bin's shape
-QUICK_FASTTEXT = dict(words=100_000, buckets=200_000, dim=100)
+# Tables gensim reads, shaped like the published ones: cc.en.300.bin, GoogleNews-vectors-negative300.bin
+# and wiki-news-300d-1M.vec.
+GENSIM = {
+    "fasttext": dict(words=2_000_000, buckets=2_000_000, dim=300),
+    "googlenews": dict(rows=3_000_000, dim=300, binary=True),
+    "wikinews": dict(rows=1_000_000, dim=300, binary=False),
+}
+QUICK_GENSIM = {
+    "fasttext": dict(words=100_000, buckets=200_000, dim=100),
+    "googlenews": dict(rows=200_000, dim=300, binary=True),
+    "wikinews": dict(rows=50_000, dim=300, binary=False),
+}
 UNSEEN = 10  # query words outside the fastText model's table
 
 
@@ -586,44 +604,84 @@ def write_fasttext(words, buckets, dim):
     return path
 
 
-def reference_fasttext(path, queries, result_file):
-    """gensim's side of `fasttext`: load, then the top 10 of each query."""
+def reference_gensim(path, reader, queries, result_file):
+    """gensim's side of `fasttext`, `googlenews` and `wikinews`: load with `reader` (fasttext,
+    word2vec-binary or word2vec), then the top 10 of each query."""
+    from gensim.models import KeyedVectors
     from gensim.models.fasttext import load_facebook_vectors
     started = time.time()
-    kv = load_facebook_vectors(str(path))
+    if reader == "fasttext":
+        kv = load_facebook_vectors(str(path))
+    else:
+        kv = KeyedVectors.load_word2vec_format(str(path), binary=reader == "word2vec-binary")
     loaded = time.time()
     neighbours = [[w for w, _ in kv.most_similar(q, topn=TOP)] for q in queries]
     json.dump({"neighbours": neighbours, "times": {"load": loaded - started, "queries": time.time() - loaded}},
               open(result_file, "w"))
 
 
-def bench_fasttext(spec):
-    path = write_fasttext(**spec)
-    words, dim = spec["words"], spec["dim"]
+def write_word2vec(name, rows, dim, binary):
+    """A word2vec table as the C tool and gensim write them: `rows dim`, then per row the token, a
+    space and the values (binary: little-endian f32; text: 5 decimals, as fastText's .vec has)."""
+    path = OUT / f"{name}-{rows}x{dim}" / ("vectors.bin" if binary else "vectors.vec")
+    if path.exists():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    started, names = time.time(), tokens(rows)
+    with open(path.with_suffix(".tmp"), "wb") as f:
+        f.write(f"{rows} {dim}\n".encode())
+        start = 0
+        for x in chunks(rows, dim, SEED):
+            if binary:
+                f.write(b"".join(names[start + i].encode() + b" " + x[i].astype("<f4").tobytes()
+                                 for i in range(len(x))))
+            else:
+                values = np.char.mod("%.5f", x)
+                f.write("".join(names[start + i] + " " + " ".join(values[i]) + "\n"
+                                for i in range(len(x))).encode())
+            start += len(x)
+    path.with_suffix(".tmp").rename(path)
+    print(f"wrote {path.relative_to(ROOT)} in {time.time() - started:.1f} s", flush=True)
+    return path
+
+
+def bench_gensim(name, spec):
+    """`analyze` of a table gensim reads, against gensim loading it and answering the same queries."""
+    if name == "fasttext":
+        path = write_fasttext(**spec)
+        rows, dim = spec["words"], spec["dim"]
+        queries = (path.parent / "queries.txt").read_text().split()
+        what, reader = f"{rows} words and {spec['buckets']} buckets x {dim}, fastText .bin", "fasttext"
+        sizes = {"f32 table": rows * dim * 4 / 2**20, "input matrix": (rows + spec["buckets"]) * dim * 4 / 2**20}
+    else:
+        path = write_word2vec(name, **spec)
+        rows, dim = spec["rows"], spec["dim"]
+        names = tokens(rows)
+        queries = [names[r] for r in np.linspace(0, rows - 1, QUERIES).astype(int)]
+        reader = "word2vec-binary" if spec["binary"] else "word2vec"
+        what = f"{rows} x {dim}, {reader}"
+        sizes = {"f32 table": rows * dim * 4 / 2**20}
     subprocess.run(["cat", str(path)], check=True, stdout=subprocess.DEVNULL)
-    queries = (path.parent / "queries.txt").read_text().split()
-    out = OUT / "out-fasttext"
+    out = OUT / f"out-{name}"
     results = {"embspace": timed([BINARY, "analyze", path, "--map", "0", "--report-format", "json", "--out", out,
                                   "--query", *queries])}
     ours = json.load(open(out / "analysis.json"))["results"]
-    reference_file = OUT / "gensim-fasttext.json"
-    results["gensim"] = timed([sys.executable, __file__, "--reference-fasttext", path, "--result", reference_file,
-                               "--queries", ",".join(queries)])
+    reference_file = OUT / f"gensim-{name}.json"
+    results["gensim"] = timed([sys.executable, __file__, "--reference-gensim", path, "--reader", reader,
+                               "--result", reference_file, "--queries", ",".join(queries)])
     theirs = json.load(open(reference_file))
     ours_lists = [[n["token"] for n in q["neighbours"]] for q in ours["neighbours"]]
     same = sum(a == b for a, b in zip(ours_lists, theirs["neighbours"]))
-    table_mb, input_mb = words * dim * 4 / 2**20, (words + spec["buckets"]) * dim * 4 / 2**20
-    print(f"\n## fasttext: {words} words and {spec['buckets']} buckets x {dim} ({path.stat().st_size / 1e9:.1f} GB; "
-          f"f32 table {table_mb:.0f} MB, input matrix {input_mb:.0f} MB)")
-    print(f"top-10 lists equal to gensim's, in order: {same}/{len(queries)} ({UNSEEN} of the queries outside the "
-          "table)")
+    print(f"\n## {name}: {what} ({path.stat().st_size / 1e9:.1f} GB)")
+    unseen = f" ({UNSEEN} of the queries outside the table)" if name == "fasttext" else ""
+    print(f"top-10 lists equal to gensim's, in order: {same}/{len(queries)}{unseen}")
     print("gensim phases: " + ", ".join(f"{k} {v:.1f} s" for k, v in theirs["times"].items()))
-    print_results(results, "gensim", {"f32 table": table_mb, "input matrix": input_mb})
+    print_results(results, "gensim", sizes)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=sorted(TABLES) + ["compare", "untied", "fasttext"])
+    parser.add_argument("--only", choices=sorted(TABLES) + ["compare", "untied", *GENSIM])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--reference", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
@@ -631,11 +689,12 @@ def main():
     parser.add_argument("--first-padding", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--reference-compare", type=Path, nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--overlap-tokens", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--reference-fasttext", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--reference-gensim", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--reader", help=argparse.SUPPRESS)
     parser.add_argument("--queries", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.reference_fasttext:
-        reference_fasttext(args.reference_fasttext, args.queries.split(","), args.result)
+    if args.reference_gensim:
+        reference_gensim(args.reference_gensim, args.reader, args.queries.split(","), args.result)
         return
     if args.reference_compare:
         reference_compare(*args.reference_compare, args.overlap_tokens, args.result)
@@ -646,11 +705,11 @@ def main():
         return
     OUT.mkdir(parents=True, exist_ok=True)
     tables = QUICK if args.quick else TABLES
-    for name in [args.only] if args.only else [*tables, "compare", "untied", "fasttext"]:
+    for name in [args.only] if args.only else [*tables, "compare", "untied", *GENSIM]:
         if name == "compare":
             bench_compare(tables["qwen"])
-        elif name == "fasttext":
-            bench_fasttext(QUICK_FASTTEXT if args.quick else FASTTEXT)
+        elif name in GENSIM:
+            bench_gensim(name, (QUICK_GENSIM if args.quick else GENSIM)[name])
         else:
             bench(name, tables["qwen" if name == "untied" else name])
 

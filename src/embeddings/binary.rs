@@ -15,6 +15,7 @@ use rayon::prelude::*;
 use super::huge_pages;
 use super::load::Table;
 use super::load_error::{Location, Malformed, shown, token_text};
+use super::mapped_rows::Pages;
 use super::raw_floats::{first_non_finite, read_f32};
 use super::text::read_header;
 use super::{ROWS_PER_TASK, task_values};
@@ -47,6 +48,18 @@ use crate::format::plural;
 /// assert_eq!(error.found, "7 before the end of the file");
 /// ```
 pub fn parse_binary(bytes: &[u8], limit: Option<usize>, lossy: bool) -> Result<Table, Malformed> {
+    read_binary(bytes, limit, lossy, Pages::Owned)
+}
+
+/// [`parse_binary`], giving back the pages of mapped `bytes` as each block
+/// of rows is decoded, so the file and the table are never both whole in
+/// memory.
+pub(crate) fn read_binary(
+    bytes: &[u8],
+    limit: Option<usize>,
+    lossy: bool,
+    pages: Pages,
+) -> Result<Table, Malformed> {
     if bytes.is_empty() {
         return Err(Malformed::new(
             Location::Byte(0),
@@ -79,7 +92,7 @@ pub fn parse_binary(bytes: &[u8], limit: Option<usize>, lossy: bool) -> Result<T
     }
     let mut values = huge_pages::zeroed(starts.len() * dim);
     // A bad value in a row before the one that stopped the scan comes first in the file.
-    if let Some((row, column)) = decode_rows(bytes, &starts, dim, &mut values) {
+    if let Some((row, column)) = decode_rows(bytes, &starts, dim, &mut values, pages) {
         let at = starts[row] + 4 * column;
         return Err(Malformed::new(
             Location::Byte(at as u64),
@@ -154,18 +167,26 @@ fn locate_row(
 }
 
 /// Decodes the `dim` little-endian `f32` at each of `starts` into `values`, on
-/// every core; returns the first row and column (0-based) whose value is not
-/// finite.
-fn decode_rows(bytes: &[u8], starts: &[usize], dim: usize, values: &mut [f32]) -> Option<(usize, usize)> {
+/// every core, each block's rows given back to `pages` once decoded; returns
+/// the first row and column (0-based) whose value is not finite.
+fn decode_rows(
+    bytes: &[u8],
+    starts: &[usize],
+    dim: usize,
+    values: &mut [f32],
+    pages: Pages,
+) -> Option<(usize, usize)> {
     values
         .par_chunks_mut(task_values(dim))
         .enumerate()
         .filter_map(|(block, out)| {
             let first = block * ROWS_PER_TASK;
+            let rows = out.len() / dim;
             for (row, out) in out.chunks_exact_mut(dim).enumerate() {
                 let start = starts[first + row];
                 read_f32(out, &bytes[start..start + 4 * dim]);
             }
+            pages.done_with(&bytes[starts[first]..starts[first + rows - 1] + 4 * dim]);
             first_non_finite(out).map(|bad| (first + bad / dim, bad % dim))
         })
         .min()

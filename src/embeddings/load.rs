@@ -14,18 +14,18 @@ use std::sync::Arc;
 
 use ndarray::Array2;
 
-use super::binary::parse_binary;
+use super::binary::read_binary;
 use super::compressed::decompressed;
 use super::fasttext::{FastTextModel, Subwords, read_fasttext};
 use super::file_bytes::FileBytes;
 use super::file_format::Format;
 use super::gguf::{GgufTable, INPUT_EMBEDDING, OUTPUT_EMBEDDING, parse_gguf};
 use super::load_error::{LoadError, Location, Malformed, file_name, shown};
-use super::mapped_rows::{MappedRows, populate, release};
+use super::mapped_rows::{MappedRows, Pages, populate, release};
 use super::model_dir::{OutputEmbedding, Tying, read_model_dir};
 use super::npy::{Located, parse_npy};
 use super::safetensors_file::{find_tensor, read_in_place, read_tensor};
-use super::text::parse_text;
+use super::text::read_text;
 use super::tokenizer::{Decoding, NamedRows, Tokenizer, parse_tokenizer};
 use super::vocab_file::parse_vocab;
 use super::{Duplicates, Embeddings, Matrix, TokenKind};
@@ -116,9 +116,10 @@ pub struct Table {
 /// # Errors
 /// [`LoadError::Io`] when a file cannot be read; [`LoadError::Malformed`],
 /// naming the file, the line or byte and what was expected there, for
-/// anything its format does not allow (see [`parse_text`], [`parse_binary`],
-/// [`parse_npy`], [`parse_safetensors`](super::parse_safetensors), [`parse_gguf`]) and for a vocabulary whose length
-/// differs from the matrix's rows.
+/// anything its format does not allow (see [`parse_text`](super::parse_text),
+/// [`parse_binary`](super::parse_binary), [`parse_npy`],
+/// [`parse_safetensors`](super::parse_safetensors), [`parse_gguf`]) and for a
+/// vocabulary whose length differs from the matrix's rows.
 ///
 /// # Examples
 /// ```
@@ -284,11 +285,18 @@ fn load_from(
         None => detected()?,
     };
     refuse_inapplicable(path, format, options)?;
-    // fastText's reader reads its dictionary and input matrix, never the
-    // output matrix, and gives their pages back as it goes.
-    if let Some(map) = map.filter(|_| format != Format::FastTextBinary) {
-        populate(map);
-    }
+    // The text and binary readers give a mapped file's pages back as they
+    // go, and fastText's never reads its output matrix; the others read
+    // their tensor in place or once, faster with every page read in at once.
+    let pages = match map {
+        Some(map) => {
+            if matches!(format, Format::Npy | Format::Safetensors | Format::Gguf) {
+                populate(map);
+            }
+            Pages::Mapped
+        }
+        None => Pages::Owned,
+    };
     // A `--format` the file's first bytes contradict is the likely cause of
     // whatever the reader then finds: the message says so, when the bytes are
     // sure (a magic number, or binary rows where text was asked for); a text
@@ -315,7 +323,7 @@ fn load_from(
         Format::Word2VecText | Format::FastText | Format::Glove => {
             let header = format != Format::Glove;
             let mut read =
-                Read::heap(parse_text(bytes, header, options.limit, options.lossy).map_err(in_file)?);
+                Read::heap(read_text(bytes, header, options.limit, options.lossy, pages).map_err(in_file)?);
             // A file cut inside its last number still parses (`-0.3523` of
             // `-0.35233665`); the missing newline is the only sign of it.
             if options.limit.is_none() && bytes.last().is_some_and(|&b| b != b'\n') {
@@ -328,7 +336,7 @@ fn load_from(
             read
         }
         Format::Word2VecBinary => {
-            Read::heap(parse_binary(bytes, options.limit, options.lossy).map_err(in_file)?)
+            Read::heap(read_binary(bytes, options.limit, options.lossy, pages).map_err(in_file)?)
         }
         Format::FastTextBinary => {
             let model = read_fasttext(bytes, map, options.limit, options.lossy).map_err(in_file)?;
@@ -987,6 +995,35 @@ mod tests {
             e.to_string().contains("m.npy:byte 0: expected a vocabulary"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn text_and_binary_tables_read_from_a_mapped_file_equal_those_read_from_memory() {
+        // From a mapped file, the readers give pages back as they go (they
+        // fault in again if read); bytes in memory must never be given back.
+        let rows = 5000; // five tasks of rows, ~40 pages
+        let dir = tempfile::tempdir().unwrap();
+        let mut text = format!("{rows} 2\n").into_bytes();
+        let mut binary = text.clone();
+        for i in 0..rows {
+            let (a, b) = (i as f32 / 7.0, -(i as f32) * 0.25);
+            text.extend(format!("w{i} {a} {b}\n").bytes());
+            binary.extend(format!("w{i} ").bytes());
+            binary.extend([a, b].iter().flat_map(|v| v.to_le_bytes()));
+        }
+        for (name, bytes) in [("t.txt", text), ("b.bin", binary)] {
+            let path = dir.path().join(name);
+            std::fs::write(&path, &bytes).unwrap();
+            let mapped = load(&path, &LoadOptions::default()).unwrap().embeddings;
+            let owned = load_bytes(&path, &bytes, &LoadOptions::default())
+                .unwrap()
+                .embeddings;
+            assert_eq!(mapped.len(), rows, "{name}");
+            assert_eq!(mapped.tokens(), owned.tokens(), "{name}");
+            assert_eq!(mapped.vectors(), owned.vectors(), "{name}");
+            assert_eq!(mapped.vector(4999).to_vec(), [4999.0 / 7.0, -1249.75], "{name}");
+            assert_eq!(bytes, std::fs::read(&path).unwrap(), "{name}");
+        }
     }
 
     #[test]

@@ -105,6 +105,29 @@ fn bytemuck_bytes(values: &[f32]) -> &[u8] {
     unsafe { std::slice::from_raw_parts(values.as_ptr().cast::<u8>(), size_of_val(values)) }
 }
 
+/// Where the bytes a parser reads lie, which decides whether it may give
+/// their pages back once it has read them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Pages {
+    /// In a read-only file mapping: pages given back stay in the page cache
+    /// and fault in again if read.
+    Mapped,
+    /// In memory the caller owns: a pipe read, a gzip file decompressed,
+    /// bytes handed to `load_bytes`.
+    Owned,
+}
+
+impl Pages {
+    /// Gives back the whole pages inside `bytes` ([`release`]) when they are
+    /// mapped: a text or binary table decoded onto the heap then never holds
+    /// its file's pages and its matrix at once.
+    pub(crate) fn done_with(self, bytes: &[u8]) {
+        if self == Pages::Mapped {
+            release(bytes);
+        }
+    }
+}
+
 /// Reads every page of `map` in now (`MADV_POPULATE_READ`, Linux 5.14 and
 /// later), as `MAP_POPULATE` would have when it was mapped: a file parsed from
 /// end to end then takes one call instead of a fault every few pages. On an

@@ -33,8 +33,13 @@ use super::file_format::header_sizes;
 use super::huge_pages;
 use super::load::Table;
 use super::load_error::{Location, Malformed, shown, token_text};
+use super::mapped_rows::Pages;
 use super::{ROWS_PER_TASK, task_values};
 use crate::format::plural;
+
+/// Bytes of a mapped file whose lines have been found before their pages are
+/// given back.
+const GIVE_BACK: usize = 64 << 20;
 
 /// Reads word2vec text (`header = true`) or GloVe text (`header = false`).
 ///
@@ -60,6 +65,20 @@ use crate::format::plural;
 /// assert_eq!((error.expected.as_str(), error.found.as_str()), ("2 values after the token", "1"));
 /// ```
 pub fn parse_text(bytes: &[u8], header: bool, limit: Option<usize>, lossy: bool) -> Result<Table, Malformed> {
+    read_text(bytes, header, limit, lossy, Pages::Owned)
+}
+
+/// [`parse_text`], giving back the pages of mapped `bytes` as they are read:
+/// while the lines are found, and again as each block of rows is parsed, so
+/// the file (twice the table as text) and the table are never both whole in
+/// memory.
+pub(crate) fn read_text(
+    bytes: &[u8],
+    header: bool,
+    limit: Option<usize>,
+    lossy: bool,
+    pages: Pages,
+) -> Result<Table, Malformed> {
     let limit = limit.unwrap_or(usize::MAX);
     if bytes.is_empty() {
         let expected = if header {
@@ -85,10 +104,14 @@ pub fn parse_text(bytes: &[u8], header: bool, limit: Option<usize>, lossy: bool)
     let wanted = declared.map_or(limit, |(count, _)| count.min(limit));
 
     let mut starts = Vec::new();
-    let mut end = 0;
+    let (mut end, mut given_back) = (0, 0);
     while end < body.len() && starts.len() < wanted {
         starts.push(end);
         end = memchr::memchr(b'\n', &body[end..]).map_or(body.len(), |i| end + i + 1);
+        if end - given_back >= GIVE_BACK {
+            pages.done_with(&body[given_back..end]);
+            given_back = end;
+        }
     }
     let rows = starts.len();
     let lines = Lines {
@@ -129,6 +152,7 @@ pub fn parse_text(bytes: &[u8], header: bool, limit: Option<usize>, lossy: bool)
         dim,
         lossy,
         vectors.as_slice_mut().expect("a fresh array is contiguous"),
+        pages,
     )?;
 
     if let Some((count, _)) = declared {
@@ -228,6 +252,12 @@ impl Lines<'_> {
         &self.body[self.starts[i]..end]
     }
 
+    /// Rows `range`, with their newlines.
+    fn span(&self, range: std::ops::Range<usize>) -> &[u8] {
+        let end = self.starts.get(range.end).copied().unwrap_or(self.end);
+        &self.body[self.starts[range.start]..end]
+    }
+
     /// Parses rows `range` into `out` (`dim` values a row), or only checks
     /// them when `out` is `None`; returns their tokens.
     fn parse(
@@ -250,13 +280,15 @@ impl Lines<'_> {
     }
 }
 
-/// Parses every row into `out`, blocks of rows on every core; the first error
-/// in file order wins.
+/// Parses every row into `out`, blocks of rows on every core, each block's
+/// bytes given back to `pages` once parsed; the first error in file order
+/// wins.
 fn parse_parallel(
     lines: &Lines<'_>,
     dim: usize,
     lossy: bool,
     out: &mut [f32],
+    pages: Pages,
 ) -> Result<Vec<String>, Malformed> {
     let rows = lines.starts.len();
     if dim == 0 {
@@ -266,8 +298,10 @@ fn parse_parallel(
         .par_chunks_mut(task_values(dim))
         .enumerate()
         .map(|(b, out)| {
-            let first = b * ROWS_PER_TASK;
-            lines.parse(first..first + out.len() / dim, dim, lossy, Some(out))
+            let rows = b * ROWS_PER_TASK..b * ROWS_PER_TASK + out.len() / dim;
+            let tokens = lines.parse(rows.clone(), dim, lossy, Some(out));
+            pages.done_with(lines.span(rows));
+            tokens
         })
         .collect();
     let mut tokens = Vec::with_capacity(rows);

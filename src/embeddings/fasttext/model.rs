@@ -12,7 +12,7 @@ use super::subwords::Subwords;
 use crate::embeddings::huge_pages;
 use crate::embeddings::load::Table;
 use crate::embeddings::load_error::{Location, Malformed, shown, token_text};
-use crate::embeddings::mapped_rows::release;
+use crate::embeddings::mapped_rows::Pages;
 use crate::embeddings::npy::{decode_finite, decode_finite_into};
 use crate::embeddings::task_values;
 
@@ -119,6 +119,7 @@ pub(crate) fn read_fasttext(
         )
     };
 
+    let pages = map.map_or(Pages::Owned, |_| Pages::Mapped);
     let words_bytes = &input[..keep * row_bytes];
     let mut vectors: Vec<f32> = huge_pages::zeroed(keep * dim);
     for (block, (values, block_bytes)) in vectors
@@ -136,9 +137,7 @@ pub(crate) fn read_fasttext(
                 f32_at(input, bad),
             )
         })?;
-        if map.is_some() {
-            release(block_bytes);
-        }
+        pages.done_with(block_bytes);
     }
     let buckets_at = header.nwords * row_bytes;
     let bucket_bytes = &input[buckets_at..buckets_at + bucket * row_bytes];
@@ -176,9 +175,7 @@ pub(crate) fn read_fasttext(
         ));
     }
     // A word outside the table reads a few bucket rows back from the page cache.
-    if let Some(map) = map {
-        release(map);
-    }
+    pages.done_with(bytes);
     let vectors = Array2::from_shape_vec((keep, dim), vectors).expect("dim values per word");
     Ok(FastTextModel {
         table: Table { tokens, vectors },
