@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """`embspace analyze` at LLM scale against numpy doing the same work, side by side in one run.
 
-    scripts/bench_scale.sh                 # Qwen2-7B-sized BF16 table, then 2M x 300 f32 .npy
-    scripts/bench_scale.sh --only qwen     # one table (qwen, tall)
+    scripts/bench_scale.sh                 # every table, then compare, untied and the gensim tables
+    scripts/bench_scale.sh --only qwen     # one table (qwen, tall, gguf)
     scripts/bench_scale.sh --only compare  # `embspace compare` of the qwen table with a tuned copy
     scripts/bench_scale.sh --only untied   # `embspace analyze` of a model directory with an lm_head
     scripts/bench_scale.sh --only fasttext # a cc.en.300.bin-sized fastText model, against gensim
@@ -16,6 +16,9 @@ Tables (written once into target/scale/, deterministic from the seed, reused whe
            tokenizer/tokenizer.json as Qwen2's is shaped: 151 643 tokens and 3 special ones, so the
            last 418 rows are padding, the reference rows of the under-trained tokens section
     tall   2 000 000 x 300 f32 .npy (2.4 GB) + vocab.txt
+    gguf   the qwen table's rows in F16 as `token_embd.weight` of a GGUF file written by llama.cpp's
+           gguf-py, with its tokens and 32 other tensors of 11 008 x 4 096 (4.1 GB in all), as a
+           model's weights sit beside its embedding; numpy's side reads the tensor through gguf-py
 
 Not i.i.d. noise: each row is a rank-48 signal with decaying strengths plus anisotropic noise
 (log-normal scale per dimension) plus a shared offset, scaled by a frequency-like trend (rows
@@ -108,11 +111,14 @@ TOP = 10
 TABLES = {
     "qwen": dict(rows=152_064, dim=4096, kind="bf16"),
     "tall": dict(rows=2_000_000, dim=300, kind="npy"),
+    "gguf": dict(rows=152_064, dim=4096, kind="gguf"),
 }
 QUICK = {
     "qwen": dict(rows=30_000, dim=2048, kind="bf16"),
     "tall": dict(rows=200_000, dim=300, kind="npy"),
+    "gguf": dict(rows=30_000, dim=2048, kind="gguf"),
 }
+GGUF_LAYERS = 32  # other tensors in the GGUF file, 90 MB each, as a model's weights: never read
 # Tables gensim reads, shaped like the published ones: cc.en.300.bin, GoogleNews-vectors-negative300.bin
 # and wiki-news-300d-1M.vec.
 GENSIM = {
@@ -198,11 +204,23 @@ def padding_rows(path):
 def write_table(name, rows, dim, kind):
     folder = OUT / f"{name}-{rows}x{dim}"
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / ("embed.safetensors" if kind == "bf16" else "vectors.npy")
+    path = folder / {"bf16": "embed.safetensors", "npy": "vectors.npy", "gguf": "model.gguf"}[kind]
     if path.exists() and (folder / "vocab.txt").exists():
         return path
     started = time.time()
-    if kind == "bf16":
+    if kind == "gguf":
+        import gguf
+        writer = gguf.GGUFWriter(path.with_suffix(".tmp"), "qwen2")
+        writer.add_tokenizer_model("gpt2")
+        writer.add_token_list(tokens(rows))
+        writer.add_tensor(INPUT_GGUF, np.concatenate(list(chunks(rows, dim, SEED))).astype(np.float16))
+        for layer in range(GGUF_LAYERS):
+            writer.add_tensor(f"blk.{layer}.ffn_up.weight", np.zeros((11008, 4096), np.float16))
+        writer.write_header_to_file()
+        writer.write_kv_data_to_file()
+        writer.write_tensors_to_file()
+        writer.close()
+    elif kind == "bf16":
         with open(path.with_suffix(".tmp"), "wb") as f:
             f.write(bf16_header({"model.embed_tokens.weight": (rows, dim)}))
             for x in chunks(rows, dim, SEED):
@@ -260,10 +278,16 @@ def write_tuned(a_path, rows, dim):
     return path
 
 
+INPUT_GGUF = "token_embd.weight"
+
+
 def load(path, tensor="model.embed_tokens.weight"):
-    """The table as numpy users read it: f32 in memory."""
+    """The table as numpy users read it: f32 in memory (a GGUF tensor through llama.cpp's gguf-py)."""
     if path.suffix == ".npy":
         return np.load(path, mmap_mode="r")
+    if path.suffix == ".gguf":
+        from gguf import GGUFReader
+        return next(t.data for t in GGUFReader(path).tensors if t.name == INPUT_GGUF).astype(np.float32)
     with open(path, "rb") as f:
         length = int.from_bytes(f.read(8), "little")
         header = json.loads(f.read(length))

@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 
 . scripts/pinned_venv.sh
 venv=target/pyenv
-pinned_venv "$venv" gensim==4.4.0 scipy==1.17.1 numpy==2.4.6
+pinned_venv "$venv" gensim==4.4.0 scipy==1.17.1 numpy==2.4.6 gguf==0.19.0
 cargo build --release --quiet --locked --bin embspace
 # This machine sets OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE for old OpenBLAS builds; they slow the
 # current numpy, so its side runs without them.

@@ -19,7 +19,7 @@ use super::compressed::decompressed;
 use super::fasttext::{FastTextModel, Subwords, read_fasttext};
 use super::file_bytes::FileBytes;
 use super::file_format::Format;
-use super::gguf::{GgufTable, INPUT_EMBEDDING, OUTPUT_EMBEDDING, parse_gguf};
+use super::gguf::{GgufTable, INPUT_EMBEDDING, OUTPUT_EMBEDDING, read_gguf};
 use super::load_error::{LoadError, Location, Malformed, file_name, shown};
 use super::mapped_rows::{MappedRows, Pages, populate, release};
 use super::model_dir::{OutputEmbedding, Tying, read_model_dir};
@@ -118,7 +118,7 @@ pub struct Table {
 /// naming the file, the line or byte and what was expected there, for
 /// anything its format does not allow (see [`parse_text`](super::parse_text),
 /// [`parse_binary`](super::parse_binary), [`parse_npy`],
-/// [`parse_safetensors`](super::parse_safetensors), [`parse_gguf`]) and for a
+/// [`parse_safetensors`](super::parse_safetensors), [`parse_gguf`](super::parse_gguf)) and for a
 /// vocabulary whose length differs from the matrix's rows.
 ///
 /// # Examples
@@ -285,12 +285,13 @@ fn load_from(
         None => detected()?,
     };
     refuse_inapplicable(path, format, options)?;
-    // The text and binary readers give a mapped file's pages back as they
-    // go, and fastText's never reads its output matrix; the others read
-    // their tensor in place or once, faster with every page read in at once.
+    // An `.npy` file is its table, read in place or once, faster with every
+    // page read in at once. The other readers give a mapped file's pages back
+    // as they go, and a safetensors, GGUF or fastText file holds more than
+    // the table: only the table's pages are read.
     let pages = match map {
         Some(map) => {
-            if matches!(format, Format::Npy | Format::Safetensors | Format::Gguf) {
+            if format == Format::Npy {
                 populate(map);
             }
             Pages::Mapped
@@ -390,9 +391,9 @@ fn load_from(
             read
         }
         Format::Gguf => {
-            let gguf = parse_gguf(bytes, options).map_err(in_file)?;
+            let gguf = read_gguf(bytes, options, pages).map_err(in_file)?;
             let output = match options.output && gguf.has_output && gguf.tensor == INPUT_EMBEDDING {
-                true => Some(gguf_output(bytes, options, &gguf.matrix).map_err(in_file)?),
+                true => Some(gguf_output(bytes, options, &gguf.matrix, pages).map_err(in_file)?),
                 false => None,
             };
             let mut read = Read {
@@ -573,14 +574,19 @@ fn refuse_inapplicable(path: &Path, format: Format, options: &LoadOptions) -> Re
 
 /// A GGUF model's untied output embedding `output.weight`, read as the
 /// input embedding was (same row limit), which it must match in shape.
-fn gguf_output(bytes: &[u8], options: &LoadOptions, input: &Matrix) -> Result<OutputEmbedding, Malformed> {
+fn gguf_output(
+    bytes: &[u8],
+    options: &LoadOptions,
+    input: &Matrix,
+    pages: Pages,
+) -> Result<OutputEmbedding, Malformed> {
     let output_options = LoadOptions {
         tensor: Some(OUTPUT_EMBEDDING.to_string()),
         // The tokens were read with the input embedding; a vocabulary given skips them.
         vocab: Some(PathBuf::new()),
         ..options.clone()
     };
-    let output = parse_gguf(bytes, &output_options)?;
+    let output = read_gguf(bytes, &output_options, pages)?;
     let (rows, dim) = (input.rows, input.vectors.ncols());
     if (output.matrix.rows, output.matrix.vectors.ncols()) != (rows, dim) {
         return Err(Malformed::new(

@@ -20,4 +20,5 @@ mod header;
 mod table;
 mod value;
 
+pub(crate) use table::read_gguf;
 pub use table::{GgufTable, INPUT_EMBEDDING, OUTPUT_EMBEDDING, gguf_decoding, parse_gguf};

@@ -9,6 +9,7 @@ use super::header::{Header, TensorInfo, data_bytes};
 use super::value::{INT32, STRING, Value};
 use crate::embeddings::load::LoadOptions;
 use crate::embeddings::load_error::{Location, Malformed, matrix_listing, shown, token_text};
+use crate::embeddings::mapped_rows::Pages;
 use crate::embeddings::raw_floats::first_non_finite;
 use crate::embeddings::{Decoding, Matrix, TokenKind, huge_pages, task_values};
 
@@ -91,6 +92,13 @@ pub struct GgufTable {
 /// assert_eq!(error.found, "4 before the end of the file");
 /// ```
 pub fn parse_gguf(bytes: &[u8], options: &LoadOptions) -> Result<GgufTable, Malformed> {
+    read_gguf(bytes, options, Pages::Owned)
+}
+
+/// [`parse_gguf`], giving back the pages of mapped `bytes` as each block of
+/// the tensor is dequantised: a model file holds far more than its
+/// embedding, and only the tensor's pages are ever read.
+pub(crate) fn read_gguf(bytes: &[u8], options: &LoadOptions, pages: Pages) -> Result<GgufTable, Malformed> {
     let header = Header::read(bytes)?;
     let name = options.tensor.as_deref().unwrap_or(INPUT_EMBEDDING);
     let Some(tensor) = header.tensor(name) else {
@@ -123,7 +131,7 @@ pub fn parse_gguf(bytes: &[u8], options: &LoadOptions) -> Result<GgufTable, Malf
         Some(_) => None,
         None => read_tokens(&header, name, rows, dim, options.lossy)?,
     };
-    let (matrix, ggml_type) = dequantize(bytes, &header, tensor, rows, dim, options.limit)?;
+    let (matrix, ggml_type) = dequantize(bytes, &header, tensor, [rows, dim], options.limit, pages)?;
     let keep = matrix.vectors.nrows();
     let model = header.get("tokenizer.ggml.model").and_then(|v| v.as_str());
     let decoding = gguf_decoding(model.unwrap_or(""));
@@ -152,15 +160,15 @@ pub fn parse_gguf(bytes: &[u8], options: &LoadOptions) -> Result<GgufTable, Malf
     })
 }
 
-/// The first `limit` rows of a 2-D tensor, dequantised on every core, and
-/// its type's name.
+/// The first `limit` rows of a 2-D tensor, dequantised on every core, each
+/// block's bytes given back to `pages`, and its type's name.
 fn dequantize(
     bytes: &[u8],
     header: &Header<'_>,
     tensor: &TensorInfo<'_>,
-    rows: usize,
-    dim: usize,
+    [rows, dim]: [usize; 2],
     limit: Option<usize>,
+    pages: Pages,
 ) -> Result<(Matrix, &'static str), Malformed> {
     let type_at = Location::Byte(tensor.type_at as u64);
     let Some(ty) = tensor.ggml_type else {
@@ -193,6 +201,7 @@ fn dequantize(
         .enumerate()
         .filter_map(|(task, (out, data))| {
             dequantizer.run(out, data);
+            pages.done_with(data);
             first_non_finite(out).map(|bad| task * task_rows * dim + bad)
         })
         .min();
