@@ -26,7 +26,7 @@ use crate::analyze::knn::{ScaledRows, UnitVectors, cores, fused_top_k, product};
 use crate::embeddings::Embeddings;
 use crate::error::Result;
 use crate::format::plural;
-use crate::math::{kl_bound, procrustes_rotation};
+use crate::math::{kl_bound, procrustes_rotation_and_spectrum};
 
 /// Shared rows gathered and widened to `f64` at a time (the added rows' mean).
 const BLOCK: usize = 1024;
@@ -35,6 +35,14 @@ const BLOCK: usize = 1024;
 /// enough for gemm to keep every core busy at 4 096 dimensions, small enough
 /// that each block's `f32` sums (over as many rows) stay within a few `10⁻⁶`.
 const ALIGN_BLOCK: usize = 4096;
+
+/// A singular value of the cross-covariance below this share of the largest
+/// is within its rounding: `AᵀB` is summed from `f32` products over blocks of
+/// [`ALIGN_BLOCK`] rows, which perturbs it by about `√4096 · ε_f32` of its
+/// largest singular value, so such a direction of the rotation is fixed by
+/// rounding, not by the tables. (Trained tables sit far above it: the shipped
+/// GloVe and MiniLM tables' self-comparisons have 3·10⁻⁴ and 2·10⁻³.)
+const ROUNDING_FLOOR: f64 = 64.0 * f32::EPSILON as f64;
 
 /// Hewitt (2021) draws new rows from `N(μ, 10⁻⁵·Σ)`: their distance to the
 /// mean is about `√10⁻⁵ ≈ 0.003` times the spread of the old rows, while an
@@ -150,8 +158,10 @@ pub struct Alignment {
     pub moved_most: Vec<TokenValue>,
     /// Tokens whose cosine is highest, highest first.
     pub moved_least: Vec<TokenValue>,
-    /// Set when fewer rows than dimensions were aligned: then many rotations
-    /// fit equally well, and the residual and drift understate the difference.
+    /// Set when fewer rows than dimensions were aligned (then many rotations
+    /// fit equally well, and the residual and drift understate the
+    /// difference), or when some directions of the cross-covariance are
+    /// within its rounding ([`ROUNDING_FLOOR`]), so the rotation along them is.
     pub caution: Option<String>,
     /// One cosine per shared token, in A's row order (for the histogram).
     #[serde(skip)]
@@ -377,7 +387,8 @@ pub(crate) fn align_shared(
     });
     drop(partial);
     progress(&format!("SVD of the {d} × {d} cross-covariance"));
-    let rotation = procrustes_rotation(cross.view())?.mapv(|v| v as f32);
+    let (rotation, spectrum) = procrustes_rotation_and_spectrum(cross.view())?;
+    let rotation = rotation.mapv(|v| v as f32);
     drop(cross);
     let (mut residual, mut target) = (0.0, 0.0);
     let mut cosines = Vec::with_capacity(pairs.len());
@@ -408,13 +419,25 @@ pub(crate) fn align_shared(
             })
             .collect()
     };
-    let caution = (pairs.len() < d).then(|| {
-        format!(
+    let largest = spectrum.iter().copied().fold(0.0, f64::max);
+    let weak = spectrum.iter().filter(|&&s| s < ROUNDING_FLOOR * largest).count();
+    let caution = if pairs.len() < d {
+        Some(format!(
             "{} aligned in {d} dimensions: many rotations fit equally well, so the residual \
              and the drift understate the difference",
             plural(pairs.len(), "row")
-        )
-    });
+        ))
+    } else if weak > 0 {
+        let smallest = spectrum.iter().copied().fold(f64::INFINITY, f64::min);
+        Some(format!(
+            "{weak} of the cross-covariance's {d} singular values are below what its f32 products \
+             resolve (the smallest is {:.1e} of the largest): rounding, not the tables, decides the \
+             rotation along those directions, so the drift of rows along them means little",
+            smallest / largest
+        ))
+    } else {
+        None
+    };
     Ok(Alignment {
         relative_residual: (residual / target).sqrt(),
         cosine: Summary::of(&cosines),
@@ -679,6 +702,26 @@ mod tests {
                 .all(|t| !most.contains(&t.token.as_str()))
         );
         assert_eq!(c.overlap.unwrap().chance, 10.0 / 19.0);
+    }
+
+    #[test]
+    fn directions_the_products_cannot_resolve_get_a_caution() {
+        // Columns scaled from 1 down to 10⁻⁵: the cross-covariance of the table
+        // with itself spans 10¹⁰, and its weakest directions are rounding.
+        let scales = Array1::from_shape_fn(8, |j| 10f64.powf(-5.0 * j as f64 / 7.0));
+        let x = gaussian(300, 8, 6) * &scales;
+        let c = run(table(words("w", 300), &x), table(words("w", 300), &x));
+        let caution = c.alignment.unwrap().caution.unwrap();
+        // σⱼ ∝ 10^(−10j/7) against the floor 7.6·10⁻⁶: j = 4 … 7.
+        assert!(
+            caution.starts_with("4 of the cross-covariance's 8 singular values are below"),
+            "{caution}"
+        );
+        // Scaled from 1 to 10⁻² (σ spans 10⁴), every direction is resolved.
+        let scales = Array1::from_shape_fn(8, |j| 10f64.powf(-2.0 * j as f64 / 7.0));
+        let x = gaussian(300, 8, 6) * &scales;
+        let c = run(table(words("w", 300), &x), table(words("w", 300), &x));
+        assert_eq!(c.alignment.unwrap().caution, None);
     }
 
     #[test]

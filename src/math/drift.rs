@@ -117,6 +117,27 @@ pub fn procrustes(source: ArrayView2<f64>, target: ArrayView2<f64>) -> Result<Pr
 /// # Ok::<(), embspace::Error>(())
 /// ```
 pub fn procrustes_rotation(cross: ArrayView2<f64>) -> Result<Array2<f64>> {
+    Ok(procrustes_rotation_and_spectrum(cross)?.0)
+}
+
+/// [`procrustes_rotation`], and the singular values `Σ` of `cross` (in no
+/// particular order): how firmly the rows determine each direction of the
+/// rotation. One several orders of magnitude below the largest leaves its
+/// direction to rounding.
+///
+/// # Errors
+/// As [`procrustes_rotation`].
+///
+/// # Examples
+/// ```
+/// use ndarray::array;
+/// let cross = array![[0.0, 2.0], [-3.0, 0.0]];
+/// let (_, mut spectrum) = embspace::math::procrustes_rotation_and_spectrum(cross.view())?;
+/// spectrum.sort_by(f64::total_cmp);
+/// assert!((spectrum[0] - 2.0).abs() < 1e-12 && (spectrum[1] - 3.0).abs() < 1e-12);
+/// # Ok::<(), embspace::Error>(())
+/// ```
+pub fn procrustes_rotation_and_spectrum(cross: ArrayView2<f64>) -> Result<(Array2<f64>, Vec<f64>)> {
     let d = cross.nrows();
     if cross.ncols() != d {
         return Err(Error::shape(
@@ -150,18 +171,19 @@ fn svd_failed() -> Error {
     }
 }
 
-fn nalgebra_rotation(cross: ArrayView2<f64>) -> Result<Array2<f64>> {
+fn nalgebra_rotation(cross: ArrayView2<f64>) -> Result<(Array2<f64>, Vec<f64>)> {
     let svd = to_nalgebra(cross)
         .try_svd(true, true, f64::EPSILON, 10_000)
         .ok_or_else(svd_failed)?;
     let u = svd.u.expect("u was requested");
     let v_t = svd.v_t.expect("v_t was requested");
     let r = u * v_t;
-    Ok(Array2::from_shape_fn(cross.dim(), |(i, j)| r[(i, j)]))
+    let rotation = Array2::from_shape_fn(cross.dim(), |(i, j)| r[(i, j)]);
+    Ok((rotation, svd.singular_values.iter().copied().collect()))
 }
 
 #[cfg(feature = "analyze")]
-fn faer_rotation(cross: ArrayView2<f64>) -> Result<Array2<f64>> {
+fn faer_rotation(cross: ArrayView2<f64>) -> Result<(Array2<f64>, Vec<f64>)> {
     use faer::diag::Diag;
     use faer::dyn_stack::{MemBuffer, MemStack};
     use faer::linalg::svd::{ComputeSvdVectors, svd, svd_scratch};
@@ -190,7 +212,7 @@ fn faer_rotation(cross: ArrayView2<f64>) -> Result<Array2<f64>> {
     let mut r = Array2::<f64>::zeros((d, d));
     let out = MatMut::from_row_major_slice_mut(r.as_slice_mut().expect("a fresh array is contiguous"), d, d);
     faer::linalg::matmul::matmul(out, Accum::Replace, u.as_ref(), v.transpose(), 1.0, par);
-    Ok(r)
+    Ok((r, (0..d).map(|i| s[i]).collect()))
 }
 
 /// Map `source` into the target space: `source · R`.
@@ -332,10 +354,16 @@ mod tests {
             let source = gaussian(&mut rng, rows, d);
             let target = source.dot(&random_orthogonal(d, &mut rng)) + gaussian(&mut rng, rows, d) * 0.3;
             let cross = source.t().dot(&target);
-            let (fast, reference) = (
+            let ((fast, mut fast_spectrum), (reference, mut spectrum)) = (
                 faer_rotation(cross.view()).unwrap(),
                 nalgebra_rotation(cross.view()).unwrap(),
             );
+            fast_spectrum.sort_by(f64::total_cmp);
+            spectrum.sort_by(f64::total_cmp);
+            let largest = spectrum[d - 1];
+            for (a, b) in fast_spectrum.iter().zip(&spectrum) {
+                assert_abs_diff_eq!(a, b, epsilon = 1e-12 * largest);
+            }
             assert_abs_diff_eq!(fast.t().dot(&fast), Array2::eye(d), epsilon = 1e-12);
             let fit = |r: &Array2<f64>| (source.dot(r) - &target).mapv(|v| v * v).sum();
             assert_abs_diff_eq!(fit(&fast), fit(&reference), epsilon = 1e-9 * fit(&reference));

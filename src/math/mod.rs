@@ -40,7 +40,8 @@ pub use cooccurrence::{
 pub use corpus::{TRAINING_CORPUS, Vocabulary, tokenize};
 pub use debias::{bias_direction, bias_direction_from_rows, equalize, neutralize, project};
 pub use drift::{
-    FAER_ABOVE, Procrustes, align, procrustes, procrustes_rotation, random_orthogonal, row_cosine_drift,
+    FAER_ABOVE, Procrustes, align, procrustes, procrustes_rotation, procrustes_rotation_and_spectrum,
+    random_orthogonal, row_cosine_drift,
 };
 pub use finite_difference::{finite_difference_gradient, max_finite_difference_error};
 pub use fuzzy_graph::FuzzyGraph;
