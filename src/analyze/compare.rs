@@ -160,8 +160,9 @@ pub struct Alignment {
     pub moved_least: Vec<TokenValue>,
     /// Set when fewer rows than dimensions were aligned (then many rotations
     /// fit equally well, and the residual and drift understate the
-    /// difference), or when some directions of the cross-covariance are
-    /// within its rounding ([`ROUNDING_FLOOR`]), so the rotation along them is.
+    /// difference), or when some singular values of the cross-covariance are
+    /// below what its `f32` products resolve (`64·ε_f32` of the largest), so
+    /// rounding decides the rotation along their directions.
     pub caution: Option<String>,
     /// One cosine per shared token, in A's row order (for the histogram).
     #[serde(skip)]
