@@ -289,15 +289,10 @@ fn load_from(
     // page read in at once. The other readers give a mapped file's pages back
     // as they go, and a safetensors, GGUF or fastText file holds more than
     // the table: only the table's pages are read.
-    let pages = match map {
-        Some(map) => {
-            if format == Format::Npy {
-                populate(map);
-            }
-            Pages::Mapped
-        }
-        None => Pages::Owned,
-    };
+    if let Some(map) = map.filter(|_| format == Format::Npy) {
+        populate(map);
+    }
+    let pages = Pages::of(map);
     // A `--format` the file's first bytes contradict is the likely cause of
     // whatever the reader then finds: the message says so, when the bytes are
     // sure (a magic number, or binary rows where text was asked for); a text
@@ -379,8 +374,7 @@ fn load_from(
                     (shape, Vectors::InPlace(rows))
                 }
                 None => {
-                    let matrix =
-                        read_tensor(bytes, &name, &view, options.limit, map.is_some()).map_err(in_file)?;
+                    let matrix = read_tensor(bytes, &name, &view, options.limit, pages).map_err(in_file)?;
                     (shape_of(&matrix), Vectors::Heap(matrix.vectors))
                 }
             };

@@ -118,6 +118,14 @@ pub(crate) enum Pages {
 }
 
 impl Pages {
+    /// [`Pages::Mapped`] when the bytes are the mapping `map`.
+    pub(crate) fn of(map: Option<&Arc<Mmap>>) -> Pages {
+        match map {
+            Some(_) => Pages::Mapped,
+            None => Pages::Owned,
+        }
+    }
+
     /// Gives back the whole pages inside `bytes` ([`release`]) when they are
     /// mapped: a text or binary table decoded onto the heap then never holds
     /// its file's pages and its matrix at once.

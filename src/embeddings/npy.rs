@@ -50,7 +50,7 @@ pub fn parse_npy(bytes: &[u8], limit: Option<usize>) -> Result<Matrix, Malformed
 pub fn parse_npy_as<T: Element>(bytes: &[u8], limit: Option<usize>) -> Result<Matrix<T>, Malformed> {
     let npy = Located::read(bytes, limit)?;
     let data = &bytes[npy.data..npy.data + npy.keep * npy.dim * npy.item];
-    let values = decode_finite(data, npy.item).map_err(|bad| npy.not_finite(bytes, bad))?;
+    let values = decode_finite(data, npy.item, |_| ()).map_err(|bad| npy.not_finite(bytes, bad))?;
     let vectors = Array2::from_shape_vec((npy.keep, npy.dim), values).expect("dim values per row");
     Ok(Matrix {
         vectors,
@@ -142,26 +142,23 @@ impl Located {
 /// not a finite `f32`.
 ///
 /// Blocks are decoded and checked on every core (serially in the notebooks'
-/// build, which has no rayon): the file is read at memory speed.
-pub(crate) fn decode_finite<T: Element>(data: &[u8], item: usize) -> Result<Vec<T>, usize> {
-    let mut values = super::huge_pages::zeroed(data.len() / item);
-    decode_finite_into(&mut values, data, item)?;
-    Ok(values)
-}
-
-/// [`decode_finite`] into `values`, one value per `item` bytes of `data`.
-pub(crate) fn decode_finite_into<T: Element>(
-    values: &mut [T],
+/// build, which has no rayon): the file is read at memory speed. `done`
+/// hears each block's bytes once they are decoded (a mapped file's reader
+/// gives their pages back).
+pub(crate) fn decode_finite<T: Element>(
     data: &[u8],
     item: usize,
-) -> Result<(), usize> {
+    done: impl Fn(&[u8]) + Sync,
+) -> Result<Vec<T>, usize> {
     const BLOCK: usize = 1 << 16;
+    let mut values = super::huge_pages::zeroed(data.len() / item);
     let decode = |(block, (out, bytes)): (usize, (&mut [T], &[u8]))| {
         match item {
             2 => read_f16(out, bytes),
             4 => read_f32(out, bytes),
             _ => read_f64(out, bytes),
         }
+        done(bytes);
         first_non_finite(out).map(|bad| block * BLOCK + bad)
     };
     #[cfg(feature = "report")]
@@ -170,7 +167,7 @@ pub(crate) fn decode_finite_into<T: Element>(
     let blocks = values.chunks_mut(BLOCK).zip(data.chunks(BLOCK * item));
     match blocks.enumerate().filter_map(decode).min() {
         Some(bad) => Err(bad),
-        None => Ok(()),
+        None => Ok(values),
     }
 }
 

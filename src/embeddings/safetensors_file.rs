@@ -22,7 +22,7 @@ use safetensors::{Dtype, SafeTensorError, SafeTensors};
 
 use super::huge_pages;
 use super::load_error::{Location, Malformed, matrix_listing};
-use super::mapped_rows::{self, MappedRows};
+use super::mapped_rows::{MappedRows, Pages};
 use super::raw_floats::{first_non_finite, read_f16, read_f32, read_f64};
 use super::{Matrix, task_values};
 
@@ -125,7 +125,7 @@ pub fn parse_safetensors(
     limit: Option<usize>,
 ) -> Result<(String, Matrix), Malformed> {
     let (name, view) = find_tensor(bytes, tensor)?;
-    let matrix = read_tensor(bytes, &name, &view, limit, false)?;
+    let matrix = read_tensor(bytes, &name, &view, limit, Pages::Owned)?;
     Ok((name, matrix))
 }
 
@@ -220,10 +220,9 @@ pub(crate) fn listing(tensors: &[(String, TensorView<'_>)]) -> String {
 /// The first `limit` rows of the 2-D tensor `name` of a safetensors file
 /// (`bytes`, the whole file, so errors can give offsets), widened to `f32`
 /// from the mapping straight into the one matrix, a block of rows per task
-/// on every core. With `release` (only for `bytes` in a read-only file
-/// mapping) each block's source pages are given back as soon as it is
-/// widened, so a `bf16` checkpoint and its `f32` matrix are never both whole
-/// in memory.
+/// on every core. From a mapped file ([`Pages::Mapped`]) each block's source
+/// pages are given back as soon as it is widened, so a `bf16` checkpoint and
+/// its `f32` matrix are never both whole in memory.
 ///
 /// # Errors
 /// A [`Malformed`] for a tensor that is not 2-D, a dtype other than F32,
@@ -233,7 +232,7 @@ pub(crate) fn read_tensor(
     name: &str,
     view: &TensorView<'_>,
     limit: Option<usize>,
-    release: bool,
+    pages: Pages,
 ) -> Result<Matrix, Malformed> {
     let &[rows, dim] = view.shape() else {
         return Err(Malformed::new(
@@ -273,9 +272,7 @@ pub(crate) fn read_tensor(
                 }
                 _ => read_f64(out, data),
             }
-            if release {
-                mapped_rows::release(data);
-            }
+            pages.done_with(data);
         });
     if let Some(bad) = first_non_finite(&values) {
         let offset = data.as_ptr() as usize - bytes.as_ptr() as usize;

@@ -9,16 +9,12 @@ use rayon::prelude::*;
 
 use super::header::{Args, Header};
 use super::subwords::Subwords;
-use crate::embeddings::huge_pages;
 use crate::embeddings::load::Table;
 use crate::embeddings::load_error::{Location, Malformed, shown, token_text};
 use crate::embeddings::mapped_rows::Pages;
-use crate::embeddings::npy::{decode_finite, decode_finite_into};
+use crate::embeddings::npy::decode_finite;
+use crate::embeddings::raw_floats::{first_non_finite, read_f32};
 use crate::embeddings::task_values;
-
-/// Bytes of the words' rows decoded (and, from a mapped file, given back)
-/// at a time.
-const BLOCK_BYTES: usize = 64 << 20;
 
 /// A fastText model, as [`parse_fasttext`] reads it.
 #[derive(Debug, Clone, PartialEq)]
@@ -119,26 +115,18 @@ pub(crate) fn read_fasttext(
         )
     };
 
-    let pages = map.map_or(Pages::Owned, |_| Pages::Mapped);
-    let words_bytes = &input[..keep * row_bytes];
-    let mut vectors: Vec<f32> = huge_pages::zeroed(keep * dim);
-    for (block, (values, block_bytes)) in vectors
-        .chunks_mut(BLOCK_BYTES / 4)
-        .zip(words_bytes.chunks(BLOCK_BYTES))
-        .enumerate()
-    {
-        decode_finite_into(values, block_bytes, 4).map_err(|bad| {
-            let bad = block * BLOCK_BYTES / 4 + bad;
-            let (row, column) = (bad / dim, bad % dim);
-            non_finite(
-                row,
-                column,
-                format!("the row of {}", shown(header.words[row].0)),
-                f32_at(input, bad),
-            )
-        })?;
-        pages.done_with(block_bytes);
-    }
+    let pages = Pages::of(map);
+    let done = |bytes: &[u8]| pages.done_with(bytes);
+    let mut vectors: Vec<f32> = decode_finite(&input[..keep * row_bytes], 4, done).map_err(|bad| {
+        let (row, column) = (bad / dim, bad % dim);
+        let value = f32_at(input, bad);
+        non_finite(
+            row,
+            column,
+            format!("the row of {}", shown(header.words[row].0)),
+            value,
+        )
+    })?;
     let buckets_at = header.nwords * row_bytes;
     let bucket_bytes = &input[buckets_at..buckets_at + bucket * row_bytes];
     let bad_bucket = |bad: usize| {
@@ -157,7 +145,7 @@ pub(crate) fn read_fasttext(
             Some(Subwords::mapped(minn, maxn, Arc::clone(map), at, bucket, dim))
         }
         None => {
-            let buckets = decode_finite(bucket_bytes, 4).map_err(bad_bucket)?;
+            let buckets = decode_finite(bucket_bytes, 4, |_| ()).map_err(bad_bucket)?;
             let buckets = Array2::from_shape_vec((bucket, dim), buckets).expect("dim values per bucket");
             Some(Subwords::new(minn, maxn, buckets))
         }
@@ -187,23 +175,21 @@ pub(crate) fn read_fasttext(
 }
 
 /// The index of the first little-endian `f32` of `bytes` that is not finite,
-/// checked on every core where the bytes lie.
+/// checked on every core, a block at a time through one buffer per thread.
 fn first_non_finite_f32(bytes: &[u8]) -> Option<usize> {
     const BLOCK: usize = 1 << 16;
     bytes
         .par_chunks(4 * BLOCK)
         .enumerate()
-        .filter_map(|(block, bytes)| {
-            let finite = |b: &[u8]| f32::from_le_bytes([b[0], b[1], b[2], b[3]]).is_finite();
-            // A fold first: an early exit would stop the vectorisation.
-            match bytes.chunks_exact(4).fold(true, |all, b| all & finite(b)) {
-                true => None,
-                false => bytes
-                    .chunks_exact(4)
-                    .position(|b| !finite(b))
-                    .map(|i| block * BLOCK + i),
-            }
-        })
+        .map_init(
+            || vec![0f32; BLOCK],
+            |values, (block, bytes)| {
+                let values = &mut values[..bytes.len() / 4];
+                read_f32(values, bytes);
+                first_non_finite(values).map(|bad| block * BLOCK + bad)
+            },
+        )
+        .flatten()
         .min()
 }
 

@@ -13,6 +13,7 @@ use crate::code_span::code_span;
 use crate::embeddings::compressed::PYTORCH_ADVICE;
 use crate::embeddings::file_bytes::FileBytes;
 use crate::embeddings::load_error::{LoadError, Location, Malformed, file_name, matrix_listing};
+use crate::embeddings::mapped_rows::Pages;
 use crate::embeddings::safetensors_file::{
     HEADER, OUTPUT_EMBEDDING_NAMES, input_embedding, not_found, read_tensor, refused,
 };
@@ -151,7 +152,7 @@ pub fn read_model_dir(dir: &Path, options: &LoadOptions) -> Result<ModelDir, Loa
         &input.name,
         &input.view,
         options.limit,
-        shards[input.shard].bytes.mapping().is_some(),
+        Pages::of(shards[input.shard].bytes.mapping()),
     )
     .map_err(|e| e.in_file(in_shard(input)))?;
     let (rows, dim) = (matrix.rows, matrix.vectors.ncols());
@@ -245,7 +246,7 @@ pub fn read_model_dir(dir: &Path, options: &LoadOptions) -> Result<ModelDir, Loa
                 &o.name,
                 &o.view,
                 options.limit,
-                shards[o.shard].bytes.mapping().is_some(),
+                Pages::of(shards[o.shard].bytes.mapping()),
             )
             .map_err(|e| e.in_file(in_shard(o)))?;
             Some(OutputEmbedding {
