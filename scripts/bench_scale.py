@@ -8,6 +8,8 @@
     scripts/bench_scale.sh --only fasttext # a cc.en.300.bin-sized fastText model, against gensim
     scripts/bench_scale.sh --only googlenews  # a GoogleNews-sized word2vec binary, against gensim
     scripts/bench_scale.sh --only wikinews # a wiki-news-300d-1M.vec-sized word2vec text, against gensim
+    scripts/bench_scale.sh --only wikinews-gz  # the same gzipped (as cc.en.300.vec.gz), against gensim
+    scripts/bench_scale.sh --only googlenews-gz  # the GoogleNews-sized binary gzipped, as published
     scripts/bench_scale.sh --quick         # small stand-ins (30k x 2048, 200k x 300) to try the script
 
 Tables (written once into target/scale/, deterministic from the seed, reused when present):
@@ -75,6 +77,7 @@ per-token cosines as for `compare`.
                 (neither side reads it); 10 of the queries are words outside the table
     googlenews  word2vec binary of GoogleNews-vectors-negative300.bin's shape, 3 000 000 x 300
     wikinews    word2vec text of wiki-news-300d-1M.vec's shape, 1 000 000 x 300, 5 decimals
+    googlenews-gz, wikinews-gz  the two word2vec tables compressed by `gzip -6`, read as they are
 
 (the word2vec tables have the structured rows above). Both sides load the file and answer the
 same queries:
@@ -125,11 +128,15 @@ GENSIM = {
     "fasttext": dict(words=2_000_000, buckets=2_000_000, dim=300),
     "googlenews": dict(rows=3_000_000, dim=300, binary=True),
     "wikinews": dict(rows=1_000_000, dim=300, binary=False),
+    "googlenews-gz": dict(rows=3_000_000, dim=300, binary=True, gzip=True),
+    "wikinews-gz": dict(rows=1_000_000, dim=300, binary=False, gzip=True),
 }
 QUICK_GENSIM = {
     "fasttext": dict(words=100_000, buckets=200_000, dim=100),
     "googlenews": dict(rows=200_000, dim=300, binary=True),
     "wikinews": dict(rows=50_000, dim=300, binary=False),
+    "googlenews-gz": dict(rows=200_000, dim=300, binary=True, gzip=True),
+    "wikinews-gz": dict(rows=50_000, dim=300, binary=False, gzip=True),
 }
 UNSEEN = 10  # query words outside the fastText model's table
 
@@ -644,9 +651,20 @@ def reference_gensim(path, reader, queries, result_file):
               open(result_file, "w"))
 
 
-def write_word2vec(name, rows, dim, binary):
+def write_word2vec(name, rows, dim, binary, gzip=False):
     """A word2vec table as the C tool and gensim write them: `rows dim`, then per row the token, a
-    space and the values (binary: little-endian f32; text: 5 decimals, as fastText's .vec has)."""
+    space and the values (binary: little-endian f32; text: 5 decimals, as fastText's .vec has);
+    with `gzip`, that table compressed by `gzip -6` (as cc.en.300.vec.gz and GoogleNews' .bin.gz)."""
+    if gzip:
+        plain = write_word2vec(name.removesuffix("-gz"), rows, dim, binary)
+        path = plain.with_name(plain.name + ".gz")
+        if not path.exists():
+            started = time.time()
+            with open(path.with_suffix(".tmp"), "wb") as f:
+                subprocess.run(["gzip", "-6", "-c", str(plain)], check=True, stdout=f)
+            path.with_suffix(".tmp").rename(path)
+            print(f"wrote {path.relative_to(ROOT)} in {time.time() - started:.1f} s", flush=True)
+        return path
     path = OUT / f"{name}-{rows}x{dim}" / ("vectors.bin" if binary else "vectors.vec")
     if path.exists():
         return path

@@ -12,11 +12,11 @@
 
 use rayon::prelude::*;
 
-use super::huge_pages;
 use super::load::Table;
 use super::load_error::{Location, Malformed, shown, token_text};
 use super::mapped_rows::Pages;
 use super::raw_floats::{first_non_finite, read_f32};
+use super::streamed::{RowReader, Source, grow_zeroed, read_rows};
 use super::text::read_header;
 use super::{ROWS_PER_TASK, task_values};
 use crate::format::plural;
@@ -48,122 +48,221 @@ use crate::format::plural;
 /// assert_eq!(error.found, "7 before the end of the file");
 /// ```
 pub fn parse_binary(bytes: &[u8], limit: Option<usize>, lossy: bool) -> Result<Table, Malformed> {
-    read_binary(bytes, limit, lossy, Pages::Owned)
+    Ok(read_rows(Source::Plain(bytes, Pages::Owned), BinaryRows::new(limit, lossy))?.table)
 }
 
-/// [`parse_binary`], giving back the pages of mapped `bytes` as each block
-/// of rows is decoded, so the file and the table are never both whole in
-/// memory.
-pub(crate) fn read_binary(
-    bytes: &[u8],
-    limit: Option<usize>,
+/// A word2vec binary file read a window at a time ([`RowReader`]): the rows
+/// that end in a window are located one after the other, then decoded on
+/// every core.
+pub(crate) struct BinaryRows {
+    limit: usize,
     lossy: bool,
-    pages: Pages,
-) -> Result<Table, Malformed> {
-    if bytes.is_empty() {
-        return Err(Malformed::new(
-            Location::Byte(0),
-            "a `count dim` header line",
-            "an empty file",
-        ));
-    }
-    let header_end = memchr::memchr(b'\n', bytes).unwrap_or(bytes.len());
-    let (count, dim) = read_header(&bytes[..header_end])?;
-    let wanted = count.min(limit.unwrap_or(usize::MAX));
-    let row_bytes = dim * 4; // read_header checked count·dim·4
-    let mut pos = (header_end + 1).min(bytes.len());
+    /// The header's `count dim`, once read.
+    declared: Option<(usize, usize)>,
+    tokens: Vec<String>,
+    /// The rows read so far, `dim` values each.
+    values: Vec<f32>,
+    /// Where the first byte other than whitespace after the announced rows
+    /// is, and how many bytes there are from it to the end of the file.
+    extra: Option<(usize, usize)>,
+}
 
-    let fits = (bytes.len() - pos) / (row_bytes + 1);
-    let mut tokens = Vec::with_capacity(wanted.min(fits));
-    let mut starts = Vec::with_capacity(wanted.min(fits));
-    let mut cut_short = None;
-    for row in 1..=wanted {
-        match locate_row(bytes, pos, row, count, row_bytes, lossy) {
-            Ok((token, start)) => {
-                tokens.push(token);
-                starts.push(start);
-                pos = start + row_bytes;
-            }
-            Err(error) => {
-                cut_short = Some(error);
-                break;
-            }
+impl BinaryRows {
+    /// A reader keeping the first `limit` rows; invalid UTF-8 in a token is
+    /// an error unless `lossy`, which replaces it with U+FFFD.
+    pub(crate) fn new(limit: Option<usize>, lossy: bool) -> BinaryRows {
+        BinaryRows {
+            limit: limit.unwrap_or(usize::MAX),
+            lossy,
+            declared: None,
+            tokens: Vec::new(),
+            values: Vec::new(),
+            extra: None,
         }
     }
-    let mut values = huge_pages::zeroed(starts.len() * dim);
-    // A bad value in a row before the one that stopped the scan comes first in the file.
-    if let Some((row, column)) = decode_rows(bytes, &starts, dim, &mut values, pages) {
-        let at = starts[row] + 4 * column;
-        return Err(Malformed::new(
-            Location::Byte(at as u64),
-            format!(
-                "a finite f32 as value {} of {dim} of row {} ({})",
-                column + 1,
-                row + 1,
-                shown(tokens[row].as_bytes())
-            ),
-            format!("{:?}", values[row * dim + column]),
-        ));
+
+    /// Reads the rows that end in `window` from `pos` on, while fewer than
+    /// `wanted`; returns where the next row starts.
+    fn read_rows(
+        &mut self,
+        window: &[u8],
+        mut pos: usize,
+        offset: usize,
+        last: bool,
+        pages: Pages,
+    ) -> Result<usize, Malformed> {
+        let (count, dim) = self.declared.expect("the header is read first");
+        let wanted = count.min(self.limit);
+        let row_bytes = dim * 4; // read_header checked count·dim·4
+        let fits = (window.len() - pos) / (row_bytes + 1);
+        let mut tokens = Vec::with_capacity((wanted - self.tokens.len()).min(fits));
+        let mut starts = Vec::with_capacity(tokens.capacity());
+        let mut cut_short = None;
+        while self.tokens.len() + tokens.len() < wanted {
+            let row = Row {
+                number: self.tokens.len() + tokens.len() + 1,
+                count,
+                bytes: row_bytes,
+            };
+            match row.locate(window, pos, offset, last, self.lossy) {
+                Ok(Some((token, start))) => {
+                    tokens.push(token);
+                    starts.push(start);
+                    pos = start + row_bytes;
+                }
+                Ok(None) => break,
+                Err(error) => {
+                    cut_short = Some(error);
+                    break;
+                }
+            }
+        }
+        let values = grow_zeroed(&mut self.values, starts.len() * dim);
+        // A bad value in a row before the one that stopped the scan comes first in the file.
+        if let Some((row, column)) = decode_rows(window, &starts, dim, values, pages) {
+            let at = offset + starts[row] + 4 * column;
+            return Err(Malformed::new(
+                Location::Byte(at as u64),
+                format!(
+                    "a finite f32 as value {} of {dim} of row {} ({})",
+                    column + 1,
+                    self.tokens.len() + row + 1,
+                    shown(tokens[row].as_bytes())
+                ),
+                format!("{:?}", values[row * dim + column]),
+            ));
+        }
+        if let Some(error) = cut_short {
+            return Err(error);
+        }
+        self.tokens.extend(tokens);
+        Ok(pos)
     }
-    if let Some(error) = cut_short {
-        return Err(error);
+}
+
+impl RowReader for BinaryRows {
+    fn read(&mut self, window: &[u8], offset: usize, last: bool, pages: Pages) -> Result<usize, Malformed> {
+        let mut pos = 0;
+        if self.declared.is_none() {
+            if window.is_empty() && last {
+                return Err(Malformed::new(
+                    Location::Byte(0),
+                    "a `count dim` header line",
+                    "an empty file",
+                ));
+            }
+            let Some(header_end) = memchr::memchr(b'\n', window).or(last.then_some(window.len())) else {
+                return Ok(0);
+            };
+            self.declared = Some(read_header(&window[..header_end])?);
+            pos = (header_end + 1).min(window.len());
+        }
+        let (count, _) = self.declared.expect("the header was read");
+        if self.tokens.len() < count.min(self.limit) {
+            pos = self.read_rows(window, pos, offset, last, pages)?;
+            if self.tokens.len() < count.min(self.limit) {
+                return Ok(pos);
+            }
+        }
+        if self.tokens.len() == count {
+            // Only whitespace may follow the announced rows.
+            let rest = &window[pos..];
+            self.extra = match self.extra {
+                Some((at, more)) => Some((at, more + rest.len())),
+                None => rest
+                    .iter()
+                    .position(|b| !b.is_ascii_whitespace())
+                    .map(|first| (offset + pos + first, rest.len() - first)),
+            };
+        }
+        Ok(window.len())
     }
 
-    if wanted == count {
-        let rest = &bytes[pos..];
-        if let Some(more) = rest.iter().position(|b| !b.is_ascii_whitespace()) {
+    fn done(&self) -> bool {
+        self.declared
+            .is_some_and(|(count, _)| self.tokens.len() == self.limit && self.limit < count)
+    }
+
+    fn finish(self) -> Result<Table, Malformed> {
+        let (count, dim) = self.declared.expect("a table has its header");
+        if let Some((at, more)) = self.extra {
             return Err(Malformed::new(
-                Location::Byte((pos + more) as u64),
+                Location::Byte(at as u64),
                 format!(
                     "the end of the file after the {} the header announces",
                     plural(count, "row")
                 ),
-                format!("{} more bytes", rest.len() - more),
+                format!("{more} more bytes"),
             ));
         }
+        let vectors = ndarray::Array2::from_shape_vec((self.tokens.len(), dim), self.values)
+            .expect("dim values per token");
+        Ok(Table {
+            tokens: self.tokens,
+            vectors,
+        })
     }
-    let vectors = ndarray::Array2::from_shape_vec((tokens.len(), dim), values).expect("dim values per token");
-    Ok(Table { tokens, vectors })
 }
 
-/// Row `row` (1-based) from `pos` on: its token and where its vector starts,
-/// or why the file ends or breaks there.
-fn locate_row(
-    bytes: &[u8],
-    mut pos: usize,
-    row: usize,
+/// Row `number` (1-based) of the `count` a header announces, of `bytes`
+/// bytes of vector.
+struct Row {
+    number: usize,
     count: usize,
-    row_bytes: usize,
-    lossy: bool,
-) -> Result<(String, usize), Malformed> {
-    pos += bytes[pos..].iter().take_while(|&&b| b == b'\n').count();
-    if pos == bytes.len() {
-        return Err(Malformed::new(
-            Location::Byte(pos as u64),
-            format!("{}, as the header says", plural(count, "row")),
-            format!("the end of the file after {}", plural(row - 1, "row")),
-        ));
+    bytes: usize,
+}
+
+impl Row {
+    /// The row from `pos` on in `window` (the file from byte `offset` on, to
+    /// its end when `last`): its token and where its vector starts, `None`
+    /// when it goes on past a window that is not the last, or why the file
+    /// ends or breaks there.
+    fn locate(
+        &self,
+        window: &[u8],
+        mut pos: usize,
+        offset: usize,
+        last: bool,
+        lossy: bool,
+    ) -> Result<Option<(String, usize)>, Malformed> {
+        let Row { number, count, bytes } = *self;
+        pos += window[pos..].iter().take_while(|&&b| b == b'\n').count();
+        let space = memchr::memchr(b' ', &window[pos..]).map(|i| pos + i);
+        let ends_in_window = space.is_some_and(|space| window.len() - (space + 1) >= bytes);
+        if !last && !ends_in_window {
+            return Ok(None);
+        }
+        let at = |pos: usize| Location::Byte((offset + pos) as u64);
+        if pos == window.len() {
+            return Err(Malformed::new(
+                at(pos),
+                format!("{}, as the header says", plural(count, "row")),
+                format!("the end of the file after {}", plural(number - 1, "row")),
+            ));
+        }
+        let Some(space) = space else {
+            return Err(Malformed::new(
+                at(pos),
+                format!("a token ended by a space for row {number}"),
+                format!("the end of the file after {}", shown(&window[pos..])),
+            ));
+        };
+        let token = token_text(&window[pos..space], offset + pos, lossy, |bad| {
+            Location::Byte(bad as u64)
+        })?;
+        let start = space + 1;
+        if window.len() - start < bytes {
+            return Err(Malformed::new(
+                at(start),
+                format!(
+                    "{bytes} bytes of vector for row {number} ({})",
+                    shown(token.as_bytes())
+                ),
+                format!("{} before the end of the file", window.len() - start),
+            ));
+        }
+        Ok(Some((token, start)))
     }
-    let Some(space) = memchr::memchr(b' ', &bytes[pos..]).map(|i| pos + i) else {
-        return Err(Malformed::new(
-            Location::Byte(pos as u64),
-            format!("a token ended by a space for row {row}"),
-            format!("the end of the file after {}", shown(&bytes[pos..])),
-        ));
-    };
-    let token = token_text(&bytes[pos..space], pos, lossy, |bad| Location::Byte(bad as u64))?;
-    let start = space + 1;
-    if bytes.len() - start < row_bytes {
-        return Err(Malformed::new(
-            Location::Byte(start as u64),
-            format!(
-                "{row_bytes} bytes of vector for row {row} ({})",
-                shown(token.as_bytes())
-            ),
-            format!("{} before the end of the file", bytes.len() - start),
-        ));
-    }
-    Ok((token, start))
 }
 
 /// Decodes the `dim` little-endian `f32` at each of `starts` into `values`, on

@@ -2,16 +2,19 @@
 //! `cc.en.300.vec.gz` and `.bin.gz`, word2vec's
 //! `GoogleNews-vectors-negative300.bin.gz`, which gensim reads as they are.
 //!
-//! A gzip file (`1f 8b`, one member or several) is decompressed into memory
-//! and read as the file inside: its format is found from the decompressed
-//! bytes and the name without `.gz`, and lines and byte offsets in errors
-//! count in the decompressed data (as `zcat FILE | sed -n Np` shows them).
-//! The peak memory is then the decompressed file plus the table, as for the
-//! file uncompressed (whose pages are mapped instead): the loader gives the
-//! compressed file's mapped pages back once they are read. Archives and other
-//! compressions are refused with the command that unpacks them, and a PyTorch
-//! checkpoint (a pickle, alone or in `torch.save`'s zip) with how to save it
-//! as safetensors, rather than read as a table of noise.
+//! A gzip file (`1f 8b`, one member or several) is read as the file inside:
+//! its format is found from its first decompressed bytes and the name
+//! without `.gz`, and lines and byte offsets in errors count in the
+//! decompressed data (as `zcat FILE | sed -n Np` shows them). Text and
+//! word2vec binary tables are parsed as they are decompressed
+//! ([`gzip_pieces`], see `streamed.rs`), so the peak memory is the table and
+//! a few pieces, and `--limit` stops decompressing at its last row; the other
+//! formats read their parts where they lie, so they are decompressed whole
+//! ([`decompressed`]): the peak is then the file inside plus the table. The
+//! compressed file's mapped pages are given back once read. Archives and
+//! other compressions are refused with the command that unpacks them, and a
+//! PyTorch checkpoint (a pickle, alone or in `torch.save`'s zip) with how to
+//! save it as safetensors, rather than read as a table of noise.
 
 use std::io::Read;
 
@@ -19,19 +22,18 @@ use flate2::bufread::MultiGzDecoder;
 
 use super::file_format::is_safetensors;
 use super::load_error::{Location, Malformed};
+use super::mapped_rows::Pages;
 
-/// The decompressed bytes of gzip data, `None` when `bytes` are not gzip
-/// (safetensors files, whose header length can start as gzip's or a pickle's
-/// magic does, are recognised first).
+/// Whether `bytes` are gzip data (safetensors files, whose header length can
+/// start as gzip's or a pickle's magic does, are recognised first).
 ///
 /// # Errors
-/// A [`Malformed`] at the compressed byte where the gzip data is corrupt or
-/// ends early (a truncated download), or at byte 0 of a zip archive or of
-/// bzip2, xz or zstd data, naming the command that unpacks it, and of a
-/// PyTorch checkpoint, saying how to save it as safetensors.
-pub(crate) fn decompressed(bytes: &[u8]) -> Result<Option<Vec<u8>>, Malformed> {
+/// A [`Malformed`] at byte 0 of a zip archive or of bzip2, xz or zstd data,
+/// naming the command that unpacks it, and of a PyTorch checkpoint, saying
+/// how to save it as safetensors.
+pub(crate) fn is_gzip_file(bytes: &[u8]) -> Result<bool, Malformed> {
     if is_safetensors(bytes) {
-        return Ok(None);
+        return Ok(false);
     }
     if let Some((what, advice)) = unsupported(bytes) {
         return Err(Malformed::new(
@@ -40,9 +42,26 @@ pub(crate) fn decompressed(bytes: &[u8]) -> Result<Option<Vec<u8>>, Malformed> {
             format!("{what}: {advice}"),
         ));
     }
-    if !is_gzip(bytes) {
-        return Ok(None);
-    }
+    Ok(is_gzip(bytes))
+}
+
+/// The first `size` decompressed bytes of gzip data (fewer when it holds
+/// fewer): what tells the format of the file inside.
+///
+/// # Errors
+/// As [`decompressed`].
+pub(crate) fn head(bytes: &[u8], size: usize) -> Result<Vec<u8>, Malformed> {
+    let mut head = Vec::with_capacity(size);
+    read_up_to(&mut MultiGzDecoder::new(bytes), bytes, size, &mut head, 0)?;
+    Ok(head)
+}
+
+/// The decompressed bytes of gzip data.
+///
+/// # Errors
+/// A [`Malformed`] at the compressed byte where the data is corrupt or ends
+/// early (a truncated download).
+pub(crate) fn decompressed(bytes: &[u8]) -> Result<Vec<u8>, Malformed> {
     // The last member's size modulo 2³², in the trailer: a good first
     // capacity for every file under 4 GB, which is most of them. Never more
     // than the data could hold (deflate expands at most 1032 times), so a
@@ -55,20 +74,68 @@ pub(crate) fn decompressed(bytes: &[u8]) -> Result<Option<Vec<u8>>, Malformed> {
         .map_or(0, |size| size as usize)
         .min(bytes.len().saturating_mul(MAX_EXPANSION));
     let mut inner = Vec::with_capacity(capacity);
-    let mut decoder = MultiGzDecoder::new(bytes);
-    if let Err(error) = decoder.read_to_end(&mut inner) {
+    read_up_to(&mut MultiGzDecoder::new(bytes), bytes, usize::MAX, &mut inner, 0)?;
+    Ok(inner)
+}
+
+/// Decompresses gzip data in pieces of `piece` bytes on a thread of its own,
+/// giving back mapped compressed `pages` behind it, while `read` takes the
+/// pieces in order; decompression stops when `read` returns.
+pub(crate) fn gzip_pieces<T>(
+    bytes: &[u8],
+    pages: Pages,
+    piece: usize,
+    read: impl FnOnce(std::sync::mpsc::Receiver<Result<Vec<u8>, Malformed>>) -> T,
+) -> T {
+    // One piece waits while the reader parses the one before: decompressing
+    // (one core) and parsing (the others) overlap.
+    let (send, receive) = std::sync::mpsc::sync_channel(1);
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            let mut decoder = MultiGzDecoder::new(bytes);
+            let (mut given_back, mut decompressed) = (0, 0);
+            loop {
+                let mut out = Vec::with_capacity(piece);
+                let read = read_up_to(&mut decoder, bytes, piece, &mut out, decompressed);
+                let at = bytes.len() - decoder.get_ref().len();
+                pages.done_with(&bytes[given_back..at]);
+                given_back = at;
+                let last = matches!(read, Ok(n) if n < piece) || read.is_err();
+                decompressed += out.len();
+                // A closed channel: the reader has what it wants, or failed.
+                if send.send(read.map(|_| out)).is_err() || last {
+                    break;
+                }
+            }
+        });
+        read(receive)
+    })
+}
+
+/// Decompresses up to `size` more bytes of `decoder` (reading `bytes`) onto
+/// `out`, `before` bytes having been decompressed already; returns how many.
+fn read_up_to(
+    decoder: &mut MultiGzDecoder<&[u8]>,
+    bytes: &[u8],
+    size: usize,
+    out: &mut Vec<u8>,
+    before: usize,
+) -> Result<usize, Malformed> {
+    let start = out.len();
+    let read = decoder.by_ref().take(size as u64).read_to_end(out);
+    read.map_err(|error| {
         let at = (bytes.len() - decoder.get_ref().len()) as u64;
         let found = if error.kind() == std::io::ErrorKind::UnexpectedEof {
             format!(
                 "the end of the file after {} decompressed bytes (a truncated download?)",
-                inner.len()
+                before + out.len()
             )
         } else {
             error.to_string()
         };
-        return Err(Malformed::new(Location::Byte(at), "gzip data", found));
-    }
-    Ok(Some(inner))
+        Malformed::new(Location::Byte(at), "gzip data", found)
+    })?;
+    Ok(out.len() - start)
 }
 
 /// gzip's magic and its only compression method (deflate), with none of the
@@ -138,11 +205,32 @@ mod tests {
     #[test]
     fn gzip_members_decompress_to_the_file_inside() {
         let text = b"2 2\nking 1 2\nqueen 1 3\n";
-        assert_eq!(decompressed(&gzip(text)).unwrap().unwrap(), text);
+        assert_eq!(decompressed(&gzip(text)).unwrap(), text);
         // Members written one after another (bgzip, `cat a.gz b.gz`) read as one file.
         let two = [gzip(b"2 2\nking 1 2\n"), gzip(b"queen 1 3\n")].concat();
-        assert_eq!(decompressed(&two).unwrap().unwrap(), text);
-        assert_eq!(decompressed(&gzip(b"")).unwrap().unwrap(), b"");
+        assert_eq!(decompressed(&two).unwrap(), text);
+        assert_eq!(decompressed(&gzip(b"")).unwrap(), b"");
+    }
+
+    #[test]
+    fn pieces_are_the_file_inside_in_order_and_stop_when_the_reader_does() {
+        let text = b"king 1 2\n".repeat(1000);
+        let data = gzip(&text);
+        let pieces: Vec<Vec<u8>> = gzip_pieces(&data, Pages::Owned, 1000, |pieces| {
+            pieces.into_iter().map(Result::unwrap).collect()
+        });
+        assert!(pieces[..pieces.len() - 1].iter().all(|piece| piece.len() == 1000));
+        assert_eq!(pieces.concat(), text);
+        assert_eq!(head(&data, 9).unwrap(), b"king 1 2\n");
+        // A reader that stops early leaves the thread nothing to wait for.
+        let first = gzip_pieces(&data, Pages::Owned, 10, |pieces| pieces.recv().unwrap());
+        assert_eq!(first.unwrap(), b"king 1 2\nk");
+        // A truncated file: the pieces before the damage, then its error.
+        let cut = &data[..data.len() / 2];
+        let read: Vec<_> = gzip_pieces(cut, Pages::Owned, 1000, |pieces| pieces.into_iter().collect());
+        let error = read.last().unwrap().as_ref().unwrap_err();
+        assert_eq!(error.at, decompressed(cut).unwrap_err().at);
+        assert!(read[..read.len() - 1].iter().all(Result::is_ok));
     }
 
     #[test]
@@ -165,12 +253,12 @@ mod tests {
             b"BZh9 1 2\n",
             b"PK 1 2\n",
         ] {
-            assert_eq!(decompressed(bytes).unwrap(), None, "{bytes:?}");
+            assert!(!is_gzip_file(bytes).unwrap(), "{bytes:?}");
         }
         // A safetensors header of 560 927 bytes starts as gzip does; its JSON gives it away.
         let mut safetensors = 560_927u64.to_le_bytes().to_vec();
         safetensors.extend(b"{\"a\":1}");
-        assert_eq!(decompressed(&safetensors).unwrap(), None);
+        assert!(!is_gzip_file(&safetensors).unwrap());
     }
 
     #[test]
@@ -211,13 +299,13 @@ mod tests {
             (&zip[..], "a PyTorch checkpoint (`torch.save`'s zip)"),
             (pickle, "a Python pickle (PyTorch's older `torch.save`)"),
         ] {
-            let error = decompressed(bytes).unwrap_err();
+            let error = is_gzip_file(bytes).unwrap_err();
             assert_eq!(error.found, format!("{what}: {PYTORCH_ADVICE}"));
         }
         // A safetensors header of 640 bytes starts as a pickle does.
         let mut safetensors = 640u64.to_le_bytes().to_vec();
         safetensors.extend(b"{\"a\":1}");
-        assert_eq!(decompressed(&safetensors).unwrap(), None);
+        assert!(!is_gzip_file(&safetensors).unwrap());
     }
 
     #[test]
@@ -240,7 +328,7 @@ mod tests {
                 "zstd-compressed data: decompress it first (`unzstd FILE`)",
             ),
         ] {
-            let error = decompressed(bytes).unwrap_err();
+            let error = is_gzip_file(bytes).unwrap_err();
             assert_eq!(
                 (error.at, error.expected.as_str(), error.found.as_str()),
                 (Location::Byte(0), "an embedding file", found)

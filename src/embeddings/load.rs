@@ -9,13 +9,14 @@
 //! are given back as they are widened. Repeated tokens keep their first row,
 //! as in gensim.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use ndarray::Array2;
 
-use super::binary::read_binary;
-use super::compressed::decompressed;
+use super::binary::BinaryRows;
+use super::compressed::{decompressed, head, is_gzip_file};
 use super::fasttext::{FastTextModel, Subwords, read_fasttext};
 use super::file_bytes::FileBytes;
 use super::file_format::Format;
@@ -25,7 +26,8 @@ use super::mapped_rows::{MappedRows, Pages, populate, release};
 use super::model_dir::{OutputEmbedding, Tying, read_model_dir};
 use super::npy::{Located, parse_npy};
 use super::safetensors_file::{find_tensor, read_in_place, read_tensor};
-use super::text::read_text;
+use super::streamed::{Source, read_rows};
+use super::text::TextRows;
 use super::tokenizer::{Decoding, NamedRows, Tokenizer, parse_tokenizer};
 use super::vocab_file::parse_vocab;
 use super::{Duplicates, Embeddings, Matrix, TokenKind};
@@ -198,6 +200,21 @@ impl Default for Vectors {
     }
 }
 
+/// The note on a gzip file: how much was decompressed, and whether a limit
+/// stopped the reading before the end.
+fn gzip_note(decompressed: usize, compressed: usize, whole: bool) -> String {
+    let (decompressed, compressed) = (
+        crate::format::bytes(decompressed),
+        crate::format::bytes(compressed),
+    );
+    match whole {
+        true => format!("gzip: {decompressed} decompressed from {compressed}"),
+        false => {
+            format!("gzip: the first {decompressed} decompressed from {compressed}, as far as --limit reads")
+        }
+    }
+}
+
 /// What a format's reader gives before [`finish`] indexes the tokens.
 #[derive(Default)]
 struct Read {
@@ -264,26 +281,32 @@ fn load_from(
     map: Option<&Arc<memmap2::Mmap>>,
     options: &LoadOptions,
 ) -> Result<Loaded, LoadError> {
-    if let Some(inner) = decompressed(bytes).map_err(|error| error.in_file(path))? {
+    let gzip = is_gzip_file(bytes).map_err(|error| error.in_file(path))?;
+    let head = match gzip {
+        true => Cow::Owned(head(bytes, SNIFF).map_err(|error| error.in_file(path))?),
+        false => Cow::Borrowed(&bytes[..bytes.len().min(SNIFF)]),
+    };
+    let detected = || Format::detect(path, &head);
+    let format = match options.format {
+        Some(format) => format,
+        None => detected()?,
+    };
+    // Rows one after another are read as they are decompressed; the other
+    // formats read their parts where they lie, so are decompressed whole.
+    let rows = matches!(
+        format,
+        Format::Word2VecText | Format::FastText | Format::Glove | Format::Word2VecBinary
+    );
+    if gzip && !rows {
+        let inner = decompressed(bytes).map_err(|error| error.in_file(path))?;
         if map.is_some() {
             // Read once: the compressed pages need not count while the table is parsed.
             release(bytes);
         }
         let mut loaded = load_from(path, &inner, None, options)?;
-        let (inner_size, size) = (
-            crate::format::bytes(inner.len()),
-            crate::format::bytes(bytes.len()),
-        );
-        loaded
-            .notes
-            .insert(0, format!("gzip: {inner_size} decompressed from {size}"));
+        loaded.notes.insert(0, gzip_note(inner.len(), bytes.len(), true));
         return Ok(loaded);
     }
-    let detected = || Format::detect(path, &bytes[..bytes.len().min(SNIFF)]);
-    let format = match options.format {
-        Some(format) => format,
-        None => detected()?,
-    };
     refuse_inapplicable(path, format, options)?;
     // An `.npy` file is its table, read in place or once, faster with every
     // page read in at once. The other readers give a mapped file's pages back
@@ -316,13 +339,27 @@ fn load_from(
     };
     let beside = path.parent().unwrap_or(Path::new(""));
     let read = match format {
-        Format::Word2VecText | Format::FastText | Format::Glove => {
-            let header = format != Format::Glove;
-            let mut read =
-                Read::heap(read_text(bytes, header, options.limit, options.lossy, pages).map_err(in_file)?);
+        Format::Word2VecText | Format::FastText | Format::Glove | Format::Word2VecBinary => {
+            let source = match gzip {
+                true => Source::Gzip(bytes, pages),
+                false => Source::Plain(bytes, pages),
+            };
+            let streamed = match format {
+                Format::Word2VecBinary => read_rows(source, BinaryRows::new(options.limit, options.lossy)),
+                _ => read_rows(
+                    source,
+                    TextRows::new(format != Format::Glove, options.limit, options.lossy),
+                ),
+            }
+            .map_err(in_file)?;
+            let mut read = Read::heap(streamed.table);
+            if gzip {
+                read.notes
+                    .push(gzip_note(streamed.read, bytes.len(), streamed.whole));
+            }
             // A file cut inside its last number still parses (`-0.3523` of
             // `-0.35233665`); the missing newline is the only sign of it.
-            if options.limit.is_none() && bytes.last().is_some_and(|&b| b != b'\n') {
+            if text(format) && options.limit.is_none() && streamed.last_byte.is_some_and(|b| b != b'\n') {
                 read.warnings.push(format!(
                     "{}: the last line ends without a newline: if the file was cut short, its last row \
                      may be incomplete",
@@ -330,9 +367,6 @@ fn load_from(
                 ));
             }
             read
-        }
-        Format::Word2VecBinary => {
-            Read::heap(read_binary(bytes, options.limit, options.lossy, pages).map_err(in_file)?)
         }
         Format::FastTextBinary => {
             let model = read_fasttext(bytes, map, options.limit, options.lossy).map_err(in_file)?;

@@ -58,6 +58,8 @@ mod model_dir;
 #[cfg(feature = "analyze")]
 mod safetensors_file;
 #[cfg(feature = "analyze")]
+mod streamed;
+#[cfg(feature = "analyze")]
 mod text;
 #[cfg(feature = "analyze")]
 mod vocabulary;
@@ -95,6 +97,8 @@ pub use model_dir::{
 pub use safetensors_file::{
     INPUT_EMBEDDING_NAMES, OUTPUT_EMBEDDING_NAMES, input_embedding, parse_safetensors,
 };
+#[cfg(feature = "analyze")]
+pub use streamed::parse_in_pieces;
 #[cfg(feature = "analyze")]
 pub use text::parse_text;
 #[cfg(feature = "analyze")]

@@ -14,7 +14,8 @@
 //! # Speed
 //! The file is split into lines once (`memchr`), the matrix is allocated once
 //! at its final size, and the rows are parsed on every core, in blocks of rows
-//! written in place. Plain decimals (`-0.07182979`, nearly every value gensim,
+//! written in place. (A gzip file's rows arrive a piece at a time, each
+//! piece's rows parsed so onto the end of the matrix; see `streamed.rs`.) Plain decimals (`-0.07182979`, nearly every value gensim,
 //! numpy or GloVe write) take the SWAR fast path of [`super::decimal`]; every
 //! other field goes to `fast-float2` (1.6× std's `str::parse::<f32>` on the
 //! same values). The fast path took the 100k × 300 file from 0.50 s to 0.37 s
@@ -30,10 +31,10 @@ use rayon::prelude::*;
 use super::byte_order_mark::text_start;
 use super::decimal::plain_decimal;
 use super::file_format::header_sizes;
-use super::huge_pages;
 use super::load::Table;
 use super::load_error::{Location, Malformed, shown, token_text};
 use super::mapped_rows::Pages;
+use super::streamed::{RowReader, Source, grow_zeroed, read_rows};
 use super::{ROWS_PER_TASK, task_values};
 use crate::format::plural;
 
@@ -65,118 +66,218 @@ const GIVE_BACK: usize = 64 << 20;
 /// assert_eq!((error.expected.as_str(), error.found.as_str()), ("2 values after the token", "1"));
 /// ```
 pub fn parse_text(bytes: &[u8], header: bool, limit: Option<usize>, lossy: bool) -> Result<Table, Malformed> {
-    read_text(bytes, header, limit, lossy, Pages::Owned)
+    Ok(read_rows(
+        Source::Plain(bytes, Pages::Owned),
+        TextRows::new(header, limit, lossy),
+    )?
+    .table)
 }
 
-/// [`parse_text`], giving back the pages of mapped `bytes` as they are read:
-/// while the lines are found, and again as each block of rows is parsed, so
-/// the file (twice the table as text) and the table are never both whole in
-/// memory.
-pub(crate) fn read_text(
-    bytes: &[u8],
+/// word2vec or GloVe text read a window at a time ([`RowReader`]): the
+/// rows that end in a window are found, then parsed on every core.
+pub(crate) struct TextRows {
     header: bool,
-    limit: Option<usize>,
+    limit: usize,
     lossy: bool,
-    pages: Pages,
-) -> Result<Table, Malformed> {
-    let limit = limit.unwrap_or(usize::MAX);
-    if bytes.is_empty() {
-        let expected = if header {
-            "a header of two positive integers `count dim`"
-        } else {
-            "a row `token v1 … vd`"
-        };
-        return Err(Malformed::new(Location::Line(1), expected, "an empty file"));
-    }
-    let start = text_start(bytes)?;
-    let (declared, body_start, first_line) = if header {
-        let end = memchr::memchr(b'\n', bytes).unwrap_or(bytes.len());
-        (
-            Some(read_header(&bytes[start..end])?),
-            (end + 1).min(bytes.len()),
-            2,
-        )
-    } else {
-        (None, start, 1)
-    };
-    let body = &bytes[body_start..];
-    let body = &body[..body.len() - trailing_whitespace(body)];
-    let wanted = declared.map_or(limit, |(count, _)| count.min(limit));
+    /// The header's `count dim`, once read.
+    declared: Option<(usize, usize)>,
+    /// Values a row, once the header or GloVe's first row is read.
+    dim: Option<usize>,
+    /// The line number of the next row.
+    next_line: usize,
+    tokens: Vec<String>,
+    /// The rows read so far, `dim` values each.
+    values: Vec<f32>,
+}
 
-    let mut starts = Vec::new();
-    let (mut end, mut given_back) = (0, 0);
-    while end < body.len() && starts.len() < wanted {
-        starts.push(end);
-        end = memchr::memchr(b'\n', &body[end..]).map_or(body.len(), |i| end + i + 1);
-        if end - given_back >= GIVE_BACK {
-            pages.done_with(&body[given_back..end]);
-            given_back = end;
+impl TextRows {
+    /// A reader of word2vec text (`header`) or GloVe text, keeping the first
+    /// `limit` rows; invalid UTF-8 in a token is an error unless `lossy`,
+    /// which replaces it with U+FFFD as gensim's `unicode_errors='replace'`.
+    pub(crate) fn new(header: bool, limit: Option<usize>, lossy: bool) -> TextRows {
+        TextRows {
+            header,
+            limit: limit.unwrap_or(usize::MAX),
+            lossy,
+            declared: None,
+            dim: None,
+            next_line: 1,
+            tokens: Vec::new(),
+            values: Vec::new(),
         }
     }
-    let rows = starts.len();
-    let lines = Lines {
-        body,
-        base: body_start,
-        starts: &starts,
-        end,
-        first_line,
-    };
 
-    let dim = match declared {
-        Some((_, dim)) => dim,
-        None if body.is_empty() => {
-            let found = if bytes.len() == start {
-                "an empty file"
-            } else {
-                "only whitespace"
+    /// The rows to read: the header's count, at most the limit.
+    fn wanted(&self) -> usize {
+        self.declared
+            .map_or(self.limit, |(count, _)| count.min(self.limit))
+    }
+
+    /// Reads the header (or GloVe's dimension, from the first row) at the
+    /// start of the file; returns where the rows start, or `None` when the
+    /// window does not hold the first line yet.
+    fn start(&mut self, window: &[u8], last: bool) -> Result<Option<usize>, Malformed> {
+        if window.is_empty() && last {
+            let expected = match self.header {
+                true => "a header of two positive integers `count dim`",
+                false => "a row `token v1 … vd`",
+            };
+            return Err(Malformed::new(Location::Line(1), expected, "an empty file"));
+        }
+        let Some(newline) = memchr::memchr(b'\n', window).or(last.then_some(window.len())) else {
+            return Ok(None);
+        };
+        let start = text_start(window)?;
+        if self.header {
+            let header = read_header(&window[start..newline])?;
+            (self.declared, self.dim, self.next_line) = (Some(header), Some(header.1), 2);
+            return Ok(Some((newline + 1).min(window.len())));
+        }
+        let body = &window[start..];
+        if body.len() == trailing_whitespace(body) {
+            if !last {
+                return Ok(None);
+            }
+            let found = match body.is_empty() {
+                true => "an empty file",
+                false => "only whitespace",
             };
             return Err(Malformed::new(Location::Line(1), "a row `token v1 … vd`", found));
         }
-        None => glove_dim(&body[..memchr::memchr(b'\n', body).unwrap_or(body.len())])?,
-    };
-
-    // Never allocate from a header alone: a well-formed row holds at least
-    // `2·dim` bytes (a space and a digit per value), so a table that big cannot
-    // fit in what is there, and the first short row is the error to report.
-    if rows
-        .checked_mul(dim)
-        .and_then(|n| n.checked_mul(2))
-        .is_none_or(|need| need > end)
-    {
-        lines.parse(0..rows, dim, lossy, None)?;
+        self.dim = Some(glove_dim(
+            &body[..memchr::memchr(b'\n', body).unwrap_or(body.len())],
+        )?);
+        Ok(Some(start))
     }
-    let mut vectors =
-        Array2::from_shape_vec((rows, dim), huge_pages::zeroed(rows * dim)).expect("rows × dim values");
-    let tokens = parse_parallel(
-        &lines,
-        dim,
-        lossy,
-        vectors.as_slice_mut().expect("a fresh array is contiguous"),
-        pages,
-    )?;
 
-    if let Some((count, _)) = declared {
-        if rows < wanted {
+    /// With every wanted row read and `rest` the window after them: an
+    /// error if the header's count has been read and another row follows,
+    /// otherwise how much of `rest` is done with (all of it at the end of
+    /// the file; none while what follows is not known yet).
+    fn after_rows(&self, rest: &[u8], last: bool) -> Result<usize, Malformed> {
+        let Some((count, _)) = self.declared.filter(|&(count, _)| count == self.tokens.len()) else {
+            return Ok(rest.len());
+        };
+        // The next line as the whole file shows it: without trailing
+        // whitespace only when nothing but whitespace follows.
+        let text_end = rest.len() - trailing_whitespace(rest);
+        let line_end = memchr::memchr(b'\n', &rest[..text_end]);
+        if text_end == 0 || (line_end.is_none() && !last) {
+            return Ok(if last { rest.len() } else { 0 });
+        }
+        Err(Malformed::new(
+            Location::Line(self.next_line),
+            format!(
+                "the end of the file after the {} the header on line 1 announces",
+                plural(count, "row")
+            ),
+            format!("another row {}", shown(&rest[..line_end.unwrap_or(text_end)])),
+        ))
+    }
+}
+
+impl RowReader for TextRows {
+    fn read(&mut self, window: &[u8], offset: usize, last: bool, pages: Pages) -> Result<usize, Malformed> {
+        let from = match self.dim {
+            Some(_) => 0,
+            None => match self.start(window, last)? {
+                Some(from) => from,
+                None => return Ok(0),
+            },
+        };
+        let dim = self.dim.expect("read with the first line");
+        let wanted = self.wanted();
+        let window_rest = &window[from..];
+        if self.tokens.len() == wanted {
+            return Ok(from + self.after_rows(window_rest, last)?);
+        }
+        let cut = match last {
+            true => window_rest.len(),
+            false => whole_lines(window_rest),
+        };
+        if cut == 0 {
+            return Ok(from);
+        }
+        // Blank lines end a file unread; inside it they are empty rows.
+        let body = &window_rest[..cut];
+        let body = match last {
+            true => &body[..body.len() - trailing_whitespace(body)],
+            false => body,
+        };
+
+        let mut starts = Vec::new();
+        let (mut end, mut given_back) = (0, 0);
+        while end < body.len() && self.tokens.len() + starts.len() < wanted {
+            starts.push(end);
+            end = memchr::memchr(b'\n', &body[end..]).map_or(body.len(), |i| end + i + 1);
+            if end - given_back >= GIVE_BACK {
+                pages.done_with(&body[given_back..end]);
+                given_back = end;
+            }
+        }
+        let rows = starts.len();
+        let lines = Lines {
+            body,
+            base: offset + from,
+            starts: &starts,
+            end,
+            first_line: self.next_line,
+        };
+        // Never allocate from a header alone: a well-formed row holds at least
+        // `2·dim` bytes (a space and a digit per value), so a table that big cannot
+        // fit in what is there, and the first short row is the error to report.
+        if rows
+            .checked_mul(dim)
+            .and_then(|n| n.checked_mul(2))
+            .is_none_or(|need| need > end)
+        {
+            lines.parse(0..rows, dim, self.lossy, None)?;
+        }
+        let out = grow_zeroed(&mut self.values, rows * dim);
+        self.tokens
+            .extend(parse_parallel(&lines, dim, self.lossy, out, pages)?);
+        self.next_line += rows;
+        if self.tokens.len() == wanted {
+            return Ok(from + end + self.after_rows(&window_rest[end..], last)?);
+        }
+        Ok(from + cut)
+    }
+
+    fn done(&self) -> bool {
+        self.dim.is_some()
+            && self.tokens.len() == self.wanted()
+            && self.declared.is_none_or(|(count, _)| count > self.tokens.len())
+    }
+
+    fn finish(self) -> Result<Table, Malformed> {
+        let rows = self.tokens.len();
+        if let Some((count, _)) = self.declared.filter(|_| rows < self.wanted()) {
             return Err(Malformed::new(
-                Location::Line(first_line + rows),
+                Location::Line(self.next_line),
                 format!("{}, as the header on line 1 says", plural(count, "row")),
                 format!("the end of the file after {}", plural(rows, "row")),
             ));
         }
-        if wanted == count && end < body.len() {
-            let next = &body[end..];
-            let next = &next[..memchr::memchr(b'\n', next).unwrap_or(next.len())];
-            return Err(Malformed::new(
-                Location::Line(first_line + rows),
-                format!(
-                    "the end of the file after the {} the header on line 1 announces",
-                    plural(count, "row")
-                ),
-                format!("another row {}", shown(next)),
-            ));
-        }
+        let dim = self.dim.expect("a table has its first line");
+        let vectors = Array2::from_shape_vec((rows, dim), self.values).expect("rows × dim values");
+        Ok(Table {
+            tokens: self.tokens,
+            vectors,
+        })
     }
-    Ok(Table { tokens, vectors })
+}
+
+/// How many leading bytes of `bytes` are whole lines, not counting blank
+/// lines at their end (a file may end with them, where they are ignored).
+fn whole_lines(bytes: &[u8]) -> usize {
+    let text_end = bytes.len() - trailing_whitespace(bytes);
+    if text_end == 0 {
+        return 0;
+    }
+    match memchr::memchr(b'\n', &bytes[text_end..]) {
+        Some(newline) => text_end + newline + 1,
+        None => memchr::memrchr(b'\n', &bytes[..text_end]).map_or(0, |newline| newline + 1),
+    }
 }
 
 /// The `count dim` of a header line, refusing sizes whose table would not fit

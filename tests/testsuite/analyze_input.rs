@@ -401,6 +401,34 @@ fn a_truncated_gzip_file_is_refused_at_its_last_byte() {
 }
 
 #[test]
+fn a_gzip_table_is_decompressed_only_as_far_as_its_limit() {
+    // 90 MB of rows, cut short at the end as an interrupted download is:
+    // the first rows are read, and the damage after them is never reached.
+    let rows = 5_000_000;
+    let text = [
+        format!("{} 2\n", 3 * rows).into_bytes(),
+        b"a 1 2\nb 3 4\nc 5 6\n".repeat(rows),
+    ]
+    .concat();
+    let whole = gzip(&text);
+    let (_dir, path) = file("vectors.vec.gz", &whole[..whole.len() - 100]);
+    let limit = LoadOptions {
+        limit: Some(3),
+        ..LoadOptions::default()
+    };
+    let loaded = load(&path, &limit).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(loaded.embeddings.tokens(), ["a", "b", "c"]);
+    assert_eq!(loaded.embeddings.vectors().row(2).to_vec(), [5.0, 6.0]);
+    let note = &loaded.notes[0];
+    assert!(
+        note.starts_with("gzip: the first ") && note.ends_with(", as far as --limit reads"),
+        "{note}"
+    );
+    let mut decoder = flate2::read::GzDecoder::new(&whole[..whole.len() - 100]);
+    assert!(std::io::Read::read_to_end(&mut decoder, &mut Vec::new()).is_err());
+}
+
+#[test]
 fn archives_and_other_compressions_are_refused_with_how_to_unpack_them() {
     for (name, bytes, found) in [
         (

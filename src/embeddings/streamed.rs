@@ -1,0 +1,282 @@
+//! Text and word2vec binary tables read as their bytes arrive, a window at a
+//! time, so that a gzipped table (fastText's `cc.en.300.vec.gz`, word2vec's
+//! `GoogleNews-vectors-negative300.bin.gz`) never sits decompressed in memory
+//! beside its matrix.
+//!
+//! A [`RowReader`] (the text and the binary reader) is given a window of the
+//! file's bytes, reads the rows that end inside it, and says how many bytes it is done with; the rest (a row cut by
+//! the window's end) starts the next window. A file on disk or in memory is
+//! one window, read exactly as before; a gzip file is decompressed in pieces
+//! on a thread of its own while the rows of the previous piece are parsed,
+//! and reading stops at `--limit` rows without decompressing the rest. Each
+//! window's rows are read onto the end of one growing matrix
+//! ([`grow_zeroed`]), so the peak is the table and a few pieces.
+
+use super::binary::BinaryRows;
+use super::compressed::gzip_pieces;
+use super::file_format::Format;
+use super::huge_pages;
+use super::load::Table;
+use super::load_error::Malformed;
+use super::mapped_rows::Pages;
+use super::text::TextRows;
+
+/// Decompressed bytes handed to a reader at a time: large enough that
+/// joining a piece to the previous one's unread tail and splitting it into
+/// parallel tasks cost little, small enough to be nothing beside a table.
+const PIECE: usize = 16 << 20;
+
+/// A table format read a window of bytes at a time, in file order.
+pub(crate) trait RowReader {
+    /// Reads the rows that end in `window`, the file's bytes from byte
+    /// `offset` on (to its end when `last`), giving back mapped `pages` as
+    /// it goes; returns how many leading bytes of `window` it is done with.
+    /// With `last`, every row must end in the window.
+    ///
+    /// # Errors
+    /// A [`Malformed`] at the first offending line or byte of the file.
+    fn read(&mut self, window: &[u8], offset: usize, last: bool, pages: Pages) -> Result<usize, Malformed>;
+
+    /// Whether the rows wanted have all been read and nothing after them
+    /// matters (a `limit` below the table's size).
+    fn done(&self) -> bool;
+
+    /// The table read.
+    ///
+    /// # Errors
+    /// A [`Malformed`] for what only the end of the file shows: fewer rows
+    /// than a header announced, or data after them.
+    fn finish(self) -> Result<Table, Malformed>;
+}
+
+/// Where a reader's bytes come from.
+#[derive(Clone, Copy)]
+pub(crate) enum Source<'a> {
+    /// The file's bytes, mapped or in memory.
+    Plain(&'a [u8], Pages),
+    /// gzip data whose decompressed bytes are the file.
+    Gzip(&'a [u8], Pages),
+}
+
+/// A table read from a [`Source`].
+pub(crate) struct Streamed {
+    pub(crate) table: Table,
+    /// Bytes of the (decompressed) file read.
+    pub(crate) read: usize,
+    /// Whether the file was read to its end (not stopped at a limit).
+    pub(crate) whole: bool,
+    /// The file's last byte, when it was read to its end.
+    pub(crate) last_byte: Option<u8>,
+}
+
+/// Reads the table in `source` with `reader`.
+///
+/// # Errors
+/// The reader's [`Malformed`], or the gzip data's at its compressed byte.
+pub(crate) fn read_rows(source: Source<'_>, mut reader: impl RowReader) -> Result<Streamed, Malformed> {
+    match source {
+        Source::Plain(bytes, pages) => {
+            reader.read(bytes, 0, true, pages)?;
+            Ok(Streamed {
+                table: reader.finish()?,
+                read: bytes.len(),
+                whole: true,
+                last_byte: bytes.last().copied(),
+            })
+        }
+        Source::Gzip(bytes, pages) => gzip_pieces(bytes, pages, PIECE, |pieces| read_pieces(pieces, reader)),
+    }
+}
+
+/// Reads the table whose bytes are `pieces`, in order, with `reader`: each
+/// piece is joined to what the reader left of the previous ones.
+pub(crate) fn read_pieces(
+    pieces: impl IntoIterator<Item = Result<Vec<u8>, Malformed>>,
+    mut reader: impl RowReader,
+) -> Result<Streamed, Malformed> {
+    let (mut window, mut offset, mut last_byte) = (Vec::new(), 0, None);
+    for piece in pieces {
+        let piece = piece?;
+        last_byte = piece.last().copied().or(last_byte);
+        if window.is_empty() {
+            window = piece;
+        } else {
+            window.extend_from_slice(&piece);
+        }
+        let used = reader.read(&window, offset, false, Pages::Owned)?;
+        window.drain(..used);
+        offset += used;
+        if reader.done() {
+            return Ok(Streamed {
+                read: offset + window.len(),
+                table: reader.finish()?,
+                whole: false,
+                last_byte: None,
+            });
+        }
+    }
+    reader.read(&window, offset, true, Pages::Owned)?;
+    Ok(Streamed {
+        table: reader.finish()?,
+        read: offset + window.len(),
+        whole: true,
+        last_byte,
+    })
+}
+
+/// `bytes` read as a gzip file's decompressed bytes are, in pieces of
+/// `piece` bytes, by `format`'s reader (text or word2vec binary): what the
+/// fuzz targets hold equal to reading the bytes whole.
+///
+/// # Errors
+/// As the format's `parse_*` function.
+#[doc(hidden)]
+pub fn parse_in_pieces(
+    bytes: &[u8],
+    piece: usize,
+    format: Format,
+    limit: Option<usize>,
+    lossy: bool,
+) -> Result<Table, Malformed> {
+    let pieces = bytes.chunks(piece.max(1)).map(|piece| Ok(piece.to_vec()));
+    let read = match format {
+        Format::Word2VecBinary => read_pieces(pieces, BinaryRows::new(limit, lossy)),
+        _ => read_pieces(pieces, TextRows::new(format != Format::Glove, limit, lossy)),
+    };
+    Ok(read?.table)
+}
+
+/// `more` zeros at the end of `values`, for a window's rows to be read
+/// into. The first window's are fresh pages (a file read whole, as one
+/// window, is allocated once, at its size); later windows grow the same
+/// allocation, which for a table of any size is its own mapping, so `realloc`
+/// moves it with `mremap` and copies nothing. (Blocks of their own, joined
+/// at the end, would have cost a copy of the table, and blocks below glibc's
+/// 32 MB mapping threshold stayed in its heap once freed: a GoogleNews-sized
+/// table peaked at twice its size.)
+pub(crate) fn grow_zeroed(values: &mut Vec<f32>, more: usize) -> &mut [f32] {
+    let start = values.len();
+    match start {
+        0 => *values = huge_pages::zeroed(more),
+        _ => values.resize(start + more, 0.0),
+    }
+    &mut values[start..]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A table's tokens and values, or its error.
+    type Outcome = Result<(Vec<String>, Vec<f32>), String>;
+
+    fn outcome(read: Result<Streamed, Malformed>, bytes: &[u8]) -> Outcome {
+        let read = read.map_err(|error| format!("{error:?}"))?;
+        if read.whole {
+            assert_eq!((read.read, read.last_byte), (bytes.len(), bytes.last().copied()));
+        }
+        Ok((read.table.tokens, read.table.vectors.iter().copied().collect()))
+    }
+
+    /// The file in `bytes` read whole and read in pieces of every size up to
+    /// its length: the same table, or the same error at the same place.
+    fn same_in_pieces<R: RowReader>(bytes: &[u8], reader: impl Fn() -> R) -> Outcome {
+        let whole = outcome(read_rows(Source::Plain(bytes, Pages::Owned), reader()), bytes);
+        for size in 1..=bytes.len() {
+            let pieces = bytes.chunks(size).map(|piece| Ok(piece.to_vec()));
+            let read = outcome(read_pieces(pieces, reader()), bytes);
+            assert_eq!(
+                read,
+                whole,
+                "pieces of {size} bytes of {:?}",
+                String::from_utf8_lossy(bytes)
+            );
+        }
+        whole
+    }
+
+    #[test]
+    fn text_read_in_pieces_is_the_text_read_whole() {
+        let files: [&[u8]; 16] = [
+            b"2 2\nking 1 2\nqueen 1.5 -3e2\n",
+            b"\xef\xbb\xbf2 2\r\nking 1 2 \r\nqueen 3 4 \r\n\r\n\n",
+            b"2 2\nking 1 2\nqueen 3 4",
+            b"2 2\nking 1 2\n\nqueen 3 4\n",
+            b"2 2\nking 1 2\nqueen 3 4\nrook 5 6\n",
+            b"2 2\nking 1 2\nqueen 3 4\n  \n\n rook 5 6  \n\n",
+            b"2 2\nking 1 2\nqueen 3 4\nrook 5 6  \n\n",
+            b"3 2\nking 1 2\nqueen 3 4\n\n",
+            b"2 2\nking 1 2\nqueen 3\n",
+            b"2 2\nking 1 nan\nqueen 3 4\n",
+            b"2 2\nk\xffng 1 2\nqueen 3 4\n",
+            b"2 2",
+            b"",
+            b"\n\n  \n",
+            b"king 1 2 3\nqueen 4 5 6\n\n",
+            b"\nking 1 2\n",
+        ];
+        for file in files {
+            for (header, limit, lossy) in [(true, None, false), (false, None, false), (true, Some(1), true)] {
+                let _ = same_in_pieces(file, || TextRows::new(header, limit, lossy));
+            }
+        }
+        let table = same_in_pieces(files[1], || TextRows::new(true, None, false)).unwrap();
+        assert_eq!(
+            table,
+            (vec!["king".into(), "queen".into()], vec![1.0, 2.0, 3.0, 4.0])
+        );
+    }
+
+    #[test]
+    fn binary_read_in_pieces_is_the_binary_read_whole() {
+        let row = |token: &[u8], values: &[f32]| {
+            let mut row = token.to_vec();
+            row.push(b' ');
+            row.extend(values.iter().flat_map(|v| v.to_le_bytes()));
+            row
+        };
+        let (king, queen) = (row(b"king", &[1.0, 2.0]), row(b"queen", &[3.0, -4.0]));
+        let files = [
+            [&b"2 2\n"[..], &king, &queen].concat(),
+            [&b"2 2\n"[..], &king, b"\n", &queen, b"\n\n"].concat(),
+            [&b"2 2\n"[..], &king, &queen, b"\n more"].concat(),
+            [&b"3 2\n"[..], &king, &queen].concat(),
+            [&b"2 2\n"[..], &king, &queen[..7]].concat(),
+            [&b"2 2\n"[..], &king, b"qu\xffen"].concat(),
+            [&b"2 2\n"[..], &king, &row(b"queen", &[f32::NAN, 1.0])].concat(),
+            b"2 2".to_vec(),
+            Vec::new(),
+        ];
+        for file in &files {
+            for (limit, lossy) in [(None, false), (Some(1), true), (Some(2), false)] {
+                let _ = same_in_pieces(file, || BinaryRows::new(limit, lossy));
+            }
+        }
+        let table = same_in_pieces(&files[1], || BinaryRows::new(None, false)).unwrap();
+        assert_eq!(
+            table,
+            (vec!["king".into(), "queen".into()], vec![1.0, 2.0, 3.0, -4.0])
+        );
+    }
+
+    #[test]
+    fn a_limit_stops_reading_at_its_last_row() {
+        let mut pieces = [b"3 1\na 1\nb".to_vec(), b" 2\nc 3\n".to_vec(), b"broken".to_vec()]
+            .into_iter()
+            .map(Ok);
+        let read = read_pieces(pieces.by_ref(), TextRows::new(true, Some(2), false)).unwrap();
+        assert_eq!(
+            (read.table.tokens, read.whole),
+            (vec!["a".into(), "b".into()], false)
+        );
+        assert!(pieces.next().is_some(), "the last piece was never asked for");
+    }
+
+    #[test]
+    fn grown_values_keep_what_they_held() {
+        let mut values = Vec::new();
+        grow_zeroed(&mut values, 2).copy_from_slice(&[1.0, 2.0]);
+        assert_eq!(grow_zeroed(&mut values, 3), [0.0; 3]);
+        assert_eq!(values, [1.0, 2.0, 0.0, 0.0, 0.0]);
+    }
+}
