@@ -7,7 +7,7 @@
 //! without `.gz`, and lines and byte offsets in errors count in the
 //! decompressed data (as `zcat FILE | sed -n Np` shows them). Text and
 //! word2vec binary tables are parsed as they are decompressed
-//! ([`gzip_pieces`], see `streamed.rs`), so the peak memory is the table and
+//! (see `streamed.rs`), so the peak memory is the table and
 //! a few pieces, and `--limit` stops decompressing at its last row; the other
 //! formats read their parts where they lie, so they are decompressed whole
 //! ([`decompressed`]): the peak is then the file inside plus the table. The
@@ -16,13 +16,14 @@
 //! PyTorch checkpoint (a pickle, alone or in `torch.save`'s zip) with how to
 //! save it as safetensors, rather than read as a table of noise.
 
-use std::io::Read;
+use std::io::{BufReader, Read};
 
 use flate2::bufread::MultiGzDecoder;
 
 use super::file_format::is_safetensors;
 use super::load_error::{Location, Malformed};
 use super::mapped_rows::Pages;
+use super::streamed::PieceSource;
 
 /// Whether `bytes` are gzip data (safetensors files, whose header length can
 /// start as gzip's or a pickle's magic does, are recognised first).
@@ -52,7 +53,7 @@ pub(crate) fn is_gzip_file(bytes: &[u8]) -> Result<bool, Malformed> {
 /// As [`decompressed`].
 pub(crate) fn head(bytes: &[u8], size: usize) -> Result<Vec<u8>, Malformed> {
     let mut head = Vec::with_capacity(size);
-    read_up_to(&mut MultiGzDecoder::new(bytes), bytes, size, &mut head, 0)?;
+    read_up_to(&mut MappedGzip::new(bytes, Pages::Owned), size, &mut head)?;
     Ok(head)
 }
 
@@ -74,68 +75,131 @@ pub(crate) fn decompressed(bytes: &[u8]) -> Result<Vec<u8>, Malformed> {
         .map_or(0, |size| size as usize)
         .min(bytes.len().saturating_mul(MAX_EXPANSION));
     let mut inner = Vec::with_capacity(capacity);
-    read_up_to(&mut MultiGzDecoder::new(bytes), bytes, usize::MAX, &mut inner, 0)?;
+    read_up_to(&mut MappedGzip::new(bytes, Pages::Owned), usize::MAX, &mut inner)?;
     Ok(inner)
 }
 
-/// Decompresses gzip data in pieces of `piece` bytes on a thread of its own,
-/// giving back mapped compressed `pages` behind it, while `read` takes the
-/// pieces in order; decompression stops when `read` returns.
-pub(crate) fn gzip_pieces<T>(
-    bytes: &[u8],
+/// The decompressed bytes of gzip data in memory (or mapped, its pages
+/// given back behind each piece).
+pub(crate) struct MappedGzip<'a> {
+    decoder: MultiGzDecoder<&'a [u8]>,
+    bytes: &'a [u8],
     pages: Pages,
-    piece: usize,
-    read: impl FnOnce(std::sync::mpsc::Receiver<Result<Vec<u8>, Malformed>>) -> T,
-) -> T {
-    // One piece waits while the reader parses the one before: decompressing
-    // (one core) and parsing (the others) overlap.
-    let (send, receive) = std::sync::mpsc::sync_channel(1);
-    std::thread::scope(|scope| {
-        scope.spawn(move || {
-            let mut decoder = MultiGzDecoder::new(bytes);
-            let (mut given_back, mut decompressed) = (0, 0);
-            loop {
-                let mut out = Vec::with_capacity(piece);
-                let read = read_up_to(&mut decoder, bytes, piece, &mut out, decompressed);
-                let at = bytes.len() - decoder.get_ref().len();
-                pages.done_with(&bytes[given_back..at]);
-                given_back = at;
-                let last = matches!(read, Ok(n) if n < piece) || read.is_err();
-                decompressed += out.len();
-                // A closed channel: the reader has what it wants, or failed.
-                if send.send(read.map(|_| out)).is_err() || last {
-                    break;
-                }
-            }
-        });
-        read(receive)
-    })
+    given_back: usize,
+    decompressed: usize,
 }
 
-/// Decompresses up to `size` more bytes of `decoder` (reading `bytes`) onto
-/// `out`, `before` bytes having been decompressed already; returns how many.
-fn read_up_to(
-    decoder: &mut MultiGzDecoder<&[u8]>,
-    bytes: &[u8],
-    size: usize,
-    out: &mut Vec<u8>,
-    before: usize,
-) -> Result<usize, Malformed> {
-    let start = out.len();
-    let read = decoder.by_ref().take(size as u64).read_to_end(out);
-    read.map_err(|error| {
-        let at = (bytes.len() - decoder.get_ref().len()) as u64;
-        let found = if error.kind() == std::io::ErrorKind::UnexpectedEof {
-            format!(
-                "the end of the file after {} decompressed bytes (a truncated download?)",
-                before + out.len()
-            )
-        } else {
-            error.to_string()
+impl<'a> MappedGzip<'a> {
+    /// The gzip data in `bytes`, whose pages are `pages`.
+    pub(crate) fn new(bytes: &'a [u8], pages: Pages) -> MappedGzip<'a> {
+        MappedGzip {
+            decoder: MultiGzDecoder::new(bytes),
+            bytes,
+            pages,
+            given_back: 0,
+            decompressed: 0,
+        }
+    }
+
+    /// The compressed bytes read so far.
+    fn at(&self) -> usize {
+        self.bytes.len() - self.decoder.get_ref().len()
+    }
+}
+
+impl Read for MappedGzip<'_> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let read = self.decoder.read(out)?;
+        self.decompressed += read;
+        Ok(read)
+    }
+}
+
+impl PieceSource for MappedGzip<'_> {
+    fn failure(&self, error: std::io::Error) -> Malformed {
+        gzip_failure(error, self.at(), self.decompressed)
+    }
+
+    fn after_piece(&mut self) {
+        let at = self.at();
+        self.pages.done_with(&self.bytes[self.given_back..at]);
+        self.given_back = at;
+    }
+}
+
+/// The decompressed bytes of a gzip stream (a pipe).
+pub(crate) struct StreamedGzip<R: Read> {
+    decoder: MultiGzDecoder<BufReader<Counted<R>>>,
+    decompressed: usize,
+}
+
+impl<R: Read> StreamedGzip<R> {
+    /// The gzip data `compressed` reads.
+    pub(crate) fn new(compressed: R) -> StreamedGzip<R> {
+        let counted = Counted {
+            inner: compressed,
+            read: 0,
         };
-        Malformed::new(Location::Byte(at), "gzip data", found)
-    })?;
-    Ok(out.len() - start)
+        StreamedGzip {
+            decoder: MultiGzDecoder::new(BufReader::new(counted)),
+            decompressed: 0,
+        }
+    }
+
+    /// The compressed bytes read so far.
+    fn at(&self) -> usize {
+        let buffered = self.decoder.get_ref();
+        buffered.get_ref().read - buffered.buffer().len()
+    }
+}
+
+impl<R: Read> Read for StreamedGzip<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let read = self.decoder.read(out)?;
+        self.decompressed += read;
+        Ok(read)
+    }
+}
+
+impl<R: Read + Send> PieceSource for StreamedGzip<R> {
+    fn failure(&self, error: std::io::Error) -> Malformed {
+        gzip_failure(error, self.at(), self.decompressed)
+    }
+
+    fn compressed(&self) -> Option<usize> {
+        Some(self.at())
+    }
+}
+
+/// A reader that counts the bytes read from it.
+struct Counted<R> {
+    inner: R,
+    read: usize,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let read = self.inner.read(out)?;
+        self.read += read;
+        Ok(read)
+    }
+}
+
+/// Decompresses up to `size` more bytes of `gzip` onto `out`.
+fn read_up_to(gzip: &mut MappedGzip<'_>, size: usize, out: &mut Vec<u8>) -> Result<(), Malformed> {
+    let read = gzip.by_ref().take(size as u64).read_to_end(out);
+    read.map(drop).map_err(|error| gzip.failure(error))
+}
+
+/// What a failed read of gzip data means: where, at compressed byte `at`
+/// after `decompressed` bytes, the data is corrupt or ends.
+fn gzip_failure(error: std::io::Error, at: usize, decompressed: usize) -> Malformed {
+    let found = if error.kind() == std::io::ErrorKind::UnexpectedEof {
+        format!("the end of the file after {decompressed} decompressed bytes (a truncated download?)")
+    } else {
+        error.to_string()
+    };
+    Malformed::new(Location::Byte(at as u64), "gzip data", found)
 }
 
 /// gzip's magic and its only compression method (deflate), with none of the
@@ -195,6 +259,7 @@ mod tests {
     use flate2::write::GzEncoder;
 
     use super::*;
+    use crate::embeddings::streamed::in_pieces;
 
     fn gzip(bytes: &[u8]) -> Vec<u8> {
         let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
@@ -216,18 +281,22 @@ mod tests {
     fn pieces_are_the_file_inside_in_order_and_stop_when_the_reader_does() {
         let text = b"king 1 2\n".repeat(1000);
         let data = gzip(&text);
-        let pieces: Vec<Vec<u8>> = gzip_pieces(&data, Pages::Owned, 1000, |pieces| {
-            pieces.into_iter().map(Result::unwrap).collect()
-        });
+        let in_pieces_of =
+            |data, piece| in_pieces(MappedGzip::new(data, Pages::Owned), piece, Vec::from_iter).0;
+        let pieces: Vec<_> = in_pieces_of(&data, 1000)
+            .into_iter()
+            .map(Result::unwrap)
+            .collect();
         assert!(pieces[..pieces.len() - 1].iter().all(|piece| piece.len() == 1000));
         assert_eq!(pieces.concat(), text);
         assert_eq!(head(&data, 9).unwrap(), b"king 1 2\n");
         // A reader that stops early leaves the thread nothing to wait for.
-        let first = gzip_pieces(&data, Pages::Owned, 10, |pieces| pieces.recv().unwrap());
-        assert_eq!(first.unwrap(), b"king 1 2\nk");
+        let (first, gzip) = in_pieces(MappedGzip::new(&data, Pages::Owned), 10, |pieces| pieces.recv());
+        assert_eq!(first.unwrap().unwrap(), b"king 1 2\nk");
+        assert!(gzip.decompressed < text.len());
         // A truncated file: the pieces before the damage, then its error.
         let cut = &data[..data.len() / 2];
-        let read: Vec<_> = gzip_pieces(cut, Pages::Owned, 1000, |pieces| pieces.into_iter().collect());
+        let read = in_pieces_of(cut, 1000);
         let error = read.last().unwrap().as_ref().unwrap_err();
         assert_eq!(error.at, decompressed(cut).unwrap_err().at);
         assert!(read[..read.len() - 1].iter().all(Result::is_ok));

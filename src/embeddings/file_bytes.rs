@@ -25,8 +25,25 @@ impl FileBytes {
     /// [`populate`](super::mapped_rows::populate) reads a file parsed from end
     /// to end in at once.
     pub(crate) fn open(path: &Path) -> Result<FileBytes, LoadError> {
+        let file = File::open(path).map_err(|error| LoadError::io(path, error))?;
+        FileBytes::of(path, file)
+    }
+
+    /// [`open`](FileBytes::open), except that a pipe (or any file that is
+    /// not a regular one, such as a terminal) is left to be read as its bytes
+    /// arrive: a table piped in need not sit in memory beside its matrix.
+    pub(crate) fn open_or_pipe(path: &Path) -> Result<Result<FileBytes, File>, LoadError> {
         let io = |error| LoadError::io(path, error);
         let file = File::open(path).map_err(io)?;
+        match file.metadata().map_err(io)?.is_file() {
+            true => FileBytes::of(path, file).map(Ok),
+            false => Ok(Err(file)),
+        }
+    }
+
+    /// The bytes of `file`, opened from `path`.
+    fn of(path: &Path, file: File) -> Result<FileBytes, LoadError> {
+        let io = |error| LoadError::io(path, error);
         let len = file.metadata().map_err(io)?.len();
         if len > 0 {
             let options = memmap2::MmapOptions::new();

@@ -38,6 +38,15 @@ pub enum Format {
 }
 
 impl Format {
+    /// Whether the format is rows one after another (text, word2vec
+    /// binary), read as they arrive from a pipe or a gzip stream.
+    pub(crate) fn is_rows(self) -> bool {
+        matches!(
+            self,
+            Format::Word2VecText | Format::FastText | Format::Glove | Format::Word2VecBinary
+        )
+    }
+
     /// Every format, in the order `--help` lists them.
     pub const ALL: [Format; 9] = [
         Format::Word2VecText,

@@ -10,13 +10,14 @@
 //! as in gensim.
 
 use std::borrow::Cow;
+use std::fs::File;
+use std::io::{Cursor, Read as _};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use ndarray::Array2;
 
-use super::binary::BinaryRows;
-use super::compressed::{decompressed, head, is_gzip_file};
+use super::compressed::{StreamedGzip, decompressed, head, is_gzip_file};
 use super::fasttext::{FastTextModel, Subwords, read_fasttext};
 use super::file_bytes::FileBytes;
 use super::file_format::Format;
@@ -26,8 +27,7 @@ use super::mapped_rows::{MappedRows, Pages, populate, release};
 use super::model_dir::{OutputEmbedding, Tying, read_model_dir};
 use super::npy::{Located, parse_npy};
 use super::safetensors_file::{find_tensor, read_in_place, read_tensor};
-use super::streamed::{Source, read_rows};
-use super::text::TextRows;
+use super::streamed::{PieceSource, PipeBytes, Rows, Source, read_rows};
 use super::tokenizer::{Decoding, NamedRows, Tokenizer, parse_tokenizer};
 use super::vocab_file::parse_vocab;
 use super::{Duplicates, Embeddings, Matrix, TokenKind};
@@ -144,8 +144,54 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Loaded, LoadError> {
     if path.is_dir() {
         return load_model_dir(path, options);
     }
-    let bytes = FileBytes::open(path)?;
-    load_sized(path, &bytes, bytes.mapping(), options)
+    match FileBytes::open_or_pipe(path)? {
+        Ok(bytes) => load_sized(path, &bytes, bytes.mapping(), options),
+        Err(pipe) => load_pipe(path, pipe, options),
+    }
+}
+
+/// [`load`] of a pipe: a table whose rows follow one another (text, word2vec
+/// binary), gzipped or not, is read as it arrives; any other format is read
+/// whole, then loaded.
+fn load_pipe(path: &Path, pipe: File, options: &LoadOptions) -> Result<Loaded, LoadError> {
+    let io = |error| LoadError::io(path, error);
+    let mut raw = Vec::with_capacity(SNIFF);
+    (&pipe).take(SNIFF as u64).read_to_end(&mut raw).map_err(io)?;
+    let gzip = is_gzip_file(&raw).map_err(|error| error.in_file(path))?;
+    let (head, mut rest): (Vec<u8>, Box<dyn PieceSource>) = match gzip {
+        true => {
+            let mut gzip = StreamedGzip::new(Cursor::new(raw).chain(pipe));
+            let mut head = Vec::with_capacity(SNIFF);
+            let read = gzip.by_ref().take(SNIFF as u64).read_to_end(&mut head);
+            read.map_err(|error| gzip.failure(error).in_file(path))?;
+            (head, Box::new(gzip))
+        }
+        false => {
+            let offset = raw.len();
+            (raw, Box::new(PipeBytes { pipe, offset }))
+        }
+    };
+    let format = match options.format {
+        Some(format) => format,
+        None => Format::detect(path, &head)?,
+    };
+    if !format.is_rows() {
+        let mut bytes = head;
+        rest.read_to_end(&mut bytes)
+            .map_err(|error| rest.failure(error).in_file(path))?;
+        let mut loaded = load_sized(path, &bytes, None, options)?;
+        if let Some(compressed) = rest.compressed() {
+            loaded.notes.insert(0, gzip_note(bytes.len(), compressed, true));
+            loaded.file_bytes = Some(compressed as u64);
+        }
+        return Ok(loaded);
+    }
+    let in_file = &errors_in(path, format, &head, options)?;
+    let reader = Rows::new(format, options);
+    let (read, size) = read_rows_table(path, Source::Pipe(head, rest), reader, options, in_file)?;
+    let mut loaded = finish(path, format, read);
+    loaded.file_bytes = Some(size as u64);
+    Ok(loaded)
 }
 
 /// [`load_from`], saying how many bytes it read.
@@ -293,11 +339,7 @@ fn load_from(
     };
     // Rows one after another are read as they are decompressed; the other
     // formats read their parts where they lie, so are decompressed whole.
-    let rows = matches!(
-        format,
-        Format::Word2VecText | Format::FastText | Format::Glove | Format::Word2VecBinary
-    );
-    if gzip && !rows {
+    if gzip && !format.is_rows() {
         let inner = decompressed(bytes).map_err(|error| error.in_file(path))?;
         if map.is_some() {
             // Read once: the compressed pages need not count while the table is parsed.
@@ -307,7 +349,7 @@ fn load_from(
         loaded.notes.insert(0, gzip_note(inner.len(), bytes.len(), true));
         return Ok(loaded);
     }
-    refuse_inapplicable(path, format, options)?;
+    let in_file = &errors_in(path, format, &head, options)?;
     // An `.npy` file is its table, read in place or once, faster with every
     // page read in at once. The other readers give a mapped file's pages back
     // as they go, and a safetensors, GGUF or fastText file holds more than
@@ -316,27 +358,6 @@ fn load_from(
         populate(map);
     }
     let pages = Pages::of(map);
-    // A `--format` the file's first bytes contradict is the likely cause of
-    // whatever the reader then finds: the message says so, when the bytes are
-    // sure (a magic number, or binary rows where text was asked for); a text
-    // table with a broken header reads as GloVe, which says little.
-    let text = |f: Format| matches!(f, Format::Word2VecText | Format::FastText | Format::Glove);
-    let hint = options.format.and_then(|given| {
-        let found = detected().ok()?;
-        let sure = match found {
-            Format::Npy | Format::Gguf | Format::Safetensors | Format::FastTextBinary => found != given,
-            Format::Word2VecBinary => text(given),
-            _ => false,
-        };
-        sure.then(|| format!(" (its first bytes read as {found}: omit --format, or give --format {found})"))
-    });
-    let in_file = |error: Malformed| {
-        let mut error = error.in_file(path);
-        if let (Some(hint), LoadError::Malformed { found, .. }) = (&hint, &mut error) {
-            found.push_str(hint);
-        }
-        error
-    };
     let beside = path.parent().unwrap_or(Path::new(""));
     let read = match format {
         Format::Word2VecText | Format::FastText | Format::Glove | Format::Word2VecBinary => {
@@ -344,29 +365,7 @@ fn load_from(
                 true => Source::Gzip(bytes, pages),
                 false => Source::Plain(bytes, pages),
             };
-            let streamed = match format {
-                Format::Word2VecBinary => read_rows(source, BinaryRows::new(options.limit, options.lossy)),
-                _ => read_rows(
-                    source,
-                    TextRows::new(format != Format::Glove, options.limit, options.lossy),
-                ),
-            }
-            .map_err(in_file)?;
-            let mut read = Read::heap(streamed.table);
-            if gzip {
-                read.notes
-                    .push(gzip_note(streamed.read, bytes.len(), streamed.whole));
-            }
-            // A file cut inside its last number still parses (`-0.3523` of
-            // `-0.35233665`); the missing newline is the only sign of it.
-            if text(format) && options.limit.is_none() && streamed.last_byte.is_some_and(|b| b != b'\n') {
-                read.warnings.push(format!(
-                    "{}: the last line ends without a newline: if the file was cut short, its last row \
-                     may be incomplete",
-                    path.display()
-                ));
-            }
-            read
+            read_rows_table(path, source, Rows::new(format, options), options, in_file)?.0
         }
         Format::FastTextBinary => {
             let model = read_fasttext(bytes, map, options.limit, options.lossy).map_err(in_file)?;
@@ -488,6 +487,68 @@ fn load_from(
         }
     };
     Ok(finish(path, format, read))
+}
+
+/// Refuses the options `format` has no use for; then how a reader's errors
+/// name the file, adding a hint where a `--format` contradicts the file's
+/// first bytes, `head`: the likely cause of whatever the reader then finds,
+/// when the bytes are sure (a magic number, or binary rows where text was
+/// asked for; a text table with a broken header reads as GloVe, which says
+/// little).
+fn errors_in<'a>(
+    path: &'a Path,
+    format: Format,
+    head: &[u8],
+    options: &LoadOptions,
+) -> Result<impl Fn(Malformed) -> LoadError + 'a, LoadError> {
+    refuse_inapplicable(path, format, options)?;
+    let text = |f: Format| matches!(f, Format::Word2VecText | Format::FastText | Format::Glove);
+    let hint = options.format.and_then(|given| {
+        let found = Format::detect(path, head).ok()?;
+        let sure = match found {
+            Format::Npy | Format::Gguf | Format::Safetensors | Format::FastTextBinary => found != given,
+            Format::Word2VecBinary => text(given),
+            _ => false,
+        };
+        sure.then(|| format!(" (its first bytes read as {found}: omit --format, or give --format {found})"))
+    });
+    Ok(move |error: Malformed| {
+        let mut error = error.in_file(path);
+        if let (Some(hint), LoadError::Malformed { found, .. }) = (&hint, &mut error) {
+            found.push_str(hint);
+        }
+        error
+    })
+}
+
+/// A table whose rows follow one another, read from `source` by `reader`,
+/// with a note on a gzip file and a warning when the last line of a text
+/// table has no newline; and the bytes of the file read (compressed ones,
+/// for a gzip file).
+fn read_rows_table(
+    path: &Path,
+    source: Source<'_>,
+    reader: Rows,
+    options: &LoadOptions,
+    in_file: &impl Fn(Malformed) -> LoadError,
+) -> Result<(Read, usize), LoadError> {
+    let text = matches!(reader, Rows::Text(_));
+    let streamed = read_rows(source, reader).map_err(in_file)?;
+    let mut read = Read::heap(streamed.table);
+    if let Some(compressed) = streamed.compressed {
+        read.notes
+            .push(gzip_note(streamed.read, compressed, streamed.whole));
+    }
+    // A file cut inside its last number still parses (`-0.3523` of
+    // `-0.35233665`); the missing newline is the only sign of it.
+    if text && options.limit.is_none() && streamed.last_byte.is_some_and(|b| b != b'\n') {
+        read.warnings.push(format!(
+            "{}: the last line ends without a newline: if the file was cut short, its last row \
+             may be incomplete",
+            path.display()
+        ));
+    }
+    Ok((read, streamed.compressed.unwrap_or(streamed.read)))
 }
 
 /// Indexes a reader's tokens into the table, dropping repeated tokens with

@@ -12,12 +12,15 @@
 //! window's rows are read onto the end of one growing matrix
 //! ([`grow_zeroed`]), so the peak is the table and a few pieces.
 
+use std::io::Read;
+use std::sync::mpsc::{Receiver, sync_channel};
+
 use super::binary::BinaryRows;
-use super::compressed::gzip_pieces;
+use super::compressed::MappedGzip;
 use super::file_format::Format;
 use super::huge_pages;
-use super::load::Table;
-use super::load_error::Malformed;
+use super::load::{LoadOptions, Table};
+use super::load_error::{Location, Malformed};
 use super::mapped_rows::Pages;
 use super::text::TextRows;
 
@@ -49,13 +52,55 @@ pub(crate) trait RowReader {
     fn finish(self) -> Result<Table, Malformed>;
 }
 
+/// The reader of a format whose rows follow one another ([`Format::is_rows`]).
+pub(crate) enum Rows {
+    Text(TextRows),
+    Binary(BinaryRows),
+}
+
+impl Rows {
+    /// `format`'s reader, keeping `options`' limit and lossiness.
+    pub(crate) fn new(format: Format, options: &LoadOptions) -> Rows {
+        let (limit, lossy) = (options.limit, options.lossy);
+        match format {
+            Format::Word2VecBinary => Rows::Binary(BinaryRows::new(limit, lossy)),
+            _ => Rows::Text(TextRows::new(format != Format::Glove, limit, lossy)),
+        }
+    }
+}
+
+impl RowReader for Rows {
+    fn read(&mut self, window: &[u8], offset: usize, last: bool, pages: Pages) -> Result<usize, Malformed> {
+        match self {
+            Rows::Text(rows) => rows.read(window, offset, last, pages),
+            Rows::Binary(rows) => rows.read(window, offset, last, pages),
+        }
+    }
+
+    fn done(&self) -> bool {
+        match self {
+            Rows::Text(rows) => rows.done(),
+            Rows::Binary(rows) => rows.done(),
+        }
+    }
+
+    fn finish(self) -> Result<Table, Malformed> {
+        match self {
+            Rows::Text(rows) => rows.finish(),
+            Rows::Binary(rows) => rows.finish(),
+        }
+    }
+}
+
 /// Where a reader's bytes come from.
-#[derive(Clone, Copy)]
 pub(crate) enum Source<'a> {
     /// The file's bytes, mapped or in memory.
     Plain(&'a [u8], Pages),
     /// gzip data whose decompressed bytes are the file.
     Gzip(&'a [u8], Pages),
+    /// A pipe: its first bytes (decompressed, when it is gzip data), then
+    /// the rest.
+    Pipe(Vec<u8>, Box<dyn PieceSource + 'a>),
 }
 
 /// A table read from a [`Source`].
@@ -67,6 +112,8 @@ pub(crate) struct Streamed {
     pub(crate) whole: bool,
     /// The file's last byte, when it was read to its end.
     pub(crate) last_byte: Option<u8>,
+    /// Compressed bytes read, when the file is gzip data.
+    pub(crate) compressed: Option<usize>,
 }
 
 /// Reads the table in `source` with `reader`.
@@ -74,18 +121,116 @@ pub(crate) struct Streamed {
 /// # Errors
 /// The reader's [`Malformed`], or the gzip data's at its compressed byte.
 pub(crate) fn read_rows(source: Source<'_>, mut reader: impl RowReader) -> Result<Streamed, Malformed> {
-    match source {
+    let (read, compressed) = match source {
         Source::Plain(bytes, pages) => {
             reader.read(bytes, 0, true, pages)?;
-            Ok(Streamed {
+            let streamed = Streamed {
                 table: reader.finish()?,
                 read: bytes.len(),
                 whole: true,
                 last_byte: bytes.last().copied(),
-            })
+                compressed: None,
+            };
+            return Ok(streamed);
         }
-        Source::Gzip(bytes, pages) => gzip_pieces(bytes, pages, PIECE, |pieces| read_pieces(pieces, reader)),
+        Source::Gzip(bytes, pages) => {
+            let gzip = MappedGzip::new(bytes, pages);
+            let (read, _) = in_pieces(gzip, PIECE, |pieces| read_pieces(pieces, reader));
+            (read, Some(bytes.len()))
+        }
+        Source::Pipe(head, rest) => {
+            let (read, rest) = in_pieces(rest, PIECE, |pieces| {
+                read_pieces(std::iter::once(Ok(head)).chain(pieces), reader)
+            });
+            (read, rest.compressed())
+        }
+    };
+    Ok(Streamed { compressed, ..read? })
+}
+
+/// Bytes a [`RowReader`] takes in pieces: a gzip file's decompressed
+/// bytes, or a pipe's.
+pub(crate) trait PieceSource: Read + Send {
+    /// What a failed read means: where the data is damaged or ends early.
+    fn failure(&self, error: std::io::Error) -> Malformed;
+
+    /// Called after each piece (to give back the pages read for it).
+    fn after_piece(&mut self) {}
+
+    /// Compressed bytes read so far, when the bytes are decompressed.
+    fn compressed(&self) -> Option<usize> {
+        None
     }
+}
+
+impl<S: PieceSource + ?Sized> PieceSource for Box<S> {
+    fn failure(&self, error: std::io::Error) -> Malformed {
+        (**self).failure(error)
+    }
+
+    fn after_piece(&mut self) {
+        (**self).after_piece();
+    }
+
+    fn compressed(&self) -> Option<usize> {
+        (**self).compressed()
+    }
+}
+
+/// A pipe's bytes as they come (after its first `offset` bytes).
+pub(crate) struct PipeBytes<R> {
+    pub(crate) pipe: R,
+    pub(crate) offset: usize,
+}
+
+impl<R: Read> Read for PipeBytes<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let read = self.pipe.read(out)?;
+        self.offset += read;
+        Ok(read)
+    }
+}
+
+impl<R: Read + Send> PieceSource for PipeBytes<R> {
+    fn failure(&self, error: std::io::Error) -> Malformed {
+        Malformed::new(
+            Location::Byte(self.offset as u64),
+            "the rest of the file",
+            error.to_string(),
+        )
+    }
+}
+
+/// Reads `source` in pieces of `piece` bytes on a thread of its own while
+/// `read` takes them in order (a failed read ends them); reading stops when
+/// `read` returns. Returns what `read` returns, and the source.
+pub(crate) fn in_pieces<S: PieceSource, T>(
+    mut source: S,
+    piece: usize,
+    read: impl FnOnce(Receiver<Result<Vec<u8>, Malformed>>) -> T,
+) -> (T, S) {
+    // One piece waits while the reader parses the one before: decompressing
+    // (one core) and parsing (the others) overlap.
+    let (send, receive) = sync_channel(1);
+    std::thread::scope(|scope| {
+        let reading = scope.spawn(move || {
+            loop {
+                let mut out = Vec::with_capacity(piece);
+                let read = match source.by_ref().take(piece as u64).read_to_end(&mut out) {
+                    Ok(n) => Ok(n),
+                    Err(error) => Err(source.failure(error)),
+                };
+                source.after_piece();
+                let last = !matches!(read, Ok(n) if n == piece);
+                // A closed channel: the reader has what it wants, or failed.
+                if send.send(read.map(|_| out)).is_err() || last {
+                    return source;
+                }
+            }
+        });
+        let read = read(receive);
+        (read, reading.join().expect("the reading thread does not panic"))
+    })
 }
 
 /// Reads the table whose bytes are `pieces`, in order, with `reader`: each
@@ -112,6 +257,7 @@ pub(crate) fn read_pieces(
                 table: reader.finish()?,
                 whole: false,
                 last_byte: None,
+                compressed: None,
             });
         }
     }
@@ -121,6 +267,7 @@ pub(crate) fn read_pieces(
         read: offset + window.len(),
         whole: true,
         last_byte,
+        compressed: None,
     })
 }
 
@@ -139,11 +286,12 @@ pub fn parse_in_pieces(
     lossy: bool,
 ) -> Result<Table, Malformed> {
     let pieces = bytes.chunks(piece.max(1)).map(|piece| Ok(piece.to_vec()));
-    let read = match format {
-        Format::Word2VecBinary => read_pieces(pieces, BinaryRows::new(limit, lossy)),
-        _ => read_pieces(pieces, TextRows::new(format != Format::Glove, limit, lossy)),
+    let options = LoadOptions {
+        limit,
+        lossy,
+        ..LoadOptions::default()
     };
-    Ok(read?.table)
+    Ok(read_pieces(pieces, Rows::new(format, &options))?.table)
 }
 
 /// `more` zeros at the end of `values`, for a window's rows to be read

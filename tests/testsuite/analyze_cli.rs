@@ -443,6 +443,80 @@ fn a_dash_reads_the_table_from_standard_input_as_from_its_file() {
 }
 
 #[test]
+fn gzip_data_and_binary_formats_piped_in_read_as_from_their_files() {
+    let gzip = |bytes: &[u8]| {
+        use std::io::Write;
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        encoder.write_all(bytes).unwrap();
+        encoder.finish().unwrap()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/embeddings");
+    let vocab = fixtures.join("vocab.txt");
+    let vocab = vocab.to_str().unwrap();
+    // Rows read as they arrive (text, word2vec binary, gzipped or not), and
+    // formats read whole first (.npy, gzipped or not).
+    for (name, gzipped) in [
+        ("word2vec.txt", true),
+        ("word2vec.bin", false),
+        ("word2vec.bin", true),
+        ("f32.npy", false),
+        ("f32.npy", true),
+    ] {
+        let file = fixtures.join(name);
+        let bytes = fs::read(&file).unwrap();
+        let input = if gzipped { gzip(&bytes) } else { bytes };
+        let (from_file, from_pipe) = (dir.path().join("file"), dir.path().join("pipe"));
+        let common = ["--map", "0", "--vocab", vocab];
+        let common = if name.ends_with(".npy") {
+            &common[..]
+        } else {
+            &common[..2]
+        };
+        let out = analyze(
+            &[
+                &[file.to_str().unwrap(), "--out", from_file.to_str().unwrap()],
+                common,
+            ]
+            .concat(),
+        );
+        assert_eq!(out.status.code(), Some(0), "{name}: {}", stderr(&out));
+        let out = analyze_stdin(
+            &[&["-", "--out", from_pipe.to_str().unwrap()], common].concat(),
+            &input,
+        );
+        assert_eq!(out.status.code(), Some(0), "{name} ({gzipped}): {}", stderr(&out));
+        let (piped, read) = (json(&from_pipe), json(&from_file));
+        assert_eq!(piped["source"]["file_bytes"], input.len(), "{name} ({gzipped})");
+        assert_eq!(
+            piped["results"]["diagnostics"], read["results"]["diagnostics"],
+            "{name} ({gzipped})"
+        );
+        let notes = piped["source"]["notes"].to_string();
+        assert_eq!(notes.contains("gzip: "), gzipped, "{name}: {notes}");
+    }
+
+    // A truncated download piped in is refused at its compressed byte, as from its file.
+    let text = b"a 1 2\nb 3 4\n".repeat(20_000);
+    let whole = gzip(&text);
+    let cut = &whole[..whole.len() - 50];
+    let file = dir.path().join("cut.txt.gz");
+    fs::write(&file, cut).unwrap();
+    let refused = dir.path().join("refused");
+    let out = analyze(&[file.to_str().unwrap(), "--out", refused.to_str().unwrap()]);
+    let message = stderr(&out);
+    let (_, reason) = message
+        .split_once(":byte ")
+        .unwrap_or_else(|| panic!("{message}"));
+    let out = analyze_stdin(&["-", "--out", refused.to_str().unwrap()], cut);
+    assert_refused(
+        &out,
+        &format!("/dev/stdin:byte {}", reason.lines().next().unwrap()),
+    );
+    assert!(!refused.exists(), "nothing is written");
+}
+
+#[test]
 fn counts_that_leave_nothing_to_measure_are_refused_before_reading() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
