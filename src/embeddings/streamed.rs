@@ -1,15 +1,16 @@
 //! Text and word2vec binary tables read as their bytes arrive, a window at a
 //! time, so that a gzipped table (fastText's `cc.en.300.vec.gz`, word2vec's
-//! `GoogleNews-vectors-negative300.bin.gz`) never sits decompressed in memory
-//! beside its matrix.
+//! `GoogleNews-vectors-negative300.bin.gz`) or a table piped in never sits
+//! whole in memory beside its matrix.
 //!
 //! A [`RowReader`] (the text and the binary reader) is given a window of the
-//! file's bytes, reads the rows that end inside it, and says how many bytes it is done with; the rest (a row cut by
-//! the window's end) starts the next window. A file on disk or in memory is
-//! one window, read exactly as before; a gzip file is decompressed in pieces
-//! on a thread of its own while the rows of the previous piece are parsed,
-//! and reading stops at `--limit` rows without decompressing the rest. Each
-//! window's rows are read onto the end of one growing matrix
+//! file's bytes, reads the rows that end inside it, and says how many bytes
+//! it is done with; the rest (a row cut by the window's end) starts the next
+//! window. A file on disk or in memory is one window, read exactly as before;
+//! a gzip file or a pipe is read in pieces on a thread of its own
+//! ([`in_pieces`], from a [`PieceSource`]) while the rows of the previous
+//! piece are parsed, and reading stops at `--limit` rows without reading the
+//! rest. Each window's rows are read onto the end of one growing matrix
 //! ([`grow_zeroed`]), so the peak is the table and a few pieces.
 
 use std::io::Read;
@@ -24,7 +25,7 @@ use super::load_error::{Location, Malformed};
 use super::mapped_rows::Pages;
 use super::text::TextRows;
 
-/// Decompressed bytes handed to a reader at a time: large enough that
+/// Bytes handed to a reader at a time: large enough that
 /// joining a piece to the previous one's unread tail and splitting it into
 /// parallel tasks cost little, small enough to be nothing beside a table.
 const PIECE: usize = 16 << 20;
