@@ -25,7 +25,7 @@ use super::gguf::{GgufTable, INPUT_EMBEDDING, OUTPUT_EMBEDDING, read_gguf};
 use super::load_error::{LoadError, Location, Malformed, file_name, shown};
 use super::mapped_rows::{MappedRows, Pages, populate, release};
 use super::model_dir::{OutputEmbedding, Tying, read_model_dir};
-use super::npy::{Located, parse_npy};
+use super::npy::{Located, decode_npy};
 use super::safetensors_file::{find_tensor, read_in_place, read_tensor};
 use super::streamed::{PieceSource, PipeBytes, Rows, Source, read_rows};
 use super::tokenizer::{Decoding, NamedRows, Tokenizer, parse_tokenizer};
@@ -350,13 +350,9 @@ fn load_from(
         return Ok(loaded);
     }
     let in_file = &errors_in(path, format, &head, options)?;
-    // An `.npy` file is its table, read in place or once, faster with every
-    // page read in at once. The other readers give a mapped file's pages back
-    // as they go, and a safetensors, GGUF or fastText file holds more than
-    // the table: only the table's pages are read.
-    if let Some(map) = map.filter(|_| format == Format::Npy) {
-        populate(map);
-    }
+    // Readers give a mapped file's pages back as they go, and a safetensors,
+    // GGUF or fastText file holds more than the table: only the table's
+    // pages are read (an `.npy` read in place is read in at once, below).
     let pages = Pages::of(map);
     let beside = path.parent().unwrap_or(Path::new(""));
     let read = match format {
@@ -382,6 +378,10 @@ fn load_from(
                 .and_then(|map| MappedRows::new(Arc::clone(map), npy.data, npy.keep, npy.dim));
             match in_place {
                 Some(rows) => {
+                    // The table is the file: faster with every page read in at once.
+                    if let Some(map) = map {
+                        populate(map);
+                    }
                     if let Some(bad) = rows.first_non_finite() {
                         return Err(in_file(npy.not_finite(bytes, bad)));
                     }
@@ -389,7 +389,8 @@ fn load_from(
                     Read::named(naming, Vectors::InPlace(rows))
                 }
                 None => {
-                    let matrix = parse_npy(bytes, options.limit).map_err(in_file)?;
+                    let matrix =
+                        decode_npy(bytes, options.limit, |block| pages.done_with(block)).map_err(in_file)?;
                     let naming = name_shape(path, beside, shape_of(&matrix), options)?;
                     Read::named(naming, Vectors::Heap(matrix.vectors))
                 }
@@ -1093,20 +1094,26 @@ mod tests {
     }
 
     #[test]
-    fn text_and_binary_tables_read_from_a_mapped_file_equal_those_read_from_memory() {
+    fn tables_decoded_from_a_mapped_file_equal_those_decoded_from_memory() {
         // From a mapped file, the readers give pages back as they go (they
         // fault in again if read); bytes in memory must never be given back.
         let rows = 5000; // five tasks of rows, ~40 pages
         let dir = tempfile::tempdir().unwrap();
         let mut text = format!("{rows} 2\n").into_bytes();
         let mut binary = text.clone();
+        let (mut f64s, mut vocab) = (Vec::new(), String::new());
         for i in 0..rows {
             let (a, b) = (i as f32 / 7.0, -(i as f32) * 0.25);
             text.extend(format!("w{i} {a} {b}\n").bytes());
             binary.extend(format!("w{i} ").bytes());
             binary.extend([a, b].iter().flat_map(|v| v.to_le_bytes()));
+            f64s.extend([f64::from(a), f64::from(b)].iter().flat_map(|v| v.to_le_bytes()));
+            vocab.push_str(&format!("w{i}\n"));
         }
-        for (name, bytes) in [("t.txt", text), ("b.bin", binary)] {
+        // A `.npy` that is not `f32` is decoded onto the heap, not read in place.
+        let npy = crate::embeddings::npy::tests::npy("<f8", false, &format!("({rows}, 2)"), &f64s);
+        std::fs::write(dir.path().join("vocab.txt"), vocab).unwrap();
+        for (name, bytes) in [("t.txt", text), ("b.bin", binary), ("f.npy", npy)] {
             let path = dir.path().join(name);
             std::fs::write(&path, &bytes).unwrap();
             let mapped = load(&path, &LoadOptions::default()).unwrap().embeddings;
@@ -1117,7 +1124,8 @@ mod tests {
             assert_eq!(mapped.tokens(), owned.tokens(), "{name}");
             assert_eq!(mapped.vectors(), owned.vectors(), "{name}");
             assert_eq!(mapped.vector(4999).to_vec(), [4999.0 / 7.0, -1249.75], "{name}");
-            assert_eq!(bytes, std::fs::read(&path).unwrap(), "{name}");
+            let intact = bytes == std::fs::read(&path).unwrap();
+            assert!(intact, "{name}: bytes in memory were given back");
         }
     }
 

@@ -48,9 +48,19 @@ pub fn parse_npy(bytes: &[u8], limit: Option<usize>) -> Result<Matrix, Malformed
 /// [`parse_npy`] into `f64` (or `f32`): the same values, widened as they are
 /// read (the demos' shipped tables).
 pub fn parse_npy_as<T: Element>(bytes: &[u8], limit: Option<usize>) -> Result<Matrix<T>, Malformed> {
+    decode_npy(bytes, limit, |_| ())
+}
+
+/// [`parse_npy_as`], `done` hearing each block of the data once it is
+/// decoded (a mapped file's reader gives its pages back).
+pub(crate) fn decode_npy<T: Element>(
+    bytes: &[u8],
+    limit: Option<usize>,
+    done: impl Fn(&[u8]) + Sync,
+) -> Result<Matrix<T>, Malformed> {
     let npy = Located::read(bytes, limit)?;
     let data = &bytes[npy.data..npy.data + npy.keep * npy.dim * npy.item];
-    let values = decode_finite(data, npy.item, |_| ()).map_err(|bad| npy.not_finite(bytes, bad))?;
+    let values = decode_finite(data, npy.item, done).map_err(|bad| npy.not_finite(bytes, bad))?;
     let vectors = Array2::from_shape_vec((npy.keep, npy.dim), values).expect("dim values per row");
     Ok(Matrix {
         vectors,
