@@ -175,7 +175,7 @@ fn load_pipe(path: &Path, pipe: File, options: &LoadOptions) -> Result<Loaded, L
         Some(format) => format,
         None => Format::detect(path, &head)?,
     };
-    if !format.is_rows() {
+    if !read_as_it_arrives(format, gzip, &head) {
         let mut bytes = head;
         rest.read_to_end(&mut bytes)
             .map_err(|error| rest.failure(error).in_file(path))?;
@@ -337,9 +337,7 @@ fn load_from(
         Some(format) => format,
         None => detected()?,
     };
-    // Rows one after another are read as they are decompressed; the other
-    // formats read their parts where they lie, so are decompressed whole.
-    if gzip && !format.is_rows() {
+    if gzip && !read_as_it_arrives(format, gzip, &head) {
         let inner = decompressed(bytes).map_err(|error| error.in_file(path))?;
         if map.is_some() {
             // Read once: the compressed pages need not count while the table is parsed.
@@ -488,6 +486,14 @@ fn load_from(
         }
     };
     Ok(finish(path, format, read))
+}
+
+/// Whether a file of `format` whose first bytes (decompressed, when it is
+/// `gzip` data) are `head` is read as it arrives: rows one after another
+/// are; the other formats read their parts where they lie, so are read whole
+/// first, and so is gzip data inside gzip data (then decompressed twice).
+fn read_as_it_arrives(format: Format, gzip: bool, head: &[u8]) -> bool {
+    format.is_rows() && !(gzip && is_gzip_file(head).unwrap_or(true))
 }
 
 /// Refuses the options `format` has no use for; then how a reader's errors

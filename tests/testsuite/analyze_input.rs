@@ -383,6 +383,18 @@ fn a_gzip_file_loads_exactly_as_the_file_inside() {
         assert!(got.notes[0].starts_with(&note), "{name}: {:?}", got.notes);
         assert_eq!(got.notes[1..], want.notes[..], "{name}");
     }
+    // gzip data inside gzip data (`gzip -c v.txt.gz > v.txt.gz.gz`) is decompressed twice.
+    let text = std::fs::read(fixtures().join("word2vec.txt")).unwrap();
+    let twice = dir.path().join("word2vec.txt.gz.gz");
+    std::fs::write(&twice, gzip(&gzip(&text))).unwrap();
+    let got = load(&twice, &LoadOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    let want = load(&fixtures().join("word2vec.txt"), &LoadOptions::default()).unwrap();
+    assert_eq!(got.embeddings.vectors(), want.embeddings.vectors());
+    assert!(
+        got.notes[..2].iter().all(|note| note.starts_with("gzip: ")),
+        "{:?}",
+        got.notes
+    );
 }
 
 #[test]
