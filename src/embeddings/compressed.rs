@@ -23,7 +23,7 @@ use flate2::bufread::MultiGzDecoder;
 use super::file_format::is_safetensors;
 use super::load_error::{Location, Malformed};
 use super::mapped_rows::Pages;
-use super::streamed::PieceSource;
+use super::streamed::{Counted, PieceSource};
 
 /// Whether `bytes` are gzip data (safetensors files, whose header length can
 /// start as gzip's or a pickle's magic does, are recognised first).
@@ -82,42 +82,38 @@ pub(crate) fn decompressed(bytes: &[u8]) -> Result<Vec<u8>, Malformed> {
 /// The decompressed bytes of gzip data in memory (or mapped, its pages
 /// given back behind each piece).
 pub(crate) struct MappedGzip<'a> {
-    decoder: MultiGzDecoder<&'a [u8]>,
+    decoder: Counted<MultiGzDecoder<&'a [u8]>>,
     bytes: &'a [u8],
     pages: Pages,
     given_back: usize,
-    decompressed: usize,
 }
 
 impl<'a> MappedGzip<'a> {
     /// The gzip data in `bytes`, whose pages are `pages`.
     pub(crate) fn new(bytes: &'a [u8], pages: Pages) -> MappedGzip<'a> {
         MappedGzip {
-            decoder: MultiGzDecoder::new(bytes),
+            decoder: counted(MultiGzDecoder::new(bytes)),
             bytes,
             pages,
             given_back: 0,
-            decompressed: 0,
         }
     }
 
     /// The compressed bytes read so far.
     fn at(&self) -> usize {
-        self.bytes.len() - self.decoder.get_ref().len()
+        self.bytes.len() - self.decoder.inner.get_ref().len()
     }
 }
 
 impl Read for MappedGzip<'_> {
     fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-        let read = self.decoder.read(out)?;
-        self.decompressed += read;
-        Ok(read)
+        self.decoder.read(out)
     }
 }
 
 impl PieceSource for MappedGzip<'_> {
     fn failure(&self, error: std::io::Error) -> Malformed {
-        gzip_failure(error, self.at(), self.decompressed)
+        gzip_failure(error, self.at(), self.decoder.read)
     }
 
     fn after_piece(&mut self) {
@@ -129,41 +125,34 @@ impl PieceSource for MappedGzip<'_> {
 
 /// The decompressed bytes of a gzip stream (a pipe).
 pub(crate) struct StreamedGzip<R: Read> {
-    decoder: MultiGzDecoder<BufReader<Counted<R>>>,
-    decompressed: usize,
+    decoder: Counted<MultiGzDecoder<BufReader<Counted<R>>>>,
 }
 
 impl<R: Read> StreamedGzip<R> {
     /// The gzip data `compressed` reads.
     pub(crate) fn new(compressed: R) -> StreamedGzip<R> {
-        let counted = Counted {
-            inner: compressed,
-            read: 0,
-        };
+        let decoder = MultiGzDecoder::new(BufReader::new(counted(compressed)));
         StreamedGzip {
-            decoder: MultiGzDecoder::new(BufReader::new(counted)),
-            decompressed: 0,
+            decoder: counted(decoder),
         }
     }
 
     /// The compressed bytes read so far.
     fn at(&self) -> usize {
-        let buffered = self.decoder.get_ref();
+        let buffered = self.decoder.inner.get_ref();
         buffered.get_ref().read - buffered.buffer().len()
     }
 }
 
 impl<R: Read> Read for StreamedGzip<R> {
     fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-        let read = self.decoder.read(out)?;
-        self.decompressed += read;
-        Ok(read)
+        self.decoder.read(out)
     }
 }
 
 impl<R: Read + Send> PieceSource for StreamedGzip<R> {
     fn failure(&self, error: std::io::Error) -> Malformed {
-        gzip_failure(error, self.at(), self.decompressed)
+        gzip_failure(error, self.at(), self.decoder.read)
     }
 
     fn compressed(&self) -> Option<usize> {
@@ -171,18 +160,9 @@ impl<R: Read + Send> PieceSource for StreamedGzip<R> {
     }
 }
 
-/// A reader that counts the bytes read from it.
-struct Counted<R> {
-    inner: R,
-    read: usize,
-}
-
-impl<R: Read> Read for Counted<R> {
-    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-        let read = self.inner.read(out)?;
-        self.read += read;
-        Ok(read)
-    }
+/// `inner`, counting the bytes read from it.
+fn counted<R>(inner: R) -> Counted<R> {
+    Counted { inner, read: 0 }
 }
 
 /// Decompresses up to `size` more bytes of `gzip` onto `out`.
@@ -293,7 +273,7 @@ mod tests {
         // A reader that stops early leaves the thread nothing to wait for.
         let (first, gzip) = in_pieces(MappedGzip::new(&data, Pages::Owned), 10, |pieces| pieces.recv());
         assert_eq!(first.unwrap().unwrap(), b"king 1 2\nk");
-        assert!(gzip.decompressed < text.len());
+        assert!(gzip.decoder.read < text.len());
         // A truncated file: the pieces before the damage, then its error.
         let cut = &data[..data.len() / 2];
         let read = in_pieces_of(cut, 1000);

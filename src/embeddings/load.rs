@@ -27,7 +27,7 @@ use super::mapped_rows::{MappedRows, Pages, populate, release};
 use super::model_dir::{OutputEmbedding, Tying, read_model_dir};
 use super::npy::{Located, decode_npy};
 use super::safetensors_file::{find_tensor, read_in_place, read_tensor};
-use super::streamed::{PieceSource, PipeBytes, Rows, Source, read_rows};
+use super::streamed::{Counted, PieceSource, Rows, Source, read_rows};
 use super::tokenizer::{Decoding, NamedRows, Tokenizer, parse_tokenizer};
 use super::vocab_file::parse_vocab;
 use super::{Duplicates, Embeddings, Matrix, TokenKind};
@@ -119,7 +119,7 @@ pub struct Table {
 /// [`LoadError::Io`] when a file cannot be read; [`LoadError::Malformed`],
 /// naming the file, the line or byte and what was expected there, for
 /// anything its format does not allow (see [`parse_text`](super::parse_text),
-/// [`parse_binary`](super::parse_binary), [`parse_npy`],
+/// [`parse_binary`](super::parse_binary), [`parse_npy`](super::parse_npy),
 /// [`parse_safetensors`](super::parse_safetensors), [`parse_gguf`](super::parse_gguf)) and for a
 /// vocabulary whose length differs from the matrix's rows.
 ///
@@ -167,8 +167,8 @@ fn load_pipe(path: &Path, pipe: File, options: &LoadOptions) -> Result<Loaded, L
             (head, Box::new(gzip))
         }
         false => {
-            let offset = raw.len();
-            (raw, Box::new(PipeBytes { pipe, offset }))
+            let read = raw.len();
+            (raw, Box::new(Counted { inner: pipe, read }))
         }
     };
     let format = match options.format {

@@ -178,24 +178,25 @@ impl<S: PieceSource + ?Sized> PieceSource for Box<S> {
     }
 }
 
-/// A pipe's bytes as they come (after its first `offset` bytes).
-pub(crate) struct PipeBytes<R> {
-    pub(crate) pipe: R,
-    pub(crate) offset: usize,
+/// A reader that counts the bytes read from it: a pipe after its first
+/// `read` bytes, or gzip data, compressed or decompressed.
+pub(crate) struct Counted<R> {
+    pub(crate) inner: R,
+    pub(crate) read: usize,
 }
 
-impl<R: Read> Read for PipeBytes<R> {
+impl<R: Read> Read for Counted<R> {
     fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-        let read = self.pipe.read(out)?;
-        self.offset += read;
+        let read = self.inner.read(out)?;
+        self.read += read;
         Ok(read)
     }
 }
 
-impl<R: Read + Send> PieceSource for PipeBytes<R> {
+impl<R: Read + Send> PieceSource for Counted<R> {
     fn failure(&self, error: std::io::Error) -> Malformed {
         Malformed::new(
-            Location::Byte(self.offset as u64),
+            Location::Byte(self.read as u64),
             "the rest of the file",
             error.to_string(),
         )
