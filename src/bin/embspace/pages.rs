@@ -43,10 +43,30 @@ pub(crate) fn write_pages(
     let rendered =
         embspace::analyze::render(analysis, &formats).with_context(|| format!("rendering the {what}"))?;
     let prune = formats.iter().any(|f| *f != Format::Html);
-    let files = report::write_atomically(out, &rendered, prune)
-        .with_context(|| format!("writing the {what} into {}", out.display()))?
-        .len();
-    let removed = report::remove_other_pages(out, what, &formats)
-        .with_context(|| format!("removing earlier pages from {}", out.display()))?;
-    Ok(Written { files, removed })
+    Written::write(out, &rendered, prune, Some(what), &formats)
+}
+
+impl Written {
+    /// Writes `rendered` (the pages named `stem`, in `formats`) into `out`
+    /// ([`report::write_atomically`], which prunes the figures no page names
+    /// when `prune`); then, when `stem` is given, removes its pages in other
+    /// formats an earlier run left ([`report::remove_other_pages`]).
+    pub(crate) fn write(
+        out: &Path,
+        rendered: &report::Rendered,
+        prune: bool,
+        stem: Option<&str>,
+        formats: &[Format],
+    ) -> anyhow::Result<Written> {
+        let what = stem.unwrap_or("report");
+        let files = report::write_atomically(out, rendered, prune)
+            .with_context(|| format!("writing the {what} into {}", out.display()))?
+            .len();
+        let removed = match stem {
+            Some(stem) => report::remove_other_pages(out, stem, formats)
+                .with_context(|| format!("removing earlier pages from {}", out.display()))?,
+            None => Vec::new(),
+        };
+        Ok(Written { files, removed })
+    }
 }

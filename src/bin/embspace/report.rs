@@ -100,17 +100,10 @@ pub fn report(args: &ReportArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     let (report, rendered) =
         report::run_and_render(&chosen, tables.as_deref(), &formats).context("rendering the report")?;
     let prune = args.vectors.is_none() && prunes_figures(args, &formats);
-    let files = report::write_atomically(&out, &rendered, prune)
-        .with_context(|| format!("writing the report into {}", out.display()))?
-        .len();
     // The pages about a reader's table describe that table alone; `reports/`
     // keeps its committed pages whatever formats a run writes.
-    let removed = match args.vectors {
-        Some(_) => report::remove_other_pages(&out, "report", &formats)
-            .with_context(|| format!("removing earlier pages from {}", out.display()))?,
-        None => Vec::new(),
-    };
-    let written = Written { files, removed };
+    let stem = args.vectors.as_ref().map(|_| "report");
+    let written = Written::write(&out, &rendered, prune, stem, &formats)?;
     progress.finish();
     if !quiet {
         for demo in report.demos.iter().filter(|d| !d.passed()) {
