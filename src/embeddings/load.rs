@@ -171,10 +171,8 @@ fn load_pipe(path: &Path, pipe: File, options: &LoadOptions) -> Result<Loaded, L
             (raw, Box::new(Counted { inner: pipe, read }))
         }
     };
-    let format = match options.format {
-        Some(format) => format,
-        None => Format::detect(path, &head)?,
-    };
+    let (format, in_file) = format_and_errors(path, &head, options)?;
+    let in_file = &in_file;
     if !read_as_it_arrives(format, gzip, &head) {
         let mut bytes = head;
         rest.read_to_end(&mut bytes)
@@ -186,7 +184,6 @@ fn load_pipe(path: &Path, pipe: File, options: &LoadOptions) -> Result<Loaded, L
         }
         return Ok(loaded);
     }
-    let in_file = &errors_in(path, format, &head, options)?;
     let reader = Rows::new(format, options);
     let (read, size) = read_rows_table(path, Source::Pipe(head, rest), reader, options, in_file)?;
     let mut loaded = finish(path, format, read);
@@ -332,11 +329,8 @@ fn load_from(
         true => Cow::Owned(head(bytes, SNIFF).map_err(|error| error.in_file(path))?),
         false => Cow::Borrowed(&bytes[..bytes.len().min(SNIFF)]),
     };
-    let detected = || Format::detect(path, &head);
-    let format = match options.format {
-        Some(format) => format,
-        None => detected()?,
-    };
+    let (format, in_file) = format_and_errors(path, &head, options)?;
+    let in_file = &in_file;
     if gzip && !read_as_it_arrives(format, gzip, &head) {
         let inner = decompressed(bytes).map_err(|error| error.in_file(path))?;
         if map.is_some() {
@@ -347,7 +341,6 @@ fn load_from(
         loaded.notes.insert(0, gzip_note(inner.len(), bytes.len(), true));
         return Ok(loaded);
     }
-    let in_file = &errors_in(path, format, &head, options)?;
     // Readers give a mapped file's pages back as they go, and a safetensors,
     // GGUF or fastText file holds more than the table: only the table's
     // pages are read (an `.npy` read in place is read in at once, below).
@@ -496,18 +489,22 @@ fn read_as_it_arrives(format: Format, gzip: bool, head: &[u8]) -> bool {
     format.is_rows() && !(gzip && is_gzip_file(head).unwrap_or(true))
 }
 
-/// Refuses the options `format` has no use for; then how a reader's errors
-/// name the file, adding a hint where a `--format` contradicts the file's
-/// first bytes, `head`: the likely cause of whatever the reader then finds,
-/// when the bytes are sure (a magic number, or binary rows where text was
-/// asked for; a text table with a broken header reads as GloVe, which says
-/// little).
-fn errors_in<'a>(
+/// The format of the file at `path` whose first bytes (decompressed, for
+/// gzip data) are `head`: `--format`, or detected. The options it has no use
+/// for are refused; then how a reader's errors name the file, adding a hint
+/// where a `--format` contradicts `head`: the likely cause of whatever the
+/// reader then finds, when the bytes are sure (a magic number, or binary rows
+/// where text was asked for; a text table with a broken header reads as
+/// GloVe, which says little).
+fn format_and_errors<'a>(
     path: &'a Path,
-    format: Format,
     head: &[u8],
     options: &LoadOptions,
-) -> Result<impl Fn(Malformed) -> LoadError + 'a, LoadError> {
+) -> Result<(Format, impl Fn(Malformed) -> LoadError + 'a), LoadError> {
+    let format = match options.format {
+        Some(format) => format,
+        None => Format::detect(path, head)?,
+    };
     refuse_inapplicable(path, format, options)?;
     let text = |f: Format| matches!(f, Format::Word2VecText | Format::FastText | Format::Glove);
     let hint = options.format.and_then(|given| {
@@ -519,13 +516,14 @@ fn errors_in<'a>(
         };
         sure.then(|| format!(" (its first bytes read as {found}: omit --format, or give --format {found})"))
     });
-    Ok(move |error: Malformed| {
+    let in_file = move |error: Malformed| {
         let mut error = error.in_file(path);
         if let (Some(hint), LoadError::Malformed { found, .. }) = (&hint, &mut error) {
             found.push_str(hint);
         }
         error
-    })
+    };
+    Ok((format, in_file))
 }
 
 /// A table whose rows follow one another, read from `source` by `reader`,
