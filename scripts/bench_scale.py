@@ -10,6 +10,7 @@
     scripts/bench_scale.sh --only wikinews # a wiki-news-300d-1M.vec-sized word2vec text, against gensim
     scripts/bench_scale.sh --only wikinews-gz  # the same gzipped (as cc.en.300.vec.gz), against gensim
     scripts/bench_scale.sh --only googlenews-gz  # the GoogleNews-sized binary gzipped, as published
+    scripts/bench_scale.sh --only fasttext-gz  # the cc.en.300.bin-sized model gzipped, as published
     scripts/bench_scale.sh --quick         # small stand-ins (30k x 2048, 200k x 300) to try the script
 
 Tables (written once into target/scale/, deterministic from the seed, reused when present):
@@ -77,7 +78,8 @@ per-token cosines as for `compare`.
                 (neither side reads it); 10 of the queries are words outside the table
     googlenews  word2vec binary of GoogleNews-vectors-negative300.bin's shape, 3 000 000 x 300
     wikinews    word2vec text of wiki-news-300d-1M.vec's shape, 1 000 000 x 300, 5 decimals
-    googlenews-gz, wikinews-gz  the two word2vec tables compressed by `gzip -6`, read as they are
+    googlenews-gz, wikinews-gz, fasttext-gz  the two word2vec tables and the fastText model
+                compressed by `gzip -6` (as cc.en.300.bin.gz is published), read as they are
 
 (the word2vec tables have the structured rows above). Both sides load the file and answer the
 same queries:
@@ -130,6 +132,7 @@ GENSIM = {
     "wikinews": dict(rows=1_000_000, dim=300, binary=False),
     "googlenews-gz": dict(rows=3_000_000, dim=300, binary=True, gzip=True),
     "wikinews-gz": dict(rows=1_000_000, dim=300, binary=False, gzip=True),
+    "fasttext-gz": dict(words=2_000_000, buckets=2_000_000, dim=300, gzip=True),
 }
 QUICK_GENSIM = {
     "fasttext": dict(words=100_000, buckets=200_000, dim=100),
@@ -137,6 +140,7 @@ QUICK_GENSIM = {
     "wikinews": dict(rows=50_000, dim=300, binary=False),
     "googlenews-gz": dict(rows=200_000, dim=300, binary=True, gzip=True),
     "wikinews-gz": dict(rows=50_000, dim=300, binary=False, gzip=True),
+    "fasttext-gz": dict(words=100_000, buckets=200_000, dim=100, gzip=True),
 }
 UNSEEN = 10  # query words outside the fastText model's table
 
@@ -606,8 +610,11 @@ def pseudo_words(n, rng):
     return words
 
 
-def write_fasttext(words, buckets, dim):
-    """A fastText v12 skipgram .bin: header, dictionary, input matrix (words then buckets), output."""
+def write_fasttext(words, buckets, dim, gzip=False):
+    """A fastText v12 skipgram .bin: header, dictionary, input matrix (words then buckets), output;
+    with `gzip`, that model compressed by `gzip -6` (as cc.en.300.bin.gz)."""
+    if gzip:
+        return gzipped(write_fasttext(words, buckets, dim))
     path = OUT / f"fasttext-{words}x{dim}" / "model.bin"
     if path.exists():
         return path
@@ -651,20 +658,24 @@ def reference_gensim(path, reader, queries, result_file):
               open(result_file, "w"))
 
 
+def gzipped(plain):
+    """`plain` compressed by `gzip -6`, beside it, as the tables and models are published."""
+    path = plain.with_name(plain.name + ".gz")
+    if not path.exists():
+        started = time.time()
+        with open(path.with_suffix(".tmp"), "wb") as f:
+            subprocess.run(["gzip", "-6", "-c", str(plain)], check=True, stdout=f)
+        path.with_suffix(".tmp").rename(path)
+        print(f"wrote {path.relative_to(ROOT)} in {time.time() - started:.1f} s", flush=True)
+    return path
+
+
 def write_word2vec(name, rows, dim, binary, gzip=False):
     """A word2vec table as the C tool and gensim write them: `rows dim`, then per row the token, a
     space and the values (binary: little-endian f32; text: 5 decimals, as fastText's .vec has);
     with `gzip`, that table compressed by `gzip -6` (as cc.en.300.vec.gz and GoogleNews' .bin.gz)."""
     if gzip:
-        plain = write_word2vec(name.removesuffix("-gz"), rows, dim, binary)
-        path = plain.with_name(plain.name + ".gz")
-        if not path.exists():
-            started = time.time()
-            with open(path.with_suffix(".tmp"), "wb") as f:
-                subprocess.run(["gzip", "-6", "-c", str(plain)], check=True, stdout=f)
-            path.with_suffix(".tmp").rename(path)
-            print(f"wrote {path.relative_to(ROOT)} in {time.time() - started:.1f} s", flush=True)
-        return path
+        return gzipped(write_word2vec(name.removesuffix("-gz"), rows, dim, binary))
     path = OUT / f"{name}-{rows}x{dim}" / ("vectors.bin" if binary else "vectors.vec")
     if path.exists():
         return path
@@ -689,11 +700,12 @@ def write_word2vec(name, rows, dim, binary, gzip=False):
 
 def bench_gensim(name, spec):
     """`analyze` of a table gensim reads, against gensim loading it and answering the same queries."""
-    if name == "fasttext":
+    if name.startswith("fasttext"):
         path = write_fasttext(**spec)
         rows, dim = spec["words"], spec["dim"]
         queries = (path.parent / "queries.txt").read_text().split()
-        what, reader = f"{rows} words and {spec['buckets']} buckets x {dim}, fastText .bin", "fasttext"
+        what = f"{rows} words and {spec['buckets']} buckets x {dim}, fastText {''.join(path.suffixes)}"
+        reader = "fasttext"
         sizes = {"f32 table": rows * dim * 4 / 2**20, "input matrix": (rows + spec["buckets"]) * dim * 4 / 2**20}
     else:
         path = write_word2vec(name, **spec)
@@ -715,7 +727,7 @@ def bench_gensim(name, spec):
     ours_lists = [[n["token"] for n in q["neighbours"]] for q in ours["neighbours"]]
     same = sum(a == b for a, b in zip(ours_lists, theirs["neighbours"]))
     print(f"\n## {name}: {what} ({path.stat().st_size / 1e9:.1f} GB)")
-    unseen = f" ({UNSEEN} of the queries outside the table)" if name == "fasttext" else ""
+    unseen = f" ({UNSEEN} of the queries outside the table)" if name.startswith("fasttext") else ""
     print(f"top-10 lists equal to gensim's, in order: {same}/{len(queries)}{unseen}")
     print("gensim phases: " + ", ".join(f"{k} {v:.1f} s" for k, v in theirs["times"].items()))
     print_results(results, "gensim", sizes)

@@ -4,7 +4,8 @@
 # queries: wall time, CPU time and peak RSS side by side (see scripts/bench_scale.py for what is
 # measured and how).
 #
-#   scripts/bench_scale.sh [--only qwen|tall|compare|untied|fasttext] [--quick]
+#   scripts/bench_scale.sh [--only PART] [--quick]   (PART: qwen, tall, gguf, compare, untied, fasttext,
+#       googlenews, wikinews, and the last three gzipped: fasttext-gz, googlenews-gz, wikinews-gz)
 #
 # Installs numpy and gensim into target/pyenv (a virtualenv; neither is a dependency of embspace)
 # when missing, builds the release binary, writes the tables into target/scale/ once (about 15 GB

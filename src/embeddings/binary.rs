@@ -141,6 +141,8 @@ impl BinaryRows {
 }
 
 impl RowReader for BinaryRows {
+    type Output = Table;
+
     fn read(&mut self, window: &[u8], offset: usize, last: bool, pages: Pages) -> Result<usize, Malformed> {
         let mut pos = 0;
         if self.declared.is_none() {

@@ -3,6 +3,10 @@
 //! at which byte, what was expected there and how many bytes were left.
 //! Each format adds its own reads (GGUF strings and values, fastText words)
 //! in an `impl` block of its own.
+//!
+//! A cursor also says whether a read failed for want of bytes
+//! ([`ByteCursor::ran_out`]): a reader given the first part of a file (a
+//! gzip stream's first pieces) then knows that more bytes may mend it.
 
 use crate::embeddings::load_error::{Location, Malformed};
 
@@ -11,6 +15,8 @@ pub(crate) struct ByteCursor<'a> {
     bytes: &'a [u8],
     pos: usize,
     base: usize,
+    /// Whether a read or a check needed more bytes than were left.
+    ran_out: bool,
 }
 
 impl<'a> ByteCursor<'a> {
@@ -21,7 +27,12 @@ impl<'a> ByteCursor<'a> {
 
     /// A cursor at the start of `bytes`, the part of a file from offset `base`.
     pub fn within(bytes: &'a [u8], base: usize) -> Self {
-        ByteCursor { bytes, pos: 0, base }
+        ByteCursor {
+            bytes,
+            pos: 0,
+            base,
+            ran_out: false,
+        }
     }
 
     /// The file offset of the next byte.
@@ -37,6 +48,27 @@ impl<'a> ByteCursor<'a> {
     /// How many bytes are left.
     pub fn left(&self) -> u64 {
         (self.bytes.len() - self.pos) as u64
+    }
+
+    /// Whether at least `n` bytes are left; when not, the cursor
+    /// [ran out](Self::ran_out).
+    pub fn holds(&mut self, n: u64) -> bool {
+        let holds = n <= self.left();
+        self.ran_out |= !holds;
+        holds
+    }
+
+    /// Whether a read or a [`holds`](Self::holds) check failed for want of
+    /// bytes: the first error a cursor finds is then one that more bytes
+    /// after these could mend.
+    pub fn ran_out(&self) -> bool {
+        self.ran_out
+    }
+
+    /// Records that the bytes left are too few for what comes next (a word
+    /// without its end).
+    pub fn run_out(&mut self) {
+        self.ran_out = true;
     }
 
     /// The bytes left, without reading them.
@@ -56,7 +88,7 @@ impl<'a> ByteCursor<'a> {
 
     /// The next `n` bytes, which hold `what`.
     pub fn take(&mut self, n: u64, what: impl FnOnce() -> String) -> Result<&'a [u8], Malformed> {
-        if n > self.left() {
+        if !self.holds(n) {
             let bytes = if n == 1 { "byte" } else { "bytes" };
             return Err(Malformed::new(
                 self.at(),

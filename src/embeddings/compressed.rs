@@ -5,13 +5,13 @@
 //! A gzip file (`1f 8b`, one member or several) is read as the file inside:
 //! its format is found from its first decompressed bytes and the name
 //! without `.gz`, and lines and byte offsets in errors count in the
-//! decompressed data (as `zcat FILE | sed -n Np` shows them). Text and
-//! word2vec binary tables are parsed as they are decompressed
-//! (see `streamed.rs`), so the peak memory is the table and
-//! a few pieces, and `--limit` stops decompressing at its last row; the other
-//! formats read their parts where they lie, so they are decompressed whole
-//! ([`decompressed`]): the peak is then the file inside plus the table. The
-//! compressed file's mapped pages are given back once read. Archives and
+//! decompressed data (as `zcat FILE | sed -n Np` shows them). Text,
+//! word2vec binary tables and fastText models are parsed as they are
+//! decompressed (see `streamed.rs`), as a pipe's bytes are, so the peak memory
+//! is the table and a few pieces, and `--limit` stops decompressing a table at
+//! its last row; the other formats read their parts where they lie, so they
+//! are decompressed whole: the peak is then the file inside plus the table.
+//! The compressed file's mapped pages are given back once read. Archives and
 //! other compressions are refused with the command that unpacks them, and a
 //! PyTorch checkpoint (a pickle, alone or in `torch.save`'s zip) with how to
 //! save it as safetensors, rather than read as a table of noise.
@@ -44,39 +44,6 @@ pub(crate) fn is_gzip_file(bytes: &[u8]) -> Result<bool, Malformed> {
         ));
     }
     Ok(is_gzip(bytes))
-}
-
-/// The first `size` decompressed bytes of gzip data (fewer when it holds
-/// fewer): what tells the format of the file inside.
-///
-/// # Errors
-/// As [`decompressed`].
-pub(crate) fn head(bytes: &[u8], size: usize) -> Result<Vec<u8>, Malformed> {
-    let mut head = Vec::with_capacity(size);
-    read_up_to(&mut MappedGzip::new(bytes, Pages::Owned), size, &mut head)?;
-    Ok(head)
-}
-
-/// The decompressed bytes of gzip data.
-///
-/// # Errors
-/// A [`Malformed`] at the compressed byte where the data is corrupt or ends
-/// early (a truncated download).
-pub(crate) fn decompressed(bytes: &[u8]) -> Result<Vec<u8>, Malformed> {
-    // The last member's size modulo 2³², in the trailer: a good first
-    // capacity for every file under 4 GB, which is most of them. Never more
-    // than the data could hold (deflate expands at most 1032 times), so a
-    // damaged trailer cannot make a small file reserve gigabytes.
-    const MAX_EXPANSION: usize = 1032;
-    let trailer = bytes[bytes.len().saturating_sub(4)..]
-        .try_into()
-        .map(u32::from_le_bytes);
-    let capacity = trailer
-        .map_or(0, |size| size as usize)
-        .min(bytes.len().saturating_mul(MAX_EXPANSION));
-    let mut inner = Vec::with_capacity(capacity);
-    read_up_to(&mut MappedGzip::new(bytes, Pages::Owned), usize::MAX, &mut inner)?;
-    Ok(inner)
 }
 
 /// The decompressed bytes of gzip data in memory (or mapped, its pages
@@ -121,6 +88,10 @@ impl PieceSource for MappedGzip<'_> {
         self.pages.done_with(&self.bytes[self.given_back..at]);
         self.given_back = at;
     }
+
+    fn compressed(&self) -> Option<usize> {
+        Some(self.at())
+    }
 }
 
 /// The decompressed bytes of a gzip stream (a pipe).
@@ -163,12 +134,6 @@ impl<R: Read + Send> PieceSource for StreamedGzip<R> {
 /// `inner`, counting the bytes read from it.
 fn counted<R>(inner: R) -> Counted<R> {
     Counted { inner, read: 0 }
-}
-
-/// Decompresses up to `size` more bytes of `gzip` onto `out`.
-fn read_up_to(gzip: &mut MappedGzip<'_>, size: usize, out: &mut Vec<u8>) -> Result<(), Malformed> {
-    let read = gzip.by_ref().take(size as u64).read_to_end(out);
-    read.map(drop).map_err(|error| gzip.failure(error))
 }
 
 /// What a failed read of gzip data means: where, at compressed byte `at`
@@ -241,6 +206,13 @@ mod tests {
     use super::*;
     use crate::embeddings::streamed::in_pieces;
 
+    /// The decompressed bytes of gzip data, or where it is damaged.
+    fn decompressed(bytes: &[u8]) -> Result<Vec<u8>, Malformed> {
+        let mut inner = Vec::new();
+        MappedGzip::new(bytes, Pages::Owned).read_up_to(usize::MAX, &mut inner)?;
+        Ok(inner)
+    }
+
     fn gzip(bytes: &[u8]) -> Vec<u8> {
         let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
         encoder.write_all(bytes).unwrap();
@@ -269,7 +241,6 @@ mod tests {
             .collect();
         assert!(pieces[..pieces.len() - 1].iter().all(|piece| piece.len() == 1000));
         assert_eq!(pieces.concat(), text);
-        assert_eq!(head(&data, 9).unwrap(), b"king 1 2\n");
         // A reader that stops early leaves the thread nothing to wait for.
         let (first, gzip) = in_pieces(MappedGzip::new(&data, Pages::Owned), 10, |pieces| pieces.recv());
         assert_eq!(first.unwrap().unwrap(), b"king 1 2\nk");
@@ -287,8 +258,7 @@ mod tests {
         let mut bytes = gzip(b"king 1 2\n");
         let end = bytes.len();
         bytes[end - 4..].copy_from_slice(&u32::MAX.to_le_bytes());
-        // Checked after the data, the size is refused; the fuzz target's
-        // allocation limit checks that nothing was reserved for it.
+        // Checked after the data, the size is refused.
         assert_eq!(decompressed(&bytes).unwrap_err().expected, "gzip data");
     }
 

@@ -38,12 +38,17 @@ pub enum Format {
 }
 
 impl Format {
-    /// Whether the format is rows one after another (text, word2vec
-    /// binary), read as they arrive from a pipe or a gzip stream.
-    pub(crate) fn is_rows(self) -> bool {
+    /// Whether the format is read in file order, a part after the other
+    /// (text, word2vec binary, fastText models), as it arrives from a pipe or
+    /// a gzip stream.
+    pub(crate) fn reads_in_order(self) -> bool {
         matches!(
             self,
-            Format::Word2VecText | Format::FastText | Format::Glove | Format::Word2VecBinary
+            Format::Word2VecText
+                | Format::FastText
+                | Format::Glove
+                | Format::Word2VecBinary
+                | Format::FastTextBinary
         )
     }
 

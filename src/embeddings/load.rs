@@ -9,7 +9,6 @@
 //! are given back as they are widened. Repeated tokens keep their first row,
 //! as in gensim.
 
-use std::borrow::Cow;
 use std::fs::File;
 use std::io::{Cursor, Read as _};
 use std::path::{Path, PathBuf};
@@ -17,13 +16,13 @@ use std::sync::Arc;
 
 use ndarray::Array2;
 
-use super::compressed::{StreamedGzip, decompressed, head, is_gzip_file};
-use super::fasttext::{FastTextModel, Subwords, read_fasttext};
+use super::compressed::{MappedGzip, StreamedGzip, is_gzip_file};
+use super::fasttext::{FastTextModel, FastTextRows, Subwords};
 use super::file_bytes::FileBytes;
 use super::file_format::Format;
 use super::gguf::{GgufTable, INPUT_EMBEDDING, OUTPUT_EMBEDDING, read_gguf};
 use super::load_error::{LoadError, Location, Malformed, file_name, shown};
-use super::mapped_rows::{MappedRows, Pages, populate, release};
+use super::mapped_rows::{MappedRows, Pages, populate};
 use super::model_dir::{OutputEmbedding, Tying, read_model_dir};
 use super::npy::{Located, decode_npy};
 use super::safetensors_file::{find_tensor, read_in_place, read_tensor};
@@ -150,42 +149,66 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Loaded, LoadError> {
     }
 }
 
-/// [`load`] of a pipe: a table whose rows follow one another (text, word2vec
-/// binary), gzipped or not, is read as it arrives; any other format is read
-/// whole, then loaded.
+/// [`load`] of a pipe: its bytes (decompressed, when they are gzip data)
+/// read as they arrive ([`load_stream`]).
 fn load_pipe(path: &Path, pipe: File, options: &LoadOptions) -> Result<Loaded, LoadError> {
-    let io = |error| LoadError::io(path, error);
     let mut raw = Vec::with_capacity(SNIFF);
-    (&pipe).take(SNIFF as u64).read_to_end(&mut raw).map_err(io)?;
+    (&pipe)
+        .take(SNIFF as u64)
+        .read_to_end(&mut raw)
+        .map_err(|error| LoadError::io(path, error))?;
     let gzip = is_gzip_file(&raw).map_err(|error| error.in_file(path))?;
-    let (head, mut rest): (Vec<u8>, Box<dyn PieceSource>) = match gzip {
-        true => {
-            let mut gzip = StreamedGzip::new(Cursor::new(raw).chain(pipe));
-            let mut head = Vec::with_capacity(SNIFF);
-            let read = gzip.by_ref().take(SNIFF as u64).read_to_end(&mut head);
-            read.map_err(|error| gzip.failure(error).in_file(path))?;
-            (head, Box::new(gzip))
-        }
-        false => {
-            let read = raw.len();
-            (raw, Box::new(Counted { inner: pipe, read }))
-        }
-    };
+    let bytes = Cursor::new(raw).chain(pipe);
+    match gzip {
+        true => load_stream(path, Box::new(StreamedGzip::new(bytes)), options),
+        false => load_stream(
+            path,
+            Box::new(Counted {
+                inner: bytes,
+                read: 0,
+            }),
+            options,
+        ),
+    }
+}
+
+/// [`load`] of bytes that arrive in order, from a pipe or decompressed from
+/// gzip data: a format read in file order ([`Format::reads_in_order`]) is
+/// read as they arrive, any other read whole first, then loaded. The bytes
+/// read (compressed ones, for gzip data) are the file's size.
+fn load_stream(
+    path: &Path,
+    mut source: Box<dyn PieceSource + '_>,
+    options: &LoadOptions,
+) -> Result<Loaded, LoadError> {
+    let mut head = Vec::with_capacity(SNIFF);
+    source
+        .read_up_to(SNIFF, &mut head)
+        .map_err(|error| error.in_file(path))?;
     let (format, in_file) = format_and_errors(path, &head, options)?;
-    let in_file = &in_file;
+    let gzip = source.compressed().is_some();
     if !read_as_it_arrives(format, gzip, &head) {
         let mut bytes = head;
-        rest.read_to_end(&mut bytes)
-            .map_err(|error| rest.failure(error).in_file(path))?;
+        source
+            .read_up_to(usize::MAX, &mut bytes)
+            .map_err(|error| error.in_file(path))?;
+        // Read once: compressed pages need not count while the table is parsed.
+        source.after_piece();
         let mut loaded = load_sized(path, &bytes, None, options)?;
-        if let Some(compressed) = rest.compressed() {
+        if let Some(compressed) = source.compressed() {
             loaded.notes.insert(0, gzip_note(bytes.len(), compressed, true));
             loaded.file_bytes = Some(compressed as u64);
         }
         return Ok(loaded);
     }
-    let reader = Rows::new(format, options);
-    let (read, size) = read_rows_table(path, Source::Pipe(head, rest), reader, options, in_file)?;
+    let (read, size) = read_in_order(
+        path,
+        Source::Stream(head, source),
+        format,
+        None,
+        options,
+        &in_file,
+    )?;
     let mut loaded = finish(path, format, read);
     loaded.file_bytes = Some(size as u64);
     Ok(loaded)
@@ -324,43 +347,23 @@ fn load_from(
     map: Option<&Arc<memmap2::Mmap>>,
     options: &LoadOptions,
 ) -> Result<Loaded, LoadError> {
-    let gzip = is_gzip_file(bytes).map_err(|error| error.in_file(path))?;
-    let head = match gzip {
-        true => Cow::Owned(head(bytes, SNIFF).map_err(|error| error.in_file(path))?),
-        false => Cow::Borrowed(&bytes[..bytes.len().min(SNIFF)]),
-    };
-    let (format, in_file) = format_and_errors(path, &head, options)?;
-    let in_file = &in_file;
-    if gzip && !read_as_it_arrives(format, gzip, &head) {
-        let inner = decompressed(bytes).map_err(|error| error.in_file(path))?;
-        if map.is_some() {
-            // Read once: the compressed pages need not count while the table is parsed.
-            release(bytes);
-        }
-        let mut loaded = load_from(path, &inner, None, options)?;
-        loaded.notes.insert(0, gzip_note(inner.len(), bytes.len(), true));
-        return Ok(loaded);
+    if is_gzip_file(bytes).map_err(|error| error.in_file(path))? {
+        return load_stream(path, Box::new(MappedGzip::new(bytes, Pages::of(map))), options);
     }
+    let (format, in_file) = format_and_errors(path, &bytes[..bytes.len().min(SNIFF)], options)?;
+    let in_file = &in_file;
     // Readers give a mapped file's pages back as they go, and a safetensors,
     // GGUF or fastText file holds more than the table: only the table's
     // pages are read (an `.npy` read in place is read in at once, below).
     let pages = Pages::of(map);
     let beside = path.parent().unwrap_or(Path::new(""));
     let read = match format {
-        Format::Word2VecText | Format::FastText | Format::Glove | Format::Word2VecBinary => {
-            let source = match gzip {
-                true => Source::Gzip(bytes, pages),
-                false => Source::Plain(bytes, pages),
-            };
-            read_rows_table(path, source, Rows::new(format, options), options, in_file)?.0
-        }
-        Format::FastTextBinary => {
-            let model = read_fasttext(bytes, map, options.limit, options.lossy).map_err(in_file)?;
-            Read {
-                notes: fasttext_notes(&model).to_vec(),
-                subwords: model.subwords,
-                ..Read::heap(model.table)
-            }
+        Format::Word2VecText
+        | Format::FastText
+        | Format::Glove
+        | Format::Word2VecBinary
+        | Format::FastTextBinary => {
+            read_in_order(path, Source::Plain(bytes, pages), format, map, options, in_file)?.0
         }
         Format::Npy => {
             let npy = Located::read(bytes, options.limit).map_err(in_file)?;
@@ -482,11 +485,11 @@ fn load_from(
 }
 
 /// Whether a file of `format` whose first bytes (decompressed, when it is
-/// `gzip` data) are `head` is read as it arrives: rows one after another
-/// are; the other formats read their parts where they lie, so are read whole
+/// `gzip` data) are `head` is read as it arrives: formats read in file order
+/// are; the others read their parts where they lie, so are read whole
 /// first, and so is gzip data inside gzip data (then decompressed twice).
 fn read_as_it_arrives(format: Format, gzip: bool, head: &[u8]) -> bool {
-    format.is_rows() && !(gzip && is_gzip_file(head).unwrap_or(true))
+    format.reads_in_order() && !(gzip && is_gzip_file(head).unwrap_or(true))
 }
 
 /// The format of the file at `path` whose first bytes (decompressed, for
@@ -526,26 +529,43 @@ fn format_and_errors<'a>(
     Ok((format, in_file))
 }
 
-/// A table whose rows follow one another, read from `source` by `reader`,
-/// with a note on a gzip file and a warning when the last line of a text
-/// table has no newline; and the bytes of the file read (compressed ones,
-/// for a gzip file).
-fn read_rows_table(
+/// A table of a format read in file order, read from `source` (whose
+/// mapping is `map`, when it is a mapped file), with a note on a gzip file
+/// and a warning when the last line of a text table has no newline; and the
+/// bytes of the file read (compressed ones, for a gzip file).
+fn read_in_order(
     path: &Path,
     source: Source<'_>,
-    reader: Rows,
+    format: Format,
+    map: Option<&Arc<memmap2::Mmap>>,
     options: &LoadOptions,
     in_file: &impl Fn(Malformed) -> LoadError,
 ) -> Result<(Read, usize), LoadError> {
-    let text = matches!(reader, Rows::Text(_));
-    let streamed = read_rows(source, reader).map_err(in_file)?;
-    let mut read = Read::heap(streamed.table);
+    let (mut read, streamed) = match format {
+        Format::FastTextBinary => {
+            let reader = FastTextRows::new(options.limit, options.lossy, map.cloned());
+            let (model, streamed) = read_rows(source, reader).map_err(in_file)?.split();
+            let read = Read {
+                notes: fasttext_notes(&model).to_vec(),
+                subwords: model.subwords,
+                ..Read::heap(model.table)
+            };
+            (read, streamed)
+        }
+        _ => {
+            let (table, streamed) = read_rows(source, Rows::new(format, options))
+                .map_err(in_file)?
+                .split();
+            (Read::heap(table), streamed)
+        }
+    };
     if let Some(compressed) = streamed.compressed {
         read.notes
-            .push(gzip_note(streamed.read, compressed, streamed.whole));
+            .insert(0, gzip_note(streamed.read, compressed, streamed.whole));
     }
     // A file cut inside its last number still parses (`-0.3523` of
     // `-0.35233665`); the missing newline is the only sign of it.
+    let text = matches!(format, Format::Word2VecText | Format::FastText | Format::Glove);
     if text && options.limit.is_none() && streamed.last_byte.is_some_and(|b| b != b'\n') {
         read.warnings.push(format!(
             "{}: the last line ends without a newline: if the file was cut short, its last row \

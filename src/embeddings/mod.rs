@@ -81,7 +81,7 @@ pub use binary::parse_binary;
 #[cfg(feature = "analyze")]
 pub use embedding_table::{Duplicates, Embeddings};
 #[cfg(feature = "analyze")]
-pub use fasttext::{Args as FastTextArgs, FastTextModel, Subwords, parse_fasttext};
+pub use fasttext::{Args as FastTextArgs, FastTextModel, Subwords, parse_fasttext, parse_fasttext_in_pieces};
 #[cfg(feature = "analyze")]
 pub use file_format::{Format, UnknownFormat};
 #[cfg(feature = "analyze")]

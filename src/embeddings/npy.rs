@@ -160,8 +160,22 @@ pub(crate) fn decode_finite<T: Element>(
     item: usize,
     done: impl Fn(&[u8]) + Sync,
 ) -> Result<Vec<T>, usize> {
-    const BLOCK: usize = 1 << 16;
     let mut values = super::huge_pages::zeroed(data.len() / item);
+    match decode_finite_into(&mut values, data, item, done) {
+        Some(bad) => Err(bad),
+        None => Ok(values),
+    }
+}
+
+/// [`decode_finite`] into `out`, which has room for every value of `data`:
+/// returns the index of the first value that is not a finite `f32`.
+pub(crate) fn decode_finite_into<T: Element>(
+    out: &mut [T],
+    data: &[u8],
+    item: usize,
+    done: impl Fn(&[u8]) + Sync,
+) -> Option<usize> {
+    const BLOCK: usize = 1 << 16;
     let decode = |(block, (out, bytes)): (usize, (&mut [T], &[u8]))| {
         match item {
             2 => read_f16(out, bytes),
@@ -172,13 +186,10 @@ pub(crate) fn decode_finite<T: Element>(
         first_non_finite(out).map(|bad| block * BLOCK + bad)
     };
     #[cfg(feature = "report")]
-    let blocks = values.par_chunks_mut(BLOCK).zip(data.par_chunks(BLOCK * item));
+    let blocks = out.par_chunks_mut(BLOCK).zip(data.par_chunks(BLOCK * item));
     #[cfg(not(feature = "report"))]
-    let blocks = values.chunks_mut(BLOCK).zip(data.chunks(BLOCK * item));
-    match blocks.enumerate().filter_map(decode).min() {
-        Some(bad) => Err(bad),
-        None => Ok(values),
-    }
+    let blocks = out.chunks_mut(BLOCK).zip(data.chunks(BLOCK * item));
+    blocks.enumerate().filter_map(decode).min()
 }
 
 /// What the `.npy` header says, and where.

@@ -1,12 +1,13 @@
-//! Text and word2vec binary tables read as their bytes arrive, a window at a
-//! time, so that a gzipped table (fastText's `cc.en.300.vec.gz`, word2vec's
+//! Text and word2vec binary tables and fastText models read as their bytes
+//! arrive, a window at a time, so that a gzipped table (fastText's
+//! `cc.en.300.vec.gz` and `.bin.gz`, word2vec's
 //! `GoogleNews-vectors-negative300.bin.gz`) or a table piped in never sits
 //! whole in memory beside its matrix.
 //!
-//! A [`RowReader`] (the text and the binary reader) is given a window of the
-//! file's bytes, reads the rows that end inside it, and says how many bytes
-//! it is done with; the rest (a row cut by the window's end) starts the next
-//! window. A file on disk or in memory is one window, read exactly as before;
+//! A [`RowReader`] (the text, the binary and the fastText reader) is given a
+//! window of the file's bytes, reads the rows that end inside it, and says
+//! how many bytes it is done with; the rest (a row cut by the window's end)
+//! starts the next window. A file on disk or in memory is one window, read exactly as before;
 //! a gzip file or a pipe is read in pieces on a thread of its own
 //! ([`in_pieces`], from a [`PieceSource`]) while the rows of the previous
 //! piece are parsed, and reading stops at `--limit` rows without reading the
@@ -17,7 +18,6 @@ use std::io::Read;
 use std::sync::mpsc::{Receiver, sync_channel};
 
 use super::binary::BinaryRows;
-use super::compressed::MappedGzip;
 use super::file_format::Format;
 use super::huge_pages;
 use super::load::{LoadOptions, Table};
@@ -32,6 +32,9 @@ const PIECE: usize = 16 << 20;
 
 /// A table format read a window of bytes at a time, in file order.
 pub(crate) trait RowReader {
+    /// What the reader reads: a [`Table`], or a fastText model.
+    type Output;
+
     /// Reads the rows that end in `window`, the file's bytes from byte
     /// `offset` on (to its end when `last`), giving back mapped `pages` as
     /// it goes; returns how many leading bytes of `window` it is done with.
@@ -50,10 +53,10 @@ pub(crate) trait RowReader {
     /// # Errors
     /// A [`Malformed`] for what only the end of the file shows: fewer rows
     /// than a header announced, or data after them.
-    fn finish(self) -> Result<Table, Malformed>;
+    fn finish(self) -> Result<Self::Output, Malformed>;
 }
 
-/// The reader of a format whose rows follow one another ([`Format::is_rows`]).
+/// The reader of a format whose rows follow one another (text, word2vec binary).
 pub(crate) enum Rows {
     Text(TextRows),
     Binary(BinaryRows),
@@ -71,6 +74,8 @@ impl Rows {
 }
 
 impl RowReader for Rows {
+    type Output = Table;
+
     fn read(&mut self, window: &[u8], offset: usize, last: bool, pages: Pages) -> Result<usize, Malformed> {
         match self {
             Rows::Text(rows) => rows.read(window, offset, last, pages),
@@ -97,16 +102,14 @@ impl RowReader for Rows {
 pub(crate) enum Source<'a> {
     /// The file's bytes, mapped or in memory.
     Plain(&'a [u8], Pages),
-    /// gzip data whose decompressed bytes are the file.
-    Gzip(&'a [u8], Pages),
-    /// A pipe: its first bytes (decompressed, when it is gzip data), then
-    /// the rest.
-    Pipe(Vec<u8>, Box<dyn PieceSource + 'a>),
+    /// Bytes that arrive in order (a pipe's, or gzip data's decompressed):
+    /// the first ones, then the rest.
+    Stream(Vec<u8>, Box<dyn PieceSource + 'a>),
 }
 
 /// A table read from a [`Source`].
-pub(crate) struct Streamed {
-    pub(crate) table: Table,
+pub(crate) struct Streamed<T> {
+    pub(crate) table: T,
     /// Bytes of the (decompressed) file read.
     pub(crate) read: usize,
     /// Whether the file was read to its end (not stopped at a limit).
@@ -117,11 +120,35 @@ pub(crate) struct Streamed {
     pub(crate) compressed: Option<usize>,
 }
 
+impl<T> Streamed<T> {
+    /// The table, and what was said about its reading.
+    pub(crate) fn split(self) -> (T, Streamed<()>) {
+        let Streamed {
+            table,
+            read,
+            whole,
+            last_byte,
+            compressed,
+        } = self;
+        let streamed = Streamed {
+            table: (),
+            read,
+            whole,
+            last_byte,
+            compressed,
+        };
+        (table, streamed)
+    }
+}
+
 /// Reads the table in `source` with `reader`.
 ///
 /// # Errors
 /// The reader's [`Malformed`], or the gzip data's at its compressed byte.
-pub(crate) fn read_rows(source: Source<'_>, mut reader: impl RowReader) -> Result<Streamed, Malformed> {
+pub(crate) fn read_rows<R: RowReader>(
+    source: Source<'_>,
+    mut reader: R,
+) -> Result<Streamed<R::Output>, Malformed> {
     let (read, compressed) = match source {
         Source::Plain(bytes, pages) => {
             reader.read(bytes, 0, true, pages)?;
@@ -134,12 +161,7 @@ pub(crate) fn read_rows(source: Source<'_>, mut reader: impl RowReader) -> Resul
             };
             return Ok(streamed);
         }
-        Source::Gzip(bytes, pages) => {
-            let gzip = MappedGzip::new(bytes, pages);
-            let (read, _) = in_pieces(gzip, PIECE, |pieces| read_pieces(pieces, reader));
-            (read, Some(bytes.len()))
-        }
-        Source::Pipe(head, rest) => {
+        Source::Stream(head, rest) => {
             let (read, rest) = in_pieces(rest, PIECE, |pieces| {
                 read_pieces(std::iter::once(Ok(head)).chain(pieces), reader)
             });
@@ -161,6 +183,15 @@ pub(crate) trait PieceSource: Read + Send {
     /// Compressed bytes read so far, when the bytes are decompressed.
     fn compressed(&self) -> Option<usize> {
         None
+    }
+
+    /// Reads up to `size` more bytes onto `out`.
+    ///
+    /// # Errors
+    /// A [`failure`](Self::failure) to read.
+    fn read_up_to(&mut self, size: usize, out: &mut Vec<u8>) -> Result<(), Malformed> {
+        let read = Read::take(&mut *self, size as u64).read_to_end(out);
+        read.map(drop).map_err(|error| self.failure(error))
     }
 }
 
@@ -237,10 +268,10 @@ pub(crate) fn in_pieces<S: PieceSource, T>(
 
 /// Reads the table whose bytes are `pieces`, in order, with `reader`: each
 /// piece is joined to what the reader left of the previous ones.
-pub(crate) fn read_pieces(
+pub(crate) fn read_pieces<R: RowReader>(
     pieces: impl IntoIterator<Item = Result<Vec<u8>, Malformed>>,
-    mut reader: impl RowReader,
-) -> Result<Streamed, Malformed> {
+    mut reader: R,
+) -> Result<Streamed<R::Output>, Malformed> {
     let (mut window, mut offset, mut last_byte) = (Vec::new(), 0, None);
     for piece in pieces {
         let piece = piece?;
@@ -287,13 +318,24 @@ pub fn parse_in_pieces(
     limit: Option<usize>,
     lossy: bool,
 ) -> Result<Table, Malformed> {
-    let pieces = bytes.chunks(piece.max(1)).map(|piece| Ok(piece.to_vec()));
     let options = LoadOptions {
         limit,
         lossy,
         ..LoadOptions::default()
     };
-    Ok(read_pieces(pieces, Rows::new(format, &options))?.table)
+    read_split(bytes, piece, Rows::new(format, &options))
+}
+
+/// `bytes` read by `reader` split in pieces of `piece` bytes, as a gzip
+/// file's decompressed bytes arrive: what the fuzz targets compare with
+/// reading them whole.
+pub(crate) fn read_split<R: RowReader>(
+    bytes: &[u8],
+    piece: usize,
+    reader: R,
+) -> Result<R::Output, Malformed> {
+    let pieces = bytes.chunks(piece.max(1)).map(|piece| Ok(piece.to_vec()));
+    Ok(read_pieces(pieces, reader)?.table)
 }
 
 /// `more` zeros at the end of `values`, for a window's rows to be read
@@ -320,7 +362,7 @@ mod tests {
     /// A table's tokens and values, or its error.
     type Outcome = Result<(Vec<String>, Vec<f32>), String>;
 
-    fn outcome(read: Result<Streamed, Malformed>, bytes: &[u8]) -> Outcome {
+    fn outcome(read: Result<Streamed<Table>, Malformed>, bytes: &[u8]) -> Outcome {
         let read = read.map_err(|error| format!("{error:?}"))?;
         if read.whole {
             assert_eq!((read.read, read.last_byte), (bytes.len(), bytes.last().copied()));
@@ -330,7 +372,7 @@ mod tests {
 
     /// The file in `bytes` read whole and read in pieces of every size up to
     /// its length: the same table, or the same error at the same place.
-    fn same_in_pieces<R: RowReader>(bytes: &[u8], reader: impl Fn() -> R) -> Outcome {
+    fn same_in_pieces<R: RowReader<Output = Table>>(bytes: &[u8], reader: impl Fn() -> R) -> Outcome {
         let whole = outcome(read_rows(Source::Plain(bytes, Pages::Owned), reader()), bytes);
         for size in 1..=bytes.len() {
             let pieces = bytes.chunks(size).map(|piece| Ok(piece.to_vec()));

@@ -177,6 +177,8 @@ impl TextRows {
 }
 
 impl RowReader for TextRows {
+    type Output = Table;
+
     fn read(&mut self, window: &[u8], offset: usize, last: bool, pages: Pages) -> Result<usize, Malformed> {
         let from = match self.dim {
             Some(_) => 0,

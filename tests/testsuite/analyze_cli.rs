@@ -6,7 +6,7 @@ use std::fs;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use crate::assert_refused;
+use crate::{assert_refused, gzip};
 
 fn analyze(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_embspace"))
@@ -444,22 +444,18 @@ fn a_dash_reads_the_table_from_standard_input_as_from_its_file() {
 
 #[test]
 fn gzip_data_and_binary_formats_piped_in_read_as_from_their_files() {
-    let gzip = |bytes: &[u8]| {
-        use std::io::Write;
-        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-        encoder.write_all(bytes).unwrap();
-        encoder.finish().unwrap()
-    };
     let dir = tempfile::tempdir().unwrap();
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/embeddings");
     let vocab = fixtures.join("vocab.txt");
     let vocab = vocab.to_str().unwrap();
-    // Rows read as they arrive (text, word2vec binary, gzipped or not), and
-    // formats read whole first (.npy, gzipped or not).
+    // Formats read as they arrive (text, word2vec binary, fastText models,
+    // gzipped or not), and formats read whole first (.npy, gzipped or not).
     for (name, gzipped) in [
         ("word2vec.txt", true),
         ("word2vec.bin", false),
         ("word2vec.bin", true),
+        ("../fasttext/skipgram.bin", false),
+        ("../fasttext/skipgram.bin", true),
         ("f32.npy", false),
         ("f32.npy", true),
     ] {

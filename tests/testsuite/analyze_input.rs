@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use crate::gzip;
 use embspace::embeddings::{Format, LoadError, LoadOptions, Loaded, load};
 use tempfile::TempDir;
 
@@ -343,14 +344,6 @@ fn a_utf16_table_is_refused_at_byte_0_with_what_to_do() {
             );
         }
     }
-}
-
-/// `bytes` as gzip, as `gzip` writes them.
-fn gzip(bytes: &[u8]) -> Vec<u8> {
-    use std::io::Write;
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    encoder.write_all(bytes).unwrap();
-    encoder.finish().unwrap()
 }
 
 #[test]

@@ -6,7 +6,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use embspace::embeddings::{Format, LoadError, LoadOptions, load, load_bytes, parse_npy};
+use embspace::embeddings::{
+    Format, LoadError, LoadOptions, load, load_bytes, parse_fasttext, parse_fasttext_in_pieces, parse_npy,
+};
 use ndarray::Array1;
 
 /// The fixtures written by `scripts/make_fasttext_fixtures.sh`.
@@ -87,18 +89,39 @@ fn words_outside_the_table_get_gensim_s_vectors_from_their_ngrams() {
 }
 
 #[test]
-fn a_model_read_from_its_mapped_file_equals_one_read_from_memory() {
+fn a_model_read_from_its_mapped_file_equals_one_read_from_memory_or_in_pieces() {
     // A file is mapped and its buckets read where they lie; bytes in memory
-    // (a pipe, a gzip file) are decoded onto the heap.
-    for name in ["skipgram.bin", "cbow-unsigned.bin"] {
+    // are decoded onto the heap, and a gzip file or a pipe arrives in pieces.
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["skipgram.bin", "cbow-unsigned.bin", "no-subwords.bin"] {
         let path = fixtures().join(name);
         let mapped = load(&path, &LoadOptions::default()).unwrap();
         let bytes = std::fs::read(&path).unwrap();
-        let heap = load_bytes(&path, &bytes, &LoadOptions::default()).unwrap();
-        assert_eq!(mapped.embeddings.tokens(), heap.embeddings.tokens(), "{name}");
-        assert_eq!(mapped.embeddings.vectors(), heap.embeddings.vectors(), "{name}");
-        assert_eq!(mapped.subwords, heap.subwords, "{name}");
-        assert!(mapped.subwords.is_some(), "{name}");
+        let gzipped = dir.path().join(format!("{name}.gz"));
+        std::fs::write(&gzipped, crate::gzip(&bytes)).unwrap();
+        for other in [
+            load_bytes(&path, &bytes, &LoadOptions::default()).unwrap(),
+            load(&gzipped, &LoadOptions::default()).unwrap(),
+        ] {
+            assert_eq!(mapped.embeddings.tokens(), other.embeddings.tokens(), "{name}");
+            assert_eq!(mapped.embeddings.vectors(), other.embeddings.vectors(), "{name}");
+            assert_eq!(mapped.subwords, other.subwords, "{name}");
+        }
+        assert_eq!(mapped.subwords.is_some(), name != "no-subwords.bin", "{name}");
+        for (limit, lossy) in [(None, false), (Some(3), true)] {
+            same_in_pieces(&bytes, limit, lossy);
+        }
+    }
+}
+
+/// Asserts that `bytes` read in pieces of every size up to 200 bytes (the
+/// fixtures' fronts), then of a few larger sizes, read as they read whole:
+/// the same model, or the same error at the same byte.
+fn same_in_pieces(bytes: &[u8], limit: Option<usize>, lossy: bool) {
+    let whole = parse_fasttext(bytes, limit, lossy);
+    for piece in (1..=200).chain([1000, 5000]) {
+        let read = parse_fasttext_in_pieces(bytes, piece, limit, lossy);
+        assert_eq!(read, whole, "pieces of {piece} bytes");
     }
 }
 
@@ -286,10 +309,19 @@ fn refusal(bytes: &[u8], options: &LoadOptions) -> String {
         format!("embspace: {message}\n")
     );
     assert!(!dir.path().join("out").exists());
-    message
+    let message = message
         .strip_prefix(&format!("{}:", path.display()))
         .expect("the message names the file")
-        .to_string()
+        .to_string();
+    // Gzipped or in pieces, as a download or a pipe arrives, it is refused alike.
+    let gzipped = dir.path().join("model.bin.gz");
+    std::fs::write(&gzipped, crate::gzip(bytes)).unwrap();
+    let error = load(&gzipped, options).map(drop).unwrap_err().to_string();
+    assert_eq!(error, format!("{}:{message}", gzipped.display()));
+    for (limit, lossy) in [(options.limit, options.lossy), (Some(1), !options.lossy)] {
+        same_in_pieces(bytes, limit, lossy);
+    }
+    message
 }
 
 fn refused(bytes: &[u8]) -> String {

@@ -36,6 +36,14 @@ pub fn fixture(relative: &str) -> std::path::PathBuf {
         .join(relative)
 }
 
+/// `bytes` as gzip, as `gzip` writes them.
+pub fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(bytes).unwrap();
+    encoder.finish().unwrap()
+}
+
 /// Asserts that a run of the binary succeeded (exit code 0), showing its
 /// standard error when it did not.
 #[track_caller]

@@ -1,6 +1,7 @@
 //! Everything in a fastText `.bin` but the matrices' values: the signature,
-//! the training arguments, the dictionary, and where the input and output
-//! matrices lie.
+//! the training arguments, the dictionary and the matrices' shapes, and the
+//! refusals of a file whose matrices are cut short or followed by more bytes
+//! (the values are read by `model.rs`, in file order).
 //!
 //! Every count and size is untrusted: each is checked against the bytes left
 //! before a loop or a reservation follows it, in arithmetic that cannot
@@ -34,6 +35,10 @@ const ARG_NAMES: [&str; 12] = [
     "maxn",
     "lrUpdateRate",
 ];
+
+/// The bytes that tell the arguments of a model from before the signature
+/// ([`looks_like_model`]): `dim` to `model`.
+const UNSIGNED_HEAD: usize = 32;
 
 /// The smallest dictionary entry: an empty word's NUL, its `i64` count and
 /// its `i8` entry type.
@@ -120,9 +125,10 @@ pub(crate) fn looks_like_model(head: &[u8]) -> bool {
         )
 }
 
-/// A model file's structure, borrowing its bytes.
+/// Everything in a model file before the input matrix's values, borrowing
+/// its bytes.
 #[derive(Debug)]
-pub(crate) struct Header<'a> {
+pub(crate) struct Front<'a> {
     /// The format version; `None` for a model from before the signature.
     pub version: Option<i32>,
     pub args: Args,
@@ -131,15 +137,25 @@ pub(crate) struct Header<'a> {
     pub words: Vec<(&'a [u8], usize)>,
     /// The words in the dictionary (the rows before the buckets').
     pub nwords: usize,
+    /// Where a pruned index's size is, and the size, when the dictionary has
+    /// one: refused after the input matrix ([`refuse_pruned`]).
+    pub pruned: Option<(Location, i64)>,
     /// Where the input matrix's values start.
     pub input_at: usize,
 }
 
-impl<'a> Header<'a> {
-    /// Reads and checks everything in the model file `bytes` but the matrices'
-    /// values, keeping the first `keep` words.
-    pub fn read(bytes: &'a [u8], keep: usize) -> Result<Header<'a>, Malformed> {
-        let mut r = ByteCursor::new(bytes);
+impl<'a> Front<'a> {
+    /// Reads and checks the signature, the arguments, the dictionary
+    /// (keeping its first `keep` words) and the input matrix's flag and
+    /// shape, from the start of a model file; `r` is left at the input
+    /// matrix's values.
+    ///
+    /// # Errors
+    /// A [`Malformed`] at the first offending byte; when `r` then
+    /// [ran out](ByteCursor::ran_out), bytes after those `r` holds could
+    /// mend it.
+    pub fn read(r: &mut ByteCursor<'a>, keep: usize) -> Result<Front<'a>, Malformed> {
+        let head = r.rest();
         let first = r.i32(|| "the fastText magic 793712314".into())?;
         let version = if first == MAGIC {
             let at = r.at();
@@ -152,47 +168,54 @@ impl<'a> Header<'a> {
                 ));
             }
             Some(version)
-        } else if looks_like_model(bytes) {
+        } else if looks_like_model(head) {
             r.rewind(); // the arguments start the file, `dim` and `ws` first
             None
         } else {
+            if head.len() < UNSIGNED_HEAD {
+                r.run_out(); // the arguments that say it is a model may follow
+            }
             return Err(Malformed::new(
                 Location::Byte(0),
                 "the fastText magic 793712314, or the arguments of a model from before it \
                  (a dimension below 2^24, loss 1 to 4 at byte 24, model 1 to 3 at byte 28)",
-                format!("{first} ({})", shown(&bytes[..4])),
+                format!("{first} ({})", shown(&head[..4])),
             ));
         };
         let signed = version.is_some();
-        let args = read_args(&mut r)?;
-        let (words, nwords, pruned) = read_dictionary(&mut r, signed, keep)?;
-
+        let args = read_args(r)?;
+        let (words, nwords, pruned) = read_dictionary(r, signed, keep)?;
         let rows = nwords as u64 + args.bucket as u64;
-        let (input_at, _) = matrix(&mut r, signed, "input", rows, "nwords + bucket", args.dim)?;
-        if let Some((at, pruned)) = pruned {
-            // After the flag: a pruned model is a quantised one, and is refused as such.
-            return Err(Malformed::new(
-                at,
-                "no pruned index (-1), as fastText writes it for every unquantised model",
-                format!("a pruned index of {}", plural(pruned as usize, "pair")),
-            ));
-        }
-        matrix(&mut r, signed, "output", nwords as u64, "one per word", args.dim)?;
-        if r.left() > 0 {
-            return Err(Malformed::new(
-                r.at(),
-                "the end of the file after the output matrix",
-                format!("{} more", plural(r.left() as usize, "byte")),
-            ));
-        }
-        Ok(Header {
+        matrix_shape(r, signed, "input", rows, "nwords + bucket", args.dim)?;
+        Ok(Front {
             version,
             args,
             words,
             nwords,
-            input_at,
+            pruned,
+            input_at: r.pos(),
         })
     }
+}
+
+/// Refuses a pruned model, once its input matrix is read (a whole file's
+/// reader finds the flag and the matrix first): a pruned model is a
+/// quantised one, and is refused as such.
+pub(crate) fn refuse_pruned((at, pruned): (Location, i64)) -> Malformed {
+    Malformed::new(
+        at,
+        "no pruned index (-1), as fastText writes it for every unquantised model",
+        format!("a pruned index of {}", plural(pruned as usize, "pair")),
+    )
+}
+
+/// Refuses the `more` bytes from `at` after the output matrix.
+pub(crate) fn refuse_trailing(at: usize, more: u64) -> Malformed {
+    Malformed::new(
+        Location::Byte(at as u64),
+        "the end of the file after the output matrix",
+        format!("{} more", plural(more as usize, "byte")),
+    )
 }
 
 /// The training arguments, with the ones reading depends on checked.
@@ -307,7 +330,7 @@ fn read_dictionary<'a>(
     };
 
     let nwords = nwords as usize;
-    if nwords as u64 * MIN_ENTRY > r.left() {
+    if !r.holds(nwords as u64 * MIN_ENTRY) {
         return Err(Malformed::new(
             size_at,
             format!("a dictionary the file can hold (each entry needs at least {MIN_ENTRY} bytes)"),
@@ -334,12 +357,11 @@ fn read_dictionary<'a>(
         }
     }
     if let Some((_, pruned)) = pruned {
-        let left = r.left();
-        if pruned as u64 > left / 8 {
+        if !r.holds((pruned as u64).saturating_mul(8)) {
             return Err(Malformed::new(
                 r.at(),
                 format!("{pruned} pairs of i32 in the pruned index"),
-                format!("{left} bytes before the end of the file"),
+                format!("{} bytes before the end of the file", r.left()),
             ));
         }
         r.take(pruned as u64 * 8, || "the pruned index".into())?;
@@ -347,16 +369,17 @@ fn read_dictionary<'a>(
     Ok((words, nwords, pruned))
 }
 
-/// A matrix (`DenseMatrix::save`, after a quantisation flag in signed files):
-/// `rows` rows of `dim` `f32`. Returns where its values start and end.
-fn matrix(
+/// A matrix's quantisation flag (signed files) and shape
+/// (`DenseMatrix::save`), which must be `rows` rows of `dim` `f32`; `r` is
+/// left at its values.
+pub(crate) fn matrix_shape(
     r: &mut ByteCursor<'_>,
     signed: bool,
     which: &str,
     rows: u64,
     rows_are: &str,
     dim: i32,
-) -> Result<(usize, usize), Malformed> {
+) -> Result<(), Malformed> {
     if signed {
         let at = r.at();
         let flag = r.take(1, || format!("the {which} matrix's quantisation flag"))?[0];
@@ -390,17 +413,18 @@ fn matrix(
             format!("{m} rows"),
         ));
     }
-    let need = u128::from(rows) * dim as u128 * 4;
-    if need > u128::from(r.left()) {
-        return Err(Malformed::new(
-            r.at(),
-            format!("{need} bytes of the {rows}×{dim} {which} matrix"),
-            format!("{} before the end of the file", r.left()),
-        ));
-    }
-    let start = r.pos();
-    r.take(need as u64, || format!("the {rows}×{dim} {which} matrix"))?;
-    Ok((start, r.pos()))
+    Ok(())
+}
+
+/// Refuses the `rows × dim` matrix whose values start at `at`, with only
+/// `left` bytes of the file from there.
+pub(crate) fn refuse_cut_short(which: &str, rows: usize, dim: usize, at: usize, left: usize) -> Malformed {
+    let need = rows as u128 * dim as u128 * 4;
+    Malformed::new(
+        Location::Byte(at as u64),
+        format!("{need} bytes of the {rows}×{dim} {which} matrix"),
+        format!("{left} before the end of the file"),
+    )
 }
 
 /// The fastText reads.
@@ -410,6 +434,7 @@ impl<'a> ByteCursor<'a> {
     fn word(&mut self, entry: usize) -> Result<&'a [u8], Malformed> {
         let rest = self.rest();
         let Some(end) = memchr::memchr(0, rest) else {
+            self.run_out();
             return Err(Malformed::new(
                 self.at(),
                 format!("a word ended by a NUL byte for dictionary entry {entry}"),

@@ -18,6 +18,6 @@ mod subwords;
 
 pub use header::Args;
 pub(crate) use header::looks_like_model;
-pub(crate) use model::read_fasttext;
-pub use model::{FastTextModel, parse_fasttext};
+pub(crate) use model::FastTextRows;
+pub use model::{FastTextModel, parse_fasttext, parse_fasttext_in_pieces};
 pub use subwords::Subwords;
