@@ -80,6 +80,8 @@ per-token cosines as for `compare`.
     wikinews    word2vec text of wiki-news-300d-1M.vec's shape, 1 000 000 x 300, 5 decimals
     googlenews-gz, wikinews-gz, fasttext-gz  the two word2vec tables and the fastText model
                 compressed by `gzip -6` (as cc.en.300.bin.gz is published), read as they are
+                (gensim 4.4.0 cannot read a fastText .bin.gz, so its side of fasttext-gz reads the
+                model uncompressed)
 
 (the word2vec tables have the structured rows above). Both sides load the file and answer the
 same queries:
@@ -721,8 +723,17 @@ def bench_gensim(name, spec):
                                   "--query", *queries])}
     ours = json.load(open(out / "analysis.json"))["results"]
     reference_file = OUT / f"gensim-{name}.json"
-    results["gensim"] = timed([sys.executable, __file__, "--reference-gensim", path, "--reader", reader,
-                               "--result", reference_file, "--queries", ",".join(queries)])
+    reference_path = path
+    if name == "fasttext-gz":
+        # gensim 4.4.0 cannot read a fastText .bin.gz: its workaround for np.fromfile on gzip data
+        # checks for a gzip.GzipFile, smart_open 9 hands it a FileLikeProxy, and np.fromfile reads
+        # the compressed bytes ("AssertionError: expected (1200000000,), got (1107518588,)").
+        reference_path = path.with_suffix("")
+        print("gensim 4.4.0 cannot read a fastText .bin.gz (smart_open's FileLikeProxy is not the "
+              "gzip.GzipFile its np.fromfile workaround checks for): its side reads the same model "
+              "uncompressed", flush=True)
+    results["gensim"] = timed([sys.executable, __file__, "--reference-gensim", reference_path, "--reader",
+                               reader, "--result", reference_file, "--queries", ",".join(queries)])
     theirs = json.load(open(reference_file))
     ours_lists = [[n["token"] for n in q["neighbours"]] for q in ours["neighbours"]]
     same = sum(a == b for a, b in zip(ours_lists, theirs["neighbours"]))
