@@ -233,8 +233,12 @@ mod tests {
     fn pieces_are_the_file_inside_in_order_and_stop_when_the_reader_does() {
         let text = b"king 1 2\n".repeat(1000);
         let data = gzip(&text);
-        let in_pieces_of =
-            |data, piece| in_pieces(MappedGzip::new(data, Pages::Owned), piece, Vec::from_iter).0;
+        let in_pieces_of = |data, piece| {
+            in_pieces(MappedGzip::new(data, Pages::Owned), piece, |pieces| {
+                pieces.collect::<Vec<_>>()
+            })
+            .0
+        };
         let pieces: Vec<_> = in_pieces_of(&data, 1000)
             .into_iter()
             .map(Result::unwrap)
@@ -242,7 +246,7 @@ mod tests {
         assert!(pieces[..pieces.len() - 1].iter().all(|piece| piece.len() == 1000));
         assert_eq!(pieces.concat(), text);
         // A reader that stops early leaves the thread nothing to wait for.
-        let (first, gzip) = in_pieces(MappedGzip::new(&data, Pages::Owned), 10, |pieces| pieces.recv());
+        let (first, gzip) = in_pieces(MappedGzip::new(&data, Pages::Owned), 10, |pieces| pieces.next());
         assert_eq!(first.unwrap().unwrap(), b"king 1 2\nk");
         assert!(gzip.decoder.read < text.len());
         // A truncated file: the pieces before the damage, then its error.

@@ -15,7 +15,7 @@
 //! ([`grow_zeroed`]), so the peak is the table and a few pieces.
 
 use std::io::Read;
-use std::sync::mpsc::{Receiver, sync_channel};
+use std::sync::mpsc::sync_channel;
 
 use super::binary::BinaryRows;
 use super::file_format::Format;
@@ -240,30 +240,39 @@ impl<R: Read + Send> PieceSource for Counted<R> {
 pub(crate) fn in_pieces<S: PieceSource, T>(
     mut source: S,
     piece: usize,
-    read: impl FnOnce(Receiver<Result<Vec<u8>, Malformed>>) -> T,
+    read: impl FnOnce(&mut dyn Iterator<Item = Result<Vec<u8>, Malformed>>) -> T,
 ) -> (T, S) {
+    // A source that ends in its first piece (a small file) needs no thread.
+    let (first, last) = next_piece(&mut source, piece);
+    if last {
+        return (read(&mut std::iter::once(first)), source);
+    }
     // One piece waits while the reader parses the one before: decompressing
     // (one core) and parsing (the others) overlap.
     let (send, receive) = sync_channel(1);
     std::thread::scope(|scope| {
         let reading = scope.spawn(move || {
             loop {
-                let mut out = Vec::with_capacity(piece);
-                let read = match source.by_ref().take(piece as u64).read_to_end(&mut out) {
-                    Ok(n) => Ok(n),
-                    Err(error) => Err(source.failure(error)),
-                };
-                source.after_piece();
-                let last = !matches!(read, Ok(n) if n == piece);
+                let (read, last) = next_piece(&mut source, piece);
                 // A closed channel: the reader has what it wants, or failed.
-                if send.send(read.map(|_| out)).is_err() || last {
+                if send.send(read).is_err() || last {
                     return source;
                 }
             }
         });
-        let read = read(receive);
+        let read = read(&mut std::iter::once(first).chain(receive));
         (read, reading.join().expect("the reading thread does not panic"))
     })
+}
+
+/// The next `piece` bytes of `source` (fewer at its end), or why they
+/// cannot be read; and whether they are its last.
+fn next_piece<S: PieceSource>(source: &mut S, piece: usize) -> (Result<Vec<u8>, Malformed>, bool) {
+    let mut out = Vec::with_capacity(piece);
+    let read = source.read_up_to(piece, &mut out);
+    source.after_piece();
+    let last = read.is_err() || out.len() < piece;
+    (read.map(|()| out), last)
 }
 
 /// Reads the table whose bytes are `pieces`, in order, with `reader`: each
@@ -449,6 +458,36 @@ mod tests {
             table,
             (vec!["king".into(), "queen".into()], vec![1.0, 2.0, 3.0, -4.0])
         );
+    }
+
+    #[test]
+    fn a_source_that_ends_in_its_first_piece_is_read_without_a_thread() {
+        use std::sync::{Arc, Mutex};
+        use std::thread::ThreadId;
+
+        /// Bytes that note the thread each read of them runs on.
+        struct Noted(std::io::Cursor<Vec<u8>>, Arc<Mutex<Vec<ThreadId>>>);
+        impl Read for Noted {
+            fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+                self.1.lock().unwrap().push(std::thread::current().id());
+                self.0.read(out)
+            }
+        }
+        let threads_reading = |size: usize| {
+            let threads = Arc::new(Mutex::new(Vec::new()));
+            let source = Counted {
+                inner: Noted(std::io::Cursor::new(vec![7; size]), Arc::clone(&threads)),
+                read: 0,
+            };
+            let (pieces, _) = in_pieces(source, 100, |pieces| {
+                pieces.map(Result::unwrap).collect::<Vec<_>>()
+            });
+            assert_eq!(pieces.concat(), vec![7; size]);
+            let threads = threads.lock().unwrap().clone();
+            threads.into_iter().any(|id| id != std::thread::current().id())
+        };
+        assert!(!threads_reading(99));
+        assert!(threads_reading(250));
     }
 
     #[test]

@@ -18,7 +18,7 @@ use crate::{CHECK_FAILED, FormatArg};
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// Directory to write into (default: `reports`, or `reports-<file name>` with `--vectors`).
+    /// Directory to write into (default: `reports`, or `reports-<file stem>` with `--vectors`).
     #[arg(long)]
     out: Option<PathBuf>,
     /// Run only these demos (ids from `embspace list`).
