@@ -238,6 +238,7 @@ impl RowReader for FastTextRows {
                     match matrix_shape(&mut r, signed, "output", rows, "one per word", model.args.dim) {
                         Ok(()) => {
                             pos = r.pos() - offset;
+                            // No more than the input matrix just read: it cannot overflow.
                             let left = model.nwords * 4 * model.dim();
                             self.part = Part::Output { at: r.pos(), left };
                         }
