@@ -18,6 +18,9 @@ One small model file per ggml type embspace reads, each with `token_embd.weight`
     q4_k.gguf                        16 tokens x 512 (two 256-value blocks a row), token_embd Q4_K
                                      and output Q6_K, as llama.cpp's Q4_K_M files have them
     q6_k.gguf                        16 tokens x 512, Q6_K, no output.weight
+    q4_1.gguf q5_1.gguf              32 tokens x 64, quantised by gguf.quants.quantize
+    q2_k.gguf q3_k.gguf q5_k.gguf    16 tokens x 512, token_embd Q2_K, Q3_K, Q5_K (as the Q2_K,
+                                     Q3_K_M and Q5_K_M files store it) and output Q6_K
 
 gguf-py cannot quantise K-quants, only dequantise them, so their blocks are written as raw bytes:
 random finite f16 scales (normal, subnormal, negative, up to 65504), random packed 6-bit scales
@@ -46,7 +49,8 @@ from gguf import GGMLQuantizationType as Q
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "gguf"
 CORPUS = ROOT / "fuzz" / "corpus" / "gguf"
-SEEDS = ["q4_0.gguf", "q6_k.gguf"]  # the fuzz target's seed corpus
+SEEDS = ["q4_0.gguf", "q6_k.gguf", "q3_k.gguf"]  # the fuzz target's seed corpus
+K_QUANTS = (Q.Q2_K, Q.Q3_K, Q.Q4_K, Q.Q5_K, Q.Q6_K)  # written as random blocks (see above)
 
 NORMAL, UNKNOWN, CONTROL, USER, UNUSED, BYTE = 1, 2, 3, 4, 5, 6
 SPECIAL = [("<unk>", UNKNOWN), ("<s>", CONTROL), ("</s>", CONTROL), ("<|user|>", USER),
@@ -75,8 +79,14 @@ def random_blocks(rng, qtype, rows, dim):
     raw = lambda n: rng.integers(0, 256, size=(blocks, n), dtype=np.uint8)  # noqa: E731
     if qtype == Q.Q4_K:  # d, dmin, 12 bytes of scales/mins, 128 of nibbles
         parts = [finite_halves(rng, blocks), finite_halves(rng, blocks), raw(12), raw(128)]
-    else:  # Q6_K: 128 bytes of low nibbles, 64 of high bit pairs, 16 int8 scales, d
+    elif qtype == Q.Q6_K:  # 128 bytes of low nibbles, 64 of high bit pairs, 16 int8 scales, d
         parts = [raw(128), raw(64), raw(16), finite_halves(rng, blocks)]
+    elif qtype == Q.Q2_K:  # 16 bytes of 4-bit scales/mins, 64 of bit pairs, d, dmin
+        parts = [raw(16), raw(64), finite_halves(rng, blocks), finite_halves(rng, blocks)]
+    elif qtype == Q.Q3_K:  # 32 bytes of high bits, 64 of bit pairs, 12 of 6-bit scales, d
+        parts = [raw(32), raw(64), raw(12), finite_halves(rng, blocks)]
+    else:  # Q5_K: d, dmin, 12 bytes of scales/mins, 32 of fifth bits, 128 of nibbles
+        parts = [finite_halves(rng, blocks), finite_halves(rng, blocks), raw(12), raw(32), raw(128)]
     data = np.concatenate(parts, axis=1)
     assert data.shape[1] == gguf.GGML_QUANT_SIZES[qtype][1]
     return data.reshape(rows, -1)
@@ -85,7 +95,7 @@ def random_blocks(rng, qtype, rows, dim):
 def tensor_bytes(rng, qtype, rows, dim):
     """A rows x dim tensor of type qtype: random normal values quantised by gguf-py, or random
     K-quant blocks."""
-    if qtype in (Q.Q4_K, Q.Q6_K):
+    if qtype in K_QUANTS:
         return random_blocks(rng, qtype, rows, dim)
     values = rng.normal(0.0, 0.5, size=(rows, dim)).astype(np.float32)
     if qtype == Q.F32:
@@ -192,6 +202,12 @@ def write_all(out):
         ("q5_0", Q.Q5_0, 32, 64, dict(output=Q.Q5_0, alignment=64)),
         ("q4_k", Q.Q4_K, 16, 512, dict(output=Q.Q6_K)),
         ("q6_k", Q.Q6_K, 16, 512, dict()),
+        # Added after the first eight, so that theirs are still the seeded generator's first bytes.
+        ("q4_1", Q.Q4_1, 32, 64, dict(output=Q.Q4_1)),
+        ("q5_1", Q.Q5_1, 32, 64, dict(output=Q.Q5_1)),
+        ("q2_k", Q.Q2_K, 16, 512, dict(output=Q.Q6_K)),
+        ("q3_k", Q.Q3_K, 16, 512, dict(output=Q.Q6_K)),
+        ("q5_k", Q.Q5_K, 16, 512, dict(output=Q.Q6_K)),
     ]
     expected = {}
     for stem, qtype, rows, dim, options in models:

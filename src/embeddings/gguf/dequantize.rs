@@ -1,4 +1,6 @@
-//! ggml's tensor types, and the eight that embspace turns into `f32`.
+//! ggml's tensor types, and the thirteen that embspace turns into `f32`:
+//! plain floats, the legacy blocks and the K-quants llama.cpp's `Q*_K_M`
+//! and `Q*_K_S` files store their embeddings in.
 //!
 //! Each dequantiser follows llama.cpp's reference (`dequantize_row_*` in
 //! `ggml-quants.c`; `gguf/quants.py` in gguf-py does the same in numpy) step
@@ -63,7 +65,8 @@ const TYPES: [(u32, &str, usize, usize); 34] = [
 ];
 
 /// The types embspace reads, for messages.
-pub(crate) const SUPPORTED: &str = "F32, F16, BF16, Q8_0, Q4_0, Q5_0, Q4_K, Q6_K";
+pub(crate) const SUPPORTED: &str =
+    "F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K";
 
 /// How a type embspace reads turns its bytes into values.
 #[derive(Debug, Clone, Copy)]
@@ -110,8 +113,13 @@ impl GgmlType {
             "BF16" => Dequantizer::Floats(read_bf16),
             "Q8_0" => blocks(q8_0),
             "Q4_0" => blocks(q4_0),
+            "Q4_1" => blocks(q4_1),
             "Q5_0" => blocks(q5_0),
+            "Q5_1" => blocks(q5_1),
+            "Q2_K" => blocks(q2_k),
+            "Q3_K" => blocks(q3_k),
             "Q4_K" => blocks(q4_k),
+            "Q5_K" => blocks(q5_k),
             "Q6_K" => blocks(q6_k),
             _ => return None,
         })
@@ -164,18 +172,93 @@ fn q4_0(b: &[u8], y: &mut [f32]) {
     }
 }
 
-/// Q5_0, 22 bytes for 32 values: `d` (f16), the fifth bits of the 32 values
-/// (a little-endian `u32`, bit `j` for value `j`), then nibbles as in Q4_0;
-/// `y = (q − 16) · d`.
+/// Q4_1, 20 bytes for 32 values: `d` and the minimum `m` (f16), then nibbles
+/// as in Q4_0; `y = q · d + m`.
+fn q4_1(b: &[u8], y: &mut [f32]) {
+    let (d, m) = (half(b, 0), half(b, 2));
+    for (j, &q) in b[4..20].iter().enumerate() {
+        y[j] = f32::from(q & 0x0f) * d + m;
+        y[j + 16] = f32::from(q >> 4) * d + m;
+    }
+}
+
+/// The 32 five-bit quants of a Q5_0 or Q5_1 block: the fifth bits of the 32
+/// values (a little-endian `u32`, bit `j` for value `j`), then 16 bytes of
+/// nibbles as in Q4_0.
+fn five_bit_quants(high: &[u8], nibbles: &[u8]) -> [u8; 32] {
+    let high = u32::from_le_bytes([high[0], high[1], high[2], high[3]]);
+    let fifth = |j: usize| ((high >> j) & 1) as u8;
+    let mut q = [0; 32];
+    for (j, &n) in nibbles[..16].iter().enumerate() {
+        q[j] = (n & 0x0f) | fifth(j) << 4;
+        q[j + 16] = (n >> 4) | fifth(j + 16) << 4;
+    }
+    q
+}
+
+/// Q5_0, 22 bytes for 32 values: `d` (f16), then the five-bit quants
+/// ([`five_bit_quants`]); `y = (q − 16) · d`.
 fn q5_0(b: &[u8], y: &mut [f32]) {
     let d = half(b, 0);
-    let high = u32::from_le_bytes([b[2], b[3], b[4], b[5]]);
-    let fifth = |j: usize| ((high >> j) & 1) as u8;
-    for (j, &q) in b[6..22].iter().enumerate() {
-        let low = (q & 0x0f) | fifth(j) << 4;
-        let up = (q >> 4) | fifth(j + 16) << 4;
-        y[j] = (i32::from(low) - 16) as f32 * d;
-        y[j + 16] = (i32::from(up) - 16) as f32 * d;
+    for (y, q) in y.iter_mut().zip(five_bit_quants(&b[2..6], &b[6..22])) {
+        *y = (i32::from(q) - 16) as f32 * d;
+    }
+}
+
+/// Q5_1, 24 bytes for 32 values: `d` and the minimum `m` (f16), then the
+/// five-bit quants ([`five_bit_quants`]); `y = q · d + m`.
+fn q5_1(b: &[u8], y: &mut [f32]) {
+    let (d, m) = (half(b, 0), half(b, 2));
+    for (y, q) in y.iter_mut().zip(five_bit_quants(&b[4..8], &b[8..24])) {
+        *y = f32::from(q) * d + m;
+    }
+}
+
+/// Q2_K, 84 bytes for 256 values in sixteen sub-blocks of 16: sixteen bytes
+/// of 4-bit scales (low nibble) and mins (high nibble), 64 bytes of 2-bit
+/// quants, then `d` and `dmin` (f16). Each half of 128 values takes 32 bytes
+/// of quants, their bit pair `k` for its values `32k` to `32k + 31`;
+/// `y = (d · sc) · q − (dmin · m)`.
+fn q2_k(b: &[u8], y: &mut [f32]) {
+    let (d, dmin) = (half(b, 80), half(b, 82));
+    for (s, y) in y.chunks_exact_mut(16).enumerate() {
+        let (half, k, second) = (s / 8, (s % 8) / 2, s % 2);
+        let qs = &b[16 + 32 * half + 16 * second..][..16];
+        let scale = d * f32::from(b[s] & 0x0f);
+        let offset = dmin * f32::from(b[s] >> 4);
+        for (y, &q) in y.iter_mut().zip(qs) {
+            *y = scale * f32::from((q >> (2 * k)) & 3) - offset;
+        }
+    }
+}
+
+/// Q3_K, 110 bytes for 256 values in sixteen sub-blocks of 16: 32 bytes of
+/// high bits, 64 bytes of low bit pairs (laid out as Q2_K's), twelve bytes of
+/// packed 6-bit scales, then `d` (f16). Value `i` of half `h` at bit pair `k`
+/// takes its high bit from bit `4h + k` of byte `i mod 32`, and a clear high
+/// bit subtracts 4; `y = (d · (sc − 32)) · q`.
+fn q3_k(b: &[u8], y: &mut [f32]) {
+    let d = half(b, 108);
+    let (hmask, scales) = (&b[..32], &b[96..108]);
+    for (s, y) in y.chunks_exact_mut(16).enumerate() {
+        let (half, k, second) = (s / 8, (s % 8) / 2, s % 2);
+        // llama.cpp's `kmask` unpacking: the low four bits from byte `s` (low
+        // nibble) or `s − 8` (high), the top two from byte `8 + s mod 4`.
+        let low = if s < 8 {
+            scales[s] & 0x0f
+        } else {
+            scales[s - 8] >> 4
+        };
+        let top = (scales[8 + s % 4] >> (2 * (s / 4))) & 3;
+        let scale = d * f32::from((low | top << 4) as i8 - 32);
+        let at = 16 * second;
+        let qs = &b[32 + 32 * half + at..][..16];
+        let bit = 4 * half + k;
+        for ((y, &q), &h) in y.iter_mut().zip(qs).zip(&hmask[at..at + 16]) {
+            let low = i32::from((q >> (2 * k)) & 3);
+            let q = if (h >> bit) & 1 == 1 { low } else { low - 4 };
+            *y = scale * q as f32;
+        }
     }
 }
 
@@ -200,16 +283,29 @@ fn scale_min_k4(j: usize, q: &[u8]) -> (u8, u8) {
 /// nibbles (each 32 bytes: low nibbles for one sub-block, high for the next);
 /// `y = (d · sc) · q − (dmin · m)`.
 fn q4_k(b: &[u8], y: &mut [f32]) {
+    k_sub_blocks(b, y, &[0; 32], &b[16..144]);
+}
+
+/// Q5_K, 176 bytes for 256 values: as Q4_K, with 32 bytes of fifth bits
+/// (bit `j` of byte `l` for value `l` of sub-block `j`) before the nibbles.
+fn q5_k(b: &[u8], y: &mut [f32]) {
+    k_sub_blocks(b, y, &b[16..48], &b[48..176]);
+}
+
+/// The eight sub-blocks of a Q4_K or Q5_K block: scales and mins from bytes
+/// 4 to 15, each value's low four bits from `nibbles` and its fifth from
+/// `high` (all zero for Q4_K).
+fn k_sub_blocks(b: &[u8], y: &mut [f32], high: &[u8], nibbles: &[u8]) {
     let (d, dmin) = (half(b, 0), half(b, 2));
-    let scales = &b[4..16];
     for (j, y) in y.chunks_exact_mut(32).enumerate() {
-        let (sc, m) = scale_min_k4(j, scales);
+        let (sc, m) = scale_min_k4(j, &b[4..16]);
         let scale = d * f32::from(sc);
         let offset = dmin * f32::from(m);
         let shift = 4 * (j % 2);
-        let qs = &b[16 + 32 * (j / 2)..][..32];
-        for (y, &q) in y.iter_mut().zip(qs) {
-            *y = scale * f32::from((q >> shift) & 0x0f) - offset;
+        let qs = &nibbles[32 * (j / 2)..][..32];
+        for ((y, &q), &h) in y.iter_mut().zip(qs).zip(high) {
+            let q = (q >> shift) & 0x0f | ((h >> j) & 1) << 4;
+            *y = scale * f32::from(q) - offset;
         }
     }
 }
@@ -278,6 +374,11 @@ mod tests {
         assert_eq!(size("Q4_K"), 2 + 2 + 12 + 128);
         assert_eq!(size("Q6_K"), 128 + 64 + 16 + 2);
         assert_eq!(size("Q5_0"), 2 + 4 + 16);
+        assert_eq!(size("Q4_1"), 2 + 2 + 16);
+        assert_eq!(size("Q5_1"), 2 + 2 + 4 + 16);
+        assert_eq!(size("Q2_K"), 16 + 64 + 2 + 2);
+        assert_eq!(size("Q3_K"), 32 + 64 + 12 + 2);
+        assert_eq!(size("Q5_K"), 2 + 2 + 12 + 32 + 128);
     }
 
     #[test]
@@ -316,6 +417,19 @@ mod tests {
         q[9] = 0x3a;
         assert_eq!(scale_min_k4(1, &q), (1, 2));
         assert_eq!(scale_min_k4(5, &q), (0b10_1010, 0b01_0011));
+    }
+
+    #[test]
+    fn q3_k_subtracts_four_where_the_high_bit_is_clear() {
+        let mut block = vec![0u8; 110];
+        block[0] = 0b0001_0001; // value 0's high bit for bit pairs 0 and 4 (the second half)
+        block[108..110].copy_from_slice(&0x3c00u16.to_le_bytes()); // d = 1
+        // Every scale is 0 − 32 and every low bit pair 0, so q is 0 or −4.
+        let y = decode("Q3_K", &block, 256);
+        assert_eq!(
+            (y[0], y[1], y[32], y[128], y[129]),
+            (0.0, 128.0, 128.0, 0.0, 128.0)
+        );
     }
 
     #[test]
