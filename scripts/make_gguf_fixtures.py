@@ -21,10 +21,12 @@ One small model file per ggml type embspace reads, each with `token_embd.weight`
     q4_1.gguf q5_1.gguf              32 tokens x 64, quantised by gguf.quants.quantize
     q2_k.gguf q3_k.gguf q5_k.gguf    16 tokens x 512, token_embd Q2_K, Q3_K, Q5_K (as the Q2_K,
                                      Q3_K_M and Q5_K_M files store it) and output Q6_K
+    iq4_nl.gguf                      32 tokens x 64, IQ4_NL
+    iq4_xs.gguf                      16 tokens x 512, token_embd IQ4_XS and output Q6_K
 
-gguf-py cannot quantise K-quants, only dequantise them, so their blocks are written as raw bytes:
-random finite f16 scales (normal, subnormal, negative, up to 65504), random packed 6-bit scales
-and mins, random nibbles and bit pairs, so every branch of the unpacking is exercised.
+gguf-py cannot quantise K-quants and i-quants, only dequantise them, so their blocks are written
+as raw bytes: random finite f16 scales (normal, subnormal, negative, up to 65504), random packed
+6-bit scales and mins, random nibbles and bit pairs, so every branch of the unpacking is exercised.
 
 Then every file is read back with gguf.GGUFReader, and its tensors dequantised with
 gguf.quants.dequantize: `<file stem>.<tensor>.npy` holds the f32 values embspace must produce bit
@@ -50,7 +52,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "gguf"
 CORPUS = ROOT / "fuzz" / "corpus" / "gguf"
 SEEDS = ["q4_0.gguf", "q6_k.gguf", "q3_k.gguf"]  # the fuzz target's seed corpus
-K_QUANTS = (Q.Q2_K, Q.Q3_K, Q.Q4_K, Q.Q5_K, Q.Q6_K)  # written as random blocks (see above)
+RANDOM_BLOCKS = (Q.Q2_K, Q.Q3_K, Q.Q4_K, Q.Q5_K, Q.Q6_K, Q.IQ4_NL, Q.IQ4_XS)  # gguf-py cannot quantise
 
 NORMAL, UNKNOWN, CONTROL, USER, UNUSED, BYTE = 1, 2, 3, 4, 5, 6
 SPECIAL = [("<unk>", UNKNOWN), ("<s>", CONTROL), ("</s>", CONTROL), ("<|user|>", USER),
@@ -74,8 +76,8 @@ def finite_halves(rng, n):
 
 
 def random_blocks(rng, qtype, rows, dim):
-    """Random but valid K-quant blocks, as the bytes gguf-py would read."""
-    blocks = rows * dim // 256
+    """Random but valid K-quant or i-quant blocks, as the bytes gguf-py would read."""
+    blocks = rows * dim // gguf.GGML_QUANT_SIZES[qtype][0]
     raw = lambda n: rng.integers(0, 256, size=(blocks, n), dtype=np.uint8)  # noqa: E731
     if qtype == Q.Q4_K:  # d, dmin, 12 bytes of scales/mins, 128 of nibbles
         parts = [finite_halves(rng, blocks), finite_halves(rng, blocks), raw(12), raw(128)]
@@ -85,8 +87,12 @@ def random_blocks(rng, qtype, rows, dim):
         parts = [raw(16), raw(64), finite_halves(rng, blocks), finite_halves(rng, blocks)]
     elif qtype == Q.Q3_K:  # 32 bytes of high bits, 64 of bit pairs, 12 of 6-bit scales, d
         parts = [raw(32), raw(64), raw(12), finite_halves(rng, blocks)]
-    else:  # Q5_K: d, dmin, 12 bytes of scales/mins, 32 of fifth bits, 128 of nibbles
+    elif qtype == Q.Q5_K:  # d, dmin, 12 bytes of scales/mins, 32 of fifth bits, 128 of nibbles
         parts = [finite_halves(rng, blocks), finite_halves(rng, blocks), raw(12), raw(32), raw(128)]
+    elif qtype == Q.IQ4_NL:  # d, 16 bytes of level nibbles
+        parts = [finite_halves(rng, blocks), raw(16)]
+    else:  # IQ4_XS: d, the scales' top bit pairs (u16), their low nibbles (4 bytes), 128 of levels
+        parts = [finite_halves(rng, blocks), raw(2), raw(4), raw(128)]
     data = np.concatenate(parts, axis=1)
     assert data.shape[1] == gguf.GGML_QUANT_SIZES[qtype][1]
     return data.reshape(rows, -1)
@@ -95,7 +101,7 @@ def random_blocks(rng, qtype, rows, dim):
 def tensor_bytes(rng, qtype, rows, dim):
     """A rows x dim tensor of type qtype: random normal values quantised by gguf-py, or random
     K-quant blocks."""
-    if qtype in K_QUANTS:
+    if qtype in RANDOM_BLOCKS:
         return random_blocks(rng, qtype, rows, dim)
     values = rng.normal(0.0, 0.5, size=(rows, dim)).astype(np.float32)
     if qtype == Q.F32:
@@ -208,6 +214,8 @@ def write_all(out):
         ("q2_k", Q.Q2_K, 16, 512, dict(output=Q.Q6_K)),
         ("q3_k", Q.Q3_K, 16, 512, dict(output=Q.Q6_K)),
         ("q5_k", Q.Q5_K, 16, 512, dict(output=Q.Q6_K)),
+        ("iq4_nl", Q.IQ4_NL, 32, 64, dict(output=Q.IQ4_NL)),
+        ("iq4_xs", Q.IQ4_XS, 16, 512, dict(output=Q.Q6_K)),
     ]
     expected = {}
     for stem, qtype, rows, dim, options in models:

@@ -44,7 +44,7 @@ fn loaded_bits(path: &Path, options: &LoadOptions) -> Vec<u32> {
 fn every_fixture_dequantises_bit_for_bit_as_gguf_py_does() {
     let expected = expected();
     let files = expected.as_object().unwrap();
-    assert_eq!(files.len(), 13);
+    assert_eq!(files.len(), 15);
     let mut types = Vec::new();
     for (name, spec) in files {
         let path = fixtures().join(name);
@@ -65,8 +65,8 @@ fn every_fixture_dequantises_bit_for_bit_as_gguf_py_does() {
     assert_eq!(
         types,
         [
-            "BF16", "F16", "F32", "Q2_K", "Q3_K", "Q4_0", "Q4_1", "Q4_K", "Q5_0", "Q5_1", "Q5_K", "Q6_K",
-            "Q8_0"
+            "BF16", "F16", "F32", "IQ4_NL", "IQ4_XS", "Q2_K", "Q3_K", "Q4_0", "Q4_1", "Q4_K", "Q5_0", "Q5_1",
+            "Q5_K", "Q6_K", "Q8_0"
         ]
     );
 }
@@ -487,17 +487,17 @@ fn an_unknown_and_an_unsupported_type_are_refused_naming_them() {
     let type_at = 24 + 8 + 17 + 4 + 16;
     for (id, found) in [
         (99u32, "type id 99, which ggml does not define"),
-        (23, "type IQ4_XS (23), which embspace does not dequantise"),
+        (16, "type IQ2_XXS (16), which embspace does not dequantise"),
     ] {
         let mut tensor = f32_tensor("token_embd.weight", &[256, 1]);
         tensor.ggml_type = id;
         let bytes = model(&[], &[tensor]);
         let expected = if id == 99 {
             "a ggml type id for `token_embd.weight` (one of F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, \
-             Q3_K, Q4_K, Q5_K, Q6_K)"
+             Q3_K, Q4_K, Q5_K, Q6_K, IQ4_NL, IQ4_XS)"
         } else {
             "a type embspace dequantises for tensor `token_embd.weight`: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, \
-             Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K"
+             Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_NL, IQ4_XS"
         };
         assert_eq!(
             refusal(&bytes, &LoadOptions::default()),

@@ -1,6 +1,7 @@
-//! ggml's tensor types, and the thirteen that embspace turns into `f32`:
-//! plain floats, the legacy blocks and the K-quants llama.cpp's `Q*_K_M`
-//! and `Q*_K_S` files store their embeddings in.
+//! ggml's tensor types, and the fifteen that embspace turns into `f32`:
+//! plain floats, the legacy blocks, the K-quants llama.cpp's `Q*_K_M` and
+//! `Q*_K_S` files store their embeddings in, and the non-linear 4-bit
+//! IQ4_NL and IQ4_XS.
 //!
 //! Each dequantiser follows llama.cpp's reference (`dequantize_row_*` in
 //! `ggml-quants.c`; `gguf/quants.py` in gguf-py does the same in numpy) step
@@ -66,7 +67,7 @@ const TYPES: [(u32, &str, usize, usize); 34] = [
 
 /// The types embspace reads, for messages.
 pub(crate) const SUPPORTED: &str =
-    "F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K";
+    "F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_NL, IQ4_XS";
 
 /// How a type embspace reads turns its bytes into values.
 #[derive(Debug, Clone, Copy)]
@@ -121,6 +122,8 @@ impl GgmlType {
             "Q4_K" => blocks(q4_k),
             "Q5_K" => blocks(q5_k),
             "Q6_K" => blocks(q6_k),
+            "IQ4_NL" => blocks(iq4_nl),
+            "IQ4_XS" => blocks(iq4_xs),
             _ => return None,
         })
     }
@@ -337,6 +340,43 @@ fn q6_k(b: &[u8], y: &mut [f32]) {
     }
 }
 
+/// IQ4_NL's sixteen non-linear levels (llama.cpp's `kvalues_iq4nl`).
+const IQ4_LEVELS: [i8; 16] = [
+    -127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113,
+];
+
+/// Sixteen bytes of nibbles, each an index into [`IQ4_LEVELS`], as 32 values
+/// times `scale`: the low nibbles first, then the high ones.
+fn iq4_levels(qs: &[u8], scale: f32, y: &mut [f32]) {
+    let level = |q: u8| f32::from(IQ4_LEVELS[usize::from(q)]);
+    for (j, &q) in qs[..16].iter().enumerate() {
+        y[j] = scale * level(q & 0x0f);
+        y[j + 16] = scale * level(q >> 4);
+    }
+}
+
+/// IQ4_NL, 18 bytes for 32 values: `d` (f16), then nibbles laid out as in
+/// Q4_0, each a level; `y = d · level`.
+fn iq4_nl(b: &[u8], y: &mut [f32]) {
+    iq4_levels(&b[2..18], half(b, 0), y);
+}
+
+/// IQ4_XS, 136 bytes for 256 values in eight sub-blocks of 32: `d` (f16), the
+/// top two bits of the eight 6-bit scales (a little-endian `u16`, bits `2j`
+/// and `2j + 1` for sub-block `j`), their low four bits (four bytes, low
+/// nibble first), then sixteen bytes of level nibbles per sub-block as in
+/// IQ4_NL; `y = (d · (sc − 32)) · level`.
+fn iq4_xs(b: &[u8], y: &mut [f32]) {
+    let d = half(b, 0);
+    let top = u16::from_le_bytes([b[2], b[3]]);
+    for (j, y) in y.chunks_exact_mut(32).enumerate() {
+        let low = (b[4 + j / 2] >> (4 * (j % 2))) & 0x0f;
+        let high = ((top >> (2 * j)) & 3) as u8;
+        let scale = d * f32::from((low | high << 4) as i8 - 32);
+        iq4_levels(&b[8 + 16 * j..][..16], scale, y);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -379,6 +419,8 @@ mod tests {
         assert_eq!(size("Q2_K"), 16 + 64 + 2 + 2);
         assert_eq!(size("Q3_K"), 32 + 64 + 12 + 2);
         assert_eq!(size("Q5_K"), 2 + 2 + 12 + 32 + 128);
+        assert_eq!(size("IQ4_NL"), 2 + 16);
+        assert_eq!(size("IQ4_XS"), 2 + 2 + 4 + 128);
     }
 
     #[test]

@@ -54,8 +54,8 @@ pub struct GgufTable {
 /// `options.limit` rows, named by `tokenizer.ggml.tokens` unless
 /// `options.vocab` is given (then the file's tokens are not read).
 ///
-/// F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1 and Q2_K to Q6_K tensors are
-/// dequantised exactly as llama.cpp does, rows in parallel. Invalid UTF-8 in a token is
+/// F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K to Q6_K, IQ4_NL and
+/// IQ4_XS tensors are dequantised exactly as llama.cpp does, rows in parallel. Invalid UTF-8 in a token is
 /// an error unless `options.lossy`.
 ///
 /// # Errors
