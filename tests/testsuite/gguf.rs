@@ -518,6 +518,20 @@ fn rows_of_partial_blocks_are_refused() {
 }
 
 #[test]
+fn a_tensor_without_rows_but_with_rows_too_long_for_memory_is_refused() {
+    // Found by the fuzz target: no data bounds the columns of a tensor with no rows.
+    let bytes = model(&[], &[f32_tensor("token_embd.weight", &[1 << 62, 0])]);
+    assert_eq!(
+        refusal(&bytes, &LoadOptions::default()),
+        "byte 24: expected a 2-D tensor `token_embd.weight` whose rows fit in memory, found shape 0×4611686018427387904"
+    );
+    // Rows that fit, but none of them: an empty matrix, no task sized by the columns alone.
+    let bytes = model(&[], &[f32_tensor("token_embd.weight", &[1 << 60, 0])]);
+    let table = embspace::embeddings::parse_gguf(&bytes, &LoadOptions::default()).unwrap();
+    assert_eq!(table.matrix.vectors.dim(), (0, 1 << 60));
+}
+
+#[test]
 fn a_one_dimensional_tensor_is_refused_with_its_shape() {
     // output_norm.weight is f32.gguf's third tensor info, after 2 076 bytes of header.
     let bytes = std::fs::read(fixtures().join("f32.gguf")).unwrap();

@@ -126,6 +126,14 @@ pub(crate) fn read_gguf(bytes: &[u8], options: &LoadOptions, pages: Pages) -> Re
             format!("shape {}", tensor.shape()),
         ));
     };
+    // The data bounds the columns of a tensor with rows; without rows, only this does.
+    if dim > isize::MAX as usize / size_of::<f32>() {
+        return Err(Malformed::new(
+            Location::Byte(tensor.at as u64),
+            format!("a 2-D tensor `{name}` whose rows fit in memory"),
+            format!("shape {}", tensor.shape()),
+        ));
+    }
     // The tokens first: a count that does not match fails before the long part.
     let vocabulary = match options.vocab {
         Some(_) => None,
@@ -194,7 +202,8 @@ fn dequantize(
     let row_bytes = ty.row_bytes(dim);
     let keep = rows.min(limit.unwrap_or(usize::MAX));
     let mut values = huge_pages::zeroed(keep * dim);
-    let task_rows = (task_values(dim) / dim).max(1);
+    // No more rows a task than there are: the data then bounds every product.
+    let task_rows = (task_values(dim) / dim).clamp(1, keep.max(1));
     let first_bad = values
         .par_chunks_mut(task_rows * dim)
         .zip(data.par_chunks(task_rows * row_bytes))
