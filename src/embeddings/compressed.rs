@@ -59,7 +59,7 @@ impl<'a> MappedGzip<'a> {
     /// The gzip data in `bytes`, whose pages are `pages`.
     pub(crate) fn new(bytes: &'a [u8], pages: Pages) -> MappedGzip<'a> {
         MappedGzip {
-            decoder: counted(MultiGzDecoder::new(bytes)),
+            decoder: Counted::new(MultiGzDecoder::new(bytes)),
             bytes,
             pages,
             given_back: 0,
@@ -102,9 +102,9 @@ pub(crate) struct StreamedGzip<R: Read> {
 impl<R: Read> StreamedGzip<R> {
     /// The gzip data `compressed` reads.
     pub(crate) fn new(compressed: R) -> StreamedGzip<R> {
-        let decoder = MultiGzDecoder::new(BufReader::new(counted(compressed)));
+        let decoder = MultiGzDecoder::new(BufReader::new(Counted::new(compressed)));
         StreamedGzip {
-            decoder: counted(decoder),
+            decoder: Counted::new(decoder),
         }
     }
 
@@ -129,11 +129,6 @@ impl<R: Read + Send> PieceSource for StreamedGzip<R> {
     fn compressed(&self) -> Option<usize> {
         Some(self.at())
     }
-}
-
-/// `inner`, counting the bytes read from it.
-fn counted<R>(inner: R) -> Counted<R> {
-    Counted { inner, read: 0 }
 }
 
 /// What a failed read of gzip data means: where, at compressed byte `at`

@@ -161,14 +161,7 @@ fn load_pipe(path: &Path, pipe: File, options: &LoadOptions) -> Result<Loaded, L
     let bytes = Cursor::new(raw).chain(pipe);
     match gzip {
         true => load_stream(path, Box::new(StreamedGzip::new(bytes)), options),
-        false => load_stream(
-            path,
-            Box::new(Counted {
-                inner: bytes,
-                read: 0,
-            }),
-            options,
-        ),
+        false => load_stream(path, Box::new(Counted::new(bytes)), options),
     }
 }
 

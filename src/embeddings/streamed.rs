@@ -216,6 +216,13 @@ pub(crate) struct Counted<R> {
     pub(crate) read: usize,
 }
 
+impl<R> Counted<R> {
+    /// `inner`, with nothing read from it yet.
+    pub(crate) fn new(inner: R) -> Self {
+        Counted { inner, read: 0 }
+    }
+}
+
 impl<R: Read> Read for Counted<R> {
     fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
         let read = self.inner.read(out)?;
@@ -475,10 +482,7 @@ mod tests {
         }
         let threads_reading = |size: usize| {
             let threads = Arc::new(Mutex::new(Vec::new()));
-            let source = Counted {
-                inner: Noted(std::io::Cursor::new(vec![7; size]), Arc::clone(&threads)),
-                read: 0,
-            };
+            let source = Counted::new(Noted(std::io::Cursor::new(vec![7; size]), Arc::clone(&threads)));
             let (pieces, _) = in_pieces(source, 100, |pieces| {
                 pieces.map(Result::unwrap).collect::<Vec<_>>()
             });

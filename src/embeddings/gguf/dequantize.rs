@@ -217,16 +217,23 @@ fn q5_1(b: &[u8], y: &mut [f32]) {
     }
 }
 
+/// Where sub-block `s` (sixteen values) of a Q2_K or Q3_K block keeps its
+/// 2-bit quants: each half of 128 values takes 32 bytes, their bit pair `k`
+/// for its values `32k` to `32k + 31`. Returns the half, the first of the
+/// sub-block's sixteen bytes among the half's 32, and `k`.
+fn bit_pair_place(s: usize) -> (usize, usize, usize) {
+    (s / 8, 16 * (s % 2), (s % 8) / 2)
+}
+
 /// Q2_K, 84 bytes for 256 values in sixteen sub-blocks of 16: sixteen bytes
 /// of 4-bit scales (low nibble) and mins (high nibble), 64 bytes of 2-bit
-/// quants, then `d` and `dmin` (f16). Each half of 128 values takes 32 bytes
-/// of quants, their bit pair `k` for its values `32k` to `32k + 31`;
+/// quants ([`bit_pair_place`]), then `d` and `dmin` (f16);
 /// `y = (d · sc) · q − (dmin · m)`.
 fn q2_k(b: &[u8], y: &mut [f32]) {
     let (d, dmin) = (half(b, 80), half(b, 82));
     for (s, y) in y.chunks_exact_mut(16).enumerate() {
-        let (half, k, second) = (s / 8, (s % 8) / 2, s % 2);
-        let qs = &b[16 + 32 * half + 16 * second..][..16];
+        let (half, at, k) = bit_pair_place(s);
+        let qs = &b[16 + 32 * half + at..][..16];
         let scale = d * f32::from(b[s] & 0x0f);
         let offset = dmin * f32::from(b[s] >> 4);
         for (y, &q) in y.iter_mut().zip(qs) {
@@ -236,7 +243,7 @@ fn q2_k(b: &[u8], y: &mut [f32]) {
 }
 
 /// Q3_K, 110 bytes for 256 values in sixteen sub-blocks of 16: 32 bytes of
-/// high bits, 64 bytes of low bit pairs (laid out as Q2_K's), twelve bytes of
+/// high bits, 64 bytes of low bit pairs ([`bit_pair_place`]), twelve bytes of
 /// packed 6-bit scales, then `d` (f16). Value `i` of half `h` at bit pair `k`
 /// takes its high bit from bit `4h + k` of byte `i mod 32`, and a clear high
 /// bit subtracts 4; `y = (d · (sc − 32)) · q`.
@@ -244,7 +251,7 @@ fn q3_k(b: &[u8], y: &mut [f32]) {
     let d = half(b, 108);
     let (hmask, scales) = (&b[..32], &b[96..108]);
     for (s, y) in y.chunks_exact_mut(16).enumerate() {
-        let (half, k, second) = (s / 8, (s % 8) / 2, s % 2);
+        let (half, at, k) = bit_pair_place(s);
         // llama.cpp's `kmask` unpacking: the low four bits from byte `s` (low
         // nibble) or `s − 8` (high), the top two from byte `8 + s mod 4`.
         let low = if s < 8 {
@@ -254,7 +261,6 @@ fn q3_k(b: &[u8], y: &mut [f32]) {
         };
         let top = (scales[8 + s % 4] >> (2 * (s / 4))) & 3;
         let scale = d * f32::from((low | top << 4) as i8 - 32);
-        let at = 16 * second;
         let qs = &b[32 + 32 * half + at..][..16];
         let bit = 4 * half + k;
         for ((y, &q), &h) in y.iter_mut().zip(qs).zip(&hmask[at..at + 16]) {
