@@ -117,6 +117,17 @@ pub enum Chart {
         /// `(legend label, one value per category)` pairs.
         series: Vec<(String, Vec<f64>)>,
     },
+    /// Dot plot (Cleveland's): one row per category, the first on top, a dot
+    /// per series at its value on the horizontal axis (NaN: no dot), a row's
+    /// dots joined by a thin line, and a line at zero when the values have
+    /// both signs. For named things measured on one scale, where a scatter
+    /// would need a made-up vertical axis.
+    Dots {
+        /// Category names, one row each, top to bottom.
+        categories: Vec<String>,
+        /// `(legend label, one value per category)` pairs.
+        series: Vec<(String, Vec<f64>)>,
+    },
 }
 
 impl Chart {
@@ -144,7 +155,9 @@ impl Chart {
             Chart::Histogram { samples, .. } | Chart::LogHistogram { samples, .. } => {
                 samples.iter().flat_map(|s| &s.1).any(finite)
             }
-            Chart::Bars { series, .. } => series.iter().flat_map(|s| &s.1).any(finite),
+            Chart::Bars { series, .. } | Chart::Dots { series, .. } => {
+                series.iter().flat_map(|s| &s.1).any(finite)
+            }
         }
     }
 }

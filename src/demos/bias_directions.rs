@@ -49,7 +49,7 @@ use ndarray::{Array2, Axis, array, s};
 use ndarray_rand::RandomExt;
 use ndarray_rand::rand_distr::StandardNormal;
 
-use crate::chart::{Chart, Figure, Point, PointGroup, Series};
+use crate::chart::{Chart, Figure};
 use crate::demos::Ctx;
 use crate::format::{fixed, list};
 use crate::math::{
@@ -199,7 +199,7 @@ fn real(ctx: &mut Ctx) -> crate::Result<()> {
     let pair_words: Vec<&str> = PAIRS.split_whitespace().collect();
     let she = SHE.split_whitespace().map(|w| (w, true));
     let occupations: Vec<(&str, bool)> = she.chain(HE.split_whitespace().map(|w| (w, false))).collect();
-    let (mut groups, mut named) = (Vec::new(), vec![false; occupations.len()]);
+    let mut leans = Vec::new();
     for table in ctx.real_tables() {
         // The pairs the table has, as unit vectors (as in the paper): rows 2k and 2k + 1 are pair k.
         let rows: Vec<usize> = pair_words
@@ -243,17 +243,17 @@ fn real(ctx: &mut Ctx) -> crate::Result<()> {
             (_, present) => Ok(on_side as f64 / present as f64),
         };
         ctx.claim(&table, &SIDES, share);
-        // One row of the figure per occupation, she-stereotyped on top; each word named once.
-        let points = projected.iter().map(|&(i, p)| {
-            let label = if std::mem::replace(&mut named[i], true) {
-                ""
-            } else {
-                occupations[i].0
-            };
-            Point::new(p, (occupations.len() - i) as f64, label)
-        });
-        groups.push(PointGroup::new(table.name(), points.collect()));
+        // The figure's values: each occupation's cosine, NaN where the table lacks it.
+        let mut lean = vec![f64::NAN; occupations.len()];
+        for &(i, p) in &projected {
+            lean[i] = p;
+        }
+        leans.push((table.name().to_string(), lean));
     }
+    // One row per occupation some table has, she-stereotyped first.
+    let shown: Vec<usize> = (0..occupations.len())
+        .filter(|&i| leans.iter().any(|(_, lean)| lean[i].is_finite()))
+        .collect();
     ctx.figure(
         Figure::new(
             "real-occupations",
@@ -262,10 +262,11 @@ fn real(ctx: &mut Ctx) -> crate::Result<()> {
             "occupation (she-stereotyped above, he- below)",
         )
         .caption("Every occupation GloVe has sits on its stereotype's side; MiniLM's lean less, and broadcaster crosses over.")
-        .chart(Chart::Scatter {
-            groups,
-            lines: vec![Series::new("no lean", [(0.0, 0.5), (0.0, 20.5)])],
-            arrows: vec![],
+        .chart(Chart::Dots {
+            categories: shown.iter().map(|&i| occupations[i].0.to_string()).collect(),
+            series: (leans.into_iter())
+                .map(|(name, lean)| (name, shown.iter().map(|&i| lean[i]).collect()))
+                .collect(),
         }),
     );
     // ANCHOR_END: real

@@ -108,6 +108,7 @@ fn draw(root: &Area, figure: &Figure) -> DrawResult {
         Chart::Histogram { samples, bins } => histogram(root, figure, samples, *bins, false),
         Chart::LogHistogram { samples, bins } => histogram(root, figure, samples, *bins, true),
         Chart::Bars { categories, series } => bars(root, figure, categories, series),
+        Chart::Dots { categories, series } => dots(root, figure, categories, series),
     }
 }
 
@@ -720,6 +721,84 @@ fn bars(root: &Area, figure: &Figure, categories: &[String], series: &[(String, 
     Ok(())
 }
 
+fn dots(root: &Area, figure: &Figure, categories: &[String], series: &[(String, Vec<f64>)]) -> DrawResult {
+    let n = categories.len();
+    let values = || series.iter().flat_map(|s| s.1.iter().copied());
+    let x = span(values(), 0.08).ok_or_else(|| no_data(figure))?;
+    // Category `c` sits on row `n − 1 − c`, so the first is on top; the round
+    // coordinates plotters puts its ticks on name the rows.
+    let name = |v: f64| {
+        let r = v.round();
+        let row = (n as f64 - 1.0 - r) as usize;
+        match (v - r).abs() < 1e-6 && r >= 0.0 && row < n {
+            true => categories[row].clone(),
+            false => String::new(),
+        }
+    };
+    let font: TextStyle = (FONT, 16).into();
+    let widest = (categories.iter())
+        .map(|c| root.estimate_text_size(c, &font).map(|(w, _)| w))
+        .try_fold(0, |widest, w| w.map(|w| widest.max(w)))?;
+    let mut chart = ChartBuilder::on(root)
+        .caption(&figure.title, (FONT, 28))
+        .margin(24)
+        .x_label_area_size(56)
+        .y_label_area_size(widest + 44)
+        .build_cartesian_2d(x.0..x.1, -0.6..n as f64 - 0.4)?;
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .x_desc(&figure.x_label)
+        .y_desc(&figure.y_label)
+        .axis_desc_style((FONT, 20))
+        .label_style(font)
+        .y_labels(n + 1)
+        .y_label_formatter(&|v| name(*v))
+        .x_label_formatter(&|v| tick(*v))
+        .light_line_style(RGBColor(235, 235, 235))
+        .bold_line_style(RGBColor(210, 210, 210))
+        .draw()?;
+    let row = |c: usize| (n - 1 - c) as f64;
+    // A faint guide along each row, the line joining its dots, the zero line.
+    let guide = RGBColor(225, 225, 225).stroke_width(1);
+    chart.draw_series((0..n).map(|c| PathElement::new(vec![(x.0, row(c)), (x.1, row(c))], guide)))?;
+    let joins = (0..n).filter_map(|c| {
+        let (lo, hi) = span(series.iter().filter_map(|s| s.1.get(c).copied()), 0.0)?;
+        (hi > lo).then(|| {
+            PathElement::new(
+                vec![(lo, row(c)), (hi, row(c))],
+                RGBColor(150, 150, 150).stroke_width(2),
+            )
+        })
+    });
+    chart.draw_series(joins)?;
+    if values().any(|v| v < 0.0) && values().any(|v| v > 0.0) {
+        let top = n as f64 - 0.4;
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![(0.0, -0.5), (0.0, top)],
+            BLACK.stroke_width(1),
+        )))?;
+    }
+    // Earlier series get larger dots, so coinciding values show as concentric rings.
+    for (i, (label, values)) in series.iter().enumerate() {
+        let radius = POINT_RADIUS + 2 * (series.len() - 1 - i).min(2) as i32;
+        let fill = colour(i).filled();
+        chart
+            .draw_series(
+                (values.iter().enumerate())
+                    .filter(|(_, v)| v.is_finite())
+                    .map(|(c, &v)| Circle::new((v, row(c)), radius, fill)),
+            )?
+            .label(label)
+            .legend(move |(x, y)| Circle::new((x + 12, y), POINT_RADIUS, fill));
+    }
+    let dots = series
+        .iter()
+        .flat_map(|s| s.1.iter().enumerate().map(|(c, &v)| (v, row(c))));
+    legend(&mut chart, emptiest_corner(dots, x, (-0.6, n as f64 - 0.4)))?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -752,6 +831,13 @@ mod tests {
             base("bars").chart(Chart::Bars {
                 categories: vec!["a".into(), "b".into()],
                 series: vec![("v".into(), vec![1.0, 3.0])],
+            }),
+            base("dots").chart(Chart::Dots {
+                categories: vec!["a".into(), "b".into(), "c".into()],
+                series: vec![
+                    ("v".into(), vec![-1.0, f64::NAN, 3.0]),
+                    ("w".into(), vec![0.5, 2.0, 3.0]),
+                ],
             }),
         ]
     }
