@@ -39,8 +39,8 @@ pub enum Format {
 
 impl Format {
     /// Whether the format is read in file order, a part after the other
-    /// (text, word2vec binary, fastText models), as it arrives from a pipe or
-    /// a gzip stream.
+    /// (text, word2vec binary, fastText models, `.npy`), as it arrives from a
+    /// pipe or a gzip stream.
     pub(crate) fn reads_in_order(self) -> bool {
         matches!(
             self,
@@ -49,6 +49,7 @@ impl Format {
                 | Format::Glove
                 | Format::Word2VecBinary
                 | Format::FastTextBinary
+                | Format::Npy
         )
     }
 

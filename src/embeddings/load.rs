@@ -25,6 +25,7 @@ use super::load_error::{LoadError, Location, Malformed, file_name, shown};
 use super::mapped_rows::{MappedRows, Pages, populate};
 use super::model_dir::{OutputEmbedding, Tying, read_model_dir};
 use super::npy::{Located, decode_npy};
+use super::npy_rows::NpyRows;
 use super::safetensors_file::{find_tensor, read_in_place, read_tensor};
 use super::streamed::{Counted, PieceSource, Rows, Source, read_rows};
 use super::tokenizer::{Decoding, NamedRows, Tokenizer, parse_tokenizer};
@@ -370,7 +371,7 @@ fn load_from(
                         populate(map);
                     }
                     if let Some(bad) = rows.first_non_finite() {
-                        return Err(in_file(npy.not_finite(bytes, bad)));
+                        return Err(in_file(npy.not_finite(bytes, 0, bad)));
                     }
                     let naming = name_shape(path, beside, [npy.rows, npy.keep, npy.dim], options)?;
                     Read::named(naming, Vectors::InPlace(rows))
@@ -544,6 +545,13 @@ fn read_in_order(
                 ..Read::heap(model.table)
             };
             (read, streamed)
+        }
+        Format::Npy => {
+            let reader = NpyRows::new(options.limit);
+            let (matrix, streamed) = read_rows(source, reader).map_err(in_file)?.split();
+            let beside = path.parent().unwrap_or(Path::new(""));
+            let naming = name_shape(path, beside, shape_of(&matrix), options)?;
+            (Read::named(naming, Vectors::Heap(matrix.vectors)), streamed)
         }
         _ => {
             let (table, streamed) = read_rows(source, Rows::new(format, options))

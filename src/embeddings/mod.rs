@@ -56,6 +56,8 @@ mod mapped_rows;
 #[cfg(feature = "analyze")]
 mod model_dir;
 #[cfg(feature = "analyze")]
+mod npy_rows;
+#[cfg(feature = "analyze")]
 mod safetensors_file;
 #[cfg(feature = "analyze")]
 mod streamed;
@@ -93,6 +95,8 @@ pub use model_dir::{
     ModelConfig, ModelDir, OutputEmbedding, SHARD_INDEX, SINGLE_FILE, ShardIndex, Tying, parse_model_config,
     parse_shard_index, read_model_dir,
 };
+#[cfg(feature = "analyze")]
+pub use npy_rows::parse_npy_in_pieces;
 #[cfg(feature = "analyze")]
 pub use safetensors_file::{
     INPUT_EMBEDDING_NAMES, OUTPUT_EMBEDDING_NAMES, input_embedding, parse_safetensors,

@@ -7,6 +7,8 @@
 //! `{'descr': '<f4', 'fortran_order': False, 'shape': (50, 8), }` and the raw
 //! data. `f16` values widen exactly; `f64` values are rounded to the nearest
 //! `f32`. The shipped real tables (`data/real/`) are `f16` `.npy` files.
+//! A file on disk is read where it lies (an `f32` one in place, by the
+//! loader); a gzipped or piped one as it arrives (`npy_rows.rs`).
 
 use ndarray::Array2;
 #[cfg(feature = "report")]
@@ -60,7 +62,7 @@ pub(crate) fn decode_npy<T: Element>(
 ) -> Result<Matrix<T>, Malformed> {
     let npy = Located::read(bytes, limit)?;
     let data = &bytes[npy.data..npy.data + npy.keep * npy.dim * npy.item];
-    let values = decode_finite(data, npy.item, done).map_err(|bad| npy.not_finite(bytes, bad))?;
+    let values = decode_finite(data, npy.item, done).map_err(|bad| npy.not_finite(bytes, 0, bad))?;
     let vectors = Array2::from_shape_vec((npy.keep, npy.dim), values).expect("dim values per row");
     Ok(Matrix {
         vectors,
@@ -88,32 +90,21 @@ impl Located {
     /// Reads and checks the header and the data's length (everything
     /// [`parse_npy`] refuses except a value that is not finite).
     pub(crate) fn read(bytes: &[u8], limit: Option<usize>) -> Result<Located, Malformed> {
-        let header = Header::read(bytes)?;
+        let npy = Located::from_header(Header::read(bytes)?, limit)?;
+        npy.check_length(bytes.len() - npy.data)?;
+        Ok(npy)
+    }
+
+    /// Where the data of a file with this `header` lies, once its size is
+    /// known to fit in memory.
+    pub(super) fn from_header(header: Header, limit: Option<usize>) -> Result<Located, Malformed> {
         let (rows, dim) = header.shape;
-        let need = rows
-            .checked_mul(dim)
-            .and_then(|n| n.checked_mul(header.item))
-            .ok_or_else(|| {
-                Malformed::new(
-                    Location::Byte(header.shape_at as u64),
-                    "a shape whose data fits in memory",
-                    header.shape_text(),
-                )
-            })?;
-        let data = &bytes[header.data..];
-        if data.len() != need {
-            let (at, found) = if data.len() < need {
-                (header.data + data.len(), format!("{} bytes", data.len()))
-            } else {
-                (
-                    header.data + need,
-                    format!("{} more bytes after it", data.len() - need),
-                )
-            };
+        let size = rows.checked_mul(dim).and_then(|n| n.checked_mul(header.item));
+        if size.is_none() {
             return Err(Malformed::new(
-                Location::Byte(at as u64),
-                format!("{need} bytes of data for shape {}", header.shape_text()),
-                found,
+                Location::Byte(header.shape_at as u64),
+                "a shape whose data fits in memory",
+                header.shape_text(),
             ));
         }
         Ok(Located {
@@ -125,11 +116,36 @@ impl Located {
         })
     }
 
+    /// The data's size in bytes, as the shape says.
+    fn data_size(&self) -> usize {
+        self.rows * self.dim * self.item
+    }
+
+    /// The refusal of data of `found` bytes, unless that is the shape's size.
+    pub(super) fn check_length(&self, found: usize) -> Result<(), Malformed> {
+        let need = self.data_size();
+        let (at, found) = match found.cmp(&need) {
+            std::cmp::Ordering::Equal => return Ok(()),
+            std::cmp::Ordering::Less => (self.data + found, format!("{found} bytes")),
+            std::cmp::Ordering::Greater => {
+                (self.data + need, format!("{} more bytes after it", found - need))
+            }
+        };
+        Err(Malformed::new(
+            Location::Byte(at as u64),
+            format!(
+                "{need} bytes of data for shape {}",
+                tuple_text(&[self.rows, self.dim])
+            ),
+            found,
+        ))
+    }
+
     /// The refusal of the `bad`-th value (row-major) of the data, which is
-    /// not a finite `f32`.
-    pub(crate) fn not_finite(&self, bytes: &[u8], bad: usize) -> Malformed {
+    /// not a finite `f32`, read from `bytes`, the file's bytes from byte `at` on.
+    pub(crate) fn not_finite(&self, bytes: &[u8], at: usize, bad: usize) -> Malformed {
         let offset = self.data + bad * self.item;
-        let raw = &bytes[offset..offset + self.item];
+        let raw = &bytes[offset - at..][..self.item];
         let original = match *raw {
             [a, b] => format!("{:?}", super::raw_floats::f16_to_f32(u16::from_le_bytes([a, b]))),
             [a, b, c, d] => format!("{:?}", f32::from_le_bytes([a, b, c, d])),
@@ -193,11 +209,11 @@ pub(crate) fn decode_finite_into<T: Element>(
 }
 
 /// What the `.npy` header says, and where.
-struct Header {
+pub(super) struct Header {
     /// Bytes per value: 2, 4 or 8.
     item: usize,
     /// Rows and columns.
-    shape: (usize, usize),
+    pub(super) shape: (usize, usize),
     /// Where the `shape` value starts in the file.
     shape_at: usize,
     /// Where the data starts in the file.
@@ -205,7 +221,8 @@ struct Header {
 }
 
 impl Header {
-    fn read(bytes: &[u8]) -> Result<Header, Malformed> {
+    /// Reads the header at the start of `bytes`.
+    pub(super) fn read(bytes: &[u8]) -> Result<Header, Malformed> {
         if !bytes.starts_with(b"\x93NUMPY") {
             let found = if bytes.is_empty() {
                 "an empty file".into()
@@ -383,7 +400,7 @@ pub(crate) mod tests {
         out
     }
 
-    fn f64s(values: &[f64]) -> Vec<u8> {
+    pub(crate) fn f64s(values: &[f64]) -> Vec<u8> {
         values.iter().flat_map(|v| v.to_le_bytes()).collect()
     }
 

@@ -1,10 +1,10 @@
-//! Text and word2vec binary tables and fastText models read as their bytes
-//! arrive, a window at a time, so that a gzipped table (fastText's
-//! `cc.en.300.vec.gz` and `.bin.gz`, word2vec's
+//! Text and word2vec binary tables, fastText models and `.npy` matrices read
+//! as their bytes arrive, a window at a time, so that a gzipped table
+//! (fastText's `cc.en.300.vec.gz` and `.bin.gz`, word2vec's
 //! `GoogleNews-vectors-negative300.bin.gz`) or a table piped in never sits
 //! whole in memory beside its matrix.
 //!
-//! A [`RowReader`] (the text, the binary and the fastText reader) is given a
+//! A [`RowReader`] (the text, the binary, the fastText and the `.npy` reader) is given a
 //! window of the file's bytes, reads the rows that end inside it, and says
 //! how many bytes it is done with; the rest (a row cut by the window's end)
 //! starts the next window. A file on disk or in memory is one window, read exactly as before;

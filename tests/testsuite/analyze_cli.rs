@@ -449,7 +449,7 @@ fn gzip_data_and_binary_formats_piped_in_read_as_from_their_files() {
     let vocab = fixtures.join("vocab.txt");
     let vocab = vocab.to_str().unwrap();
     // Formats read as they arrive (text, word2vec binary, fastText models,
-    // gzipped or not), and formats read whole first (.npy, gzipped or not).
+    // .npy), gzipped or not.
     for (name, gzipped) in [
         ("word2vec.txt", true),
         ("word2vec.bin", false),

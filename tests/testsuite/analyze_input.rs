@@ -431,6 +431,35 @@ fn a_gzip_table_is_decompressed_only_as_far_as_its_limit() {
     );
     let mut decoder = flate2::read::GzDecoder::new(&whole[..whole.len() - 100]);
     assert!(std::io::Read::read_to_end(&mut decoder, &mut Vec::new()).is_err());
+
+    // So is a `.npy` matrix's (60 MB of rows), and its vocabulary is cut to the rows read.
+    let rows = 2_500_000;
+    let header = format!("{{'descr': '<f4', 'fortran_order': False, 'shape': ({rows}, 6), }}\n");
+    let data = [1f32, 2.0, 3.0, 4.0, 5.0, 6.0].map(f32::to_le_bytes).concat();
+    let npy = [
+        &b"\x93NUMPY\x01\x00"[..],
+        &(header.len() as u16).to_le_bytes(),
+        header.as_bytes(),
+        &data.repeat(rows),
+    ]
+    .concat();
+    let whole = gzip(&npy);
+    let (dir, path) = file("vectors.npy.gz", &whole[..whole.len() - 100]);
+    let vocab: String = (0..rows).map(|i| format!("w{i}\n")).collect();
+    std::fs::write(dir.path().join("vocab.txt"), vocab).unwrap();
+    let loaded = load(&path, &limit).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(loaded.embeddings.tokens(), ["w0", "w1", "w2"]);
+    assert_eq!(
+        loaded.embeddings.vectors().row(2).to_vec(),
+        [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]
+    );
+    assert!(
+        loaded.notes[0].ends_with(", as far as --limit reads"),
+        "{:?}",
+        loaded.notes
+    );
+    let error = refused(&path, &LoadOptions::default()).to_string();
+    assert!(error.contains("gzip data"), "{error}");
 }
 
 #[test]
