@@ -344,6 +344,17 @@ fn rows_of<'a>(m: ArrayView2<'a, f32>, rows: &[usize], buffer: &'a mut Vec<f32>)
     }
 }
 
+/// How many columns of `m` are zero in each of its `rows`.
+fn empty_columns(m: ArrayView2<f32>, rows: &[usize]) -> usize {
+    let mut used = vec![false; m.ncols()];
+    for &row in rows {
+        for (used, &v) in used.iter_mut().zip(m.row(row)) {
+            *used |= v != 0.0;
+        }
+    }
+    used.iter().filter(|&&used| !used).count()
+}
+
 /// Rotates A's rows onto `b`'s by orthogonal Procrustes over `pairs` (row in
 /// A, row in `b`) and measures each pair's cosine after the rotation; lists
 /// the `listed` pairs that differ most and least under A's tokens. `compare`
@@ -421,23 +432,35 @@ pub(crate) fn align_shared(
             .collect()
     };
     let largest = spectrum.iter().copied().fold(0.0, f64::max);
-    let weak = spectrum.iter().filter(|&&s| s < ROUNDING_FLOOR * largest).count();
+    let mut weak: Vec<f64> = spectrum
+        .iter()
+        .copied()
+        .filter(|&s| s < ROUNDING_FLOOR * largest)
+        .collect();
+    if !weak.is_empty() {
+        // A column zero in every shared row of A (or of B) gives the
+        // cross-covariance a zero singular value whose direction no row of
+        // that table has a part along: the rotation there moves no drift.
+        let empty = empty_columns(a.vectors(), &rows_a).max(empty_columns(b, &rows_b));
+        weak.sort_by(f64::total_cmp);
+        weak.drain(..empty.min(weak.len()));
+    }
     let caution = if pairs.len() < d {
         Some(format!(
             "{} aligned in {d} dimensions: many rotations fit equally well, so the residual \
              and the drift understate the difference",
             plural(pairs.len(), "row")
         ))
-    } else if weak > 0 {
-        let smallest = spectrum.iter().copied().fold(f64::INFINITY, f64::min);
-        Some(format!(
-            "{weak} of the cross-covariance's {d} singular values are below what its f32 products \
-             resolve (the smallest is {:.1e} of the largest): rounding, not the tables, decides the \
-             rotation along those directions, so the drift of rows along them means little",
-            smallest / largest
-        ))
     } else {
-        None
+        weak.first().map(|smallest| {
+            format!(
+                "{} of the cross-covariance's {d} singular values are below what its f32 products \
+                 resolve (the smallest is {:.1e} of the largest): rounding, not the tables, decides \
+                 the rotation along those directions, so the drift of rows along them means little",
+                weak.len(),
+                smallest / largest
+            )
+        })
     };
     Ok(Alignment {
         relative_residual: (residual / target).sqrt(),
@@ -723,6 +746,24 @@ mod tests {
         let x = gaussian(300, 8, 6) * &scales;
         let c = run(table(words("w", 300), &x), table(words("w", 300), &x));
         assert_eq!(c.alignment.unwrap().caution, None);
+        // Columns zero in A leave zero singular values, but no row of A has a
+        // part along them: no caution, whether or not B was rotated away from
+        // A's axes; a direction rounding decides besides them is still one.
+        let mut x = gaussian(300, 8, 6);
+        x.column_mut(2).fill(0.0);
+        x.column_mut(5).fill(0.0);
+        let q = random_orthogonal(8, &mut ChaCha8Rng::seed_from_u64(4));
+        for b in [x.clone(), x.dot(&q)] {
+            let c = run(table(words("w", 300), &x), table(words("w", 300), &b));
+            assert_eq!(c.alignment.unwrap().caution, None);
+        }
+        x.column_mut(7).mapv_inplace(|v| v * 1e-7);
+        let c = run(table(words("w", 300), &x), table(words("w", 300), &x.dot(&q)));
+        let caution = c.alignment.unwrap().caution.unwrap();
+        assert!(
+            caution.starts_with("1 of the cross-covariance's 8 singular values are below"),
+            "{caution}"
+        );
     }
 
     #[test]
