@@ -121,7 +121,8 @@ pub struct Table {
 /// anything its format does not allow (see [`parse_text`](super::parse_text),
 /// [`parse_binary`](super::parse_binary), [`parse_npy`](super::parse_npy),
 /// [`parse_safetensors`](super::parse_safetensors), [`parse_gguf`](super::parse_gguf)) and for a
-/// vocabulary whose length differs from the matrix's rows.
+/// vocabulary whose length differs from the matrix's rows; [`LoadError::NoRows`] for a tensor of
+/// no rows.
 ///
 /// # Examples
 /// ```
@@ -141,12 +142,26 @@ pub struct Table {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn load(path: &Path, options: &LoadOptions) -> Result<Loaded, LoadError> {
-    if path.is_dir() {
-        return load_model_dir(path, options);
-    }
-    match FileBytes::open_or_pipe(path)? {
-        Ok(bytes) => load_sized(path, &bytes, bytes.mapping(), options),
-        Err(pipe) => load_pipe(path, pipe, options),
+    let loaded = if path.is_dir() {
+        load_model_dir(path, options)
+    } else {
+        match FileBytes::open_or_pipe(path)? {
+            Ok(bytes) => load_sized(path, &bytes, bytes.mapping(), options),
+            Err(pipe) => load_pipe(path, pipe, options),
+        }
+    };
+    refuse_no_rows(path, loaded?)
+}
+
+/// `loaded`, unless its table has no rows (a tensor of shape 0 × d, which
+/// every format but text can hold).
+fn refuse_no_rows(path: &Path, loaded: Loaded) -> Result<Loaded, LoadError> {
+    match loaded.embeddings.is_empty() {
+        true => Err(LoadError::NoRows {
+            file: path.to_path_buf(),
+            dim: loaded.embeddings.dim(),
+        }),
+        false => Ok(loaded),
     }
 }
 
@@ -329,7 +344,7 @@ impl Read {
 /// assert_eq!(loaded.embeddings.dim(), 2);
 /// ```
 pub fn load_bytes(path: &Path, bytes: &[u8], options: &LoadOptions) -> Result<Loaded, LoadError> {
-    load_sized(path, bytes, None, options)
+    refuse_no_rows(path, load_sized(path, bytes, None, options)?)
 }
 
 /// [`load_bytes`], where `map`, when given, is the mapping `bytes` are: an

@@ -83,6 +83,15 @@ pub enum LoadError {
         /// What the file has instead.
         instead: &'static str,
     },
+    /// A table of no rows (a tensor of shape 0 × d): there is nothing to
+    /// analyse, and nothing but the shape to say so.
+    #[error("{}: expected a table of at least one row, found 0 rows of {dim} columns", file.display())]
+    NoRows {
+        /// The file, as the caller named it.
+        file: PathBuf,
+        /// The table's columns.
+        dim: usize,
+    },
 }
 
 impl LoadError {
@@ -106,7 +115,7 @@ impl LoadError {
     /// ```
     pub fn location(&self) -> Option<&Location> {
         match self {
-            LoadError::Io { .. } | LoadError::Inapplicable { .. } => None,
+            LoadError::Io { .. } | LoadError::Inapplicable { .. } | LoadError::NoRows { .. } => None,
             LoadError::Malformed { at, .. } => Some(at),
         }
     }

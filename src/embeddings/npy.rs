@@ -293,11 +293,12 @@ impl Header {
         })?;
         let shape_text = tuple_text(&dims);
         let shape = match dims[..] {
-            [rows, dim] if dim > 0 => (rows, dim),
+            // A row keeps the data's size from saying nothing of a row's.
+            [rows, dim] if rows > 0 && dim > 0 => (rows, dim),
             _ => {
                 return Err(Malformed::new(
                     Location::Byte(shape_at as u64),
-                    "a 2-D array (rows, dim) with at least one column",
+                    "a 2-D array (rows, dim) with at least one row and one column",
                     format!("shape {shape_text}"),
                 ));
             }
@@ -500,5 +501,8 @@ pub(crate) mod tests {
     fn an_absurd_shape_reserves_nothing() {
         let e = parse_npy(&npy("<f4", false, "(99999999999, 99999999)", &[]), None).unwrap_err();
         assert_eq!(e.expected, "a shape whose data fits in memory");
+        // No rows, so no data to bound a row of 2⁶⁴ bytes.
+        let e = parse_npy(&npy("<f8", false, "(0, 2305843009213693952)", &[]), None).unwrap_err();
+        assert_eq!(e.found, "shape (0, 2305843009213693952)");
     }
 }

@@ -149,6 +149,7 @@ mod tests {
             bad[..bad.len() - 3].to_vec(),
             npy("<f8", false, "(0, 2)", &[]),
             npy("<f4", false, "(99999999999, 99999999)", &[]),
+            npy("<f8", false, "(0, 2305843009213693952)", &[]),
             npy("<i4", false, "(1, 1)", &[0; 4]),
             npy("<f8", false, "(1, 1)", &[0; 8])[..60].to_vec(),
             b"\x93NUMPY\x05".to_vec(),

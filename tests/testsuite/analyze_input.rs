@@ -579,7 +579,7 @@ fn a_one_dimensional_npy_is_refused() {
         &error,
         &path,
         "byte 60",
-        "a 2-D array (rows, dim) with at least one column",
+        "a 2-D array (rows, dim) with at least one row and one column",
         "shape (4,)",
     );
 }
@@ -592,7 +592,7 @@ fn a_three_dimensional_npy_is_refused() {
         &error,
         &path,
         "byte 60",
-        "a 2-D array (rows, dim) with at least one column",
+        "a 2-D array (rows, dim) with at least one row and one column",
         "shape (1, 2, 2)",
     );
 }
@@ -649,6 +649,27 @@ fn a_safetensors_vocabulary_of_another_length_is_refused() {
         "50 tokens, one per row of model.safetensors (50×8)",
         "2 tokens",
     );
+}
+
+#[test]
+fn a_tensor_of_no_rows_is_refused_not_analysed() {
+    // A valid file of shape 0 × 2^62 (no data bounds its columns) and one of 0 × 3.
+    for (dim, found) in [(1u64 << 62, "4611686018427387904"), (3, "3")] {
+        let header = format!(
+            r#"{{"model.embed_tokens.weight":{{"dtype":"F32","shape":[0,{dim}],"data_offsets":[0,0]}}}}"#
+        );
+        let bytes = [&(header.len() as u64).to_le_bytes()[..], header.as_bytes()].concat();
+        let (dir, path) = file("empty.safetensors", &bytes);
+        std::fs::write(dir.path().join("vocab.txt"), "").unwrap();
+        let error = refused(&path, &LoadOptions::default());
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "{}: expected a table of at least one row, found 0 rows of {found} columns",
+                path.display()
+            )
+        );
+    }
 }
 
 // ---- tokens ----
