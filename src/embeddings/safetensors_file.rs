@@ -171,6 +171,9 @@ pub(crate) fn read_in_place(
     let (&[rows, dim], Dtype::F32) = (view.shape(), view.dtype()) else {
         return Ok(None);
     };
+    if rows == 0 {
+        return Ok(None); // refused by `read_tensor`
+    }
     let keep = rows.min(limit.unwrap_or(usize::MAX));
     let offset = view.data().as_ptr() as usize - bytes.as_ptr() as usize;
     let Some(matrix) = MappedRows::new(Arc::clone(map), offset, keep, dim) else {
@@ -234,12 +237,16 @@ pub(crate) fn read_tensor(
     limit: Option<usize>,
     pages: Pages,
 ) -> Result<Matrix, Malformed> {
-    let &[rows, dim] = view.shape() else {
-        return Err(Malformed::new(
-            Location::Byte(HEADER),
-            format!("a 2-D tensor `{name}`"),
-            format!("shape {:?}", view.shape()),
-        ));
+    // No rows would leave the columns unbounded by any data.
+    let (rows, dim) = match *view.shape() {
+        [rows, dim] if rows > 0 && dim > 0 => (rows, dim),
+        _ => {
+            return Err(Malformed::new(
+                Location::Byte(HEADER),
+                format!("a 2-D tensor `{name}` with at least one row and one column"),
+                format!("shape {:?}", view.shape()),
+            ));
+        }
     };
     let dtype = view.dtype();
     let item = match dtype {

@@ -525,10 +525,21 @@ fn a_tensor_without_rows_but_with_rows_too_long_for_memory_is_refused() {
         refusal(&bytes, &LoadOptions::default()),
         "byte 24: expected a 2-D tensor `token_embd.weight` whose rows fit in memory, found shape 0×4611686018427387904"
     );
-    // Rows that fit, but none of them: an empty matrix, no task sized by the columns alone.
+    // Rows that fit, but none of them: an empty matrix, no task sized by the columns alone;
+    // loading it for analysis refuses it, as there is nothing to analyse.
     let bytes = model(&[], &[f32_tensor("token_embd.weight", &[1 << 60, 0])]);
     let table = embspace::embeddings::parse_gguf(&bytes, &LoadOptions::default()).unwrap();
     assert_eq!(table.matrix.vectors.dim(), (0, 1 << 60));
+    let (dir, path) = file(&bytes);
+    std::fs::write(dir.path().join("vocab.txt"), "").unwrap();
+    let error = load(&path, &LoadOptions::default()).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "{}: expected a table of at least one row, found 0 rows of 1152921504606846976 columns",
+            path.display()
+        )
+    );
 }
 
 #[test]
