@@ -173,6 +173,18 @@ fn no_data(figure: &Figure) -> Box<dyn std::error::Error> {
     format!("figure `{}` has no finite data to draw", figure.name).into()
 }
 
+/// A chart on `root` with `figure`'s title above and room for the axes'
+/// labels: `y_labels` pixels on the left.
+fn framed<'a, 'b>(root: &'a Area<'b>, figure: &Figure, y_labels: u32) -> ChartBuilder<'a, 'a, Canvas<'b>> {
+    let mut builder = ChartBuilder::on(root);
+    builder
+        .caption(&figure.title, (FONT, 28))
+        .margin(24)
+        .x_label_area_size(56)
+        .y_label_area_size(y_labels);
+    builder
+}
+
 macro_rules! cartesian {
     ($root:expr, $figure:expr, $x:expr, $y:expr) => {
         cartesian!($root, $figure, $x, $y, None)
@@ -181,12 +193,7 @@ macro_rules! cartesian {
         cartesian!(@ranges $root, $figure, $x.0..$x.1, $y.0..$y.1, $x_labels, None)
     };
     (@ranges $root:expr, $figure:expr, $x_range:expr, $y_range:expr, $x_labels:expr, $y_labels:expr) => {{
-        let mut chart = ChartBuilder::on($root)
-            .caption(&$figure.title, (FONT, 28))
-            .margin(24)
-            .x_label_area_size(56)
-            .y_label_area_size(84)
-            .build_cartesian_2d($x_range, $y_range)?;
+        let mut chart = framed($root, $figure, 84).build_cartesian_2d($x_range, $y_range)?;
         let mut mesh = chart.configure_mesh();
         if let Some(count) = $x_labels {
             mesh.x_labels(count);
@@ -484,12 +491,8 @@ fn heatmap(
         let i = i as usize;
         labels.get(i).cloned().unwrap_or_else(|| i.to_string())
     };
-    let mut chart = ChartBuilder::on(&main)
-        .caption(&figure.title, (FONT, 28))
-        .margin(24)
-        .x_label_area_size(56)
-        .y_label_area_size(84)
-        .build_cartesian_2d(-0.5..cols as f64 - 0.5, 0.5 - rows as f64..0.5)?;
+    let mut chart =
+        framed(&main, figure, 84).build_cartesian_2d(-0.5..cols as f64 - 0.5, 0.5 - rows as f64..0.5)?;
     chart
         .configure_mesh()
         .disable_mesh()
@@ -674,12 +677,7 @@ fn bars(root: &Area, figure: &Figure, categories: &[String], series: &[(String, 
             String::new()
         }
     };
-    let mut chart = ChartBuilder::on(root)
-        .caption(&figure.title, (FONT, 28))
-        .margin(24)
-        .x_label_area_size(56)
-        .y_label_area_size(84)
-        .build_cartesian_2d(-0.5..n as f64 - 0.5, lo..hi)?;
+    let mut chart = framed(root, figure, 84).build_cartesian_2d(-0.5..n as f64 - 0.5, lo..hi)?;
     chart
         .configure_mesh()
         .disable_x_mesh()
@@ -739,12 +737,7 @@ fn dots(root: &Area, figure: &Figure, categories: &[String], series: &[(String, 
     let widest = (categories.iter())
         .map(|c| root.estimate_text_size(c, &font).map(|(w, _)| w))
         .try_fold(0, |widest, w| w.map(|w| widest.max(w)))?;
-    let mut chart = ChartBuilder::on(root)
-        .caption(&figure.title, (FONT, 28))
-        .margin(24)
-        .x_label_area_size(56)
-        .y_label_area_size(widest + 44)
-        .build_cartesian_2d(x.0..x.1, -0.6..n as f64 - 0.4)?;
+    let mut chart = framed(root, figure, widest + 44).build_cartesian_2d(x.0..x.1, -0.6..n as f64 - 0.4)?;
     chart
         .configure_mesh()
         .disable_y_mesh()
