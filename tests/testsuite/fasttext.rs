@@ -280,6 +280,23 @@ fn small() -> Vec<u8> {
     model(&[b"a", b"bc"], 2, 3, (1, 3), true)
 }
 
+#[test]
+fn a_model_of_no_words_is_refused_as_a_table_of_no_rows() {
+    // Valid for fastText (its buckets still compose vectors), but there is no table to analyse.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("model.bin");
+    std::fs::write(&path, model(&[], 2, 3, (1, 3), true)).unwrap();
+    let error = load(&path, &LoadOptions::default()).unwrap_err();
+    assert!(matches!(error, LoadError::NoRows { dim: 2, .. }), "{error}");
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "{}: expected a table of at least one row, found 0 rows of 2 columns",
+            path.display()
+        )
+    );
+}
+
 fn set(bytes: &mut [u8], at: usize, value: &[u8]) {
     bytes[at..at + value.len()].copy_from_slice(value);
 }

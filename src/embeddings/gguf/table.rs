@@ -115,25 +115,18 @@ pub(crate) fn read_gguf(bytes: &[u8], options: &LoadOptions, pages: Pages) -> Re
             matrix_listing(matrices),
         ));
     };
+    // A row, as in `.npy` and safetensors: the data bounds the columns only of a tensor with rows.
     let shape = match tensor.dims[..] {
-        [dim, rows] if dim > 0 => usize::try_from(rows).ok().zip(usize::try_from(dim).ok()),
+        [dim, rows] if dim > 0 && rows > 0 => usize::try_from(rows).ok().zip(usize::try_from(dim).ok()),
         _ => None,
     };
     let Some((rows, dim)) = shape else {
         return Err(Malformed::new(
             Location::Byte(tensor.at as u64),
-            format!("a 2-D tensor `{name}` with at least one column"),
+            format!("a 2-D tensor `{name}` with at least one row and one column"),
             format!("shape {}", tensor.shape()),
         ));
     };
-    // The data bounds the columns of a tensor with rows; without rows, only this does.
-    if dim > isize::MAX as usize / size_of::<f32>() {
-        return Err(Malformed::new(
-            Location::Byte(tensor.at as u64),
-            format!("a 2-D tensor `{name}` whose rows fit in memory"),
-            format!("shape {}", tensor.shape()),
-        ));
-    }
     // The tokens first: a count that does not match fails before the long part.
     let vocabulary = match options.vocab {
         Some(_) => None,
